@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftGrad",
+    products: [
+        .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+        .executable(name: "fit-line", targets: ["FitLine"]),
+    ],
+    targets: [
+        // OpenBLAS (cblas) and LAPACKE from the system. No slow fallback: if they are missing the
+        // build stops and names the Debian packages to install.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "SwiftGrad", dependencies: ["CBLAS"], path: "Sources/SwiftGrad"),
+        .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
+        .testTarget(
+            name: "SwiftGradTests",
+            dependencies: ["SwiftGrad"],
+            path: "Tests/SwiftGradTests",
+            resources: [.copy("Resources")]
+        ),
+    ]
+)

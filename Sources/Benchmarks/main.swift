@@ -1,0 +1,2 @@
+import SwiftGrad
+print(Runtime.info())

@@ -1,0 +1,161 @@
+import Synchronization
+
+extension Tensor {
+    /// Computes the gradient of this tensor with respect to every leaf that requires grad, adding it
+    /// into each leaf's `grad`.
+    ///
+    ///     let loss = (w * x).sum()
+    ///     loss.backward()                 // w.grad now holds x
+    ///
+    /// - Parameters:
+    ///   - gradient: d(loss)/d(self). Optional for a single-element tensor (ones); required otherwise.
+    ///   - retainGraph: keep saved values so backward can run through this graph again.
+    ///   - createGraph: record the backward pass itself, so gradients can be differentiated (double
+    ///     backward). Implies `retainGraph`.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
+        precondition(dtype.isFloatingPoint, "backward: called on a \(dtype) tensor of shape \(shape); only float tensors have gradients")
+        let seed: Tensor
+        if let g = gradient {
+            precondition(g.shape == shape, "backward: gradient of shape \(g.shape) does not match the tensor's shape \(shape)")
+            seed = g.dtype == dtype ? g : g.to(dtype)
+        } else {
+            precondition(count == 1, "backward: grad can be implicitly created only for a single-element tensor, but this tensor has shape \(shape); pass backward(gradient:)")
+            seed = Tensor.ones(shape, dtype: dtype)
+        }
+        guard let root = node else {
+            precondition(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
+            var g = seed
+            Engine.accumulateLeaf(self, &g, createGraph: createGraph)
+            return
+        }
+        Engine.run(root: root, seed: seed, retainGraph: retainGraph || createGraph, createGraph: createGraph)
+    }
+}
+
+/// Computes gradients of `outputs` with respect to `inputs` and returns them, without touching `.grad`
+/// (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable.
+///
+///     let (dy,) = grad(of: y, wrt: [x], createGraph: true)
+public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = nil,
+                 retainGraph: Bool = false, createGraph: Bool = false) -> [Tensor?] {
+    // Run backward into fresh .grad slots, then restore the user's gradients.
+    let saved = inputs.map { $0.grad }
+    for x in inputs { x.grad = nil }
+    var hooked: [Tensor] = []
+    // Non-leaf inputs: capture the gradient that reaches their node.
+    for x in inputs where x.node != nil { x.node!.captureFor = x; hooked.append(x) }
+    output.backward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+    let result = inputs.map { $0.grad }
+    for (x, g) in zip(inputs, saved) { x.grad = g }
+    for x in hooked { x.node?.captureFor = nil }
+    return result
+}
+
+enum Engine {
+    static func run(root: Node, seed: Tensor, retainGraph: Bool, createGraph: Bool) {
+        let order = topologicalOrder(root)
+        root.pendingGrad = seed
+        let ctx = ThreadContext.current
+        let oldMode = ctx.gradEnabled
+        ctx.gradEnabled = createGraph
+        defer { ctx.gradEnabled = oldMode }
+        for node in order {
+            guard let g = node.pendingGrad else {
+                if !retainGraph { node.release() }
+                continue
+            }
+            node.pendingGrad = nil
+            if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: createGraph) }
+            guard let fn = node.backwardFn else {
+                fatalError("backward: trying to backward through the graph a second time (op '\(node.op)'); its saved values were freed by the first backward. Pass retainGraph: true to the first call")
+            }
+            var grads = fn(g, BackwardContext(node: node))
+            precondition(grads.count == node.inputs.count, "backward of '\(node.op)': returned \(grads.count) gradients for \(node.inputs.count) inputs")
+            if ctx.anomalyEnabled { Anomaly.checkBackward(node: node, grads: grads, ctx: ctx) }
+            for i in 0..<grads.count {
+                let input = node.inputs[i]
+                guard input.requiresGrad, var gi = grads[i] else { continue }
+                grads[i] = nil
+                // The one place where broadcast gradients are summed back to the input's shape.
+                if gi.shape != input.shape { gi = gi.sumToShape(input.shape) }
+                if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
+                precondition(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
+                if let next = input.node {
+                    accumulate(&next.pendingGrad, &gi, createGraph: createGraph)
+                } else {
+                    accumulateLeaf(input, &gi, createGraph: createGraph)
+                }
+            }
+            if !retainGraph { node.release() }
+        }
+    }
+
+    /// Nodes reachable from `root` whose outputs need gradients, outputs before inputs.
+    /// Iterative depth-first search: deep graphs (long RNN unrolls, million-op chains) never recurse.
+    static func topologicalOrder(_ root: Node) -> [Node] {
+        let mark = visitEpoch.wrappingAdd(1, ordering: .relaxed).newValue
+        var post: [Node] = []
+        var stack: [(Node, Int)] = [(root, 0)]
+        root.visitMark = mark
+        while let (node, next) = stack.last {
+            if node.released && node.backwardFn == nil {
+                fatalError("backward: trying to backward through the graph a second time (op '\(node.op)'); its saved values were freed by the first backward. Pass retainGraph: true to the first call")
+            }
+            var i = next
+            var pushed = false
+            while i < node.inputs.count {
+                let input = node.inputs[i]
+                i += 1
+                if let child = input.node, child.visitMark != mark {
+                    child.visitMark = mark
+                    stack[stack.count - 1].1 = i
+                    stack.append((child, 0))
+                    pushed = true
+                    break
+                }
+            }
+            if !pushed {
+                stack.removeLast()
+                post.append(node)
+            }
+        }
+        post.reverse()
+        return post
+    }
+
+    /// Each pass takes a fresh mark, so nodes never need their marks reset.
+    static let visitEpoch = Atomic<Int>(0)
+
+    /// `slot += g`, in place when `slot` is owned by nobody else and no graph is being recorded.
+    @inline(__always)
+    static func accumulate(_ slot: inout Tensor?, _ g: inout Tensor, createGraph: Bool) {
+        guard var existing = slot else { slot = g; return }
+        slot = nil
+        if !createGraph && isKnownUniquelyReferenced(&existing) && isKnownUniquelyReferenced(&existing.storage) {
+            existing.addInPlaceUnchecked(g)
+            slot = existing
+        } else {
+            slot = existing + g
+        }
+    }
+
+    /// Adds `g` into `leaf.grad`. A gradient tensor that may be shared is copied first, so later
+    /// in-place updates (accumulation, clipping, optimizers) never write into another tensor.
+    static func accumulateLeaf(_ leaf: Tensor, _ g: inout Tensor, createGraph: Bool) {
+        if let existing = leaf.grad {
+            if createGraph || existing.requiresGrad {
+                leaf.grad = existing + g
+            } else {
+                existing.addInPlaceUnchecked(g)
+            }
+        } else {
+            if createGraph {
+                leaf.grad = g
+            } else if g.node == nil && isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
+                leaf.grad = g     // nobody else holds it: take it without a copy
+            } else {
+                leaf.grad = g.copy()
+            }
+        }
+    }
+}

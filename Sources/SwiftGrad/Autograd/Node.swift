@@ -1,0 +1,142 @@
+/// A backward function: given the gradient of the loss with respect to an op's output, returns the
+/// gradient with respect to each input (nil where an input needs none). Written with Tensor ops, so
+/// with `createGraph: true` it is itself recorded and can be differentiated again.
+typealias BackwardFunction = (_ grad: Tensor, _ ctx: BackwardContext) -> [Tensor?]
+
+/// Which values an op keeps for its backward pass. Saved values are version-checked at backward time.
+struct Saved: OptionSet {
+    let rawValue: UInt8
+    static let input0 = Saved(rawValue: 1)
+    static let input1 = Saved(rawValue: 2)
+    static let input2 = Saved(rawValue: 4)
+    static let output = Saved(rawValue: 8)
+    static let inputs: Saved = [.input0, .input1, .input2]
+}
+
+/// One recorded op in the autograd graph. It holds its inputs (edges to earlier nodes), the version
+/// of every saved value and the backward closure. It never holds its output tensor: the output is
+/// rebuilt from the saved storage when backward needs it, so there is no retain cycle.
+final class Node {
+    let op: String
+    var inputs: [Tensor]
+    var backwardFn: BackwardFunction?
+    let saved: Saved
+    var inputVersions: (Int, Int, Int) = (0, 0, 0)
+    var outputStorage: Storage?
+    var outputVersion = 0
+    let outputShape: [Int]
+    let outputDType: DType
+    /// The gradient flowing into this node during one backward pass.
+    var pendingGrad: Tensor?
+    /// Set once backward has freed the saved values (unless retainGraph).
+    var released = false
+    /// Where the op was created (anomaly mode only).
+    var origin: [String]?
+    /// A non-leaf tensor whose gradient `grad(of:wrt:)` wants (weak: the tensor owns this node).
+    weak var captureFor: Tensor?
+    /// DFS bookkeeping for the topological sort.
+    var visitMark = 0
+
+    init(op: String, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
+        self.op = op
+        self.inputs = inputs
+        self.saved = saved
+        self.backwardFn = backward
+        self.outputShape = output.shape
+        self.outputDType = output.dtype
+        if saved.contains(.input0) { inputVersions.0 = inputs[0].storage.version }
+        if saved.contains(.input1) { inputVersions.1 = inputs[1].storage.version }
+        if saved.contains(.input2) { inputVersions.2 = inputs[2].storage.version }
+        if saved.contains(.output) {
+            outputStorage = output.storage
+            outputVersion = output.storage.version
+        }
+        Diagnostics._nodes.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    deinit {
+        Diagnostics._nodes.wrappingSubtract(1, ordering: .relaxed)
+        // Release the inputs through the thread's queue: a chain of a million nodes must not recurse.
+        if !inputs.isEmpty { ThreadContext.current.bury(&inputs) }
+    }
+
+    /// Frees what backward needed (after a backward pass without retainGraph).
+    func release() {
+        backwardFn = nil
+        outputStorage = nil
+        released = true
+        if !inputs.isEmpty { ThreadContext.current.bury(&inputs) }
+    }
+
+    func savedVersion(_ i: Int) -> Int {
+        switch i { case 0: return inputVersions.0; case 1: return inputVersions.1; default: return inputVersions.2 }
+    }
+}
+
+/// What a backward closure may read: its op's inputs and output, checked against in-place changes.
+struct BackwardContext {
+    let node: Node
+
+    /// Input `i` as it was at forward time. Stops if it was modified in place since.
+    func input(_ i: Int) -> Tensor {
+        let t = node.inputs[i]
+        let mask = Saved(rawValue: 1 << UInt8(i))
+        if i < 3 && node.saved.contains(mask) && t.storage.version != node.savedVersion(i) {
+            fatalError("backward of '\(node.op)': input \(i) of shape \(t.shape) was modified by an in-place operation after it was saved (saved at version \(node.savedVersion(i)), now version \(t.storage.version))")
+        }
+        return t
+    }
+
+    /// The op's output, reattached to this node so that a recorded backward (createGraph) stays differentiable.
+    var output: Tensor {
+        guard let s = node.outputStorage else {
+            fatalError("backward of '\(node.op)': the output was not saved")
+        }
+        if s.version != node.outputVersion {
+            fatalError("backward of '\(node.op)': its output of shape \(node.outputShape) was modified by an in-place operation after it was saved (saved at version \(node.outputVersion), now version \(s.version))")
+        }
+        let t = Tensor(storage: s, shape: node.outputShape, dtype: node.outputDType)
+        t.node = node
+        return t
+    }
+
+    /// Whether input `i` needs a gradient (skip computing the others).
+    func needsGrad(_ i: Int) -> Bool { node.inputs[i].requiresGrad }
+}
+
+// MARK: - Recording
+
+extension Tensor {
+    /// Attaches a node for `op` with one input if grad mode is on and the input requires grad.
+    @inline(__always)
+    func recorded(_ op: String, _ a: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+        if a.requiresGrad && ThreadContext.current.gradEnabled {
+            attach(Node(op: op, inputs: [a], saved: save, output: self, backward: backward))
+        }
+        return self
+    }
+
+    /// Attaches a node for `op` with two inputs if grad mode is on and either input requires grad.
+    @inline(__always)
+    func recorded(_ op: String, _ a: Tensor, _ b: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+        if (a.requiresGrad || b.requiresGrad) && ThreadContext.current.gradEnabled {
+            attach(Node(op: op, inputs: [a, b], saved: save, output: self, backward: backward))
+        }
+        return self
+    }
+
+    /// Attaches a node for `op` with any number of inputs.
+    func recorded(_ op: String, inputs: [Tensor], save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+        if inputs.contains(where: { $0.requiresGrad }) && ThreadContext.current.gradEnabled {
+            attach(Node(op: op, inputs: inputs, saved: save, output: self, backward: backward))
+        }
+        return self
+    }
+
+    private func attach(_ n: Node) {
+        precondition(dtype.isFloatingPoint, "\(n.op): an integer result cannot carry gradients")
+        node = n
+        let ctx = ThreadContext.current
+        if ctx.anomalyEnabled { Anomaly.checkForward(self, node: n, ctx: ctx) }
+    }
+}

@@ -1,0 +1,127 @@
+/// Reduction kernels. Float sums are accumulated in fixed-size blocks whose partial sums are added
+/// in a fixed order, so results never depend on the thread count.
+extension Kernels {
+    static let sumBlock = 4096
+
+    /// Sum of `n` contiguous elements: four-lane block sums combined in Double.
+    @inline(__always)
+    static func blockSum<T: FloatElement>(_ p: UnsafePointer<T>, _ n: Int) -> Double {
+        var total = 0.0
+        var start = 0
+        while start < n {
+            let end = Swift.min(n, start + sumBlock)
+            var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+            var i = start
+            while i + 4 <= end { s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3]; i += 4 }
+            while i < end { s0 += p[i]; i += 1 }
+            total += Double((s0 + s1) + (s2 + s3))
+            start = end
+        }
+        return total
+    }
+
+    /// Sum of all elements (float dtypes), parallel over fixed blocks.
+    static func sumAll<T: FloatElement>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+        let blocks = (n + sumBlock - 1) / sumBlock
+        if blocks <= 8 { return T(blockSum(p, n)) }
+        var partial = [Double](repeating: 0, count: blocks)
+        let P = SendablePointer(p)
+        partial.withUnsafeMutableBufferPointer { buf in
+            let out = SendablePointer(buf.baseAddress!)
+            parallelRanges(blocks, threshold: 16) { lo, hi in
+                for b in lo..<hi {
+                    let s = b * sumBlock
+                    out.p[b] = blockSum(P.p + s, Swift.min(sumBlock, n - s))
+                }
+            }
+        }
+        return T(partial.reduce(0, +))
+    }
+
+    /// Sums `x` over the axes where `reduce[axis]` is true, into `out` laid out with those axes kept as 1.
+    static func sumAxes(_ x: Tensor, reduce: [Bool], into out: Tensor) {
+        switch x.dtype {
+        case .float32: sumAxesTyped(x.ptr(Float.self), x.shape, reduce, out.ptr(Float.self))
+        case .float64: sumAxesTyped(x.ptr(Double.self), x.shape, reduce, out.ptr(Double.self))
+        case .int64: sumAxesTyped(x.ptr(Int64.self), x.shape, reduce, out.ptr(Int64.self))
+        }
+    }
+
+    static func sumAxesTyped<T: Numeric>(_ x: UnsafePointer<T>, _ shape: [Int], _ reduce: [Bool], _ out: UnsafeMutablePointer<T>) {
+        let outShape = zip(shape, reduce).map { $1 ? 1 : $0 }
+        let outCount = outShape.reduce(1, *)
+        out.update(repeating: 0, count: outCount)
+        if shape.contains(0) { return }
+        var os = contiguousStrides(outShape)
+        for i in 0..<shape.count where reduce[i] { os[i] = 0 }
+        let plan = StridedPlan(shape: shape, strides: [contiguousStrides(shape), os])
+        let inner = plan.inner
+        let xs = plan.strides[0][plan.rank - 1], ostr = plan.strides[1][plan.rank - 1]
+        let X = SendablePointer(x), O = SendablePointer(out)
+        // Rows that write distinct outputs can run in parallel only if no outer axis is reduced.
+        let outerReduced = (0..<(plan.rank - 1)).contains { plan.strides[1][$0] == 0 }
+        let threshold = outerReduced ? Int.max : Swift.max(1, parallelThreshold / inner)
+        parallelRanges(plan.rows, threshold: threshold) { rlo, rhi in
+            plan.forEachRow(rlo, rhi) { off in
+                let xp = X.p + off[0], op = O.p + off[1]
+                if ostr == 0 {
+                    var s: T = 0
+                    if xs == 1 { for i in 0..<inner { s += xp[i] } } else { for i in 0..<inner { s += xp[i * xs] } }
+                    op[0] += s
+                } else if xs == 1 && ostr == 1 {
+                    for i in 0..<inner { op[i] += xp[i] }
+                } else {
+                    for i in 0..<inner { op[i * ostr] += xp[i * xs] }
+                }
+            }
+        }
+    }
+
+    /// Max or min along one axis of a tensor viewed as [outer, n, inner]; returns values and int64 indices.
+    /// NaN wins (as PyTorch); ties keep the first index.
+    static func extremum(_ x: Tensor, outer: Int, n: Int, inner: Int, isMax: Bool, values: Tensor?, indices: Tensor) {
+        func run<T: Comparable>(_ p: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>?, _ isNaN: (T) -> Bool) {
+            let ip = indices.ptr(Int64.self)
+            for o in 0..<outer {
+                for j in 0..<inner {
+                    let base = o * n * inner + j
+                    var best = p[base], bi = 0
+                    if !isNaN(best) {
+                        for k in 1..<Swift.max(n, 1) {
+                            let val = p[base + k * inner]
+                            if isNaN(val) { best = val; bi = k; break }
+                            if isMax ? val > best : val < best { best = val; bi = k }
+                        }
+                    }
+                    v?[o * inner + j] = best
+                    ip[o * inner + j] = Int64(bi)
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(x.ptr(Float.self), values?.ptr(Float.self)) { $0.isNaN }
+        case .float64: run(x.ptr(Double.self), values?.ptr(Double.self)) { $0.isNaN }
+        case .int64: run(x.ptr(Int64.self), values?.ptr(Int64.self)) { _ in false }
+        }
+    }
+
+    /// Inclusive scan (cumulative sum or product) along the middle axis of [outer, n, inner].
+    static func scan(_ x: Tensor, outer: Int, n: Int, inner: Int, product: Bool, into out: Tensor) {
+        func run<T: Numeric>(_ p: UnsafePointer<T>, _ q: UnsafeMutablePointer<T>) {
+            for o in 0..<outer {
+                let base = o * n * inner
+                for j in 0..<inner { q[base + j] = p[base + j] }
+                for k in 1..<Swift.max(n, 1) {
+                    let cur = base + k * inner, prev = cur - inner
+                    if product { for j in 0..<inner { q[cur + j] = q[prev + j] * p[cur + j] } }
+                    else { for j in 0..<inner { q[cur + j] = q[prev + j] + p[cur + j] } }
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(x.ptr(Float.self), out.ptr(Float.self))
+        case .float64: run(x.ptr(Double.self), out.ptr(Double.self))
+        case .int64: run(x.ptr(Int64.self), out.ptr(Int64.self))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import CBLAS
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Process-wide runtime settings: thread count and build information.
+///
+///     Runtime.threadCount = 1          // BLAS and SwiftGrad's own kernels on one core
+///     print(Runtime.info())
+public enum Runtime {
+    static let _threads = Atomic<Int>(Runtime.defaultThreadCount())
+
+    /// Threads used by OpenBLAS and by SwiftGrad's own parallel kernels. Defaults to
+    /// `OPENBLAS_NUM_THREADS` (or `OMP_NUM_THREADS`) when set, otherwise the number of cores.
+    public static var threadCount: Int {
+        get { _threads.load(ordering: .relaxed) }
+        set {
+            let n = max(1, newValue)
+            _threads.store(n, ordering: .relaxed)
+            openblas_set_num_threads(Int32(n))
+        }
+    }
+
+    static func defaultThreadCount() -> Int {
+        for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
+            if let v = getenv(name), let n = Int(String(cString: v)), n > 0 { return n }
+        }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// A one-line description of the numeric back end: OpenBLAS core (kernel set), its configuration
+    /// and thread count, and `OPENBLAS_CORETYPE` if the environment forces one.
+    public static func info() -> String {
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
+        let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        var s = "SwiftGrad: OpenBLAS core \(core) (\(config)), BLAS threads \(openblas_get_num_threads()), SwiftGrad threads \(threadCount)"
+        if let f = forced { s += ", OPENBLAS_CORETYPE=\(f) set by the environment" }
+        return s
+    }
+}
+
+/// A raw pointer that may be handed to worker threads; each worker touches a disjoint range.
+struct SendablePointer<T>: @unchecked Sendable {
+    let p: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+    init(_ p: UnsafePointer<T>) { self.p = UnsafeMutablePointer(mutating: p) }
+}
+
+/// Elements below which a kernel stays on the calling thread (thread start-up costs more than it saves).
+let parallelThreshold = 1 << 15
+
+/// Splits `0..<n` into contiguous ranges and runs `body` on them, on several threads when `n` is at
+/// least `threshold`. The split never changes what each element's result is.
+@inline(__always)
+func parallelRanges(_ n: Int, threshold: Int = parallelThreshold, _ body: (Int, Int) -> Void) {
+    let threads = Runtime.threadCount
+    if n < threshold || threads <= 1 {
+        body(0, n)
+        return
+    }
+    let grain = max(1, threshold / 2)
+    let chunks = min(threads, (n + grain - 1) / grain)
+    let per = (n + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { b in
+        let box = UncheckedBox(b)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * per
+            let hi = min(n, lo + per)
+            if lo < hi { box.value(lo, hi) }
+        }
+    }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}

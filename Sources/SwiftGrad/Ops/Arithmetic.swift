@@ -1,0 +1,290 @@
+// Arithmetic between tensors (with broadcasting and dtype promotion) and with scalars.
+// Each op: the kernel call, then its backward a line below. Broadcast gradients are summed back
+// to each input's shape by the engine, in one place, so no op here reduces them itself.
+
+extension Tensor {
+    /// Promotes both operands to a common dtype and broadcasts their shapes.
+    @inline(__always)
+    static func prepare(_ a: Tensor, _ b: Tensor, op: String) -> (Tensor, Tensor, [Int]) {
+        let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
+        if a.dtype == b.dtype { return (a, b, shape) }
+        let t = DType.promote(a.dtype, b.dtype)
+        return (a.to(t), b.to(t), shape)
+    }
+
+    /// Element-wise sum with broadcasting.
+    ///
+    ///     let c = Tensor.ones([2, 3]) + Tensor([1, 2, 3] as [Float])   // shape [2, 3]
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: "add")
+        return Kernels.binary(.add, a, b, shape: shape, name: "add")
+            .recorded("add", a, b) { g, _ in [g, g] }
+    }
+
+    /// Element-wise difference with broadcasting.
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: "sub")
+        return Kernels.binary(.sub, a, b, shape: shape, name: "sub")
+            .recorded("sub", a, b) { g, _ in [g, -g] }
+    }
+
+    /// Element-wise product with broadcasting.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: "mul")
+        return Kernels.binary(.mul, a, b, shape: shape, name: "mul")
+            .recorded("mul", a, b, save: [.input0, .input1]) { g, ctx in
+                [ctx.needsGrad(0) ? g * ctx.input(1) : nil, ctx.needsGrad(1) ? g * ctx.input(0) : nil]
+            }
+    }
+
+    /// Element-wise true division with broadcasting (integers divide as floats, as in PyTorch).
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        var (a, b, shape) = prepare(lhs, rhs, op: "div")
+        if a.dtype == .int64 { a = a.to(.float32); b = b.to(.float32) }
+        return Kernels.binary(.div, a, b, shape: shape, name: "div")
+            .recorded("div", a, b, save: [.input0, .input1]) { g, ctx in
+                let b = ctx.input(1)
+                let ga = ctx.needsGrad(0) ? g / b : nil
+                // d(a/b)/db = -a / b²
+                let gb = ctx.needsGrad(1) ? -(g * ctx.input(0)) / (b * b) : nil
+                return [ga, gb]
+            }
+    }
+
+    /// Negation.
+    public static prefix func - (x: Tensor) -> Tensor {
+        Kernels.unary(.neg, x, name: "neg").recorded("neg", x) { g, _ in [-g] }
+    }
+
+    // MARK: with scalars
+
+    /// `x + s`.
+    public static func + (x: Tensor, s: Double) -> Tensor {
+        Kernels.unary(.addScalar(s), x, name: "add").recorded("add", x) { g, _ in [g] }
+    }
+    /// `s + x`.
+    public static func + (s: Double, x: Tensor) -> Tensor { x + s }
+    /// `x - s`.
+    public static func - (x: Tensor, s: Double) -> Tensor { x + (-s) }
+    /// `s - x`.
+    public static func - (s: Double, x: Tensor) -> Tensor {
+        Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded("rsub", x) { g, _ in [-g] }
+    }
+    /// `x * s`.
+    public static func * (x: Tensor, s: Double) -> Tensor {
+        Kernels.unary(.mulScalar(s), x, name: "mul").recorded("mul", x) { g, _ in [g * s] }
+    }
+    /// `s * x`.
+    public static func * (s: Double, x: Tensor) -> Tensor { x * s }
+    /// `x / s`.
+    public static func / (x: Tensor, s: Double) -> Tensor {
+        let y = x.dtype == .int64 ? x.to(.float32) : x
+        return y * (1 / s)
+    }
+    /// `s / x`.
+    public static func / (s: Double, x: Tensor) -> Tensor {
+        let y = x.dtype == .int64 ? x.to(.float32) : x
+        return Kernels.unary(.rdivScalar(s), y, name: "rdiv")
+            .recorded("rdiv", y, save: .input0) { g, ctx in
+                // d(s/x)/dx = -s/x²
+                let x = ctx.input(0)
+                return [-(g * s) / (x * x)]
+            }
+    }
+
+    // MARK: powers, maximum, minimum
+
+    /// `x` raised to a scalar power.
+    ///
+    ///     let y = x.pow(2.5)
+    public func pow(_ p: Double) -> Tensor {
+        Kernels.unary(.powScalar(p), self, name: "pow").recorded("pow", self, save: .input0) { g, ctx in
+            if p == 0 { return [Tensor.zerosLike(g)] }
+            let x = ctx.input(0)
+            return [g * (x.pow(p - 1) * p)]
+        }
+    }
+
+    /// Element-wise power with a tensor exponent (broadcast).
+    public func pow(_ exponent: Tensor) -> Tensor {
+        let (a, b, shape) = Tensor.prepare(self, exponent, op: "pow")
+        return Kernels.binary(.pow, a, b, shape: shape, name: "pow")
+            .recorded("pow", a, b, save: [.input0, .input1, .output]) { g, ctx in
+                let x = ctx.input(0), e = ctx.input(1)
+                let gx = ctx.needsGrad(0) ? g * e * x.pow(e - 1) : nil
+                // d(x^e)/de = x^e · log x; where x == 0 PyTorch defines it as 0.
+                let ge = ctx.needsGrad(1) ? g * Tensor.where(x.eq(0), Tensor.zerosLike(x), ctx.output * x.log()) : nil
+                return [gx, ge]
+            }
+    }
+
+    /// Element-wise maximum (broadcast). At ties the gradient is split equally, as in PyTorch.
+    public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: "maximum")
+        return Kernels.binary(.maximum, a, b, shape: shape, name: "maximum")
+            .recorded("maximum", a, b, save: [.input0, .input1]) { g, ctx in
+                let w = ctx.input(0).gt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
+                return [g * w, g * (1 - w)]
+            }
+    }
+
+    /// Element-wise minimum (broadcast). At ties the gradient is split equally.
+    public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: "minimum")
+        return Kernels.binary(.minimum, a, b, shape: shape, name: "minimum")
+            .recorded("minimum", a, b, save: [.input0, .input1]) { g, ctx in
+                let w = ctx.input(0).lt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
+                return [g * w, g * (1 - w)]
+            }
+    }
+
+    /// Limits every element to `[min, max]`; the gradient passes where `min <= x <= max`.
+    ///
+    ///     let y = x.clamp(min: -1, max: 1)
+    public func clamp(min lo: Double = -.infinity, max hi: Double = .infinity) -> Tensor {
+        precondition(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
+        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded("clamp", self, save: .input0) { g, ctx in
+            let x = ctx.input(0)
+            let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
+            let below = Kernels.compare(.le, x, Tensor.full([], hi, dtype: x.dtype), shape: x.shape)
+            return [g * (inside * below).to(g.dtype)]
+        }
+    }
+}
+
+// MARK: - Comparisons and where
+
+extension Tensor {
+    static func comparison(_ op: CompareOp, _ lhs: Tensor, _ rhs: Tensor, name: String) -> Tensor {
+        let (a, b, shape) = prepare(lhs, rhs, op: name)
+        return Kernels.compare(op, a, b, shape: shape)
+    }
+    /// 1 where `self == other` (broadcast), else 0, as an int64 mask. Not differentiable.
+    public func eq(_ other: Tensor) -> Tensor { Tensor.comparison(.eq, self, other, name: "eq") }
+    public func ne(_ other: Tensor) -> Tensor { Tensor.comparison(.ne, self, other, name: "ne") }
+    public func lt(_ other: Tensor) -> Tensor { Tensor.comparison(.lt, self, other, name: "lt") }
+    public func le(_ other: Tensor) -> Tensor { Tensor.comparison(.le, self, other, name: "le") }
+    public func gt(_ other: Tensor) -> Tensor { Tensor.comparison(.gt, self, other, name: "gt") }
+    public func ge(_ other: Tensor) -> Tensor { Tensor.comparison(.ge, self, other, name: "ge") }
+    /// Comparisons with a scalar: `x.gt(0)` is the mask of positive elements.
+    public func eq(_ s: Double) -> Tensor { eq(Tensor.full([], s, dtype: dtype)) }
+    public func ne(_ s: Double) -> Tensor { ne(Tensor.full([], s, dtype: dtype)) }
+    public func lt(_ s: Double) -> Tensor { lt(Tensor.full([], s, dtype: dtype)) }
+    public func le(_ s: Double) -> Tensor { le(Tensor.full([], s, dtype: dtype)) }
+    public func gt(_ s: Double) -> Tensor { gt(Tensor.full([], s, dtype: dtype)) }
+    public func ge(_ s: Double) -> Tensor { ge(Tensor.full([], s, dtype: dtype)) }
+
+    /// Mask operators: `x .> 0` etc. give int64 masks of 0 and 1.
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { a.eq(b) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { a.ne(b) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { a.lt(b) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { a.le(b) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { a.gt(b) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { a.ge(b) }
+    public static func .== (a: Tensor, s: Double) -> Tensor { a.eq(s) }
+    public static func .!= (a: Tensor, s: Double) -> Tensor { a.ne(s) }
+    public static func .< (a: Tensor, s: Double) -> Tensor { a.lt(s) }
+    public static func .<= (a: Tensor, s: Double) -> Tensor { a.le(s) }
+    public static func .> (a: Tensor, s: Double) -> Tensor { a.gt(s) }
+    public static func .>= (a: Tensor, s: Double) -> Tensor { a.ge(s) }
+
+    /// Picks from `a` where `condition` is nonzero, else from `b` (all three broadcast together).
+    ///
+    ///     let y = Tensor.where(x .> 0, x, x * 0.1)     // leaky ReLU
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(condition.dtype == .int64, "where: the condition must be an int64 mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
+        let (x, y, ab) = prepare(a, b, op: "where")
+        let shape = broadcastShape(condition.shape, ab, op: "where")
+        return Kernels.select(condition, x, y, shape: shape)
+            .recorded("where", inputs: [x, y, condition], save: .input2) { g, ctx in
+                let c = ctx.input(2)
+                let zero = Tensor.zeros([], dtype: g.dtype)
+                return [ctx.needsGrad(0) ? Tensor.where(c, g, zero) : nil,
+                        ctx.needsGrad(1) ? Tensor.where(c, zero, g) : nil, nil]
+            }
+    }
+
+    /// Replaces elements where `mask` is nonzero by `value` (PyTorch's `masked_fill`).
+    public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
+        Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
+    }
+}
+
+// MARK: - In-place
+
+extension Tensor {
+    /// In-place ops may not silently break autograd: a leaf that requires grad can only be
+    /// modified under `withNoGrad`; a non-leaf takes a new node whose input is its old history.
+    func beginInPlace(_ op: String, _ others: [Tensor]) -> Tensor? {
+        let recording = ThreadContext.current.gradEnabled && (requiresGrad || others.contains { $0.requiresGrad })
+        if !recording { return nil }
+        precondition(node != nil || !leafRequiresGrad,
+                     "\(op): a leaf tensor of shape \(shape) that requires grad cannot be modified in place; wrap the update in withNoGrad { } or use the out-of-place op")
+        precondition(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
+        // The old value, as an alias that keeps the old history.
+        let old = Tensor(storage: storage, shape: shape, dtype: dtype)
+        old.node = node
+        return old
+    }
+
+    /// Finishes an in-place op: bumps the version and, if recording, moves `self` onto a new node
+    /// computed out of place from `old` (the values are equal; only the graph matters).
+    func endInPlace(_ op: String, old: Tensor?, _ recompute: (Tensor) -> Tensor) {
+        bumpVersion()
+        guard let old else { return }
+        let replacement = recompute(old)
+        node = replacement.node
+        // The new node saved the replacement's storage as its output; point it at ours.
+        if let n = node, n.outputStorage != nil { n.outputStorage = storage; n.outputVersion = storage.version }
+    }
+
+    static func inPlace(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, _ name: String, _ f: (Tensor, Tensor) -> Tensor) {
+        precondition(broadcastShape(lhs.shape, rhs.shape, op: name) == lhs.shape,
+                     "\(name): the result of shapes \(lhs.shape) and \(rhs.shape) does not fit in the left operand's shape \(lhs.shape)")
+        let old = lhs.beginInPlace(name, [rhs])
+        let r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
+        let result = withNoGrad { Kernels.binary(op, lhs, r, shape: lhs.shape, name: name) }
+        lhs.storage.pointer.copyMemory(from: result.storage.pointer, byteCount: lhs.count * lhs.dtype.byteSize)
+        lhs.endInPlace(name, old: old) { f($0, rhs) }
+    }
+
+    /// In-place add; see `beginInPlace` for the autograd rules.
+    ///
+    ///     withNoGrad { w -= w.grad! * 0.1 }
+    public static func += (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .add, "add_") { $0 + $1 } }
+    public static func -= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .sub, "sub_") { $0 - $1 } }
+    public static func *= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .mul, "mul_") { $0 * $1 } }
+    public static func /= (lhs: Tensor, rhs: Tensor) {
+        precondition(lhs.dtype.isFloatingPoint, "div_: cannot divide an int64 tensor in place")
+        inPlace(lhs, rhs, .div, "div_") { $0 / $1 }
+    }
+    public static func += (lhs: Tensor, s: Double) { lhs += Tensor.full([], s, dtype: lhs.dtype) }
+    public static func -= (lhs: Tensor, s: Double) { lhs -= Tensor.full([], s, dtype: lhs.dtype) }
+    public static func *= (lhs: Tensor, s: Double) { lhs *= Tensor.full([], s, dtype: lhs.dtype) }
+    public static func /= (lhs: Tensor, s: Double) { lhs /= Tensor.full([], s, dtype: lhs.dtype) }
+
+    /// Sets every element to `value` in place (PyTorch's `fill_`).
+    public func fill(_ value: Double) {
+        let old = beginInPlace("fill_", [])
+        Kernels.fill(self, value)
+        endInPlace("fill_", old: old) { $0 * 0 + value }
+    }
+
+    /// Sets every element to zero in place (PyTorch's `zero_`).
+    public func zero() { fill(0) }
+
+    /// Copies `source`'s values (broadcast) into this tensor in place (PyTorch's `copy_`).
+    public func copyFrom(_ source: Tensor) {
+        let old = beginInPlace("copy_", [source])
+        let src = source.dtype == dtype ? source : source.to(dtype)
+        let b = src.shape == shape ? src : withNoGrad { src.expand(shape) }
+        storage.pointer.copyMemory(from: b.storage.pointer, byteCount: count * dtype.byteSize)
+        endInPlace("copy_", old: old) { $0 * 0 + source }
+    }
+
+    /// `self += other` with no checks or recording: the engine's gradient accumulation.
+    func addInPlaceUnchecked(_ other: Tensor) {
+        Kernels.addInPlace(self, other)
+        bumpVersion()
+    }
+}

@@ -1,0 +1,250 @@
+// Indexing: subscripts with integers, ranges and steps; indexSelect, gather and scatterAdd.
+
+/// One entry of a tensor subscript.
+///
+///     x[0]                         // first row
+///     x[.all, 1..<3]               // columns 1 and 2
+///     x[.slice(nil, nil, step: 2)] // every other row
+///     x[.ellipsis, 0]              // first element of the last axis
+public enum TensorIndex {
+    /// One position; removes the axis. Negative counts from the end.
+    case index(Int)
+    /// `start..<end` by `step` (nil = from the start / to the end; negative counts from the end).
+    case slice(Int?, Int?, step: Int)
+    /// The whole axis (Python's `:`).
+    case all
+    /// As many `.all` as needed (Python's `...`).
+    case ellipsis
+    /// Inserts a size-1 axis (Python's `None`).
+    case newAxis
+}
+
+/// Anything usable in a tensor subscript: `Int`, Swift ranges, `TensorIndex`.
+public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
+extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
+extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
+extension Range: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
+}
+extension ClosedRange: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) }
+}
+extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) }
+}
+extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+
+extension Tensor {
+    /// Basic indexing as in PyTorch; the result is a copy (differentiable).
+    ///
+    ///     let firstColumn = m[.all, 0]
+    ///     m[0] = Tensor.zeros([3])          // assignment copies into the tensor in place
+    public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
+        get { indexed(indices.map(\.tensorIndex)) }
+        set { assign(newValue, at: indices.map(\.tensorIndex)) }
+    }
+
+    /// Expands an ellipsis and returns (axis actions) for the tensor's axes.
+    func resolveIndices(_ idx: [TensorIndex]) -> [TensorIndex] {
+        let explicit = idx.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
+        precondition(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
+        var out: [TensorIndex] = []
+        var sawEllipsis = false
+        for i in idx {
+            if case .ellipsis = i {
+                precondition(!sawEllipsis, "subscript: only one ellipsis is allowed")
+                sawEllipsis = true
+                out += Array(repeating: TensorIndex.all, count: rank - explicit)
+            } else { out.append(i) }
+        }
+        let used = out.filter { if case .newAxis = $0 { return false }; return true }.count
+        out += Array(repeating: TensorIndex.all, count: rank - used)
+        return out
+    }
+
+    func indexed(_ idx: [TensorIndex]) -> Tensor {
+        var r = self
+        var axis = 0
+        for i in resolveIndices(idx) {
+            switch i {
+            case .index(let k):
+                let n = r.shape[axis]
+                let j = k < 0 ? k + n : k
+                precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
+                r = r.slice(axis: axis, start: j, end: j + 1).squeeze(axis: axis)
+            case .slice(let s, let e, let step):
+                r = r.slice(axis: axis, start: s, end: e, step: step)
+                axis += 1
+            case .all, .ellipsis:
+                axis += 1
+            case .newAxis:
+                r = r.unsqueeze(axis: axis)
+                axis += 1
+            }
+        }
+        return r
+    }
+
+    /// Writes `value` (broadcast) into the indexed region, in place. Not recorded by autograd.
+    func assign(_ value: Tensor, at idx: [TensorIndex]) {
+        precondition(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
+                     "subscript assignment: not recorded by autograd (tensor \(shape), value \(value.shape)); use withNoGrad { } or build the result with cat/where")
+        var offset = 0
+        var dstShape: [Int] = [], dstStrides: [Int] = []
+        let st = contiguousStrides(shape)
+        var axis = 0
+        for i in resolveIndices(idx) {
+            switch i {
+            case .index(let k):
+                let n = shape[axis], j = k < 0 ? k + n : k
+                precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
+                offset += j * st[axis]
+                axis += 1
+            case .slice(let s0, let e0, let step):
+                precondition(step > 0, "subscript: step must be positive")
+                let n = shape[axis]
+                func c(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + n : v, 0), n) }
+                let s = c(s0 ?? 0), e = Swift.max(c(e0 ?? n), s)
+                offset += s * st[axis]
+                dstShape.append((e - s + step - 1) / step); dstStrides.append(st[axis] * step)
+                axis += 1
+            case .all, .ellipsis:
+                dstShape.append(shape[axis]); dstStrides.append(st[axis]); axis += 1
+            case .newAxis:
+                dstShape.append(1); dstStrides.append(0)
+            }
+        }
+        let v = withNoGrad { (value.dtype == dtype ? value : value.to(dtype)).expand(dstShape) }
+        Kernels.copyStrided(v, 0, contiguousStrides(dstShape), into: self, offset, dstStrides, shape: dstShape)
+        bumpVersion()
+    }
+
+    /// The entries at `indices` (a 1-D int64 tensor) along `axis`.
+    ///
+    ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
+    public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "indexSelect")
+        precondition(indices.dtype == .int64 && indices.rank <= 1,
+                     "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        var outShape = shape; outShape[ax] = indices.count
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        Kernels.indexCopy(from: self, to: out, axis: ax, indices: indices, select: true, op: "indexSelect")
+        let inShape = shape
+        return out.recorded("index_select", self) { g, _ in
+            [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: indices, source: g)]
+        }
+    }
+
+    /// A copy of self with `source`'s slices added at `indices` along `axis` (PyTorch's `index_add`).
+    public func indexAdd(axis: Int, indices: Tensor, source: Tensor) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "indexAdd")
+        var expected = shape; expected[ax] = indices.count
+        precondition(indices.dtype == .int64 && indices.rank <= 1 && source.shape == expected,
+                     "indexAdd: source \(source.shape) and indices \(indices.shape) do not fit input \(shape) along axis \(axis)")
+        let out = copy().detach()
+        Kernels.indexCopy(from: source.to(dtype), to: out, axis: ax, indices: indices, select: false, op: "indexAdd")
+        return out.recorded("index_add", self, source) { g, _ in [g, g.indexSelect(axis: ax, indices: indices)] }
+    }
+
+    /// `out[i][j] = self[i][index[i][j]]` along `axis` (PyTorch's `gather`).
+    ///
+    ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
+    public func gather(axis: Int, index: Tensor) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "gather")
+        Tensor.checkScatterShapes(self, index, nil, ax, op: "gather")
+        let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
+        Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: "gather")
+        let inShape = shape
+        return out.recorded("gather", self) { g, _ in
+            [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: index, source: g)]
+        }
+    }
+
+    /// A copy of self with `source[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's `scatter_add`).
+    public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "scatterAdd")
+        Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
+        let out = copy().detach()
+        Kernels.gatherScatter(data: out, index: index, other: source.to(dtype), axis: ax, gather: false, op: "scatterAdd")
+        return out.recorded("scatter_add", self, source) { g, _ in [g, g.gather(axis: ax, index: index)] }
+    }
+
+    static func checkScatterShapes(_ x: Tensor, _ index: Tensor, _ source: Tensor?, _ ax: Int, op: String) {
+        let desc = "input \(x.shape), index \(index.shape)" + (source.map { ", source \($0.shape)" } ?? "")
+        precondition(index.dtype == .int64, "\(op): index must be int64, got \(index.dtype) (\(desc))")
+        precondition(index.rank == x.rank, "\(op): index must have the input's rank (\(desc))")
+        for d in 0..<x.rank where d != ax {
+            precondition(index.shape[d] <= x.shape[d], "\(op): index is larger than the input on axis \(d) (\(desc))")
+        }
+        if let s = source {
+            precondition(s.rank == x.rank && (0..<x.rank).allSatisfy { index.shape[$0] <= s.shape[$0] },
+                         "\(op): index is larger than the source (\(desc))")
+        }
+    }
+}
+
+extension Kernels {
+    /// indexSelect (select: true, `to[.., k, ..] = from[.., idx[k], ..]`) or indexAdd
+    /// (`to[.., idx[k], ..] += from[.., k, ..]`).
+    static func indexCopy(from: Tensor, to: Tensor, axis: Int, indices: Tensor, select: Bool, op: String) {
+        let big = select ? from : to
+        let outer = big.shape[..<axis].reduce(1, *), inner = big.shape[(axis + 1)...].reduce(1, *)
+        let n = big.shape[axis], m = indices.count
+        let ip = indices.ptr(Int64.self)
+        for k in 0..<m {
+            let j = Int(ip[k])
+            precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n)")
+        }
+        func run<T: Numeric>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
+            for o in 0..<outer {
+                for k in 0..<m {
+                    var j = Int(ip[k]); if j < 0 { j += n }
+                    if select {
+                        (dst + (o * m + k) * inner).update(from: src + (o * n + j) * inner, count: inner)
+                    } else {
+                        let d = dst + (o * n + j) * inner, s = src + (o * m + k) * inner
+                        for i in 0..<inner { d[i] += s[i] }
+                    }
+                }
+            }
+        }
+        switch from.dtype {
+        case .float32: run(from.ptr(Float.self), to.ptr(Float.self))
+        case .float64: run(from.ptr(Double.self), to.ptr(Double.self))
+        case .int64: run(from.ptr(Int64.self), to.ptr(Int64.self))
+        }
+    }
+
+    /// gather (`other[p] = data[p with axis -> index[p]]`) or scatter-add (`data[...] += other[p]`),
+    /// iterating over every position p of `index`.
+    static func gatherScatter(data: Tensor, index: Tensor, other: Tensor, axis: Int, gather: Bool, op: String) {
+        let rank = index.rank
+        let ds = contiguousStrides(data.shape), os = contiguousStrides(other.shape)
+        let n = data.shape[axis]
+        let ip = index.ptr(Int64.self)
+        func run<T: Numeric>(_ dp: UnsafeMutablePointer<T>, _ op2: UnsafeMutablePointer<T>) {
+            var pos = [Int](repeating: 0, count: rank)
+            for flat in 0..<index.count {
+                var j = Int(ip[flat])
+                precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(data.shape), index \(index.shape))")
+                if j < 0 { j += n }
+                var d = 0, o = 0
+                for a in 0..<rank { d += (a == axis ? j : pos[a]) * ds[a]; o += pos[a] * os[a] }
+                if gather { op2[o] = dp[d] } else { dp[d] += op2[o] }
+                var a = rank - 1
+                while a >= 0 { pos[a] += 1; if pos[a] < index.shape[a] { break }; pos[a] = 0; a -= 1 }
+            }
+        }
+        if index.count == 0 { return }
+        switch data.dtype {
+        case .float32: run(data.ptr(Float.self), other.ptr(Float.self))
+        case .float64: run(data.ptr(Double.self), other.ptr(Double.self))
+        case .int64: run(data.ptr(Int64.self), other.ptr(Int64.self))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+// Matrix products through cblas. Transposed operands are passed to BLAS as flags, never copied.
+
+extension Tensor {
+    /// Matrix product with every case of `torch.matmul`: 1-D·1-D (dot), 2-D·2-D, 1-D and 2-D mixed,
+    /// and batched operands whose batch axes broadcast.
+    ///
+    ///     let y = x.matmul(w)              // [n, k] · [k, m] -> [n, m]
+    ///     let z = batchA.matmul(batchB)    // [b, n, k] · [k, m] -> [b, n, m]
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 1 && other.rank >= 1,
+                     "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
+        precondition(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
+                     "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
+        let (a0, b0, _) = Tensor.prepare(self, other, op: "matmul") // dtype promotion only
+        let a = rank == 1 ? a0.reshape([1, shape[0]]) : a0
+        let b = other.rank == 1 ? b0.reshape([other.shape[0], 1]) : b0
+        var r = Tensor.mm(a, b, transA: false, transB: false, shapes: (shape, other.shape))
+        if rank == 1 { r = r.squeeze(axis: -2) }
+        if other.rank == 1 { r = r.squeeze(axis: -1) }
+        return r
+    }
+
+    /// Batched `op(a) · op(b)` over the last two axes, where `op` transposes when its flag is set;
+    /// the batch axes broadcast. The primitive behind matmul, linear and their gradients.
+    static func mm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool, shapes: ([Int], [Int])? = nil) -> Tensor {
+        let (sa, sb) = shapes ?? (a.shape, b.shape)
+        precondition(a.rank >= 2 && b.rank >= 2, "matmul: shapes \(sa) and \(sb) are not matrices")
+        let ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1]
+        let br = b.shape[b.rank - 2], bc = b.shape[b.rank - 1]
+        let (m, k) = transA ? (ac, ar) : (ar, ac)
+        let (k2, n) = transB ? (bc, br) : (br, bc)
+        precondition(k == k2, "matmul: shapes \(sa) and \(sb) cannot be multiplied (inner sizes \(k) and \(k2) differ)")
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = broadcastShape(batchA, batchB, op: "matmul")
+        let count = batch.reduce(1, *)
+        // A batch operand either spans the whole batch (stride one matrix) or is shared (stride 0);
+        // a partial broadcast is expanded once.
+        func prepared(_ t: Tensor, _ tb: [Int]) -> (Tensor, Int) {
+            let mat = t.shape[t.rank - 2] * t.shape[t.rank - 1]
+            if tb.reduce(1, *) == 1 { return (t, 0) }
+            if tb.count == batch.count && tb == batch { return (t, mat) }
+            if tb.reduce(1, *) == count { return (t, mat) }
+            return (withNoGrad { t.expand(batch + Array(t.shape.suffix(2))) }, mat)
+        }
+        let (pa, strideA) = prepared(a, batchA)
+        let (pb, strideB) = prepared(b, batchB)
+        let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
+        Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA, transB: transB,
+                            strideA: strideA, strideB: strideB)
+        return out.recorded("matmul", a, b, save: [.input0, .input1]) { g, ctx in
+            let A = ctx.input(0), B = ctx.input(1)
+            // C = op(A)·op(B): dA and dB written as products with flags (no transposed copies).
+            var ga: Tensor? = nil, gb: Tensor? = nil
+            if ctx.needsGrad(0) {
+                ga = transA ? mm(B, g, transA: transB, transB: true) : mm(g, B, transA: false, transB: !transB)
+            }
+            if ctx.needsGrad(1) {
+                gb = transB ? mm(g, A, transA: true, transB: transA) : mm(A, g, transA: !transA, transB: false)
+            }
+            return [ga, gb]
+        }
+    }
+
+    /// Matrix product of 2-D tensors (PyTorch's `mm`).
+    public func mm(_ other: Tensor) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "mm: needs 2-D tensors, got shapes \(shape) and \(other.shape)")
+        return matmul(other)
+    }
+
+    /// Batched matrix product of 3-D tensors (PyTorch's `bmm`).
+    public func bmm(_ other: Tensor) -> Tensor {
+        precondition(rank == 3 && other.rank == 3 && shape[0] == other.shape[0],
+                     "bmm: needs 3-D tensors with one batch size, got shapes \(shape) and \(other.shape)")
+        return matmul(other)
+    }
+
+    /// Dot product of two 1-D tensors.
+    public func dot(_ other: Tensor) -> Tensor {
+        precondition(rank == 1 && other.rank == 1 && shape == other.shape,
+                     "dot: needs two 1-D tensors of one length, got shapes \(shape) and \(other.shape)")
+        return matmul(other)
+    }
+}
+
+/// `x · wᵀ + b` with PyTorch's layouts: x [..., in], weight [out, in], bias [out].
+///
+///     let y = linear(x, weight: w, bias: b)
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    precondition(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
+                 "linear: input \(x.shape) does not match weight \(weight.shape) (expected input [..., \(weight.rank == 2 ? weight.shape[1] : -1)])")
+    if let bias {
+        precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+    }
+    let lead = Array(x.shape.dropLast())
+    let x2 = x.rank == 2 ? x : x.reshape([-1, weight.shape[1]])
+    var y = Tensor.mm(x2, weight, transA: false, transB: true, shapes: (x.shape, weight.shape))
+    if let bias { y = y + bias }
+    return x.rank == 2 ? y : y.reshape(lead + [weight.shape[0]])
+}

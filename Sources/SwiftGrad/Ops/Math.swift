@@ -1,0 +1,143 @@
+// Element-wise math. Each op: its kernel, then its derivative written with Tensor ops (so it is
+// itself differentiable for double backward).
+
+extension Tensor {
+    @inline(__always)
+    func unaryFloatOnly(_ name: String) {
+        precondition(dtype.isFloatingPoint, "\(name): needs a float tensor, got \(dtype) of shape \(shape); convert with .to(.float32)")
+    }
+
+    /// e^x.
+    public func exp() -> Tensor {
+        unaryFloatOnly("exp")
+        return Kernels.unary(.exp, self, name: "exp").recorded("exp", self, save: .output) { g, ctx in [g * ctx.output] }
+    }
+
+    /// Natural logarithm.
+    public func log() -> Tensor {
+        unaryFloatOnly("log")
+        return Kernels.unary(.log, self, name: "log").recorded("log", self, save: .input0) { g, ctx in [g / ctx.input(0)] }
+    }
+
+    /// log(1 + x), accurate for small x.
+    public func log1p() -> Tensor {
+        unaryFloatOnly("log1p")
+        return Kernels.unary(.log1p, self, name: "log1p").recorded("log1p", self, save: .input0) { g, ctx in [g / (ctx.input(0) + 1)] }
+    }
+
+    /// e^x - 1, accurate for small x.
+    public func expm1() -> Tensor {
+        unaryFloatOnly("expm1")
+        return Kernels.unary(.expm1, self, name: "expm1").recorded("expm1", self, save: .output) { g, ctx in [g * (ctx.output + 1)] }
+    }
+
+    /// Square root.
+    public func sqrt() -> Tensor {
+        unaryFloatOnly("sqrt")
+        return Kernels.unary(.sqrt, self, name: "sqrt").recorded("sqrt", self, save: .output) { g, ctx in [g / (ctx.output * 2)] }
+    }
+
+    /// 1 / sqrt(x).
+    public func rsqrt() -> Tensor {
+        unaryFloatOnly("rsqrt")
+        return Kernels.unary(.rsqrt, self, name: "rsqrt").recorded("rsqrt", self, save: .output) { g, ctx in
+            let y = ctx.output
+            return [g * (y * y * y) * -0.5]   // d/dx x^(-1/2) = -½ x^(-3/2) = -½ y³
+        }
+    }
+
+    /// 1 / x.
+    public func reciprocal() -> Tensor {
+        unaryFloatOnly("reciprocal")
+        return Kernels.unary(.reciprocal, self, name: "reciprocal").recorded("reciprocal", self, save: .output) { g, ctx in
+            let y = ctx.output
+            return [-(g * y * y)]
+        }
+    }
+
+    /// |x|. The gradient at 0 is 0, as in PyTorch.
+    public func abs() -> Tensor {
+        Kernels.unary(.abs, self, name: "abs").recorded("abs", self, save: .input0) { g, ctx in [g * ctx.input(0).sign()] }
+    }
+
+    /// -1, 0 or 1. Its gradient is zero everywhere.
+    public func sign() -> Tensor {
+        Kernels.unary(.sign, self, name: "sign").recorded("sign", self) { g, _ in [Tensor.zerosLike(g)] }
+    }
+
+    /// x².
+    public func square() -> Tensor {
+        Kernels.unary(.square, self, name: "square").recorded("square", self, save: .input0) { g, ctx in [g * ctx.input(0) * 2] }
+    }
+
+    /// Sine.
+    public func sin() -> Tensor {
+        unaryFloatOnly("sin")
+        return Kernels.unary(.sin, self, name: "sin").recorded("sin", self, save: .input0) { g, ctx in [g * ctx.input(0).cos()] }
+    }
+
+    /// Cosine.
+    public func cos() -> Tensor {
+        unaryFloatOnly("cos")
+        return Kernels.unary(.cos, self, name: "cos").recorded("cos", self, save: .input0) { g, ctx in [-(g * ctx.input(0).sin())] }
+    }
+
+    /// Hyperbolic tangent.
+    public func tanh() -> Tensor {
+        unaryFloatOnly("tanh")
+        return Kernels.unary(.tanh, self, name: "tanh").recorded("tanh", self, save: .output) { g, ctx in
+            let y = ctx.output
+            return [g * (1 - y * y)]
+        }
+    }
+
+    /// The logistic function 1 / (1 + e^-x), computed without overflow.
+    public func sigmoid() -> Tensor {
+        unaryFloatOnly("sigmoid")
+        return Kernels.unary(.sigmoid, self, name: "sigmoid").recorded("sigmoid", self, save: .output) { g, ctx in
+            let y = ctx.output
+            return [g * y * (1 - y)]
+        }
+    }
+
+    /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
+    public func relu() -> Tensor {
+        Kernels.unary(.relu, self, name: "relu").recorded("relu", self, save: .output) { g, ctx in
+            [g * Kernels.unary(.positiveMask, ctx.output, name: "relu")]
+        }
+    }
+
+    /// The Gauss error function.
+    public func erf() -> Tensor {
+        unaryFloatOnly("erf")
+        return Kernels.unary(.erf, self, name: "erf").recorded("erf", self, save: .input0) { g, ctx in
+            let x = ctx.input(0)
+            return [g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())]
+        }
+    }
+}
+
+// MARK: - Free-function spellings, as torch.exp(x)
+
+/// e^x element-wise. ``Tensor/exp()``
+public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// Natural log element-wise.
+public func log(_ x: Tensor) -> Tensor { x.log() }
+/// Square root element-wise.
+public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+/// Hyperbolic tangent element-wise.
+public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// Sine element-wise.
+public func sin(_ x: Tensor) -> Tensor { x.sin() }
+/// Cosine element-wise.
+public func cos(_ x: Tensor) -> Tensor { x.cos() }
+/// |x| element-wise.
+public func abs(_ x: Tensor) -> Tensor { x.abs() }
+/// The logistic sigmoid element-wise.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+/// max(x, 0) element-wise.
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// Element-wise power.
+public func pow(_ x: Tensor, _ p: Double) -> Tensor { x.pow(p) }
+/// Element-wise power with a tensor exponent.
+public func pow(_ x: Tensor, _ p: Tensor) -> Tensor { x.pow(p) }

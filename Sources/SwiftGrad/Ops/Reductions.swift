@@ -1,0 +1,273 @@
+// Reductions. Axes may be negative; `keepDim` keeps reduced axes as size 1, as PyTorch's keepdim.
+
+extension Tensor {
+    func reductionAxes(_ axes: [Int]?, op: String) -> [Bool] {
+        var r = [Bool](repeating: axes == nil, count: rank)
+        for a in axes ?? [] { r[normalizeAxis(a, rank, op: op)] = true }
+        return r
+    }
+
+    static func reducedShape(_ shape: [Int], _ reduce: [Bool], keepDim: Bool) -> [Int] {
+        keepDim ? zip(shape, reduce).map { $1 ? 1 : $0 } : zip(shape, reduce).filter { !$1 }.map(\.0)
+    }
+
+    /// Sum of all elements (a 0-D tensor).
+    ///
+    ///     let total = x.sum()
+    public func sum() -> Tensor {
+        let out = Tensor(uninitializedShape: [], dtype: dtype)
+        switch dtype {
+        case .float32: out.ptr(Float.self)[0] = Kernels.sumAll(ptr(Float.self), count)
+        case .float64: out.ptr(Double.self)[0] = Kernels.sumAll(ptr(Double.self), count)
+        case .int64: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
+        }
+        let inShape = shape
+        return out.recorded("sum", self) { g, _ in [g.expand(inShape)] }
+    }
+
+    /// Sum over the given axes.
+    ///
+    ///     let colSums = m.sum(axes: [0])             // [rows, cols] -> [cols]
+    public func sum(axes: [Int], keepDim: Bool = false) -> Tensor {
+        let reduce = reductionAxes(axes, op: "sum")
+        let kept = Tensor(uninitializedShape: Tensor.reducedShape(shape, reduce, keepDim: true), dtype: dtype)
+        Kernels.sumAxes(self, reduce: reduce, into: kept)
+        let outShape = Tensor.reducedShape(shape, reduce, keepDim: keepDim)
+        let out = Tensor(storage: kept.storage, shape: outShape, dtype: dtype)
+        let inShape = shape, keptShape = kept.shape
+        return out.recorded("sum", self) { g, _ in [g.reshape(keptShape).expand(inShape)] }
+    }
+
+    /// Sum over one axis.
+    public func sum(axis: Int, keepDim: Bool = false) -> Tensor { sum(axes: [axis], keepDim: keepDim) }
+
+    /// Mean of all elements.
+    public func mean() -> Tensor {
+        unaryFloatOnly("mean")
+        return sum() / Double(count)   // empty: 0/0 = NaN, as PyTorch
+    }
+
+    /// Mean over the given axes.
+    ///
+    ///     let perChannel = images.mean(axes: [0, 2, 3])
+    public func mean(axes: [Int], keepDim: Bool = false) -> Tensor {
+        unaryFloatOnly("mean")
+        let reduce = reductionAxes(axes, op: "mean")
+        let n = zip(shape, reduce).filter { $1 }.map(\.0).reduce(1, *)
+        return sum(axes: axes, keepDim: keepDim) / Double(n)
+    }
+
+    /// Mean over one axis.
+    public func mean(axis: Int, keepDim: Bool = false) -> Tensor { mean(axes: [axis], keepDim: keepDim) }
+
+    /// Variance with Bessel's `correction` (1 = unbiased, PyTorch's default), over all elements or `axes`.
+    ///
+    ///     let v = x.variance(axes: [1], correction: 0)
+    public func variance(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
+        unaryFloatOnly("var")
+        let reduce = reductionAxes(axes, op: "var")
+        let all = Array(0..<rank)
+        let ax = axes ?? all
+        let n = zip(shape, reduce).filter { $1 }.map(\.0).reduce(1, *)
+        let mu = sum(axes: ax, keepDim: true) / Double(n)
+        let d = self - mu
+        // Divide by N - correction; PyTorch gives inf/NaN when that is <= 0, and so do we.
+        return (d * d).sum(axes: ax, keepDim: keepDim) / Double(n - correction)
+    }
+
+    /// Standard deviation (square root of `variance`).
+    public func std(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
+        variance(axes: axes, correction: correction, keepDim: keepDim).sqrt()
+    }
+
+    /// Views the tensor as [outer, n, inner] around `axis`.
+    func splitAround(_ axis: Int) -> (Int, Int, Int) {
+        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
+    func extremum(axis: Int, keepDim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
+        let name = isMax ? "max" : "min"
+        let ax = normalizeAxis(axis, rank, op: name)
+        let scalarLike = rank == 0
+        precondition(scalarLike || shape[ax] > 0, "\(name): cannot reduce an empty axis \(axis) of shape \(shape)")
+        let (outer, n, inner) = scalarLike ? (1, 1, 1) : splitAround(ax)
+        var keptShape = shape
+        if !scalarLike { keptShape[ax] = 1 }
+        let outShape = keepDim || scalarLike ? keptShape : Tensor.reducedShape(shape, reductionAxes([ax], op: name), keepDim: false)
+        let values = Tensor(uninitializedShape: outShape, dtype: dtype)
+        let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
+        Kernels.extremum(self, outer: outer, n: n, inner: inner, isMax: isMax, values: values, indices: indices)
+        let inShape = shape
+        let v = values.recorded(name, self) { g, _ in
+            // The gradient goes to the chosen element only.
+            let idx = indices.reshape(keptShape)
+            return [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: idx, source: g.reshape(keptShape))]
+        }
+        return (v, indices)
+    }
+
+    /// Largest values along `axis` and their indices (ties: the first).
+    ///
+    ///     let (best, where) = scores.max(axis: 1)
+    public func max(axis: Int, keepDim: Bool = false) -> (values: Tensor, indices: Tensor) {
+        extremum(axis: axis, keepDim: keepDim, isMax: true)
+    }
+
+    /// Smallest values along `axis` and their indices.
+    public func min(axis: Int, keepDim: Bool = false) -> (values: Tensor, indices: Tensor) {
+        extremum(axis: axis, keepDim: keepDim, isMax: false)
+    }
+
+    /// The largest element; the gradient is shared equally among tied maxima, as in PyTorch.
+    public func max() -> Tensor { extremumAll(isMax: true) }
+    /// The smallest element.
+    public func min() -> Tensor { extremumAll(isMax: false) }
+
+    func extremumAll(isMax: Bool) -> Tensor {
+        precondition(count > 0, "\(isMax ? "max" : "min"): the tensor of shape \(shape) is empty")
+        let v = withNoGrad { reshape([count]).extremum(axis: 0, keepDim: false, isMax: isMax).values }
+        return v.recorded(isMax ? "max" : "min", self, save: [.input0, .output]) { g, ctx in
+            let x = ctx.input(0)
+            let mask = x.eq(ctx.output.detach()).to(g.dtype)
+            return [g * mask / mask.sum()]
+        }
+    }
+
+    /// Index of the largest element along `axis` (int64), or of the flattened tensor.
+    ///
+    ///     let predicted = logits.argmax(axis: 1)
+    public func argmax(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
+        guard let axis else { return withNoGrad { reshape([count]).max(axis: 0).indices } }
+        return withNoGrad { max(axis: axis, keepDim: keepDim).indices }
+    }
+
+    /// Index of the smallest element along `axis` (int64), or of the flattened tensor.
+    public func argmin(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
+        guard let axis else { return withNoGrad { reshape([count]).min(axis: 0).indices } }
+        return withNoGrad { min(axis: axis, keepDim: keepDim).indices }
+    }
+
+    /// Maximum over several axes, without gradient (used for numerical shifts).
+    func amaxNoGrad(_ axes: [Int], keepDim: Bool) -> Tensor {
+        withNoGrad {
+            var r = self
+            for a in axes.map({ normalizeAxis($0, rank, op: "amax") }).sorted(by: >) {
+                r = r.max(axis: a, keepDim: true).values
+            }
+            return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "amax"), keepDim: false))
+        }
+    }
+
+    /// log(Σ exp(x)) over `axes`, shifted by the maximum so it never overflows.
+    ///
+    ///     let lse = logits.logsumexp(axes: [1])
+    public func logsumexp(axes: [Int], keepDim: Bool = false) -> Tensor {
+        unaryFloatOnly("logsumexp")
+        let m = amaxNoGrad(axes, keepDim: true)
+        // A row of -inf would give inf - inf = NaN; shift by 0 there instead.
+        let shift = Tensor.where(m.abs().eq(.infinity), Tensor.zerosLike(m), m)
+        let s = (self - shift).exp().sum(axes: axes, keepDim: true).log() + shift
+        return keepDim ? s : s.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "logsumexp"), keepDim: false))
+    }
+
+    /// log(Σ exp(x)) over one axis.
+    public func logsumexp(axis: Int, keepDim: Bool = false) -> Tensor { logsumexp(axes: [axis], keepDim: keepDim) }
+
+    /// Product over `axis`. The gradient is exact also when elements are zero.
+    public func prod(axis: Int, keepDim: Bool = false) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "prod")
+        let (outer, n, inner) = splitAround(ax)
+        let scanned = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: scanned)
+        let last = scanned.narrow(axis: ax, start: Swift.max(n - 1, 0), length: n > 0 ? 1 : 0)
+        let kept = n > 0 ? last : Tensor.ones(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: true), dtype: dtype)
+        let out = keepDim ? kept.detach() : kept.detach().reshape(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: false))
+        let keptShape = kept.shape
+        return out.recorded("prod", self, save: .input0) { g, ctx in
+            let x = ctx.input(0)
+            // d(prod)/dx_i = product of the others = exclusive prefix · exclusive suffix products.
+            let ones = Tensor.ones(keptShape, dtype: x.dtype)
+            let prefix = Tensor.cat([ones, x.narrow(axis: ax, start: 0, length: n - 1)], axis: ax).cumprod(axis: ax)
+            let rev = x.flip(axis: ax)
+            let suffix = Tensor.cat([ones, rev.narrow(axis: ax, start: 0, length: n - 1)], axis: ax).cumprod(axis: ax).flip(axis: ax)
+            return [g.reshape(keptShape) * prefix * suffix]
+        }
+    }
+
+    /// Product of all elements.
+    public func prod() -> Tensor { reshape([count]).prod(axis: 0) }
+
+    /// Running sum along `axis`.
+    ///
+    ///     Tensor([1, 2, 3] as [Float]).cumsum(axis: 0)   // [1, 3, 6]
+    public func cumsum(axis: Int) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "cumsum")
+        let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.scan(self, outer: outer, n: n, inner: inner, product: false, into: out)
+        return out.recorded("cumsum", self) { g, _ in
+            // Reverse cumulative sum: total - prefix + own term.
+            [g.sum(axis: ax, keepDim: true) - g.cumsum(axis: ax) + g]
+        }
+    }
+
+    /// Running product along `axis` (not differentiable through zeros; used by `prod`'s gradient).
+    public func cumprod(axis: Int) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "cumprod")
+        let (outer, n, inner) = splitAround(ax)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: out)
+        return out.recorded("cumprod", self, save: [.input0, .output]) { g, ctx in
+            // Valid where x has no zeros: d/dx_j Σ_i≥j g_i y_i = (Σ_i≥j g_i y_i) / x_j.
+            let gy = g * ctx.output
+            let rev = gy.sum(axis: ax, keepDim: true) - gy.cumsum(axis: ax) + gy
+            return [rev / ctx.input(0)]
+        }
+    }
+
+    /// Reverses the order of elements along `axis`.
+    public func flip(axis: Int) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "flip")
+        let n = shape[ax]
+        if n <= 1 { return self }
+        let st = contiguousStrides(shape)
+        var src = st; src[ax] = -st[ax]
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.copyStrided(self, (n - 1) * st[ax], src, into: out, 0, st, shape: shape)
+        return out.recorded("flip", self) { g, _ in [g.flip(axis: ax)] }
+    }
+
+    /// The p-norm of all elements (p = 2 by default; also 1 and .infinity), or over `axes`.
+    /// The 2-norm's gradient at 0 is 0, not NaN, as in PyTorch.
+    ///
+    ///     let n = x.norm()
+    public func norm(p: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
+        unaryFloatOnly("norm")
+        let ax = axes ?? Array(0..<rank)
+        if p == 1 { return abs().sum(axes: ax, keepDim: keepDim) }
+        if p == .infinity { return abs().amaxDifferentiable(ax, keepDim: keepDim) }
+        if p == 2 {
+            let s = (self * self).sum(axes: ax, keepDim: keepDim)
+            return s.safeSqrt()
+        }
+        return abs().pow(p).sum(axes: ax, keepDim: keepDim).pow(1 / p)
+    }
+
+    /// sqrt whose gradient at 0 is 0 (for norms).
+    func safeSqrt() -> Tensor {
+        Kernels.unary(.sqrt, self, name: "sqrt").recorded("norm_sqrt", self, save: .output) { g, ctx in
+            let y = ctx.output
+            let zero = y.eq(0)
+            return [Tensor.where(zero, Tensor.zerosLike(g), g / (Tensor.where(zero, Tensor.onesLike(y), y) * 2))]
+        }
+    }
+
+    /// Max over axes with the gradient shared among ties.
+    func amaxDifferentiable(_ axes: [Int], keepDim: Bool) -> Tensor {
+        let m = amaxNoGrad(axes, keepDim: true)
+        let mask = eq(m).to(dtype)
+        let weights = mask / mask.sum(axes: axes, keepDim: true)
+        let r = (self * weights.detach()).sum(axes: axes, keepDim: true)
+        return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "norm"), keepDim: false))
+    }
+}

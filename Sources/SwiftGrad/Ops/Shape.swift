@@ -1,0 +1,304 @@
+// Shape ops. Reshape-like views share storage; everything else copies through `stridedCopy`.
+
+extension Tensor {
+    /// The same elements with a new shape (one axis may be -1). Shares storage.
+    ///
+    ///     let m = Tensor.arange(6).reshape([2, -1])    // [2, 3]
+    public func reshape(_ newShape: [Int]) -> Tensor {
+        let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: "reshape")
+        if resolved == shape { return self }
+        let old = shape
+        return Tensor(storage: storage, shape: resolved, dtype: dtype)
+            .recorded("reshape", self) { g, _ in [g.reshape(old)] }
+    }
+
+    /// PyTorch's `view`: the same as `reshape` (tensors are always contiguous).
+    public func view(_ newShape: [Int]) -> Tensor { reshape(newShape) }
+
+    static func resolveShape(_ s: [Int], count: Int, from: [Int], op: String) -> [Int] {
+        var out = s
+        let unknown = s.indices.filter { s[$0] == -1 }
+        precondition(unknown.count <= 1 && s.allSatisfy({ $0 >= -1 }), "\(op): invalid shape \(s) for a tensor of shape \(from)")
+        if let u = unknown.first {
+            let known = s.enumerated().filter { $0.offset != u }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+            out[u] = count / known
+        }
+        precondition(out.reduce(1, *) == count, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+        return out
+    }
+
+    /// Merges axes `startAxis...endAxis` into one (shares storage).
+    ///
+    ///     let flat = images.flatten(startAxis: 1)     // [N, C*H*W]
+    public func flatten(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
+        if rank == 0 { return reshape([1]) }
+        let s = normalizeAxis(startAxis, rank, op: "flatten"), e = normalizeAxis(endAxis, rank, op: "flatten")
+        precondition(s <= e, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis) for shape \(shape)")
+        let merged = shape[s...e].reduce(1, *)
+        return reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
+    }
+
+    /// Removes size-1 axes: all of them, or only `axis`.
+    public func squeeze(axis: Int? = nil) -> Tensor {
+        if let axis {
+            let a = normalizeAxis(axis, rank, op: "squeeze")
+            if rank == 0 || shape[a] != 1 { return self }
+            var s = shape; s.remove(at: a)
+            return reshape(s)
+        }
+        return reshape(shape.filter { $0 != 1 })
+    }
+
+    /// Inserts a size-1 axis at `axis` (negative counts from the end of the result).
+    ///
+    ///     let row = v.unsqueeze(axis: 0)   // [n] -> [1, n]
+    public func unsqueeze(axis: Int) -> Tensor {
+        let a = normalizeAxis(axis, rank + 1, op: "unsqueeze")
+        var s = shape; s.insert(1, at: a)
+        return reshape(s)
+    }
+
+    /// Reorders the axes.
+    ///
+    ///     let nhwc = nchw.permute([0, 2, 3, 1])
+    public func permute(_ axes: [Int]) -> Tensor {
+        precondition(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
+        let p = axes.map { normalizeAxis($0, rank, op: "permute") }
+        precondition(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
+        if p == Array(0..<rank) { return self }
+        let outShape = p.map { shape[$0] }
+        let inStrides = contiguousStrides(shape)
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        Kernels.copyStrided(self, 0, p.map { inStrides[$0] }, into: out, 0, contiguousStrides(outShape), shape: outShape)
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, a) in p.enumerated() { inverse[a] = i }
+        return out.recorded("permute", self) { g, _ in [g.permute(inverse)] }
+    }
+
+    /// Swaps two axes.
+    public func transpose(_ a: Int, _ b: Int) -> Tensor {
+        var p = Array(0..<rank)
+        p.swapAt(normalizeAxis(a, rank, op: "transpose"), normalizeAxis(b, rank, op: "transpose"))
+        return permute(p)
+    }
+
+    /// The transpose of a matrix, or of the last two axes of a batch (PyTorch's `mT`).
+    public var mT: Tensor {
+        precondition(rank >= 2, "mT: needs at least 2 axes, got shape \(shape)")
+        return transpose(-2, -1)
+    }
+
+    /// Broadcasts to `newShape` (copying). -1 keeps an axis's size.
+    ///
+    ///     let b = Tensor.ones([1, 3]).expand([4, 3])
+    public func expand(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.count >= rank, "expand: cannot expand shape \(shape) to fewer axes \(newShape)")
+        let lead = newShape.count - rank
+        var target = newShape
+        for i in 0..<rank where newShape[i + lead] == -1 { target[i + lead] = shape[i] }
+        for i in 0..<rank {
+            precondition(shape[i] == target[i + lead] || shape[i] == 1,
+                         "expand: shape \(shape) cannot be expanded to \(newShape)")
+        }
+        if target == shape { return self }
+        let out = Tensor(uninitializedShape: target, dtype: dtype)
+        Kernels.copyStrided(self, 0, broadcastStrides(shape, to: target), into: out, 0, contiguousStrides(target), shape: target)
+        let old = shape
+        return out.recorded("expand", self) { g, _ in [g.sumToShape(old)] }
+    }
+
+    /// Broadcasts to the shape of `other`.
+    public func expand(as other: Tensor) -> Tensor { expand(other.shape) }
+
+    /// Sums a broadcast result back to `target` (the inverse of `expand`); autograd's single place
+    /// for reducing broadcast gradients.
+    public func sumToShape(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        precondition(target.count <= rank, "sumToShape: cannot reduce shape \(shape) to \(target)")
+        let lead = rank - target.count
+        var reduce = [Bool](repeating: false, count: rank)
+        for i in 0..<rank {
+            if i < lead { reduce[i] = true }
+            else if target[i - lead] == 1 && shape[i] != 1 { reduce[i] = true }
+            else { precondition(target[i - lead] == shape[i], "sumToShape: cannot reduce shape \(shape) to \(target)") }
+        }
+        let kept = Tensor(uninitializedShape: zip(shape, reduce).map { $1 ? 1 : $0 }, dtype: dtype)
+        Kernels.sumAxes(self, reduce: reduce, into: kept)
+        let out = Tensor(storage: kept.storage, shape: target, dtype: dtype)
+        let old = shape
+        return out.recorded("sum_to_shape", self) { g, _ in [g.expand(old)] }
+    }
+
+    /// Tiles the tensor `repeats[i]` times along each axis (PyTorch's `repeat`).
+    ///
+    ///     Tensor([1, 2] as [Float]).repeat([2, 2])   // [[1, 2, 1, 2], [1, 2, 1, 2]]
+    public func `repeat`(_ repeats: [Int]) -> Tensor {
+        precondition(repeats.count >= rank, "repeat: \(repeats.count) repeats given for a tensor of shape \(shape); need at least \(rank)")
+        precondition(repeats.allSatisfy { $0 >= 0 }, "repeat: negative repeat count in \(repeats)")
+        let lead = repeats.count - rank
+        let base = [Int](repeating: 1, count: lead) + shape
+        // View as [r0, s0, r1, s1, ...] and broadcast each source axis against its repeat axis.
+        var interleaved: [Int] = [], srcStrides: [Int] = []
+        let bs = contiguousStrides(base)
+        for i in 0..<base.count {
+            interleaved += [repeats[i], base[i]]
+            srcStrides += [0, bs[i]]
+        }
+        let outShape = zip(repeats, base).map { $0 * $1 }
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        Kernels.copyStrided(self, 0, srcStrides, into: out, 0, contiguousStrides(interleaved), shape: interleaved)
+        let old = shape
+        return out.recorded("repeat", self) { g, _ in
+            [g.reshape(interleaved).sumToShape(zip(repeats, base).flatMap { [1, $1] }).reshape(old)]
+        }
+    }
+
+    /// Concatenates tensors along an existing axis.
+    ///
+    ///     let ab = Tensor.cat([a, b], axis: 0)
+    public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "cat: needs at least one tensor")
+        let first = tensors[0]
+        let ax = normalizeAxis(axis, first.rank, op: "cat")
+        let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.promote($0, $1) }
+        for t in tensors {
+            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+                         "cat: shapes \(tensors.map(\.shape)) do not match except along axis \(axis)")
+        }
+        let inputs = tensors.map { $0.to(dtype) }
+        var outShape = first.shape
+        outShape[ax] = inputs.reduce(0) { $0 + $1.shape[ax] }
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        let os = contiguousStrides(outShape)
+        var offset = 0
+        for t in inputs {
+            Kernels.copyStrided(t, 0, contiguousStrides(t.shape), into: out, offset * os[ax], os, shape: t.shape)
+            offset += t.shape[ax]
+        }
+        let sizes = inputs.map { $0.shape[ax] }
+        return out.recorded("cat", inputs: inputs) { g, _ in g.split(sizes: sizes, axis: ax).map { Optional($0) } }
+    }
+
+    /// Stacks same-shaped tensors along a new axis.
+    ///
+    ///     let batch = Tensor.stack(samples, axis: 0)
+    public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "stack: needs at least one tensor")
+        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all tensors must have one shape, got \(tensors.map(\.shape))")
+        let ax = normalizeAxis(axis, tensors[0].rank + 1, op: "stack")
+        return cat(tensors.map { $0.unsqueeze(axis: ax) }, axis: ax)
+    }
+
+    /// Splits into pieces of the given sizes along `axis` (copies).
+    public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
+        let ax = normalizeAxis(axis, rank, op: "split")
+        precondition(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
+                     "split: sizes \(sizes) do not add up to \(shape[ax]), the size of axis \(axis) of shape \(shape)")
+        var start = 0
+        return sizes.map { n in
+            defer { start += n }
+            return narrow(axis: ax, start: start, length: n)
+        }
+    }
+
+    /// Splits into pieces of `size` along `axis` (the last may be smaller), as `torch.split(t, size)`.
+    public func split(size: Int, axis: Int = 0) -> [Tensor] {
+        precondition(size > 0, "split: size must be positive, got \(size)")
+        let ax = normalizeAxis(axis, rank, op: "split")
+        let n = shape[ax]
+        var sizes = Array(repeating: size, count: n / size)
+        if n % size != 0 { sizes.append(n % size) }
+        return split(sizes: sizes, axis: ax)
+    }
+
+    /// Splits into `chunks` nearly equal pieces along `axis`, as `torch.chunk`.
+    public func chunk(_ chunks: Int, axis: Int = 0) -> [Tensor] {
+        precondition(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
+        let n = shape[normalizeAxis(axis, rank, op: "chunk")]
+        return split(size: Swift.max(1, (n + chunks - 1) / chunks), axis: axis)
+    }
+
+    /// Elements `start..<start+length` along `axis` (a copy).
+    public func narrow(axis: Int, start: Int, length: Int) -> Tensor {
+        slice(axis: axis, start: start, end: start + length, step: 1)
+    }
+
+    /// Elements `start..<end` by `step` along `axis` (negative indices count from the end; a copy),
+    /// as Python's `x[:, start:end:step]`.
+    ///
+    ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
+    public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
+        let ax = normalizeAxis(axis, rank, op: "slice")
+        precondition(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
+        let n = shape[ax]
+        func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + n : i, 0), n) }
+        let s = clampIndex(start ?? 0), e = Swift.max(clampIndex(end ?? n), clampIndex(start ?? 0))
+        let len = (e - s + step - 1) / step
+        if s == 0 && len == n && step == 1 { return self }
+        var outShape = shape; outShape[ax] = len
+        let inStrides = contiguousStrides(shape)
+        var src = inStrides; src[ax] *= step
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        Kernels.copyStrided(self, s * inStrides[ax], src, into: out, 0, contiguousStrides(outShape), shape: outShape)
+        let inShape = shape
+        return out.recorded("slice", self) { g, _ in
+            [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
+        }
+    }
+
+    /// Scatters a slice's gradient into zeros of the input's shape; differentiable (its own
+    /// backward is the slice again), so slicing supports double backward.
+    func sliceBackward(inShape: [Int], axis: Int, start: Int, step: Int) -> Tensor {
+        let out = Tensor.zeros(inShape, dtype: dtype)
+        let st = contiguousStrides(inShape)
+        var dst = st; dst[axis] *= step
+        Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, start * st[axis], dst, shape: shape)
+        let len = shape[axis]
+        return out.recorded("slice_backward", self) { g, _ in
+            [g.slice(axis: axis, start: start, end: start + (len - 1) * step + 1, step: step)]
+        }
+    }
+
+    /// Pads with a constant. `padding` lists (before, after) pairs starting from the LAST axis, as
+    /// `torch.nn.functional.pad`: `[left, right, top, bottom]` pads the last two axes.
+    ///
+    ///     let p = images.pad([1, 1, 1, 1])   // H and W grow by 2
+    public func pad(_ padding: [Int], value: Double = 0) -> Tensor {
+        precondition(padding.count % 2 == 0 && padding.count / 2 <= rank,
+                     "pad: padding \(padding) must hold (before, after) pairs for at most \(rank) axes (shape \(shape))")
+        var before = [Int](repeating: 0, count: rank), after = before
+        for k in 0..<(padding.count / 2) {
+            before[rank - 1 - k] = padding[2 * k]
+            after[rank - 1 - k] = padding[2 * k + 1]
+        }
+        precondition(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 },
+                     "pad: negative padding \(padding) is not supported (shape \(shape))")
+        let outShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
+        let out = Tensor.full(outShape, value, dtype: dtype)
+        let os = contiguousStrides(outShape)
+        let offset = (0..<rank).reduce(0) { $0 + before[$1] * os[$1] }
+        Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, offset, os, shape: shape)
+        let inShape = shape
+        return out.recorded("pad", self) { g, _ in
+            var r = g
+            for ax in 0..<inShape.count where before[ax] != 0 || after[ax] != 0 {
+                r = r.slice(axis: ax, start: before[ax], end: before[ax] + inShape[ax])
+            }
+            return [r]
+        }
+    }
+}
+
+extension Kernels {
+    /// Typed dispatch of `stridedCopy` between two tensors of one dtype.
+    static func copyStrided(_ src: Tensor, _ srcOffset: Int, _ srcStrides: [Int], into dst: Tensor,
+                            _ dstOffset: Int, _ dstStrides: [Int], shape: [Int], accumulate: Bool = false) {
+        precondition(src.dtype == dst.dtype)
+        switch src.dtype {
+        case .float32: stridedCopy(src.ptr(Float.self), srcOffset, srcStrides, dst.ptr(Float.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        case .float64: stridedCopy(src.ptr(Double.self), srcOffset, srcStrides, dst.ptr(Double.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        case .int64: stridedCopy(src.ptr(Int64.self), srcOffset, srcStrides, dst.ptr(Int64.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+// softmax and logSoftmax along one axis, max-shifted so large logits never overflow.
+
+extension Tensor {
+    /// exp(x) / Σ exp(x) along `axis`.
+    ///
+    ///     let probs = logits.softmax(axis: -1)
+    public func softmax(axis: Int = -1) -> Tensor {
+        unaryFloatOnly("softmax")
+        let ax = normalizeAxis(axis, rank, op: "softmax")
+        let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: false)
+        return out.recorded("softmax", self, save: .output) { g, ctx in
+            let y = ctx.output
+            // dx = y · (g - Σ g·y)
+            return [y * (g - (g * y).sum(axis: ax, keepDim: true))]
+        }
+    }
+
+    /// log(softmax(x)) along `axis`, computed as x - max - log Σ exp(x - max).
+    ///
+    ///     let logp = logits.logSoftmax(axis: 1)
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        unaryFloatOnly("logSoftmax")
+        let ax = normalizeAxis(axis, rank, op: "logSoftmax")
+        let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: true)
+        return out.recorded("log_softmax", self, save: .output) { g, ctx in
+            // dx = g - softmax · Σ g
+            [g - ctx.output.exp() * g.sum(axis: ax, keepDim: true)]
+        }
+    }
+}
+
+extension Kernels {
+    static func softmax(_ x: Tensor, _ y: Tensor, outer: Int, n: Int, inner: Int, log: Bool) {
+        func run<T: FloatElement>(_: T.Type) {
+            let X = SendablePointer(x.ptr(T.self)), Y = SendablePointer(y.ptr(T.self))
+            parallelRanges(outer * inner, threshold: Swift.max(1, parallelThreshold / Swift.max(n, 1))) { lo, hi in
+                for r in lo..<hi {
+                    let o = r / inner, j = r % inner
+                    let base = o * n * inner + j
+                    let xp = X.p + base, yp = Y.p + base
+                    var m = -T.infinity
+                    for k in 0..<n { let v = xp[k * inner]; if v > m || v.isNaN { m = v } }
+                    if m == -T.infinity { m = 0 }   // all -inf: avoid -inf - -inf
+                    var s: T = 0
+                    for k in 0..<n { let e = T.exp(xp[k * inner] - m); yp[k * inner] = e; s += e }
+                    if log {
+                        let lse = m + T.log(s)
+                        for k in 0..<n { yp[k * inner] = xp[k * inner] - lse }
+                    } else {
+                        let inv = 1 / s
+                        for k in 0..<n { yp[k * inner] *= inv }
+                    }
+                }
+            }
+        }
+        if outer * inner * n == 0 { return }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int64: fatalError("softmax: needs a float tensor")
+        }
+    }
+}

@@ -1,0 +1,310 @@
+extension Tensor {
+    // MARK: From Swift values
+
+    /// A float tensor from Float values (float32). `shape` defaults to one axis.
+    ///
+    ///     let x = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
+    public convenience init(_ scalars: [Float], shape: [Int]? = nil, requiresGrad: Bool = false) {
+        self.init(copying: scalars, shape: shape ?? [scalars.count], op: "Tensor(_:shape:)")
+        if requiresGrad { self.requiresGrad = true }
+    }
+
+    /// A float tensor from Double values, float32 unless `dtype` says otherwise (as `torch.tensor`
+    /// gives float32 for Python floats).
+    ///
+    ///     let x = Tensor([1.5, 2.5], requiresGrad: true)             // float32
+    ///     let y = Tensor([1.5, 2.5], dtype: .float64)                // float64
+    public convenience init(_ scalars: [Double], shape: [Int]? = nil, dtype: DType = .float32, requiresGrad: Bool = false) {
+        let s = shape ?? [scalars.count]
+        switch dtype {
+        case .float64: self.init(copying: scalars, shape: s, op: "Tensor(_:shape:)")
+        case .float32: self.init(copying: scalars.map { Float($0) }, shape: s, op: "Tensor(_:shape:)")
+        case .int64: self.init(copying: scalars.map { Int64($0) }, shape: s, op: "Tensor(_:shape:)")
+        }
+        if requiresGrad { self.requiresGrad = true }
+    }
+
+    /// A tensor from integers: int64 by default (indices, labels), as `torch.tensor([1, 2])`.
+    ///
+    ///     let labels = Tensor([3, 1, 4])               // int64
+    ///     let x = Tensor([1, 2, 3], dtype: .float32)   // float32
+    public convenience init(_ scalars: [Int], shape: [Int]? = nil, dtype: DType = .int64) {
+        let s = shape ?? [scalars.count]
+        switch dtype {
+        case .int64: self.init(copying: scalars.map { Int64($0) }, shape: s, op: "Tensor(_:shape:)")
+        case .float32: self.init(copying: scalars.map { Float($0) }, shape: s, op: "Tensor(_:shape:)")
+        case .float64: self.init(copying: scalars.map { Double($0) }, shape: s, op: "Tensor(_:shape:)")
+        }
+    }
+
+    /// An int64 tensor from Int64 values.
+    public convenience init(_ scalars: [Int64], shape: [Int]? = nil) {
+        self.init(copying: scalars, shape: shape ?? [scalars.count], op: "Tensor(_:shape:)")
+    }
+
+    /// A 2-D tensor from rows (all of one length), float32 unless `dtype` says otherwise.
+    ///
+    ///     let m = Tensor([[1, 2], [3, 4]])
+    public convenience init(_ rows: [[Double]], dtype: DType = .float32, requiresGrad: Bool = false) {
+        let cols = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == cols }, "Tensor(_:): rows have different lengths \(rows.map(\.count))")
+        self.init(rows.flatMap { $0 }, shape: [rows.count, cols], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A 3-D tensor from nested arrays, float32 unless `dtype` says otherwise.
+    public convenience init(_ planes: [[[Double]]], dtype: DType = .float32, requiresGrad: Bool = false) {
+        let rows = planes.first?.count ?? 0, cols = planes.first?.first?.count ?? 0
+        precondition(planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == cols } },
+                      "Tensor(_:): nested arrays are ragged")
+        self.init(planes.flatMap { $0.flatMap { $0 } }, shape: [planes.count, rows, cols], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A 0-D (scalar) tensor.
+    ///
+    ///     let lr = Tensor(0.1)
+    public convenience init(_ value: Double, dtype: DType = .float32, requiresGrad: Bool = false) {
+        self.init([value], shape: [], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor copying `scalars` with the given shape.
+    public convenience init<T: TensorScalar>(shape: [Int], scalars: [T]) {
+        self.init(copying: scalars, shape: shape, op: "Tensor(shape:scalars:)")
+    }
+
+    convenience init<T: TensorScalar>(copying scalars: [T], shape: [Int], op: String) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+        let n = shape.reduce(1, *)
+        precondition(n == scalars.count, "\(op): \(scalars.count) values do not fill shape \(shape) (\(n) elements)")
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        scalars.withUnsafeBufferPointer { buf in
+            if n > 0 { ptr(T.self).update(from: buf.baseAddress!, count: n) }
+        }
+    }
+
+    // MARK: Filled
+
+    /// All zeros.
+    ///
+    ///     let z = Tensor.zeros([2, 3])
+    public static func zeros(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
+        checkShape(shape, op: "zeros")
+        let t = Tensor(storage: Storage(zeroedByteCount: shape.reduce(1, *) * dtype.byteSize), shape: shape, dtype: dtype)
+        if requiresGrad { t.requiresGrad = true }
+        return t
+    }
+
+    /// All ones.
+    public static func ones(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
+        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// Every element equal to `value`.
+    ///
+    ///     let t = Tensor.full([2, 2], 7)
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
+        checkShape(shape, op: "full")
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        Kernels.fill(t, value)
+        if requiresGrad { t.requiresGrad = true }
+        return t
+    }
+
+    /// Zeros shaped and typed like `other`.
+    public static func zerosLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { zeros(other.shape, dtype: dtype ?? other.dtype) }
+    /// Ones shaped and typed like `other`.
+    public static func onesLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { ones(other.shape, dtype: dtype ?? other.dtype) }
+    /// `value` everywhere, shaped and typed like `other`.
+    public static func fullLike(_ other: Tensor, _ value: Double, dtype: DType? = nil) -> Tensor { full(other.shape, value, dtype: dtype ?? other.dtype) }
+
+    /// Values `start, start+step, ...` below `end` (one axis). Float32 unless `dtype` says otherwise.
+    ///
+    ///     Tensor.arange(0, 5)            // [0, 1, 2, 3, 4]
+    ///     Tensor.arange(5, dtype: .int64)
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
+        precondition(step != 0, "arange: step must be nonzero")
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let t = Tensor(uninitializedShape: [n], dtype: dtype)
+        switch dtype {
+        case .float32: let p = t.ptr(Float.self); for i in 0..<n { p[i] = Float(start + Double(i) * step) }
+        case .float64: let p = t.ptr(Double.self); for i in 0..<n { p[i] = start + Double(i) * step }
+        case .int64: let p = t.ptr(Int64.self); for i in 0..<n { p[i] = Int64(start + Double(i) * step) }
+        }
+        return t
+    }
+
+    /// `0, 1, ..., end-1`.
+    public static func arange(_ end: Double, dtype: DType = .float32) -> Tensor { arange(0, end, dtype: dtype) }
+
+    /// `steps` evenly spaced values from `start` to `end` inclusive.
+    ///
+    ///     Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32) -> Tensor {
+        precondition(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
+        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
+        // Fill the second half from the end, as PyTorch, so the last value is exactly `end`.
+        let values = (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
+        return Tensor(values, shape: [steps], dtype: dtype)
+    }
+
+    /// The identity matrix (n×m, m defaulting to n).
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
+        let cols = m ?? n
+        let t = zeros([n, cols], dtype: dtype)
+        for i in 0..<Swift.min(n, cols) { t.setScalar(1, at: i * cols + i) }
+        return t
+    }
+
+    // MARK: Random
+
+    /// Uniform in [0, 1).
+    ///
+    ///     manualSeed(1); let u = Tensor.rand([2, 3])
+    public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator = .default) -> Tensor {
+        uniform(shape, low: 0, high: 1, dtype: dtype, generator: generator)
+    }
+
+    /// Uniform in [low, high).
+    public static func uniform(_ shape: [Int], low: Double, high: Double, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
+        checkShape(shape, op: "uniform")
+        precondition(dtype.isFloatingPoint, "uniform: dtype must be a float type, got \(dtype)")
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let n = t.count, span = high - low
+        generator.withState { st in
+            if dtype == .float32 {
+                let p = t.ptr(Float.self), lo = Float(low), sp = Float(span)
+                for i in 0..<n { p[i] = lo + sp * st.uniformFloat() }
+            } else {
+                let p = t.ptr(Double.self)
+                for i in 0..<n { p[i] = low + span * st.uniform() }
+            }
+        }
+        return t
+    }
+
+    /// Standard normal (mean 0, std 1), or `mean`/`std` if given.
+    ///
+    ///     let w = Tensor.randn([784, 128]) * 0.01
+    public static func randn(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
+        checkShape(shape, op: "randn")
+        precondition(dtype.isFloatingPoint, "randn: dtype must be a float type, got \(dtype)")
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let n = t.count
+        generator.withState { st in
+            var i = 0
+            while i < n {
+                let (a, b) = st.normalPair()
+                t.setScalar(mean + std * a, at: i)
+                if i + 1 < n { t.setScalar(mean + std * b, at: i + 1) }
+                i += 2
+            }
+        }
+        return t
+    }
+
+    /// Uniform integers in `low..<high` (int64 unless `dtype` says otherwise).
+    ///
+    ///     let labels = Tensor.randint(0, 10, [64])
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator = .default) -> Tensor {
+        checkShape(shape, op: "randint")
+        precondition(high > low, "randint: high (\(high)) must be greater than low (\(low))")
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let n = t.count, span = UInt64(high - low)
+        generator.withState { st in
+            for i in 0..<n { t.setScalar(Double(low + Int(st.below(span))), at: i) }
+        }
+        return t
+    }
+
+    /// `rand` shaped and typed like `other`.
+    public static func randLike(_ other: Tensor, generator: Generator = .default) -> Tensor { rand(other.shape, dtype: other.dtype, generator: generator) }
+    /// `randn` shaped and typed like `other`.
+    public static func randnLike(_ other: Tensor, generator: Generator = .default) -> Tensor { randn(other.shape, dtype: other.dtype, generator: generator) }
+    /// `randint` shaped like `other`.
+    public static func randintLike(_ other: Tensor, _ low: Int, _ high: Int, generator: Generator = .default) -> Tensor { randint(low, high, other.shape, dtype: other.dtype, generator: generator) }
+
+    static func checkShape(_ shape: [Int], op: String) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+    }
+}
+
+// MARK: - Reading out
+
+extension Tensor {
+    /// Element `i` (flat, row-major) as Double.
+    @inline(__always) func scalar(at i: Int) -> Double {
+        switch dtype {
+        case .float32: return Double(ptr(Float.self)[i])
+        case .float64: return ptr(Double.self)[i]
+        case .int64: return Double(ptr(Int64.self)[i])
+        }
+    }
+
+    @inline(__always) func setScalar(_ v: Double, at i: Int) {
+        switch dtype {
+        case .float32: ptr(Float.self)[i] = Float(v)
+        case .float64: ptr(Double.self)[i] = v
+        case .int64: ptr(Int64.self)[i] = Int64(v)
+        }
+    }
+
+    /// The elements as `[T]`, converting from the tensor's dtype.
+    ///
+    ///     let values: [Float] = x.toArray()
+    public func toArray<T: TensorScalar>(as: T.Type = T.self) -> [T] {
+        if dtype == T.dtype {
+            return Array(UnsafeBufferPointer(start: ptr(T.self), count: count))
+        }
+        return (0..<count).map { T(scalar(at: $0)) }
+    }
+
+    /// The elements as Float (converted if needed).
+    public var scalars: [Float] { toArray(as: Float.self) }
+    /// The elements as Double (converted if needed).
+    public var doubles: [Double] { toArray(as: Double.self) }
+    /// The elements as Int (converted if needed).
+    public var ints: [Int] { (0..<count).map { Int(scalar(at: $0)) } }
+
+    /// The value of a one-element tensor, as Double.
+    ///
+    ///     let lossValue = loss.item()
+    public func item() -> Double {
+        precondition(count == 1, "item: the tensor has shape \(shape) (\(count) elements); item() needs exactly one")
+        return scalar(at: 0)
+    }
+
+    /// The value of a one-element tensor as `T`.
+    public func item<T: TensorScalar>(as: T.Type) -> T { T(item()) }
+
+    /// A copy converted to `dtype` (self if already that dtype). Differentiable between float types.
+    ///
+    ///     let x64 = x.to(.float64)
+    public func to(_ dtype: DType) -> Tensor {
+        if dtype == self.dtype { return self }
+        let from = self.dtype
+        return Kernels.convert(self, to: dtype).recorded("to", self) { g, _ in [g.to(from)] }
+    }
+
+    /// A copy with its own storage (PyTorch's `clone`); differentiable.
+    public func copy() -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: count * dtype.byteSize)
+        return out.recorded("clone", self) { g, _ in [g] }
+    }
+
+    /// PyTorch's name for `copy()`.
+    public func clone() -> Tensor { copy() }
+
+    /// Tensors are always contiguous here, so this returns self; kept for PyTorch users' code.
+    public func contiguous() -> Tensor { self }
+
+    /// Whether two tensors have the same shape and all elements within `rtol·|b| + atol`.
+    public func allClose(_ other: Tensor, rtol: Double = 1e-5, atol: Double = 1e-8) -> Bool {
+        guard shape == other.shape else { return false }
+        for i in 0..<count {
+            let a = scalar(at: i), b = other.scalar(at: i)
+            if a.isNaN || b.isNaN { return false }
+            if Swift.abs(a - b) > atol + rtol * Swift.abs(b) { return false }
+        }
+        return true
+    }
+}

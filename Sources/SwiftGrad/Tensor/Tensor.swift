@@ -1,0 +1,105 @@
+/// An n-dimensional array that records the differentiable operations applied to it.
+///
+/// `Tensor` has reference semantics, like `torch.Tensor`: assigning it shares the object. Its elements
+/// live in a contiguous, row-major `Storage`; reshape-like views share that storage.
+///
+///     let x = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
+///     let y = (x * x).sum()
+///     y.backward()
+///     print(x.grad!)          // tensor([2.0000, 4.0000, 6.0000])
+public final class Tensor {
+    /// The elements, contiguous and row-major.
+    var storage: Storage
+    /// The size of each axis; `[]` for a scalar.
+    public let shape: [Int]
+    /// The element type.
+    public let dtype: DType
+    /// The number of elements (the product of `shape`).
+    public let count: Int
+    /// The autograd node that produced this tensor, or nil for a leaf.
+    var node: Node?
+    var leafRequiresGrad = false
+    /// The accumulated gradient (leaves that require grad, after `backward()`).
+    public var grad: Tensor?
+
+    /// Wraps existing storage (no copy).
+    init(storage: Storage, shape: [Int], dtype: DType) {
+        self.storage = storage
+        self.shape = shape
+        self.dtype = dtype
+        self.count = shape.reduce(1, *)
+        Diagnostics._tensors.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// Allocates an uninitialised tensor (kernels fill it).
+    convenience init(uninitializedShape shape: [Int], dtype: DType) {
+        let n = shape.reduce(1, *)
+        self.init(storage: Storage(byteCount: n * dtype.byteSize), shape: shape, dtype: dtype)
+    }
+
+    deinit {
+        Diagnostics._tensors.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    /// The number of axes.
+    public var rank: Int { shape.count }
+    /// Alias of `rank`, as in PyTorch.
+    public var ndim: Int { shape.count }
+    /// Whether this is a graph leaf (created by the user, not by a recorded op).
+    public var isLeaf: Bool { node == nil }
+    /// The name of the op that produced this tensor (`"mul"`, `"matmul"`...), or nil for a leaf.
+    public var opName: String? { node?.op }
+
+    /// Whether gradients flow to this tensor. Settable on leaves only (as `requires_grad_` in PyTorch).
+    ///
+    ///     let w = Tensor.randn([3, 3]); w.requiresGrad = true
+    public var requiresGrad: Bool {
+        get { node != nil || leafRequiresGrad }
+        set {
+            precondition(node == nil, "requiresGrad: can only be set on a leaf tensor (this one was made by '\(node!.op)'); use detach()")
+            precondition(!newValue || dtype.isFloatingPoint, "requiresGrad: only float tensors can require gradients (dtype \(dtype))")
+            leafRequiresGrad = newValue
+        }
+    }
+
+    /// Sets `requiresGrad` and returns self, for chaining: `Tensor.randn([3]).requiringGrad()`.
+    @discardableResult
+    public func requiringGrad(_ flag: Bool = true) -> Tensor {
+        requiresGrad = flag
+        return self
+    }
+
+    /// A new leaf sharing this tensor's storage, cut off from the graph.
+    ///
+    ///     let lossValue = loss.detach()
+    public func detach() -> Tensor {
+        Tensor(storage: storage, shape: shape, dtype: dtype)
+    }
+
+    /// Sets the gradient to nil (PyTorch's `zero_grad(set_to_none=True)`).
+    public func zeroGrad() { grad = nil }
+
+    /// The size of one axis (negative axes count from the end).
+    public func size(_ axis: Int) -> Int { shape[normalizeAxis(axis, rank, op: "size")] }
+}
+
+// MARK: - Typed element access for kernels (internal)
+
+extension Tensor {
+    @inline(__always) func ptr<T>(_: T.Type) -> UnsafeMutablePointer<T> { storage.typed(T.self) }
+    /// Marks an in-place write to the storage.
+    @inline(__always) func bumpVersion() { storage.version &+= 1 }
+    /// The in-place write counter of the underlying storage.
+    public var version: Int { storage.version }
+}
+
+/// Normalises a possibly negative axis, stopping with a message naming the op if it is out of range.
+@inline(__always)
+func normalizeAxis(_ axis: Int, _ rank: Int, op: String) -> Int {
+    let r = max(rank, 1)
+    let a = axis < 0 ? axis + r : axis
+    if a < 0 || a >= r {
+        fatalError("\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
+    }
+    return a
+}
