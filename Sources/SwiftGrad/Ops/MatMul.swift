@@ -11,7 +11,8 @@ extension Tensor {
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
         precondition(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
                      "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
-        let (a0, b0, _) = Tensor.prepare(self, other, op: "matmul") // dtype promotion only
+        let t = DType.promote(dtype, other.dtype)
+        let a0 = self.to(t), b0 = other.to(t)
         let a = rank == 1 ? a0.reshape([1, shape[0]]) : a0
         let b = other.rank == 1 ? b0.reshape([other.shape[0], 1]) : b0
         var r = Tensor.mm(a, b, transA: false, transB: false, shapes: (shape, other.shape))
