@@ -1,2 +1,24 @@
+// The standard workloads of ../shared/bench/SPEC.md, printed as JSON lines like torch_ref.py.
+//   swift run -c release Benchmarks                     # every workload
+//   swift run -c release Benchmarks --workload add_4m   # one
+import Foundation
 import SwiftGrad
-print(Runtime.info())
+
+let workloads: [(String, () -> Void)] = [
+    ("gemm_1024", benchGemm1024),
+    ("small_ops_300", benchSmallOps300),
+    ("add_4m", benchAdd4M),
+]
+
+let args = CommandLine.arguments
+var selected = workloads.map(\.0)
+if let i = args.firstIndex(of: "--workload"), i + 1 < args.count {
+    selected = [args[i + 1]]
+    if !workloads.contains(where: { $0.0 == args[i + 1] }) {
+        print("unknown workload '\(args[i + 1])'; known: \(workloads.map(\.0).joined(separator: ", "))")
+        exit(2)
+    }
+}
+if args.contains("--list") { workloads.forEach { print($0.0) }; exit(0) }
+print("# " + Runtime.info())
+for (name, run) in workloads where selected.contains(name) { run() }
