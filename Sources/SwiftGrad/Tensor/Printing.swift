@@ -44,7 +44,8 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         if dtype == .float64 { extras.append("dtype: float64") }
         if dtype == .int64 && fmt.isInt == false { extras.append("dtype: int64") }
         if let n = node { extras.append("gradFn: \(n.op)") } else if leafRequiresGrad { extras.append("requiresGrad: true") }
-        if count == 0 { extras.insert("size: \(shape)", at: 0) }
+        // PyTorch shows the size of an empty tensor unless it is simply 1-D: tensor([]).
+        if count == 0 && shape != [0] { extras.insert("size: \(shape)", at: 0) }
         return "tensor(" + body + extras.map { ", " + $0 }.joined() + ")"
     }
 
