@@ -6,22 +6,42 @@
 ///     x[.all, 1..<3]               // columns 1 and 2
 ///     x[.slice(nil, nil, step: 2)] // every other row
 ///     x[.ellipsis, 0]              // first element of the last axis
-public enum TensorIndex {
-    /// One position; removes the axis. Negative counts from the end.
-    case index(Int)
-    /// `start..<end` by `step` (nil = from the start / to the end; negative counts from the end).
-    case slice(Int?, Int?, step: Int)
-    /// The whole axis (Python's `:`).
-    case all
-    /// As many `.all` as needed (Python's `...`).
-    case ellipsis
-    /// Inserts a size-1 axis (Python's `None`).
-    case newAxis
+///
+/// A struct rather than an enum so that `.all`, `.slice(...)` and friends can be written with a
+/// leading dot in subscripts, whose parameters are `any TensorIndexConvertible`.
+public struct TensorIndex {
+    enum Kind {
+        case index(Int)
+        case slice(Int?, Int?, step: Int)
+        case all
+        case ellipsis
+        case newAxis
+    }
+    let kind: Kind
 }
 
 /// Anything usable in a tensor subscript: `Int`, Swift ranges, `TensorIndex`.
 public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
+
+// Declared on the protocol (for Self == TensorIndex), where implicit member lookup finds them in
+// a subscript taking `any TensorIndexConvertible`.
+extension TensorIndexConvertible where Self == TensorIndex {
+    /// One position; removes the axis. Negative counts from the end.
+    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
+    /// `start..<end` by `step` (nil = from the start / to the end; negative counts from the end),
+    /// as Python's `start:end:step`.
+    public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndex {
+        TensorIndex(kind: .slice(start, end, step: step))
+    }
+    /// The whole axis (Python's `:`).
+    public static var all: TensorIndex { TensorIndex(kind: .all) }
+    /// As many `.all` as needed (Python's `...`).
+    public static var ellipsis: TensorIndex { TensorIndex(kind: .ellipsis) }
+    /// Inserts a size-1 axis (Python's `None`).
+    public static var newAxis: TensorIndex { TensorIndex(kind: .newAxis) }
+}
+
 extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
 extension Range: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
@@ -45,29 +65,29 @@ extension Tensor {
     ///     let firstColumn = m[.all, 0]
     ///     m[0] = Tensor.zeros([3])          // assignment copies into the tensor in place
     public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
-        get { indexed(indices.map(\.tensorIndex)) }
-        set { assign(newValue, at: indices.map(\.tensorIndex)) }
+        get { indexed(indices.map(\.tensorIndex.kind)) }
+        set { assign(newValue, at: indices.map(\.tensorIndex.kind)) }
     }
 
     /// Expands an ellipsis and returns (axis actions) for the tensor's axes.
-    func resolveIndices(_ idx: [TensorIndex]) -> [TensorIndex] {
+    func resolveIndices(_ idx: [TensorIndex.Kind]) -> [TensorIndex.Kind] {
         let explicit = idx.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
         precondition(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
-        var out: [TensorIndex] = []
+        var out: [TensorIndex.Kind] = []
         var sawEllipsis = false
         for i in idx {
             if case .ellipsis = i {
                 precondition(!sawEllipsis, "subscript: only one ellipsis is allowed")
                 sawEllipsis = true
-                out += Array(repeating: TensorIndex.all, count: rank - explicit)
+                out += Array(repeating: TensorIndex.Kind.all, count: rank - explicit)
             } else { out.append(i) }
         }
         let used = out.filter { if case .newAxis = $0 { return false }; return true }.count
-        out += Array(repeating: TensorIndex.all, count: rank - used)
+        out += Array(repeating: TensorIndex.Kind.all, count: rank - used)
         return out
     }
 
-    func indexed(_ idx: [TensorIndex]) -> Tensor {
+    func indexed(_ idx: [TensorIndex.Kind]) -> Tensor {
         var r = self
         var axis = 0
         for i in resolveIndices(idx) {
@@ -91,7 +111,7 @@ extension Tensor {
     }
 
     /// Writes `value` (broadcast) into the indexed region, in place. Not recorded by autograd.
-    func assign(_ value: Tensor, at idx: [TensorIndex]) {
+    func assign(_ value: Tensor, at idx: [TensorIndex.Kind]) {
         precondition(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
                      "subscript assignment: not recorded by autograd (tensor \(shape), value \(value.shape)); use withNoGrad { } or build the result with cat/where")
         var offset = 0
