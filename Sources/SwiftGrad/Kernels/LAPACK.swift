@@ -250,7 +250,7 @@ extension Kernels {
                 let up = u.map { $0.ptr(T.self) + b * m * ucols } ?? dummy
                 let vp = vh.map { $0.ptr(T.self) + b * vrows * n } ?? dummy
                 let info = T.gesdd(job, Int32(m), Int32(n), work, Int32(n), sp + b * k,
-                                   up, Int32(vectors ? ucols : 1), vp, Int32(vectors ? n : 1))
+                                   up, Int32(vectors ? ucols : 1), vp, Int32(max(n, 1)))
                 if info != 0 {
                     throw .lapackFailure(function: op, routine: "gesdd", info: Int(info), batchIndex: reportedIndex(a, b))
                 }
