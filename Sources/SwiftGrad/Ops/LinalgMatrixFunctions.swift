@@ -14,7 +14,7 @@ extension Linalg {
     public static func matrixPower(_ a: Tensor, _ n: Int) throws(LinalgError) -> Tensor {
         let size = checkSquare(a, "matrixPower")
         if n == 0 { return eye(size, like: a).expand(a.shape) }
-        var base = n < 0 ? try inv(a) : a
+        var base = n < 0 ? recordedInverse(try Kernels.inverse(a, op: "matrixPower"), of: a) : a
         var k = Swift.abs(n)
         var result: Tensor? = nil
         while true {
