@@ -157,4 +157,29 @@ import SwiftGrad
         check("matrixExp second order", [Self.randn([3, 3], seed: 46) * 0.5], gradOf { Linalg.matrixExp($0) })
         check("eigvalsh second order", [Self.randn([3, 3], seed: 47)], gradOf { try! Linalg.eigvalsh(Self.sym($0)).square() })
     }
+
+    /// Float32 gradients agree with float64 ones (to float32 precision).
+    @Test func float32GradientsMatchFloat64() {
+        let x64 = Self.wellConditioned([2, 3, 3], seed: 48)
+        let fs: [(String, (Tensor) -> Tensor)] = [
+            ("inv", { try! Linalg.inv($0) }),
+            ("det", { Linalg.det($0) }),
+            ("solve", { try! Linalg.solve($0, Tensor.ones([3, 1], dtype: $0.dtype)) }),
+            ("cholesky", { try! Linalg.cholesky(Self.spd($0)) }),
+            ("qr", { try! Linalg.qr($0).r }),
+            ("eigh", { let e = try! Linalg.eigh(Self.sym($0)); return e.values.exp().sum() + (e.vectors * e.vectors).sum() }),
+            ("svd", { let r = try! Linalg.svd($0, fullMatrices: false); return r.s.sum() + (r.u * r.u).sum(axis: -1).sum() }),
+            ("matrixExp", { Linalg.matrixExp($0 * 0.3) }),
+            ("pinv", { try! Linalg.pinv($0) }),
+        ]
+        for (name, f) in fs {
+            let a = x64.copy().requiringGrad(), b = x64.to(.float32).requiringGrad()
+            f(a).sum().backward()
+            f(b).sum().backward()
+            #expect(b.grad!.dtype == .float32, "\(name)")
+            let err = (b.grad!.to(.float64) - a.grad!).abs().max().item()
+            let scale = a.grad!.abs().max().item()
+            #expect(err <= 1e-4 * Swift.max(scale, 1), "\(name): float32 gradient differs by \(err)")
+        }
+    }
 }
