@@ -111,4 +111,24 @@ import SwiftGrad
             _ = Linalg.det(Tensor.zeros([4], dtype: .float64))
         }
     }
+
+    @Test func nonFiniteAndEmptyInputsDoNotCrash() throws {
+        let nan = Linalg.matrixExp(Tensor([[1.0, .nan], [0, 1]], dtype: .float64))
+        #expect(nan.shape == [2, 2] && nan.doubles.allSatisfy { $0.isNaN })
+        #expect(Linalg.det(Tensor([[1.0, .nan], [0, 1]], dtype: .float64)).item().isNaN)
+        let empty = Tensor.zeros([2, 0, 0], dtype: .float64)
+        #expect(Linalg.det(empty).doubles == [1, 1])
+        #expect(try Linalg.inv(empty).shape == [2, 0, 0])
+        #expect(try Linalg.svdvals(Tensor.zeros([0, 3], dtype: .float64)).shape == [0])
+    }
+
+    @Test func completeQRWithMoreRowsIsNotDifferentiable() async throws {
+        // Without a graph it is fine...
+        let (q, r) = try Linalg.qr(Tensor.ones([3, 2], dtype: .float64), mode: .complete)
+        #expect(q.shape == [3, 3] && r.shape == [3, 2])
+        // ...recording it stops with a message, as PyTorch refuses its backward.
+        await #expect(processExitsWith: .failure) {
+            _ = try? Linalg.qr(Tensor.ones([3, 2], dtype: .float64, requiresGrad: true), mode: .complete)
+        }
+    }
 }

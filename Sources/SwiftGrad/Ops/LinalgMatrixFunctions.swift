@@ -73,7 +73,7 @@ extension Linalg {
         // r = (V - U)⁻¹·(V + U); V - U is well conditioned for ‖S‖₁ ≤ θ₁₃ (Higham 2005).
         var r: Tensor
         do { r = try Kernels.solve(v - u, v + u, op: "matrixExp") }
-        catch { fatalError("matrixExp: the Padé denominator is singular (the input may contain NaN or infinity): \(error)") }
+        catch { return Tensor.full(shape, .nan, dtype: .float64) }   // NaN or infinite input: NaN out, as PyTorch
         let most = steps.max() ?? 0
         if most > 0 {
             let counts = Tensor(steps, shape: [batch, 1, 1])
