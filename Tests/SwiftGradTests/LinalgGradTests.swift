@@ -156,6 +156,11 @@ import SwiftGrad
         check("cholesky second order", [Self.randn([3, 3], seed: 45)], gradOf { try! Linalg.cholesky(Self.spd($0)) })
         check("matrixExp second order", [Self.randn([3, 3], seed: 46) * 0.5], gradOf { Linalg.matrixExp($0) })
         check("eigvalsh second order", [Self.randn([3, 3], seed: 47)], gradOf { try! Linalg.eigvalsh(Self.sym($0)).square() })
+        check("svdvals second order", [Self.randn([4, 3], seed: 49)], gradOf { try! Linalg.svdvals($0).square() })
+        check("qr second order", [Self.randn([4, 3], seed: 50)], gradOf { let (q, r) = try! Linalg.qr($0); return r.square().sum() + q.sum() })
+        check("eigh vectors second order", [Self.randn([3, 3], seed: 51)], gradOf { let v = try! Linalg.eigh(Self.sym($0)).vectors; return v * v })
+        check("pinv second order", [Self.randn([4, 3], seed: 52)], gradOf { try! Linalg.pinv($0) })
+        check("solveTriangular second order", [Self.wellConditioned([3, 3], seed: 53)], gradOf { Linalg.solveTriangular($0, $0.square(), upper: true) })
     }
 
     /// Float32 gradients agree with float64 ones (to float32 precision).

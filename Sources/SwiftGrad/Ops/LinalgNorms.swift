@@ -24,7 +24,9 @@ public struct MatrixNormOrder: Equatable, Sendable, CustomStringConvertible, Exp
                      "MatrixNormOrder: order \(p) is not one of 1, -1, 2, -2, inf, -inf, .fro, .nuclear")
         kind = .p(p)
     }
+    /// `ord: 2` (an integer literal).
     public init(integerLiteral value: Int) { self.init(Double(value)) }
+    /// `ord: 2.0` (a float literal).
     public init(floatLiteral value: Double) { self.init(value) }
     /// The negated numeric order (`-.inf`, `-2`).
     public static prefix func - (o: MatrixNormOrder) -> MatrixNormOrder {
