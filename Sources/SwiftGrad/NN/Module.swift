@@ -257,6 +257,9 @@ open class Module: CustomStringConvertible {
         for m in modules() { m.isTraining = mode }
     }
 
+    /// Sets this module's flag only (not its children).
+    func setTrainingFlag(_ mode: Bool) { isTraining = mode }
+
     /// Evaluation mode: Dropout is the identity, BatchNorm uses its running statistics.
     ///
     ///     model.eval()
