@@ -119,4 +119,13 @@ import SwiftGrad
             _ = crossEntropy(logits: Tensor.zeros([4, 3]), targets: Tensor([0, 1, 2]))
         }
     }
+
+    @Test func lossModulesMatchFunctions() {
+        let x = Tensor([0.2, -1.0, 2.0, 0.5, 0.1, -0.3], shape: [2, 3]), t = Tensor([1, 0])
+        #expect(CrossEntropyLoss(labelSmoothing: 0.1)(x, t).item() == crossEntropy(logits: x, targets: t, labelSmoothing: 0.1).item())
+        #expect(MSELoss(reduction: .sum)(x, x * 2).item() == mseLoss(x, x * 2, reduction: .sum).item())
+        let w = CrossEntropyLoss(weight: Tensor([1.0, 2.0, 3.0]))
+        #expect(w.parameters().isEmpty && w.namedBuffers().map(\.0) == ["weight"])
+        #expect(BCEWithLogitsLoss()(x, x.sigmoid()).item() == binaryCrossEntropy(logits: x, targets: x.sigmoid()).item())
+    }
 }
