@@ -83,9 +83,9 @@ public enum CSV {
         precondition(featureDType.isFloatingPoint, "CSV: featureDType must be a float type, got \(featureDType)")
         var rows: [(line: Int, fields: [String])] = []
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, and a newline, so Windows files split the same way.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             let trimmed = line.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             rows.append((lineNumber, split(line, separator)))

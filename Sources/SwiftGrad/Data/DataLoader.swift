@@ -104,9 +104,11 @@ final class Prefetcher<Batch> {
     final class Channel: Sendable {
         let queue = Mutex<[Handoff<Batch>]>([])
         let cancelled = Atomic<Bool>(false)
-        let slots: DispatchSemaphore
+        let slots = DispatchSemaphore(value: 0)
         let ready = DispatchSemaphore(value: 0)
-        init(depth: Int) { slots = DispatchSemaphore(value: depth) }
+        // Both start at 0 and `slots` is raised by signals: libdispatch traps when a semaphore is freed
+        // with a value below its initial one, which a cancelled pass would otherwise do.
+        init(depth: Int) { for _ in 0..<depth { slots.signal() } }
     }
 
     let channel: Channel
