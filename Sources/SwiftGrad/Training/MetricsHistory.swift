@@ -146,10 +146,10 @@ public struct MetricsHistory {
         while p > raw { p /= 10 }
         while p * 10 <= raw { p *= 10 }
         let step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p
-        let first = (lo / step).rounded(.down) * step
-        var ticks: [Double] = []
-        var t = first
-        while t <= hi + step * 0.5 && ticks.count < 20 { ticks.append(t); t += step }
+        // Multiples of the step from below `lo` to above `hi` (computed by index, so no drift).
+        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        let n = Swift.min(20, Int(last - first))
+        let ticks = (0...n).map { (first + Double($0)) * step }
         return ticks
     }
 

@@ -199,9 +199,9 @@ enum TextFormat {
         guard scaled < 9e15 else { return "\(v)" }
         let n = Int(scaled)
         let whole = n / Int(scale), frac = n % Int(scale)
-        var fracText = String(frac)
-        fracText = String(repeating: "0", count: digits - fracText.count) + fracText
         let sign = v < 0 && n != 0 ? "-" : ""
-        return digits > 0 ? "\(sign)\(whole).\(fracText)" : "\(sign)\(whole)"
+        guard digits > 0 else { return "\(sign)\(whole)" }
+        let fracText = String(frac)
+        return "\(sign)\(whole)." + String(repeating: "0", count: digits - fracText.count) + fracText
     }
 }
