@@ -83,8 +83,8 @@ final class FakeClock {
         #expect(lines.count == 13 && lines[0] == "epoch,lr,train_loss,val_accuracy,val_loss")
         #expect(lines[4].hasSuffix(",") && lines[1].hasPrefix("1,0.1,2.0,0.5,"))
         let kinds = h.panels().map(\.kind)
-        #expect(kinds == ["lr", "loss", "accuracy"])
-        #expect(h.panels()[1].series == ["train_loss", "val_loss"])
+        #expect(kinds == ["loss", "accuracy", "lr"])
+        #expect(h.panels()[0].series == ["train_loss", "val_loss"])
     }
 
     /// Counts elements while checking the SVG parses as XML.

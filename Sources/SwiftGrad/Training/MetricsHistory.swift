@@ -58,7 +58,9 @@ public struct MetricsHistory {
             let kind = MetricsHistory.kind(of: name)
             if let i = out.firstIndex(where: { $0.kind == kind }) { out[i].series.append(name) } else { out.append((kind, [name])) }
         }
-        return out
+        // Losses first, then accuracies, then the rest (learning rate...), each group in order of appearance.
+        func rank(_ kind: String) -> Int { kind.lowercased().contains("loss") ? 0 : kind.lowercased().hasPrefix("acc") ? 1 : 2 }
+        return out.enumerated().sorted { (rank($0.element.kind), $0.offset) < (rank($1.element.kind), $1.offset) }.map(\.element)
     }
 
     static func kind(of name: String) -> String {
