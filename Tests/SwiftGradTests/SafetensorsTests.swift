@@ -185,3 +185,71 @@ import Testing
         }
     }
 }
+
+/// A stand-in for a module: named float32 parameters with LeNet's PyTorch names and shapes.
+final class NamedParameters: StateDictConvertible {
+    var tensors: [String: Tensor]
+    init(_ shapes: [String: [Int]]) { tensors = shapes.mapValues { Tensor.zeros($0) } }
+    func stateDict() -> [String: Tensor] { tensors }
+    func loadStateDict(_ state: [String: Tensor]) throws {
+        for (k, v) in state { tensors[k] = v.copy() }
+    }
+}
+
+@Suite struct WeightsTests {
+    static let lenetShapes: [String: [Int]] = [
+        "features.0.weight": [6, 1, 5, 5], "features.0.bias": [6], "features.3.weight": [16, 6, 5, 5], "features.3.bias": [16],
+        "classifier.1.weight": [120, 400], "classifier.1.bias": [120], "classifier.3.weight": [84, 120],
+        "classifier.3.bias": [84], "classifier.5.weight": [10, 84], "classifier.5.bias": [10],
+    ]
+
+    @Test func loadsPyTorchLeNetWeightsByName() throws {
+        let model = NamedParameters(WeightsTests.lenetShapes)
+        let path = SafetensorsTests.resource("lenet_torch.safetensors")
+        let report = try model.loadWeights(from: path)
+        #expect(report.missingKeys.isEmpty && report.unexpectedKeys.isEmpty)
+        let file = try Safetensors.load(from: path)
+        for (k, v) in file { #expect(model.tensors[k]!.scalars == v.scalars, "\(k)") }
+        // Saved again by SwiftGrad, the file holds the same tensors under the same names.
+        let dir = makeTemporaryFolder()
+        try model.saveWeights(to: dir + "/lenet.safetensors")
+        let again = try Safetensors.read(from: dir + "/lenet.safetensors")
+        #expect(again.metadata == ["format": "pt"] && Set(again.tensors.keys) == Set(file.keys))
+    }
+
+    @Test func strictLoadingListsTheKeys() throws {
+        let path = SafetensorsTests.resource("lenet_torch.safetensors")
+        var shapes = WeightsTests.lenetShapes
+        shapes["classifier.5.weight"] = nil
+        shapes["classifier.5.bias"] = nil
+        shapes["extra.weight"] = [3]
+        shapes["extra.bias"] = [3]
+        #expect(throws: StateDictError.missingKeys(["extra.bias", "extra.weight"])) {
+            try NamedParameters(shapes).loadWeights(from: path)
+        }
+        shapes["extra.weight"] = nil
+        shapes["extra.bias"] = nil
+        #expect(throws: StateDictError.unexpectedKeys(["classifier.5.bias", "classifier.5.weight"])) {
+            try NamedParameters(shapes).loadWeights(from: path)
+        }
+        let loose = NamedParameters(shapes.merging(["extra.weight": [3]]) { a, _ in a })
+        let report = try loose.loadWeights(from: path, strict: false)
+        #expect(report.missingKeys == ["extra.weight"] && report.unexpectedKeys == ["classifier.5.bias", "classifier.5.weight"])
+        #expect(loose.tensors["features.0.bias"]!.scalars != [Float](repeating: 0, count: 6))
+    }
+
+    @Test func wrongShapeOrDTypeIsAnErrorAndChangesNothing() throws {
+        let path = SafetensorsTests.resource("lenet_torch.safetensors")
+        var shapes = WeightsTests.lenetShapes
+        shapes["classifier.1.weight"] = [400, 120]
+        let model = NamedParameters(shapes)
+        #expect(throws: StateDictError.shapeMismatch(key: "classifier.1.weight", expected: [400, 120], got: [120, 400])) {
+            try model.loadWeights(from: path)
+        }
+        #expect(model.tensors["features.0.bias"]!.scalars == [Float](repeating: 0, count: 6))
+        let doubles = NamedParameters(["w": [2]])
+        #expect(throws: StateDictError.dtypeMismatch(key: "w", expected: .float32, got: .float64)) {
+            try doubles.loadWeights(["w": Tensor([1, 2], dtype: .float64)])
+        }
+    }
+}
