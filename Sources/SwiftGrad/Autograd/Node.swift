@@ -65,7 +65,9 @@ final class Node {
         backwardFn = nil
         outputStorage = nil
         released = true
-        if !inputs.isEmpty { ThreadContext.current.bury(&inputs) }
+        // Safe to drop directly: during backward the engine's node list keeps every node of the
+        // graph alive, so this cannot cascade into a deep chain of deinits.
+        inputs = []
     }
 
     func savedVersion(_ i: Int) -> Int {
