@@ -49,6 +49,11 @@ extension Kernels {
         Swift.abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
     }
 
+    /// √x for an x that is a sum of non-negative terms (second moments plus eps). abs() changes no
+    /// reachable value, but it lets LLVM drop libm's errno path for negative inputs, and so vectorise.
+    @inline(__always)
+    static func sqrtNonNegative<T: FloatElement>(_ x: T) -> T { Swift.abs(x).squareRoot() }
+
     /// The gradient as the update sees it: negated under `maximize`, plus L2 weight decay
     /// (`grad.add(param, alpha: wd)`) unless the decay is decoupled.
     @inline(__always)
@@ -136,7 +141,7 @@ extension Kernels {
                     let vi = v[i] * b2 + w2 * gi * gi
                     m[i] = mi
                     v[i] = vi
-                    p[i] = p[i] + negStep * mi / (vi.squareRoot() / bc2 + eps)
+                    p[i] = p[i] + negStep * mi / (sqrtNonNegative(vi) / bc2 + eps)
                 }
             }
             return
@@ -158,7 +163,7 @@ extension Kernels {
                     mx[i] = vi
                 }
                 // denom = sqrt(v) / sqrt(bc2) + eps; param.addcdiv_(exp_avg, denom, value: -lr / bc1)
-                p[i] = x + negStep * mi / (vi.squareRoot() / bc2 + eps)
+                p[i] = x + negStep * mi / (sqrtNonNegative(vi) / bc2 + eps)
             }
         }
     }
@@ -199,7 +204,7 @@ extension Kernels {
                     a[i] = ai
                     avg = (si + (-1) * ai * ai).squareRoot()   // square_avg.addcmul(ga, ga, value: -1).sqrt_()
                 } else {
-                    avg = si.squareRoot()
+                    avg = sqrtNonNegative(si)
                 }
                 avg = avg + eps
                 if let b = bp?.p {
@@ -236,7 +241,7 @@ extension Kernels {
                 let gi = effectiveGrad(g[i], x, maximize: maximize, wd: wd, coupled: coupled)
                 let si = sum[i] + gi * gi                  // state_sum.addcmul_(g, g, value: 1)
                 sum[i] = si
-                p[i] = x + negCLR * gi / (si.squareRoot() + e)
+                p[i] = x + negCLR * gi / (sqrtNonNegative(si) + e)
             }
         }
     }
@@ -269,8 +274,8 @@ extension Kernels {
                 let gi = effectiveGrad(g[i], x, maximize: maximize, wd: wd, coupled: coupled)
                 let si = sq[i] * r + w * gi * gi
                 sq[i] = si
-                let std = (si + e).squareRoot()
-                let delta = (acc[i] + e).squareRoot() / std * gi   // delta.div_(std).mul_(grad)
+                let std = sqrtNonNegative(si + e)
+                let delta = sqrtNonNegative(acc[i] + e) / std * gi   // delta.div_(std).mul_(grad)
                 acc[i] = acc[i] * r + w * delta * delta
                 p[i] = x + negLR * delta
             }
@@ -306,7 +311,7 @@ extension Kernels {
                 let vi = v[i] * b2 + w2 * gi * gi
                 m[i] = mi
                 v[i] = vi
-                let denom = (vi / bc2).squareRoot() + eps
+                let denom = sqrtNonNegative(vi / bc2) + eps
                 x = x + cg * gi / denom                     // the gradient's share of the Nesterov step
                 p[i] = x + cm * mi / denom                  // and the momentum's
             }
@@ -346,7 +351,7 @@ extension Kernels {
                 let corrected = mi / bc1 * lr
                 if let r = rect {
                     // Variance tractable: adaptive step bias_corrected_avg · lr · sqrt(bc2) / (sqrt(v) + eps) · rect.
-                    p[i] = x - corrected * (bc2 / (vi.squareRoot() + eps)) * r
+                    p[i] = x - corrected * (bc2 / (sqrtNonNegative(vi) + eps)) * r
                 } else {
                     p[i] = x - corrected                    // early steps: plain momentum SGD
                 }
