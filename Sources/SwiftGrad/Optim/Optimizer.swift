@@ -7,10 +7,19 @@
 ///     let opt = SGD(groups, lr: 0.001, momentum: 0.9)
 public struct ParamGroup {
     /// The parameters, in order.
+    ///
+    ///     let g = ParamGroup(model.parameters())
+    ///     print(g.params.count)
     public let params: [Tensor]
     /// Their names when given (`namedParameters()`), else nil: the optimizer then names them by index.
+    ///
+    ///     let g = ParamGroup(named: model.namedParameters())
+    ///     print(g.names ?? [])
     public let names: [String]?
-    /// The hyper-parameters, keyed by PyTorch's names.
+    /// The hyper-parameters, keyed by PyTorch's names (flags as 0 or 1).
+    ///
+    ///     let g = opt.paramGroups[0]
+    ///     print(g.options["weight_decay"] ?? 0)
     public var options: [String: Double]
 
     /// A group of parameters, named by their position in the optimizer ("0", "1", ...).
@@ -92,12 +101,24 @@ struct ParamState {
 ///     opt.zeroGrad(); loss.backward(); opt.step()
 public class Optimizer: StateDictConvertible {
     /// Every parameter, group after group.
+    ///
+    ///     let opt = SGD(model.parameters(), lr: 0.1)
+    ///     print(opt.parameters.count)
     public private(set) var parameters: [Tensor] = []
     /// Their names: the given ones, or the index in `parameters` as a string ("0", "1", ...).
+    ///
+    ///     let opt = Adam(model.namedParameters())
+    ///     print(opt.parameterNames)          // ["fc1.weight", "fc1.bias", ...]
     public private(set) var parameterNames: [String] = []
-    /// The hyper-parameters every group starts from.
+    /// The hyper-parameters every group starts from (PyTorch's `optimizer.defaults`).
+    ///
+    ///     let opt = Adam(model.parameters(), lr: 1e-3)
+    ///     print(opt.defaults["beta2"]!)     // 0.999
     public let defaults: [String: Double]
     /// The optimizer's name, used in messages ("SGD", "Adam").
+    ///
+    ///     let opt: Optimizer = AdamW(model.parameters())
+    ///     print(opt.kind)                    // AdamW
     public let kind: String
     var groups: [ParamGroup] = []
     var groupRanges: [Range<Int>] = []

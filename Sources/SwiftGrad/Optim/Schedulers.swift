@@ -10,12 +10,24 @@ import Foundation
 ///     for _ in 0..<90 { train(); sched.step() }
 public class LRScheduler: StateDictConvertible {
     /// The optimizer whose learning rates this scheduler sets.
+    ///
+    ///     let sched = StepLR(opt, stepSize: 10)
+    ///     print(sched.optimizer.lr)
     public let optimizer: Optimizer
     /// Each group's `initial_lr`, the rate the schedule starts from.
+    ///
+    ///     let sched = ExponentialLR(opt, gamma: 0.9)
+    ///     print(sched.baseLRs)
     public internal(set) var baseLRs: [Double]
     /// The epoch the current rates belong to (0 after construction).
+    ///
+    ///     sched.step()
+    ///     print(sched.lastEpoch)             // 1
     public internal(set) var lastEpoch: Int
     /// The rates set by the last step, one per group (PyTorch's `get_last_lr()`).
+    ///
+    ///     sched.step()
+    ///     print(sched.lastLR)
     public internal(set) var lastLR: [Double] = []
     var stepCount = 0
 
@@ -138,7 +150,15 @@ func validateStateDict(_ state: [String: Tensor], against expected: [String: Ten
 ///     let sched = StepLR(opt, stepSize: 30, gamma: 0.1)
 ///     sched.step()
 public final class StepLR: LRScheduler {
+    /// Epochs between two decays.
+    ///
+    ///     let sched = StepLR(opt, stepSize: 30)
+    ///     print(sched.stepSize)
     public let stepSize: Int
+    /// The multiplicative decay factor.
+    ///
+    ///     let sched = ExponentialLR(opt, gamma: 0.9)
+    ///     print(sched.gamma)
     public let gamma: Double
 
     /// PyTorch's `StepLR(optimizer, step_size, gamma=0.1)`.
@@ -167,7 +187,15 @@ public final class StepLR: LRScheduler {
 ///     let sched = MultiStepLR(opt, milestones: [30, 80], gamma: 0.1)
 ///     sched.step()
 public final class MultiStepLR: LRScheduler {
+    /// The epochs at which the rate changes, sorted.
+    ///
+    ///     let sched = MultiStepLR(opt, milestones: [30, 80])
+    ///     print(sched.milestones)
     public let milestones: [Int]
+    /// The multiplicative decay factor.
+    ///
+    ///     let sched = ExponentialLR(opt, gamma: 0.9)
+    ///     print(sched.gamma)
     public let gamma: Double
 
     /// PyTorch's `MultiStepLR(optimizer, milestones, gamma=0.1)`.
@@ -197,6 +225,10 @@ public final class MultiStepLR: LRScheduler {
 ///     let sched = ExponentialLR(opt, gamma: 0.9)
 ///     sched.step()
 public final class ExponentialLR: LRScheduler {
+    /// The multiplicative decay factor.
+    ///
+    ///     let sched = ExponentialLR(opt, gamma: 0.9)
+    ///     print(sched.gamma)
     public let gamma: Double
 
     /// PyTorch's `ExponentialLR(optimizer, gamma)`.
@@ -220,7 +252,15 @@ public final class ExponentialLR: LRScheduler {
 ///     let sched = ConstantLR(opt, factor: 0.5, totalIters: 4)
 ///     sched.step()
 public final class ConstantLR: LRScheduler {
+    /// The factor applied to the rate.
+    ///
+    ///     let sched = ConstantLR(opt, factor: 0.5)
+    ///     print(sched.factor)
     public let factor: Double
+    /// The epoch at which the schedule reaches its final value.
+    ///
+    ///     let sched = LinearLR(opt, totalIters: 10)
+    ///     print(sched.totalIters)
     public let totalIters: Int
 
     /// PyTorch's `ConstantLR(optimizer, factor=1/3, total_iters=5)`.
@@ -250,7 +290,15 @@ public final class ConstantLR: LRScheduler {
 ///     let warmup = LinearLR(opt, startFactor: 0.1, totalIters: 5)
 ///     warmup.step()
 public final class LinearLR: LRScheduler {
+    /// The factors at epoch 0 and at `totalIters`.
+    ///
+    ///     let sched = LinearLR(opt, startFactor: 0.1, endFactor: 1)
+    ///     print(sched.startFactor, sched.endFactor)
     public let startFactor: Double, endFactor: Double
+    /// The epoch at which the schedule reaches its final value.
+    ///
+    ///     let sched = LinearLR(opt, totalIters: 10)
+    ///     print(sched.totalIters)
     public let totalIters: Int
 
     /// PyTorch's `LinearLR(optimizer, start_factor=1/3, end_factor=1.0, total_iters=5)`.
@@ -286,7 +334,15 @@ public final class LinearLR: LRScheduler {
 ///     let sched = PolynomialLR(opt, totalIters: 10, power: 2)
 ///     sched.step()
 public final class PolynomialLR: LRScheduler {
+    /// The epoch at which the schedule reaches its final value.
+    ///
+    ///     let sched = LinearLR(opt, totalIters: 10)
+    ///     print(sched.totalIters)
     public let totalIters: Int
+    /// The exponent of the polynomial decay.
+    ///
+    ///     let sched = PolynomialLR(opt, totalIters: 10, power: 2)
+    ///     print(sched.power)
     public let power: Double
 
     /// PyTorch's `PolynomialLR(optimizer, total_iters=5, power=1.0)`.

@@ -4,7 +4,15 @@
 ///     let warmup = LinearLR(opt, startFactor: 0.1, totalIters: 5)
 ///     let sched = SequentialLR(opt, schedulers: [warmup, CosineAnnealingLR(opt, tMax: 95)], milestones: [5])
 public final class SequentialLR: LRScheduler {
+    /// The child schedulers, in order.
+    ///
+    ///     let sched = ChainedScheduler([warmup, decay])
+    ///     print(sched.schedulers.count)
     public let schedulers: [LRScheduler]
+    /// The epochs at which the next scheduler takes over.
+    ///
+    ///     let sched = SequentialLR(opt, schedulers: [warmup, decay], milestones: [5])
+    ///     print(sched.milestones)             // [5]
     public let milestones: [Int]
 
     /// PyTorch's `SequentialLR(optimizer, schedulers, milestones)`: build the children first (on the
@@ -63,6 +71,10 @@ public final class SequentialLR: LRScheduler {
 ///     let sched = ChainedScheduler([ConstantLR(opt, factor: 0.1, totalIters: 2), ExponentialLR(opt, gamma: 0.9)])
 ///     sched.step()
 public final class ChainedScheduler: LRScheduler {
+    /// The child schedulers, in order.
+    ///
+    ///     let sched = ChainedScheduler([warmup, decay])
+    ///     print(sched.schedulers.count)
     public let schedulers: [LRScheduler]
 
     /// PyTorch's `ChainedScheduler(schedulers)`; they must share one optimizer.
@@ -117,28 +129,85 @@ func loadChildren(_ schedulers: [LRScheduler], from d: [String: Tensor]) throws 
 ///     for _ in 0..<100 { train(); sched.step(validationLoss()) }
 public final class ReduceLROnPlateau: StateDictConvertible {
     /// Whether lower (`.min`, losses) or higher (`.max`, accuracies) metrics are better.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, mode: .max)
+    ///     sched.step(accuracy)
     public enum Mode: Sendable { case min, max }
     /// Whether `threshold` is relative to the best value (`.rel`) or an absolute margin (`.abs`).
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, threshold: 0.01, thresholdMode: .abs)
+    ///     sched.step(loss)
     public enum ThresholdMode: Sendable { case rel, abs }
 
+    /// The optimizer whose learning rates this scheduler sets.
+    ///
+    ///     let sched = StepLR(opt, stepSize: 10)
+    ///     print(sched.optimizer.lr)
     public let optimizer: Optimizer
+    /// Whether the metric is minimised or maximised.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, mode: .max)
+    ///     print(sched.mode)
     public let mode: Mode
+    /// The factor each cut multiplies the rate by.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, factor: 0.5)
+    ///     print(sched.factor)
     public let factor: Double
+    /// Epochs without improvement tolerated before a cut.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, patience: 5)
+    ///     print(sched.patience)
     public let patience: Int
+    /// The least change that counts as an improvement.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, threshold: 1e-3)
+    ///     print(sched.threshold)
     public let threshold: Double
+    /// How `threshold` is measured.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, thresholdMode: .abs)
+    ///     print(sched.thresholdMode)
     public let thresholdMode: ThresholdMode
+    /// Epochs to wait after a cut before counting bad epochs again.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, cooldown: 2)
+    ///     print(sched.cooldown)
     public let cooldown: Int
+    /// The lowest rate of each group.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, minLR: 1e-6)
+    ///     print(sched.minLRs)
     public let minLRs: [Double]
+    /// Cuts smaller than this are skipped.
+    ///
+    ///     let sched = ReduceLROnPlateau(opt, eps: 1e-10)
+    ///     print(sched.eps)
     public let eps: Double
     /// The best metric seen so far.
+    ///
+    ///     sched.step(0.5)
+    ///     print(sched.best)
     public private(set) var best: Double
     /// Epochs since the last improvement (reset during cooldown).
+    ///
+    ///     sched.step(loss)
+    ///     print(sched.numBadEpochs)
     public private(set) var numBadEpochs = 0
-    /// Epochs of cooldown left after a reduction.
+    /// Epochs of cooldown left after a cut.
+    ///
+    ///     sched.step(loss)
+    ///     print(sched.cooldownCounter)
     public private(set) var cooldownCounter = 0
     /// The number of `step` calls so far.
+    ///
+    ///     sched.step(loss)
+    ///     print(sched.lastEpoch)
     public private(set) var lastEpoch = 0
     /// The groups' rates after the last step.
+    ///
+    ///     sched.step(loss)
+    ///     print(sched.lastLR)
     public private(set) var lastLR: [Double]
 
     /// PyTorch's `ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=10, threshold=1e-4,

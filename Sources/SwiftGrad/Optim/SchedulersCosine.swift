@@ -6,7 +6,15 @@ import Foundation
 ///     let sched = CosineAnnealingLR(opt, tMax: 100)
 ///     sched.step()
 public final class CosineAnnealingLR: LRScheduler {
+    /// Epochs of one half-cosine, from the base rate down to `etaMin`.
+    ///
+    ///     let sched = CosineAnnealingLR(opt, tMax: 100)
+    ///     print(sched.tMax)
     public let tMax: Int
+    /// The lowest rate.
+    ///
+    ///     let sched = CosineAnnealingLR(opt, tMax: 100, etaMin: 1e-5)
+    ///     print(sched.etaMin)
     public let etaMin: Double
 
     /// PyTorch's `CosineAnnealingLR(optimizer, T_max, eta_min=0.0)`.
@@ -47,11 +55,25 @@ public final class CosineAnnealingLR: LRScheduler {
 ///     let sched = CosineAnnealingWarmRestarts(opt, t0: 10, tMult: 2)
 ///     sched.step()
 public final class CosineAnnealingWarmRestarts: LRScheduler {
+    /// The first period's length and the growth factor of each next period.
+    ///
+    ///     let sched = CosineAnnealingWarmRestarts(opt, t0: 10, tMult: 2)
+    ///     print(sched.t0, sched.tMult)
     public let t0: Int, tMult: Int
+    /// The lowest rate.
+    ///
+    ///     let sched = CosineAnnealingLR(opt, tMax: 100, etaMin: 1e-5)
+    ///     print(sched.etaMin)
     public let etaMin: Double
     /// Epochs since the last restart (fractional after `step(epoch:)` with a fraction).
+    ///
+    ///     sched.step(epoch: 5.5)
+    ///     print(sched.tCur)
     public private(set) var tCur: Double
     /// The length of the current period.
+    ///
+    ///     sched.step()
+    ///     print(sched.tI)
     public private(set) var tI: Double
 
     /// PyTorch's `CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0.0)`.
@@ -132,13 +154,28 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
 ///     let sched = OneCycleLR(opt, maxLR: 0.1, totalSteps: epochs * batches)
 ///     for batch in batches { train(batch); sched.step() }
 public final class OneCycleLR: LRScheduler {
-    /// How a phase moves between its two ends.
+    /// How a phase moves between its two ends: half a cosine (PyTorch's default) or a straight line.
+    ///
+    ///     let sched = OneCycleLR(opt, maxLR: 0.1, totalSteps: 1000, annealStrategy: .linear)
+    ///     sched.step()
     public enum AnnealStrategy: Sendable { case cos, linear }
 
     struct Phase { let endStep: Double; let startLR, endLR, startMomentum, endMomentum: String }
 
+    /// The number of steps in the cycle.
+    ///
+    ///     let sched = OneCycleLR(opt, maxLR: 0.1, epochs: 10, stepsPerEpoch: 100)
+    ///     print(sched.totalSteps)            // 1000
     public let totalSteps: Int
+    /// The shape of each phase.
+    ///
+    ///     let sched = OneCycleLR(opt, maxLR: 0.1, totalSteps: 100)
+    ///     print(sched.annealStrategy)         // cos
     public let annealStrategy: AnnealStrategy
+    /// Whether momentum (or Adam's β1) moves opposite to the rate.
+    ///
+    ///     let sched = OneCycleLR(opt, maxLR: 0.1, totalSteps: 100, cycleMomentum: false)
+    ///     print(sched.cycleMomentum)
     public let cycleMomentum: Bool
     let phases: [Phase]
     let momentumKey: String
