@@ -290,3 +290,47 @@ func testGrad(_ shape: [Int], step k: Int, param i: Int, dtype: DType = .float64
         #expect(x.doubles == [3 - 0.25 * 6])
     }
 }
+
+/// Training through the autograd engine, and misuse that must stop the process.
+@Suite struct OptimizerTrainingTests {
+    /// Least squares y = x·w + b fitted with each optimizer family until the loss is tiny.
+    @Test(arguments: ["SGD", "Adam", "AdamW", "RMSprop", "NAdam", "RAdam"])
+    func fitsALinearModel(_ name: String) {
+        let gen = Generator(seed: 11)
+        let x = Tensor.randn([64, 3], dtype: .float64, generator: gen)
+        let trueW = Tensor([[1.5], [-2.0], [0.5]], dtype: .float64)
+        let y = x.matmul(trueW) + 0.3
+        let w = Tensor.zeros([3, 1], dtype: .float64).requiringGrad()
+        let b = Tensor.zeros([1], dtype: .float64).requiringGrad()
+        let settings: [String: Any] = ["SGD": 0.1, "Adam": 0.05, "AdamW": 0.05, "RMSprop": 0.01, "NAdam": 0.05, "RAdam": 0.05]
+        var config: [String: Any] = ["optimizer": name, "lr": settings[name]!]
+        if name == "SGD" { config["momentum"] = 0.9 }
+        if name == "AdamW" { config["weight_decay"] = 0.0 }
+        let opt = makeOptimizer(args(config), [w, b])
+        var loss = 0.0
+        for _ in 0..<400 {
+            opt.zeroGrad()
+            let l = (x.matmul(w) + b - y).square().mean()
+            l.backward()
+            opt.step()
+            loss = l.item()
+        }
+        #expect(loss < 1e-6, "\(name): final loss \(loss)")
+    }
+
+    @Test func misuseStops() async {
+        await #expect(processExitsWith: .failure) {
+            _ = SGD([Tensor.zeros([2]).requiringGrad()], lr: 0.1, nesterov: true)
+        }
+        await #expect(processExitsWith: .failure) {
+            let p = Tensor.zeros([2]).requiringGrad()
+            _ = Adam([ParamGroup([p]), ParamGroup([p])])
+        }
+        await #expect(processExitsWith: .failure) {
+            let p = Tensor.zeros([2]).requiringGrad()
+            let opt = SGD([p], lr: 0.1)
+            p.grad = Tensor.zeros([3])
+            opt.step()
+        }
+    }
+}
