@@ -142,6 +142,7 @@ enum Engine {
     /// Adds `g` into `leaf.grad`. A gradient tensor that may be shared is copied first, so later
     /// in-place updates (accumulation, clipping, optimizers) never write into another tensor.
     static func accumulateLeaf(_ leaf: Tensor, _ g: inout Tensor, createGraph: Bool) {
+        defer { for hook in leaf.postAccumulateHooks { hook(leaf) } }
         if let existing = leaf.grad {
             if createGraph || existing.requiresGrad {
                 leaf.grad = existing + g
