@@ -74,6 +74,19 @@ enum Engine {
             }
             node.pendingGrad = nil
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: createGraph) }
+            if !createGraph, let scatter = node.scatterInto, node.backwardFn != nil {
+                let input = node.inputs[0]
+                if input.requiresGrad {
+                    if let next = input.node {
+                        scatter(g, ownedBuffer(&next.pendingGrad, like: input))
+                    } else {
+                        scatter(g, ownedBuffer(&input.grad, like: input))
+                        for hook in input.postAccumulateHooks { hook(input) }
+                    }
+                }
+                if !retainGraph { node.release() }
+                continue
+            }
             guard let fn = node.backwardFn else {
                 fatalError("backward: trying to backward through the graph a second time (op '\(node.op)'); its saved values were freed by the first backward. Pass retainGraph: true to the first call")
             }
@@ -134,6 +147,24 @@ enum Engine {
     /// Each pass takes a fresh mark, so nodes never need their marks reset.
     static let visitEpoch = Atomic<Int>(0)
 
+    /// The gradient buffer in `slot`, made exclusively ours (zeros if empty, a detached copy if it is
+    /// shared or part of a graph) so it can be written in place.
+    static func ownedBuffer(_ slot: inout Tensor?, like input: Tensor) -> Tensor {
+        if var t = slot {
+            slot = nil
+            if t.node == nil && isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage) {
+                slot = t
+                return t
+            }
+            let c = withNoGrad { t.copy() }
+            slot = c
+            return c
+        }
+        let z = Tensor.zeros(input.shape, dtype: input.dtype)
+        slot = z
+        return z
+    }
+
     /// `slot += g`, in place when `slot` is owned by nobody else and no graph is being recorded.
     @inline(__always)
     static func accumulate(_ slot: inout Tensor?, _ g: inout Tensor, createGraph: Bool) {
@@ -150,6 +181,7 @@ enum Engine {
     /// Adds `g` into `leaf.grad`. A gradient tensor that may be shared is copied first, so later
     /// in-place updates (accumulation, clipping, optimizers) never write into another tensor.
     static func accumulateLeaf(_ leaf: Tensor, _ g: inout Tensor, createGraph: Bool) {
+        defer { for hook in leaf.postAccumulateHooks { hook(leaf) } }
         if let existing = leaf.grad {
             if createGraph || existing.requiresGrad {
                 leaf.grad = existing + g

@@ -8,7 +8,11 @@ enum UnaryOp {
 }
 
 /// Elementwise maps with two (broadcast) inputs.
-enum BinaryOp { case add, sub, mul, div, pow, maximum, minimum }
+enum BinaryOp {
+    case add, sub, mul, div, pow, maximum, minimum
+    /// Fused backward passes, (g, y) -> grad: g·(1-y²), g·y·(1-y), g where y > 0.
+    case tanhBackward, sigmoidBackward, reluBackward
+}
 
 /// Comparisons producing an int64 mask of 0 and 1.
 enum CompareOp { case eq, ne, lt, le, gt, ge }
@@ -98,10 +102,8 @@ enum Kernels {
     /// `a op b` with broadcasting; both inputs already have the result's dtype.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-        let plan = StridedPlan(shape: shape, strides: [broadcastStrides(a.shape, to: shape),
-                                                      broadcastStrides(b.shape, to: shape),
-                                                      contiguousStrides(shape)])
         if out.count == 0 { return out }
+        let plan = ElementwiseLayout(a, b, out)
         switch a.dtype {
         case .float32: binaryFloat(op, plan, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Float.self))
         case .float64: binaryFloat(op, plan, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Double.self))
@@ -113,13 +115,13 @@ enum Kernels {
             case .mul: zip2(plan, ap, bp, op2) { $0 &* $1 }
             case .maximum: zip2(plan, ap, bp, op2) { Swift.max($0, $1) }
             case .minimum: zip2(plan, ap, bp, op2) { Swift.min($0, $1) }
-            case .div, .pow: fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+            default: fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
             }
         }
         return out
     }
 
-    static func binaryFloat<T: FloatElement>(_ op: BinaryOp, _ plan: StridedPlan, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
+    static func binaryFloat<T: FloatElement>(_ op: BinaryOp, _ plan: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
         switch op {
         case .add: zip2(plan, a, b, c) { $0 + $1 }
         case .sub: zip2(plan, a, b, c) { $0 - $1 }
@@ -129,15 +131,16 @@ enum Kernels {
         // NaN propagates, as torch.maximum.
         case .maximum: zip2(plan, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.max($0, $1) }
         case .minimum: zip2(plan, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.min($0, $1) }
+        case .tanhBackward: zip2(plan, a, b, c) { g, y in g * (1 - y * y) }
+        case .sigmoidBackward: zip2(plan, a, b, c) { g, y in g * y * (1 - y) }
+        case .reluBackward: zip2(plan, a, b, c) { g, y in y > 0 ? g : 0 }
         }
     }
 
     static func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: .int64)
         if out.count == 0 { return out }
-        let plan = StridedPlan(shape: shape, strides: [broadcastStrides(a.shape, to: shape),
-                                                      broadcastStrides(b.shape, to: shape),
-                                                      contiguousStrides(shape)])
+        let plan = ElementwiseLayout(a, b, out)
         switch a.dtype {
         case .float32: compareTyped(op, plan, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Int64.self))
         case .float64: compareTyped(op, plan, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Int64.self))
@@ -146,7 +149,7 @@ enum Kernels {
         return out
     }
 
-    static func compareTyped<T: Comparable>(_ op: CompareOp, _ plan: StridedPlan, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Int64>) {
+    static func compareTyped<T: Comparable>(_ op: CompareOp, _ plan: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Int64>) {
         switch op {
         case .eq: zip2(plan, a, b, c) { $0 == $1 ? 1 : 0 }
         case .ne: zip2(plan, a, b, c) { $0 != $1 ? 1 : 0 }
@@ -160,19 +163,21 @@ enum Kernels {
     /// The broadcast loop: rows of the coalesced plan, with unit-stride and scalar fast paths so
     /// the common cases vectorise.
     @inline(__always)
-    static func zip2<T, U>(_ plan: StridedPlan, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<U>, _ f: (T, T) -> U) {
-        let inner = plan.inner
-        let sa = plan.strides[0][plan.rank - 1], sb = plan.strides[1][plan.rank - 1]
+    static func zip2<T, U>(_ layout: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<U>, _ f: (T, T) -> U) {
         let A = SendablePointer(a), B = SendablePointer(b), C = SendablePointer(c)
-        if plan.rank == 1 {
-            parallelRanges(inner) { lo, hi in
+        guard let plan = layout.plan else {
+            let sa = layout.strideA, sb = layout.strideB
+            parallelRanges(layout.n) { lo, hi in
                 let ap = A.p, bp = B.p, cp = C.p
                 if sa == 1 && sb == 1 { for i in lo..<hi { cp[i] = f(ap[i], bp[i]) } }
-                else if sb == 0 { let bv = bp[0]; for i in lo..<hi { cp[i] = f(ap[i * sa], bv) } }
-                else { let av = ap[0]; for i in lo..<hi { cp[i] = f(av, bp[i * sb]) } }
+                else if sa == 1 { let bv = bp[0]; for i in lo..<hi { cp[i] = f(ap[i], bv) } }
+                else if sb == 1 { let av = ap[0]; for i in lo..<hi { cp[i] = f(av, bp[i]) } }
+                else { let v = f(ap[0], bp[0]); for i in lo..<hi { cp[i] = v } }
             }
             return
         }
+        let inner = plan.inner
+        let sa = plan.strides[0][plan.rank - 1], sb = plan.strides[1][plan.rank - 1]
         parallelRanges(plan.rows, threshold: max(1, parallelThreshold / inner)) { rlo, rhi in
             plan.forEachRow(rlo, rhi) { off in
                 let ap = A.p + off[0], bp = B.p + off[1], cp = C.p + off[2]

@@ -119,6 +119,30 @@ struct StridedPlan {
     }
 }
 
+/// How out = f(a, b) walks its operands: flat (each operand full size or a single element, so no
+/// index arithmetic and no allocation), or a general broadcasting plan.
+struct ElementwiseLayout {
+    let n: Int
+    let strideA: Int
+    let strideB: Int
+    let plan: StridedPlan?
+
+    @inline(__always)
+    init(_ a: Tensor, _ b: Tensor, _ out: Tensor) {
+        n = out.count
+        if (a.count == n || a.count == 1) && (b.count == n || b.count == 1) {
+            strideA = a.count == n ? 1 : 0
+            strideB = b.count == n ? 1 : 0
+            plan = nil
+        } else {
+            strideA = 0; strideB = 0
+            plan = StridedPlan(shape: out.shape, strides: [broadcastStrides(a.shape, to: out.shape),
+                                                           broadcastStrides(b.shape, to: out.shape),
+                                                           contiguousStrides(out.shape)])
+        }
+    }
+}
+
 /// dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over `shape`: permute, slice,
 /// expand, pad and their backward passes are all this one gather/scatter.
 func stridedCopy<T>(_ src: UnsafePointer<T>, _ srcOffset: Int, _ srcStrides: [Int],

@@ -58,9 +58,16 @@ extension Tensor {
 
     // MARK: with scalars
 
+    /// An int64 tensor meeting a fractional scalar is promoted to float32, as in PyTorch.
+    @inline(__always)
+    static func promoted(_ x: Tensor, _ s: Double) -> Tensor {
+        x.dtype == .int64 && s != s.rounded() ? x.to(.float32) : x
+    }
+
     /// `x + s`.
     public static func + (x: Tensor, s: Double) -> Tensor {
-        Kernels.unary(.addScalar(s), x, name: "add").recorded("add", x) { g, _ in [g] }
+        let x = promoted(x, s)
+        return Kernels.unary(.addScalar(s), x, name: "add").recorded("add", x) { g, _ in [g] }
     }
     /// `s + x`.
     public static func + (s: Double, x: Tensor) -> Tensor { x + s }
@@ -68,11 +75,13 @@ extension Tensor {
     public static func - (x: Tensor, s: Double) -> Tensor { x + (-s) }
     /// `s - x`.
     public static func - (s: Double, x: Tensor) -> Tensor {
-        Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded("rsub", x) { g, _ in [-g] }
+        let x = promoted(x, s)
+        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded("rsub", x) { g, _ in [-g] }
     }
     /// `x * s`.
     public static func * (x: Tensor, s: Double) -> Tensor {
-        Kernels.unary(.mulScalar(s), x, name: "mul").recorded("mul", x) { g, _ in [g * s] }
+        let x = promoted(x, s)
+        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded("mul", x) { g, _ in [g * s] }
     }
     /// `s * x`.
     public static func * (s: Double, x: Tensor) -> Tensor { x * s }

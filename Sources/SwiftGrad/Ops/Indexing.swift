@@ -6,16 +6,11 @@
 ///     x[.all, 1..<3]               // columns 1 and 2
 ///     x[.slice(nil, nil, step: 2)] // every other row
 ///     x[.ellipsis, 0]              // first element of the last axis
-///
-/// A struct rather than an enum so that `.all`, `.slice(...)` and friends can be written with a
-/// leading dot in subscripts, whose parameters are `any TensorIndexConvertible`.
 public struct TensorIndex {
     enum Kind {
         case index(Int)
         case slice(Int?, Int?, step: Int)
-        case all
-        case ellipsis
-        case newAxis
+        case all, ellipsis, newAxis
     }
     let kind: Kind
 }
@@ -23,40 +18,21 @@ public struct TensorIndex {
 /// Anything usable in a tensor subscript: `Int`, Swift ranges, `TensorIndex`.
 public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
-
-// Declared on the protocol (for Self == TensorIndex), where implicit member lookup finds them in
-// a subscript taking `any TensorIndexConvertible`.
-extension TensorIndexConvertible where Self == TensorIndex {
-    /// One position; removes the axis. Negative counts from the end.
-    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
-    /// `start..<end` by `step` (nil = from the start / to the end; negative counts from the end),
-    /// as Python's `start:end:step`.
-    public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndex {
-        TensorIndex(kind: .slice(start, end, step: step))
-    }
-    /// The whole axis (Python's `:`).
-    public static var all: TensorIndex { TensorIndex(kind: .all) }
-    /// As many `.all` as needed (Python's `...`).
-    public static var ellipsis: TensorIndex { TensorIndex(kind: .ellipsis) }
-    /// Inserts a size-1 axis (Python's `None`).
-    public static var newAxis: TensorIndex { TensorIndex(kind: .newAxis) }
-}
-
-extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
+extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { TensorIndex(kind: .index(self)) } }
 extension Range: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound, step: 1)) }
 }
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
 }
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, nil, step: 1)) }
 }
 extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound, step: 1)) }
 }
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
 }
 
 extension Tensor {
@@ -65,33 +41,33 @@ extension Tensor {
     ///     let firstColumn = m[.all, 0]
     ///     m[0] = Tensor.zeros([3])          // assignment copies into the tensor in place
     public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
-        get { indexed(indices.map(\.tensorIndex.kind)) }
-        set { assign(newValue, at: indices.map(\.tensorIndex.kind)) }
+        get { indexed(indices.map(\.tensorIndex)) }
+        set { assign(newValue, at: indices.map(\.tensorIndex)) }
     }
 
     /// Expands an ellipsis and returns (axis actions) for the tensor's axes.
-    func resolveIndices(_ idx: [TensorIndex.Kind]) -> [TensorIndex.Kind] {
-        let explicit = idx.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
+    func resolveIndices(_ idx: [TensorIndex]) -> [TensorIndex] {
+        let explicit = idx.filter { if case .newAxis = $0.kind { return false }; if case .ellipsis = $0.kind { return false }; return true }.count
         precondition(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
-        var out: [TensorIndex.Kind] = []
+        var out: [TensorIndex] = []
         var sawEllipsis = false
         for i in idx {
-            if case .ellipsis = i {
+            if case .ellipsis = i.kind {
                 precondition(!sawEllipsis, "subscript: only one ellipsis is allowed")
                 sawEllipsis = true
-                out += Array(repeating: TensorIndex.Kind.all, count: rank - explicit)
+                out += Array(repeating: TensorIndex.all, count: rank - explicit)
             } else { out.append(i) }
         }
-        let used = out.filter { if case .newAxis = $0 { return false }; return true }.count
-        out += Array(repeating: TensorIndex.Kind.all, count: rank - used)
+        let used = out.filter { if case .newAxis = $0.kind { return false }; return true }.count
+        out += Array(repeating: TensorIndex.all, count: rank - used)
         return out
     }
 
-    func indexed(_ idx: [TensorIndex.Kind]) -> Tensor {
+    func indexed(_ idx: [TensorIndex]) -> Tensor {
         var r = self
         var axis = 0
         for i in resolveIndices(idx) {
-            switch i {
+            switch i.kind {
             case .index(let k):
                 let n = r.shape[axis]
                 let j = k < 0 ? k + n : k
@@ -111,7 +87,7 @@ extension Tensor {
     }
 
     /// Writes `value` (broadcast) into the indexed region, in place. Not recorded by autograd.
-    func assign(_ value: Tensor, at idx: [TensorIndex.Kind]) {
+    func assign(_ value: Tensor, at idx: [TensorIndex]) {
         precondition(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
                      "subscript assignment: not recorded by autograd (tensor \(shape), value \(value.shape)); use withNoGrad { } or build the result with cat/where")
         var offset = 0
@@ -119,7 +95,7 @@ extension Tensor {
         let st = contiguousStrides(shape)
         var axis = 0
         for i in resolveIndices(idx) {
-            switch i {
+            switch i.kind {
             case .index(let k):
                 let n = shape[axis], j = k < 0 ? k + n : k
                 precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
@@ -157,6 +133,8 @@ extension Tensor {
         let inShape = shape
         return out.recorded("index_select", self) { g, _ in
             [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: indices, source: g)]
+        }.withScatterBackward { g, target in
+            Kernels.indexCopy(from: g, to: target, axis: ax, indices: indices, select: false, op: "indexSelect backward")
         }
     }
 
@@ -267,4 +245,18 @@ extension Kernels {
         case .int64: run(data.ptr(Int64.self), other.ptr(Int64.self))
         }
     }
+}
+
+// Leading-dot spellings inside subscripts: `x[.all, 1..<3]`, `x[.slice(nil, nil, step: 2)]`.
+extension TensorIndexConvertible where Self == TensorIndex {
+    /// The whole axis (Python's `:`).
+    public static var all: TensorIndex { TensorIndex(kind: .all) }
+    /// As many `.all` as needed (Python's `...`).
+    public static var ellipsis: TensorIndex { TensorIndex(kind: .ellipsis) }
+    /// A new size-1 axis (Python's `None`).
+    public static var newAxis: TensorIndex { TensorIndex(kind: .newAxis) }
+    /// `start..<end` by `step` (negative counts from the end); nil means from the start / to the end.
+    public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndex { TensorIndex(kind: .slice(start, end, step: step)) }
+    /// One position; removes the axis. Negative counts from the end.
+    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
 }

@@ -86,8 +86,7 @@ extension Tensor {
     public func tanh() -> Tensor {
         unaryFloatOnly("tanh")
         return Kernels.unary(.tanh, self, name: "tanh").recorded("tanh", self, save: .output) { g, ctx in
-            let y = ctx.output
-            return [g * (1 - y * y)]
+            [Tensor.activationBackward(.tanhBackward, g, ctx.output)]
         }
     }
 
@@ -95,15 +94,14 @@ extension Tensor {
     public func sigmoid() -> Tensor {
         unaryFloatOnly("sigmoid")
         return Kernels.unary(.sigmoid, self, name: "sigmoid").recorded("sigmoid", self, save: .output) { g, ctx in
-            let y = ctx.output
-            return [g * y * (1 - y)]
+            [Tensor.activationBackward(.sigmoidBackward, g, ctx.output)]
         }
     }
 
     /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
         Kernels.unary(.relu, self, name: "relu").recorded("relu", self, save: .output) { g, ctx in
-            [g * Kernels.unary(.positiveMask, ctx.output, name: "relu")]
+            [Tensor.activationBackward(.reluBackward, g, ctx.output)]
         }
     }
 
@@ -113,6 +111,32 @@ extension Tensor {
         return Kernels.unary(.erf, self, name: "erf").recorded("erf", self, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())]
+        }
+    }
+}
+
+extension Tensor {
+    /// The fused backward of tanh, sigmoid and relu in one pass over memory, given the upstream
+    /// gradient `g` and the op's output `y`. Recorded, with its own derivatives, so double
+    /// backward through these activations works.
+    static func activationBackward(_ op: BinaryOp, _ g: Tensor, _ y: Tensor) -> Tensor {
+        let name: String
+        switch op {
+        case .tanhBackward: name = "tanh_backward"
+        case .sigmoidBackward: name = "sigmoid_backward"
+        default: name = "relu_backward"
+        }
+        let out = Kernels.binary(op, g, y, shape: y.shape, name: name)
+        return out.recorded(name, g, y, save: [.input0, .input1]) { gg, ctx in
+            let g = ctx.input(0), y = ctx.input(1)
+            switch op {
+            case .tanhBackward:     // d/dg = 1-y², d/dy = -2gy
+                return [activationBackward(op, gg, y), ctx.needsGrad(1) ? gg * g * y * -2 : nil]
+            case .sigmoidBackward:  // d/dg = y(1-y), d/dy = g(1-2y)
+                return [activationBackward(op, gg, y), ctx.needsGrad(1) ? gg * g * (1 - y * 2) : nil]
+            default:                // d/dg = [y > 0], d/dy = 0 almost everywhere
+                return [activationBackward(op, gg, y), nil]
+            }
         }
     }
 }

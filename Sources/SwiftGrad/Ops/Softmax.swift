@@ -48,8 +48,9 @@ extension Kernels {
                     var s: T = 0
                     for k in 0..<n { let e = T.exp(xp[k * inner] - m); yp[k * inner] = e; s += e }
                     if log {
-                        let lse = m + T.log(s)
-                        for k in 0..<n { yp[k * inner] = xp[k * inner] - lse }
+                        // (x - max) - log Σ: adding max back first would lose log Σ next to a huge max (1e8·x).
+                        let ls = T.log(s)
+                        for k in 0..<n { yp[k * inner] = (xp[k * inner] - m) - ls }
                     } else {
                         let inv = 1 / s
                         for k in 0..<n { yp[k * inner] *= inv }

@@ -21,6 +21,8 @@ public final class Tensor {
     var leafRequiresGrad = false
     /// The accumulated gradient (leaves that require grad, after `backward()`).
     public var grad: Tensor?
+    /// Called after backward accumulates into this leaf's `grad` (see `registerPostAccumulateGradHook`).
+    var postAccumulateHooks: [(Tensor) -> Void] = []
 
     /// Wraps existing storage (no copy).
     init(storage: Storage, shape: [Int], dtype: DType) {
@@ -78,6 +80,20 @@ public final class Tensor {
 
     /// Sets the gradient to nil (PyTorch's `zero_grad(set_to_none=True)`).
     public func zeroGrad() { grad = nil }
+
+    /// Registers `hook` to run each time backward has accumulated a gradient into this leaf's
+    /// `grad` (PyTorch's `register_post_accumulate_grad_hook`); data-parallel training uses it to
+    /// start communicating a gradient while backward continues. The hook receives the tensor:
+    /// do not capture the tensor itself strongly in the closure (that would be a retain cycle).
+    ///
+    ///     w.registerPostAccumulateGradHook { t in print("grad ready for", t.shape) }
+    public func registerPostAccumulateGradHook(_ hook: @escaping (Tensor) -> Void) {
+        precondition(isLeaf, "registerPostAccumulateGradHook: only leaf tensors accumulate gradients (this one was made by '\(node!.op)')")
+        postAccumulateHooks.append(hook)
+    }
+
+    /// Removes every hook registered with `registerPostAccumulateGradHook`.
+    public func removePostAccumulateGradHooks() { postAccumulateHooks = [] }
 
     /// The size of one axis (negative axes count from the end).
     public func size(_ axis: Int) -> Int { shape[normalizeAxis(axis, rank, op: "size", shape: shape)] }

@@ -1,0 +1,113 @@
+// Loss modules, as torch.nn's *Loss classes: settings at init, `loss(input, target)` to call.
+
+/// Mean squared error as a module.
+///
+///     let criterion = MSELoss()
+///     let loss = criterion(prediction, target)
+open class MSELoss: Module {
+    public let reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
+}
+
+/// Mean absolute error as a module.
+///
+///     let criterion = L1Loss()
+///     let loss = criterion(prediction, target)
+open class L1Loss: Module {
+    public let reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
+}
+
+/// Smooth L1 loss as a module.
+///
+///     let criterion = SmoothL1Loss(beta: 0.5)
+///     let loss = criterion(prediction, target)
+open class SmoothL1Loss: Module {
+    public let reduction: Reduction, beta: Double
+    public init(reduction: Reduction = .mean, beta: Double = 1) { self.reduction = reduction; self.beta = beta; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { smoothL1Loss(input, target, beta: beta, reduction: reduction) }
+}
+
+/// Huber loss as a module.
+///
+///     let criterion = HuberLoss(delta: 1.5)
+///     let loss = criterion(prediction, target)
+open class HuberLoss: Module {
+    public let reduction: Reduction, delta: Double
+    public init(reduction: Reduction = .mean, delta: Double = 1) { self.reduction = reduction; self.delta = delta; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { huberLoss(input, target, delta: delta, reduction: reduction) }
+}
+
+/// Cross-entropy on logits as a module; `weight` is a non-trained buffer-like setting.
+///
+///     let criterion = CrossEntropyLoss(labelSmoothing: 0.1)
+///     let loss = criterion(logits, labels)
+open class CrossEntropyLoss: Module {
+    public let weight: Buffer?
+    public let ignoreIndex: Int, labelSmoothing: Double, reduction: Reduction
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean, labelSmoothing: Double = 0) {
+        self.weight = weight.map { Buffer($0) }
+        self.ignoreIndex = ignoreIndex; self.reduction = reduction; self.labelSmoothing = labelSmoothing
+        super.init()
+    }
+    public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
+        crossEntropy(logits: logits, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex,
+                     labelSmoothing: labelSmoothing, reduction: reduction)
+    }
+}
+
+/// Negative log-likelihood as a module.
+///
+///     let criterion = NLLLoss()
+///     let loss = criterion(logProbs, labels)
+open class NLLLoss: Module {
+    public let weight: Buffer?
+    public let ignoreIndex: Int, reduction: Reduction
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
+        self.weight = weight.map { Buffer($0) }
+        self.ignoreIndex = ignoreIndex; self.reduction = reduction
+        super.init()
+    }
+    public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor) -> Tensor {
+        nllLoss(logProbs: logProbs, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex, reduction: reduction)
+    }
+}
+
+/// Binary cross-entropy on probabilities as a module.
+///
+///     let criterion = BCELoss()
+///     let loss = criterion(probabilities, labels)
+open class BCELoss: Module {
+    public let reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { binaryCrossEntropy(input, target, reduction: reduction) }
+}
+
+/// Binary cross-entropy on logits as a module, with an optional `posWeight`.
+///
+///     let criterion = BCEWithLogitsLoss(posWeight: Tensor([3.0]))
+///     let loss = criterion(scores, labels)
+open class BCEWithLogitsLoss: Module {
+    public let posWeight: Buffer?
+    public let reduction: Reduction
+    public init(reduction: Reduction = .mean, posWeight: Tensor? = nil) {
+        self.posWeight = posWeight.map { Buffer($0) }
+        self.reduction = reduction
+        super.init()
+    }
+    public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
+        binaryCrossEntropy(logits: logits, targets: targets, posWeight: posWeight?.value, reduction: reduction)
+    }
+}
+
+/// KL divergence as a module (input: log-probabilities).
+///
+///     let criterion = KLDivLoss(reduction: .batchMean)
+///     let loss = criterion(logp, q)
+open class KLDivLoss: Module {
+    public let reduction: Reduction, logTarget: Bool
+    public init(reduction: Reduction = .mean, logTarget: Bool = false) { self.reduction = reduction; self.logTarget = logTarget; super.init() }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { klDiv(input, target, reduction: reduction, logTarget: logTarget) }
+}

@@ -1,0 +1,376 @@
+// Module: the base class of layers and models, as torch.nn.Module.
+//
+// Parameters, buffers and submodules are found by reflection (`Mirror`) over stored properties:
+//   Tensor, Tensor?, [Tensor]                  → parameters
+//   Buffer, Buffer?, [Buffer]                  → buffers (running statistics; saved, not trained)
+//   Module, Module?, [Module] (any subclass)   → submodules
+// Property names are mapped to PyTorch's names (camelCase → snake_case, a leading underscore dropped,
+// arrays indexed `name.0`, `name.1`); a layer whose names are dynamic (LSTM's `weight_ih_l0`)
+// overrides `declaredMembers()`. The result is computed once per module and cached.
+
+/// Module state that belongs in the state dict but is not trained, such as BatchNorm's running
+/// statistics. Declare it as a stored property; its name follows the same mapping as parameters.
+/// `persistent: false` keeps it out of the state dict (a cached mask, for example).
+///
+///     let runningMean = Buffer(Tensor.zeros([16]))
+///     runningMean.value.fill(0)
+public final class Buffer {
+    /// The tensor held. Replace it or change it in place.
+    public var value: Tensor
+    /// Whether `stateDict()` includes it.
+    public let persistent: Bool
+
+    public init(_ value: Tensor, persistent: Bool = true) {
+        self.value = value
+        self.persistent = persistent
+    }
+}
+
+/// The parameters, buffers and direct submodules one module declares, with their PyTorch names.
+///
+///     var m = ModuleMembers(); m.parameters.append(("weight_ih_l0", w))
+public struct ModuleMembers {
+    public var parameters: [(String, Tensor)] = []
+    public var buffers: [(String, Buffer)] = []
+    public var children: [(String, Module)] = []
+    public init() {}
+}
+
+/// The base class of every layer and model. Subclass it, store parameters (`Tensor`), buffers
+/// (`Buffer`) and submodules as `let` properties, and override `forward(_:)`; call the module
+/// like a function.
+///
+///     final class MLP: Module {
+///         let fc1 = Linear(784, 128), fc2 = Linear(128, 10)
+///         override func forward(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
+///     }
+///     let logits = MLP()(images)
+open class Module: CustomStringConvertible {
+    /// Whether the module is in training mode (Dropout active, BatchNorm using batch statistics).
+    public private(set) var isTraining = true
+    private var cachedMembers: ModuleMembers?
+    private var forwardHooks: [(id: Int, hook: (Module, Tensor, Tensor) -> Void)] = []
+    private var nextHookID = 0
+
+    public init() {}
+
+    // MARK: Forward
+
+    /// The computation, on one input. Override it in subclasses; users call the module instead.
+    ///
+    ///     override func forward(_ x: Tensor) -> Tensor { linear(x).relu() }
+    open func forward(_ input: Tensor) -> Tensor {
+        fatalError("\(typeName): forward(_:) is not implemented for a single tensor input")
+    }
+
+    /// Runs `forward(_:)` and then the forward hooks.
+    ///
+    ///     let y = model(x)
+    public final func callAsFunction(_ input: Tensor) -> Tensor {
+        let output = forward(input)
+        if !forwardHooks.isEmpty { for h in forwardHooks { h.hook(self, input, output) } }
+        return output
+    }
+
+    /// Registers `hook(module, input, output)`, called after each `forward`; returns an id for
+    /// `removeForwardHook(_:)`.
+    ///
+    ///     let id = layer.registerForwardHook { _, _, out in print(out.shape) }
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> Int {
+        nextHookID += 1
+        forwardHooks.append((nextHookID, hook))
+        return nextHookID
+    }
+
+    /// Removes a hook registered with `registerForwardHook(_:)`.
+    ///
+    ///     layer.removeForwardHook(id)
+    public func removeForwardHook(_ id: Int) { forwardHooks.removeAll { $0.id == id } }
+
+    /// Runs a forward hook; for modules whose own `callAsFunction` takes several inputs.
+    func runForwardHooks(_ input: Tensor, _ output: Tensor) {
+        for h in forwardHooks { h.hook(self, input, output) }
+    }
+
+    // MARK: Discovery
+
+    /// The members this module declares. The default reflects over stored properties; override it
+    /// (calling `super` or `reflectedMembers()`) for names that are not property names.
+    ///
+    ///     override func declaredMembers() -> ModuleMembers { var m = ModuleMembers(); ...; return m }
+    open func declaredMembers() -> ModuleMembers { reflectedMembers() }
+
+    /// The PyTorch name for a stored property: `inProjWeight` → `in_proj_weight`. Override to rename.
+    ///
+    ///     override func memberName(forProperty p: String) -> String { p == "gamma" ? "weight" : super.memberName(forProperty: p) }
+    open func memberName(forProperty property: String) -> String { Module.snakeCase(property) }
+
+    /// The members found by reflection over the stored properties of this class and its superclasses.
+    public final func reflectedMembers() -> ModuleMembers {
+        var chain: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror, m.subjectType != Module.self {
+            chain.append(m)
+            mirror = m.superclassMirror
+        }
+        var members = ModuleMembers()
+        for m in chain.reversed() {
+            for child in m.children {
+                guard let label = child.label, !label.contains("$") else { continue }
+                let name = memberName(forProperty: label)
+                Module.collect(child.value, name: name, into: &members)
+            }
+        }
+        return members
+    }
+
+    static func collect(_ value: Any, name: String, into m: inout ModuleMembers) {
+        if let t = value as? Tensor { m.parameters.append((name, t)) }
+        else if let b = value as? Buffer { m.buffers.append((name, b)) }
+        else if let c = value as? Module { m.children.append((name, c)) }
+        else if let ts = value as? [Tensor] { for (i, t) in ts.enumerated() { m.parameters.append(("\(name).\(i)", t)) } }
+        else if let bs = value as? [Buffer] { for (i, b) in bs.enumerated() { m.buffers.append(("\(name).\(i)", b)) } }
+        else if let cs = value as? [Module] { for (i, c) in cs.enumerated() { m.children.append(("\(name).\(i)", c)) } }
+    }
+
+    /// camelCase → snake_case (`selfAttn` → `self_attn`, `weightIhL0` → `weight_ih_l0`), without a
+    /// leading underscore.
+    ///
+    ///     Module.snakeCase("inProjWeight")   // "in_proj_weight"
+    public static func snakeCase(_ name: String) -> String {
+        let chars = Array(name.drop { $0 == "_" })
+        var out = ""
+        for (i, ch) in chars.enumerated() {
+            if ch.isUppercase {
+                let prev = i > 0 ? chars[i - 1] : nil
+                let next = i + 1 < chars.count ? chars[i + 1] : nil
+                let boundary = prev.map { $0.isLowercase || $0.isNumber || ($0.isUppercase && (next?.isLowercase ?? false)) } ?? false
+                if boundary && prev != "_" { out.append("_") }
+                out.append(contentsOf: ch.lowercased())
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// This module's own members, cached after the first call.
+    public final var members: ModuleMembers {
+        if let c = cachedMembers { return c }
+        let m = declaredMembers()
+        cachedMembers = m
+        return m
+    }
+
+    /// Forgets the cached members (after replacing a `var` submodule or parameter).
+    ///
+    ///     model.invalidateMembers()
+    public func invalidateMembers() { cachedMembers = nil }
+
+    // MARK: Traversal
+
+    /// Every module of the tree with its dotted name, this one first (`""`), each once.
+    ///
+    ///     for (name, m) in model.namedModules() { print(name, m.typeName) }
+    public func namedModules() -> [(String, Module)] {
+        var out: [(String, Module)] = []
+        var seen = Set<ObjectIdentifier>()
+        var stack: [(String, Module)] = [("", self)]
+        while let item = stack.popLast() {
+            let (name, m) = item
+            guard seen.insert(ObjectIdentifier(m)).inserted else { continue }
+            out.append((name, m))
+            for (childName, child) in m.members.children.reversed() {
+                stack.append((name.isEmpty ? childName : "\(name).\(childName)", child))
+            }
+        }
+        return out
+    }
+
+    /// Every module of the tree, this one first.
+    ///
+    ///     let linears = model.modules().compactMap { $0 as? Linear }
+    public func modules() -> [Module] { namedModules().map(\.1) }
+
+    /// The direct submodules with their names.
+    public func namedChildren() -> [(String, Module)] { members.children }
+
+    /// The direct submodules.
+    ///
+    ///     for child in model.children() { print(child) }
+    public func children() -> [Module] { members.children.map(\.1) }
+
+    /// Every parameter with its PyTorch name (`features.0.weight`), each tensor once.
+    ///
+    ///     for (name, p) in model.namedParameters() { print(name, p.shape) }
+    public func namedParameters() -> [(String, Tensor)] {
+        var out: [(String, Tensor)] = []
+        var seen = Set<ObjectIdentifier>()
+        for (prefix, m) in namedModules() {
+            for (name, p) in m.members.parameters where seen.insert(ObjectIdentifier(p)).inserted {
+                out.append((prefix.isEmpty ? name : "\(prefix).\(name)", p))
+            }
+        }
+        return out
+    }
+
+    /// Every parameter, each tensor once (what an optimizer takes).
+    ///
+    ///     let opt = SGD(model.parameters(), lr: 0.1)
+    public func parameters() -> [Tensor] { namedParameters().map(\.1) }
+
+    /// Every buffer tensor with its name (`bn1.running_mean`).
+    ///
+    ///     for (name, b) in model.namedBuffers() { print(name, b.shape) }
+    public func namedBuffers() -> [(String, Tensor)] {
+        namedBufferObjects().map { ($0.0, $0.1.value) }
+    }
+
+    /// Every buffer tensor.
+    public func buffers() -> [Tensor] { namedBuffers().map(\.1) }
+
+    func namedBufferObjects() -> [(String, Buffer)] {
+        var out: [(String, Buffer)] = []
+        var seen = Set<ObjectIdentifier>()
+        for (prefix, m) in namedModules() {
+            for (name, b) in m.members.buffers where seen.insert(ObjectIdentifier(b)).inserted {
+                out.append((prefix.isEmpty ? name : "\(prefix).\(name)", b))
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` on every submodule and then on this module (as PyTorch's `apply`).
+    ///
+    ///     model.apply { if let l = $0 as? Linear { Init.xavierUniform(l.weight) } }
+    public func apply(_ body: (Module) -> Void) {
+        for m in modules().reversed() { body(m) }
+    }
+
+    // MARK: Modes and gradients
+
+    /// Sets training mode (`true`) or evaluation mode on this module and all submodules.
+    ///
+    ///     model.train()
+    public func train(_ mode: Bool = true) {
+        for m in modules() { m.isTraining = mode }
+    }
+
+    /// Sets this module's flag only (not its children).
+    func setTrainingFlag(_ mode: Bool) { isTraining = mode }
+
+    /// Evaluation mode: Dropout is the identity, BatchNorm uses its running statistics.
+    ///
+    ///     model.eval()
+    public func eval() { train(false) }
+
+    /// Clears the gradient of every parameter (sets it to nil).
+    ///
+    ///     model.zeroGrad()
+    public func zeroGrad() {
+        for p in parameters() { p.grad = nil }
+    }
+
+    /// Freezes (`false`) or unfreezes every parameter. A frozen parameter gets no gradient, so an
+    /// optimizer leaves it bit-identical.
+    ///
+    ///     model.features.requiresGrad(false)
+    public func requiresGrad(_ flag: Bool) {
+        for p in parameters() { p.requiresGrad = flag }
+    }
+
+    /// The number of parameter elements (shared tensors counted once), as PyTorch's
+    /// `sum(p.numel() for p in model.parameters())`.
+    ///
+    ///     print(model.parameterCount)
+    public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
+
+    /// The number of elements of the parameters that require grad.
+    public var trainableParameterCount: Int { parameters().filter(\.requiresGrad).reduce(0) { $0 + $1.count } }
+
+    // MARK: Description
+
+    /// The class name (`Linear`).
+    public var typeName: String { String(describing: type(of: self)) }
+
+    /// The settings shown in the description, PyTorch's `extra_repr` (`in_features=4, ...`).
+    open var extraDescription: String { "" }
+
+    /// A PyTorch-style tree of the model.
+    ///
+    ///     print(model)    // Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=True) ...
+    open var description: String {
+        let kids = members.children
+        if kids.isEmpty { return "\(typeName)(\(extraDescription))" }
+        var lines = ["\(typeName)(" + (extraDescription.isEmpty ? "" : extraDescription)]
+        for (name, child) in kids {
+            let sub = child.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
+            lines.append("  (\(name)): \(sub)")
+        }
+        lines.append(")")
+        return lines.joined(separator: "\n")
+    }
+}
+
+// MARK: - State dict
+
+extension Module: StateDictConvertible {
+    /// Parameters and persistent buffers by name. The tensors share storage with the module
+    /// (detached), as PyTorch's `state_dict()`; copy them to keep a snapshot.
+    ///
+    ///     let state = model.stateDict()
+    public func stateDict() -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (prefix, m) in namedModules() {
+            let p = prefix.isEmpty ? "" : prefix + "."
+            for (name, t) in m.members.parameters { out[p + name] = t.detach() }
+            for (name, b) in m.members.buffers where b.persistent { out[p + name] = b.value.detach() }
+        }
+        return out
+    }
+
+    /// Copies every tensor of `state` into the parameter or buffer of the same name (in place, so
+    /// optimizers keep their references). Throws on missing or unexpected keys and on shape
+    /// mismatches, before changing anything.
+    ///
+    ///     try model.loadStateDict(state)
+    public func loadStateDict(_ state: [String: Tensor]) throws {
+        try loadStateDict(state, strict: true)
+    }
+
+    /// As `loadStateDict(_:)`; with `strict: false`, missing and unexpected keys are returned
+    /// instead of thrown.
+    ///
+    ///     let (missing, unexpected) = try model.loadStateDict(state, strict: false)
+    @discardableResult
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool) throws -> (missing: [String], unexpected: [String]) {
+        var targets: [String: Tensor] = [:]
+        var buffers: [String: Buffer] = [:]
+        for (prefix, m) in namedModules() {
+            let p = prefix.isEmpty ? "" : prefix + "."
+            for (name, t) in m.members.parameters { targets[p + name] = t }
+            for (name, b) in m.members.buffers where b.persistent { buffers[p + name] = b }
+        }
+        let known = Set(targets.keys).union(buffers.keys)
+        let missing = known.subtracting(state.keys).sorted()
+        let unexpected = Set(state.keys).subtracting(known).sorted()
+        if strict && !missing.isEmpty { throw StateDictError.missingKeys(missing) }
+        if strict && !unexpected.isEmpty { throw StateDictError.unexpectedKeys(unexpected) }
+        for (key, value) in state.sorted(by: { $0.key < $1.key }) {
+            guard let current = targets[key] ?? buffers[key]?.value else { continue }
+            if current.shape != value.shape {
+                throw StateDictError.shapeMismatch(key: key, expected: current.shape, got: value.shape)
+            }
+            if current.dtype.isFloatingPoint != value.dtype.isFloatingPoint {
+                throw StateDictError.dtypeMismatch(key: key, expected: current.dtype, got: value.dtype)
+            }
+        }
+        withNoGrad {
+            for (key, value) in state {
+                if let t = targets[key] { t.copyFrom(value) } else if let b = buffers[key] { b.value.copyFrom(value) }
+            }
+        }
+        return (missing, unexpected)
+    }
+}

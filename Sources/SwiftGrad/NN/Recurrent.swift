@@ -1,0 +1,248 @@
+// Recurrent layers: RNN (tanh or ReLU), LSTM and GRU, multi-layer and bidirectional, with PyTorch's
+// parameter names (`weight_ih_l0`, `bias_hh_l1_reverse`), gate order (LSTM i, f, g, o; GRU r, z, n)
+// and initialisation U(±1/√hidden). Each layer and direction runs one GEMM for the input
+// projection of the whole sequence and one GEMM per time step for the hidden state.
+
+/// Which recurrence an `RNNBase` runs.
+public enum RecurrentMode: Sendable {
+    case rnnTanh, rnnRelu, lstm, gru
+    var gates: Int { self == .lstm ? 4 : (self == .gru ? 3 : 1) }
+}
+
+/// The shared implementation of RNN, LSTM and GRU. Inputs are [T, N, inputSize] (or
+/// [N, T, inputSize] with `batchFirst`, or unbatched [T, inputSize]); states are
+/// [numLayers · directions, N, hiddenSize].
+///
+///     let lstm = LSTM(inputSize: 16, hiddenSize: 32, numLayers: 2, batchFirst: true)
+///     let (output, state) = lstm(x, state: nil)
+open class RNNBase: Module {
+    public let mode: RecurrentMode
+    public let inputSize: Int, hiddenSize: Int, numLayers: Int
+    public let hasBias: Bool, batchFirst: Bool, bidirectional: Bool
+    /// Dropout between layers (not after the last), in training only.
+    public let dropout: Double
+    let generator: Generator?
+    /// Per layer and direction (index layer·directions + direction).
+    let weightIh: [Tensor], weightHh: [Tensor], biasIh: [Tensor], biasHh: [Tensor]
+
+    init(mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
+         dropout: Double, bidirectional: Bool, dtype: DType, generator: Generator?) {
+        precondition(inputSize > 0 && hiddenSize > 0 && numLayers > 0,
+                     "RNN: inputSize \(inputSize), hiddenSize \(hiddenSize) and numLayers \(numLayers) must be positive")
+        precondition(dropout >= 0 && dropout <= 1, "RNN: dropout must be in [0, 1], got \(dropout)")
+        self.mode = mode; self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
+        self.hasBias = bias; self.batchFirst = batchFirst; self.bidirectional = bidirectional
+        self.dropout = dropout; self.generator = generator
+        let dirs = bidirectional ? 2 : 1, g = mode.gates * hiddenSize
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        var wi: [Tensor] = [], wh: [Tensor] = [], bi: [Tensor] = [], bh: [Tensor] = []
+        // Initialised in PyTorch's parameter order, so one seed gives one layout.
+        func param(_ shape: [Int]) -> Tensor {
+            makeParameter(shape, dtype: dtype) { Init.uniform($0, low: -bound, high: bound, generator: generator) }
+        }
+        for layer in 0..<numLayers {
+            for _ in 0..<dirs {
+                wi.append(param([g, layer == 0 ? inputSize : hiddenSize * dirs]))
+                wh.append(param([g, hiddenSize]))
+                if bias { bi.append(param([g])); bh.append(param([g])) }
+            }
+        }
+        weightIh = wi; weightHh = wh; biasIh = bi; biasHh = bh
+        super.init()
+    }
+
+    open override func declaredMembers() -> ModuleMembers {
+        var m = ModuleMembers()
+        let dirs = bidirectional ? 2 : 1
+        for layer in 0..<numLayers {
+            for d in 0..<dirs {
+                let k = layer * dirs + d, sfx = "_l\(layer)" + (d == 1 ? "_reverse" : "")
+                m.parameters.append(("weight_ih" + sfx, weightIh[k]))
+                m.parameters.append(("weight_hh" + sfx, weightHh[k]))
+                if hasBias {
+                    m.parameters.append(("bias_ih" + sfx, biasIh[k]))
+                    m.parameters.append(("bias_hh" + sfx, biasHh[k]))
+                }
+            }
+        }
+        return m
+    }
+
+    /// The output sequence only (hidden states start at zero).
+    open override func forward(_ input: Tensor) -> Tensor { run(input, h0: nil, c0: nil).output }
+
+    func checkState(_ s: Tensor?, _ name: String, shape: [Int], input: Tensor) -> Tensor? {
+        guard let s else { return nil }
+        precondition(s.shape == shape, "\(typeName): \(name) must have shape \(shape) for input \(input.shape), got \(s.shape)")
+        return s
+    }
+
+    /// Runs all layers and directions; returns the top layer's outputs and the final states.
+    func run(_ input: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        precondition(input.rank == 3 || input.rank == 2,
+                     "\(typeName): input must be [T, N, \(inputSize)]\(batchFirst ? " (batchFirst: [N, T, \(inputSize)])" : "") or [T, \(inputSize)], got \(input.shape)")
+        precondition(input.shape.last == inputSize, "\(typeName): input \(input.shape) does not end with inputSize \(inputSize)")
+        let unbatched = input.rank == 2
+        var x = unbatched ? input.unsqueeze(axis: 1) : (batchFirst ? input.transpose(0, 1) : input)
+        let batch = x.shape[1], dirs = bidirectional ? 2 : 1
+        let stateShape = unbatched ? [numLayers * dirs, hiddenSize] : [numLayers * dirs, batch, hiddenSize]
+        let hStart = checkState(h0, "h0", shape: stateShape, input: input).map { unbatched ? $0.unsqueeze(axis: 1) : $0 }
+        let cStart = checkState(c0, "c0", shape: stateShape, input: input).map { unbatched ? $0.unsqueeze(axis: 1) : $0 }
+        var hN: [Tensor] = [], cN: [Tensor] = []
+        for layer in 0..<numLayers {
+            var outs: [Tensor] = []
+            for d in 0..<dirs {
+                let k = layer * dirs + d
+                let zeros = Tensor.zeros([batch, hiddenSize], dtype: x.dtype)
+                let h = hStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, hiddenSize]) } ?? zeros
+                let c = cStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, hiddenSize]) } ?? zeros
+                let r = runDirection(x, k, reverse: d == 1, h: h, c: c)
+                outs.append(r.output); hN.append(r.h)
+                if let rc = r.c { cN.append(rc) }
+            }
+            x = dirs == 1 ? outs[0] : Tensor.cat(outs, axis: 2)
+            if dropout > 0 && isTraining && layer < numLayers - 1 {
+                x = SwiftGrad.dropout(x, p: dropout, training: true, generator: generator)
+            }
+        }
+        let output = unbatched ? x.squeeze(axis: 1) : (batchFirst ? x.transpose(0, 1) : x)
+        var h = Tensor.stack(hN, axis: 0)
+        var c = cN.isEmpty ? nil : Tensor.stack(cN, axis: 0)
+        if unbatched { h = h.squeeze(axis: 1); c = c?.squeeze(axis: 1) }
+        return (output, h, c)
+    }
+
+    /// One layer in one direction over x [T, N, in]: returns [T, N, H] and the last h (and c).
+    func runDirection(_ x: Tensor, _ k: Int, reverse: Bool, h h0: Tensor, c c0: Tensor) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        let steps = x.shape[0], batch = x.shape[1], hs = hiddenSize
+        let gh = mode.gates * hs
+        let wih = weightIh[k], whh = weightHh[k]
+        // The input projection of the whole sequence in one GEMM; LSTM and RNN fold both biases in
+        // here, GRU keeps b_hh for the hidden projection (its n gate multiplies it by r).
+        let inBias: Tensor? = hasBias ? (mode == .gru ? biasIh[k] : biasIh[k] + biasHh[k]) : nil
+        let xp = linear(x.reshape([steps * batch, x.shape[2]]), weight: wih, bias: inBias).reshape([steps, batch, gh])
+        let xs = steps == 1 ? [xp] : xp.split(size: 1, axis: 0)
+        var h = h0, c = c0
+        var outputs = [Tensor?](repeating: nil, count: steps)
+        for s in 0..<steps {
+            let t = reverse ? steps - 1 - s : s
+            let xt = xs[t].reshape([batch, gh])
+            switch mode {
+            case .lstm:
+                let gates = (xt + linear(h, weight: whh)).chunk(4, axis: 1)
+                let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
+                c = f * c + i * g
+                h = o * c.tanh()
+            case .gru:
+                let hp = linear(h, weight: whh, bias: hasBias ? biasHh[k] : nil).chunk(3, axis: 1)
+                let xg = xt.chunk(3, axis: 1)
+                let r = (xg[0] + hp[0]).sigmoid(), z = (xg[1] + hp[1]).sigmoid()
+                let n = (xg[2] + r * hp[2]).tanh()
+                h = n + z * (h - n)          // (1 - z)·n + z·h
+            case .rnnTanh:
+                h = (xt + linear(h, weight: whh)).tanh()
+            case .rnnRelu:
+                h = (xt + linear(h, weight: whh)).relu()
+            }
+            outputs[t] = h
+        }
+        return (Tensor.stack(outputs.map { $0! }, axis: 0), h, mode == .lstm ? c : nil)
+    }
+
+    open override var extraDescription: String {
+        var s = "\(inputSize), \(hiddenSize)"
+        if numLayers != 1 { s += ", num_layers=\(numLayers)" }
+        if !hasBias { s += ", bias=False" }
+        if batchFirst { s += ", batch_first=True" }
+        if dropout != 0 { s += ", dropout=\(dropout)" }
+        if bidirectional { s += ", bidirectional=True" }
+        return s
+    }
+}
+
+/// An Elman RNN, h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh) (or ReLU).
+///
+///     let rnn = RNN(inputSize: 8, hiddenSize: 16)
+///     let (output, hN) = rnn(x, hidden: nil)
+open class RNN: RNNBase {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, nonlinearity: Nonlinearity = .tanh, bias: Bool = true,
+                batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32,
+                generator: Generator? = nil) {
+        let mode: RecurrentMode
+        switch nonlinearity {
+        case .tanh: mode = .rnnTanh
+        case .relu: mode = .rnnRelu
+        default: preconditionFailure("RNN: nonlinearity must be .tanh or .relu, got \(nonlinearity)")
+        }
+        super.init(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
+                   dropout: dropout, bidirectional: bidirectional, dtype: dtype, generator: generator)
+    }
+
+    /// `RNN(inputSize:hiddenSize:)` without labels.
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers)
+    }
+
+    /// The output sequence and the final hidden state; `hidden` [layers·dirs, N, H] (zeros if nil).
+    ///
+    ///     let (y, h) = rnn(x, hidden: h0)
+    public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> (output: Tensor, hidden: Tensor) {
+        let r = run(input, h0: hidden, c0: nil)
+        return (r.output, r.h)
+    }
+}
+
+/// Long short-term memory: i, f, g, o gates (PyTorch's row order in `weight_ih_l{k}`),
+/// c' = f·c + i·g, h' = o·tanh(c').
+///
+///     let lstm = LSTM(inputSize: 64, hiddenSize: 128)
+///     let (output, (h, c)) = lstm(x, state: nil)
+open class LSTM: RNNBase {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32, generator: Generator? = nil) {
+        super.init(mode: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
+                   dropout: dropout, bidirectional: bidirectional, dtype: dtype, generator: generator)
+    }
+
+    /// `LSTM(inputSize:hiddenSize:)` without labels.
+    ///
+    ///     let lstm = LSTM(64, 128)
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst)
+    }
+
+    /// The output sequence and the final (h, c); `state` holds the initial (h0, c0), each
+    /// [layers·dirs, N, H] (zeros if nil).
+    ///
+    ///     let (y, state) = lstm(x, state: (h0, c0))
+    public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
+        let r = run(input, h0: state?.h, c0: state?.c)
+        return (r.output, (r.h, r.c!))
+    }
+}
+
+/// Gated recurrent unit: r, z, n gates (PyTorch's order), n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)),
+/// h' = (1 - z)·n + z·h.
+///
+///     let gru = GRU(inputSize: 64, hiddenSize: 128, numLayers: 2)
+///     let (output, hN) = gru(x, hidden: nil)
+open class GRU: RNNBase {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32, generator: Generator? = nil) {
+        super.init(mode: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
+                   dropout: dropout, bidirectional: bidirectional, dtype: dtype, generator: generator)
+    }
+
+    /// `GRU(inputSize:hiddenSize:)` without labels.
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst)
+    }
+
+    /// The output sequence and the final hidden state; `hidden` [layers·dirs, N, H] (zeros if nil).
+    ///
+    ///     let (y, h) = gru(x, hidden: h0)
+    public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> (output: Tensor, hidden: Tensor) {
+        let r = run(input, h0: hidden, c0: nil)
+        return (r.output, r.h)
+    }
+}

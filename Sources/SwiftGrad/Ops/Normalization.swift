@@ -1,0 +1,115 @@
+// Normalisation functions (torch.nn.functional): batch, layer, group and RMS norm, normalize,
+// cosine similarity. Composed of differentiable ops, so every gradient (and double backward) follows.
+
+/// Batch normalisation of `input` [N, C, ...] over every axis but the channel axis 1. In training
+/// it uses the batch statistics and, if given, updates `runningMean`/`runningVar` in place
+/// (momentum-weighted; the running variance is unbiased, as PyTorch). In eval it uses the running
+/// statistics.
+///
+///     let y = batchNorm(x, runningMean: mean, runningVar: variance, weight: gamma, bias: beta, training: true)
+public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+                      training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+    precondition(input.rank >= 2, "batchNorm: input must be [N, C, ...], got \(input.shape)")
+    let c = input.shape[1]
+    for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
+        if let t { precondition(t.shape == [c], "batchNorm: \(name) must have shape [\(c)] for input \(input.shape), got \(t.shape)") }
+    }
+    var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
+    let axes = [0] + Array(2..<input.rank)
+    let mean: Tensor, variance: Tensor
+    if training || runningMean == nil || runningVar == nil {
+        let n = input.count / max(c, 1)
+        precondition(n > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        mean = input.mean(axes: axes, keepDim: true)
+        variance = (input - mean).square().mean(axes: axes, keepDim: true)
+        if training, let runningMean, let runningVar {
+            withNoGrad {
+                let unbiased = variance.reshape([c]) * (Double(n) / Double(max(n - 1, 1)))
+                runningMean.copyFrom(runningMean * (1 - momentum) + mean.reshape([c]).to(runningMean.dtype) * momentum)
+                runningVar.copyFrom(runningVar * (1 - momentum) + unbiased.to(runningVar.dtype) * momentum)
+            }
+        }
+    } else {
+        mean = runningMean!.to(input.dtype).reshape(bshape)
+        variance = runningVar!.to(input.dtype).reshape(bshape)
+    }
+    var y = (input - mean) * (variance + eps).rsqrt()
+    if let weight { y = y * weight.reshape(bshape) }
+    if let bias { y = y + bias.reshape(bshape) }
+    return y
+}
+
+/// Layer normalisation over the last `normalizedShape.count` axes (biased variance, as PyTorch),
+/// then `weight`·x̂ + `bias` (both shaped `normalizedShape`).
+///
+///     let y = layerNorm(x, normalizedShape: [512], weight: gamma, bias: beta)
+public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+    let k = normalizedShape.count
+    precondition(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
+                 "layerNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
+    if let weight { precondition(weight.shape == normalizedShape, "layerNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
+    if let bias { precondition(bias.shape == normalizedShape, "layerNorm: bias \(bias.shape) must have shape \(normalizedShape)") }
+    let axes = Array((input.rank - k)..<input.rank)
+    let mean = input.mean(axes: axes, keepDim: true)
+    let centered = input - mean
+    let variance = centered.square().mean(axes: axes, keepDim: true)
+    var y = centered * (variance + eps).rsqrt()
+    if let weight { y = y * weight }
+    if let bias { y = y + bias }
+    return y
+}
+
+/// Group normalisation: the C channels of `input` [N, C, ...] are split into `numGroups` groups,
+/// each normalised over its channels and spatial positions; then a per-channel affine map.
+///
+///     let y = groupNorm(x, numGroups: 8, weight: gamma, bias: beta)
+public func groupNorm(_ input: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+    precondition(input.rank >= 2, "groupNorm: input must be [N, C, ...], got \(input.shape)")
+    let n = input.shape[0], c = input.shape[1]
+    precondition(numGroups > 0 && c % numGroups == 0, "groupNorm: \(c) channels (input \(input.shape)) do not split into \(numGroups) groups")
+    let grouped = input.reshape([n, numGroups, -1])
+    let mean = grouped.mean(axis: 2, keepDim: true)
+    let centered = grouped - mean
+    let variance = centered.square().mean(axis: 2, keepDim: true)
+    var y = (centered * (variance + eps).rsqrt()).reshape(input.shape)
+    var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
+    if let weight { precondition(weight.shape == [c], "groupNorm: weight \(weight.shape) must have shape [\(c)]"); y = y * weight.reshape(bshape) }
+    if let bias { precondition(bias.shape == [c], "groupNorm: bias \(bias.shape) must have shape [\(c)]"); y = y + bias.reshape(bshape) }
+    return y
+}
+
+/// RMS normalisation over the last `normalizedShape.count` axes: x / sqrt(mean(x²) + eps) · weight.
+/// With `eps` nil it uses the dtype's machine epsilon, as PyTorch.
+///
+///     let y = rmsNorm(x, normalizedShape: [512], weight: gamma)
+public func rmsNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) -> Tensor {
+    let k = normalizedShape.count
+    precondition(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
+                 "rmsNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
+    if let weight { precondition(weight.shape == normalizedShape, "rmsNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
+    let e = eps ?? (input.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne))
+    let axes = Array((input.rank - k)..<input.rank)
+    var y = input * (input.square().mean(axes: axes, keepDim: true) + e).rsqrt()
+    if let weight { y = y * weight }
+    return y
+}
+
+/// x / max(‖x‖_p, eps) along `axis` (PyTorch's `F.normalize`, p = 2 and axis 1 by default).
+///
+///     let unit = normalize(embeddings, axis: -1)
+public func normalize(_ input: Tensor, p: Double = 2, axis: Int = 1, eps: Double = 1e-12) -> Tensor {
+    let ax = normalizeAxis(axis, input.rank, op: "normalize")
+    let norm = input.norm(p: p, axes: [ax], keepDim: true)
+    return input / norm.clamp(min: eps)
+}
+
+/// Cosine similarity along `axis`: Σ a·b / (max(‖a‖, eps)·max(‖b‖, eps)). The inputs broadcast.
+///
+///     let sim = cosineSimilarity(a, b, axis: 1)
+public func cosineSimilarity(_ a: Tensor, _ b: Tensor, axis: Int = 1, eps: Double = 1e-8) -> Tensor {
+    let shape = broadcastShape(a.shape, b.shape, op: "cosineSimilarity")
+    let ax = normalizeAxis(axis, shape.count, op: "cosineSimilarity")
+    let x = a.shape == shape ? a : a.expand(shape), y = b.shape == shape ? b : b.expand(shape)
+    let na = x.norm(axes: [ax]).clamp(min: eps), nb = y.norm(axes: [ax]).clamp(min: eps)
+    return (x * y).sum(axis: ax) / (na * nb)
+}
