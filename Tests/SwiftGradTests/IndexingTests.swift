@@ -56,6 +56,16 @@ import SwiftGrad
         #expect(x[.all, 0].scalars == [1, 2, 3])
     }
 
+    /// Subscripts return copies, so a chained assignment writes into a temporary (documented in
+    /// Docs/Tensors.md); `x[0, 1] = v` is the way to write one element.
+    @Test func chainedSubscriptAssignmentWritesATemporary() {
+        let x = grid()
+        x[0][1] = Tensor(100.0)
+        #expect(x[0, 1].item() == 1)
+        x[0, 1] = Tensor(100.0)
+        #expect(x[0, 1].item() == 100)
+    }
+
     @Test func assignmentUnderNoGradOnAParameter() {
         let w = Tensor.zeros([2, 2], requiresGrad: true)
         withNoGrad { w[1] = Tensor([5, 6] as [Float]) }
