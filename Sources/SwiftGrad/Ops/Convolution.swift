@@ -106,15 +106,17 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
     let saved = ConvColumns(cols)
     return out.recorded("conv2d", inputs: b.map { [x, w, $0] } ?? [x, w], save: [.input0, .input1]) { dy, ctx in
         let x = ctx.input(0), w = ctx.input(1)
-        let db = ctx.node.inputs.count == 3 && ctx.needsGrad(2) ? dy.sum(axes: [0, 2, 3]) : nil
+        let hasBias = ctx.node.inputs.count == 3
+        let db = hasBias && ctx.needsGrad(2) ? dy.sum(axes: [0, 2, 3]) : nil
         if ThreadContext.current.gradEnabled {
             // createGraph: build the gradients from recorded ops so they can be differentiated again.
-            return [ctx.needsGrad(0) ? convInputGrad(dy, w, nil, g) : nil,
-                    ctx.needsGrad(1) ? convWeightGrad(x, dy, g) : nil, db]
+            let dx = ctx.needsGrad(0) ? convInputGrad(dy, w, nil, g) : nil
+            let dw = ctx.needsGrad(1) ? convWeightGrad(x, dy, g) : nil
+            return hasBias ? [dx, dw, db] : [dx, dw]
         }
         let (dx, dw) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(),
                                             needInput: ctx.needsGrad(0), needWeight: ctx.needsGrad(1))
-        return [dx, dw, db]
+        return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }
 
@@ -125,9 +127,10 @@ func convInputGrad(_ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -
     if let b { Kernels.addChannelBias(dx!, b) }
     return dx!.recorded("conv_transpose2d", inputs: b.map { [dy, w, $0] } ?? [dy, w], save: [.input0, .input1]) { gx, ctx in
         let dy = ctx.input(0), w = ctx.input(1)
-        let db = ctx.node.inputs.count == 3 && ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil
-        return [ctx.needsGrad(0) ? convolve(gx, w, nil, g) : nil,
-                ctx.needsGrad(1) ? convWeightGrad(gx, dy, g) : nil, db]
+        let hasBias = ctx.node.inputs.count == 3
+        let ddy = ctx.needsGrad(0) ? convolve(gx, w, nil, g) : nil
+        let dw = ctx.needsGrad(1) ? convWeightGrad(gx, dy, g) : nil
+        return hasBias ? [ddy, dw, ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil] : [ddy, dw]
     }
 }
 
