@@ -8,6 +8,7 @@ let workloads: [(String, () -> Void)] = [
     ("gemm_1024", benchGemm1024),
     ("small_ops_300", benchSmallOps300),
     ("add_4m", benchAdd4M),
+    ("conv64_fwd_bwd", benchConv64FwdBwd),
 ]
 
 let args = CommandLine.arguments
