@@ -33,32 +33,57 @@ struct Windows2d {
     var scale: Double = 1
 }
 
+/// Raw copies of one axis' taps for the hot loops (no bounds checks, no reference counting).
+struct RawTaps<T> {
+    let off: SendablePointer<Int>, idx: SendablePointer<Int>, wgt: SendablePointer<T>
+    let outputs: Int, size: Int
+
+    init(_ t: AxisTaps, _ convert: (Double) -> T) {
+        func copy<E>(_ a: [E]) -> SendablePointer<E> {
+            let p = UnsafeMutablePointer<E>.allocate(capacity: Swift.max(a.count, 1))
+            p.initialize(from: a, count: a.count)
+            return SendablePointer(p)
+        }
+        off = copy(t.offsets); idx = copy(t.index); wgt = copy(t.weight.map(convert))
+        outputs = t.outputs; size = t.size
+    }
+
+    func free() { off.p.deallocate(); idx.p.deallocate(); wgt.p.deallocate() }
+}
+
 extension Kernels {
     /// Max over each window; `indices` receives the flat position iy·w + ix of the maximum (the first
-    /// one on ties; NaN wins, so NaN propagates as in PyTorch).
+    /// one on ties; NaN wins, so NaN propagates, at its last position, as in PyTorch).
     static func windowMax(_ x: Tensor, _ out: Tensor, _ indices: Tensor, _ win: Windows2d) {
         func run<T: FloatElement>(_: T.Type) {
-            let planes = out.count / Swift.max(1, win.rows.outputs * win.cols.outputs)
+            let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
+            defer { rows.free(); cols.free() }
+            let (oh, ow, w, inPlane) = (rows.outputs, cols.outputs, cols.size, rows.size * cols.size)
+            let planes = out.count / Swift.max(1, oh * ow)
             let (xs, os, ids) = (SendablePointer(x.ptr(T.self)), SendablePointer(out.ptr(T.self)),
                                  SendablePointer(indices.ptr(Int64.self)))
-            let (rOff, rIdx, cOff, cIdx) = (win.rows.offsets, win.rows.index, win.cols.offsets, win.cols.index)
-            let (oh, ow, w, inPlane) = (win.rows.outputs, win.cols.outputs, win.cols.size, win.rows.size * win.cols.size)
             parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, oh * ow * 4))) { lo, hi in
+                let (rOff, rIdx, cOff, cIdx) = (rows.off.p, rows.idx.p, cols.off.p, cols.idx.p)
                 for p in lo..<hi {
                     let src = xs.p + p * inPlane, dst = os.p + p * oh * ow, idx = ids.p + p * oh * ow
                     for oy in 0..<oh {
                         for ox in 0..<ow {
-                            var best = -T.infinity, at = -1
-                            scan: for a in rOff[oy]..<rOff[oy + 1] {
-                                let row = rIdx[a] * w
-                                for b in cOff[ox]..<cOff[ox + 1] {
-                                    let v = src[row + cIdx[b]]
-                                    if v > best || at < 0 || v.isNaN {
-                                        best = v; at = row + cIdx[b]
-                                        if v.isNaN { break scan }
-                                    }
+                            var best = -T.infinity, at = -1, nanAt = -1
+                            let r0 = rOff[oy], r1 = rOff[oy &+ 1], c0 = cOff[ox], c1 = cOff[ox &+ 1]
+                            if r0 < r1 && c0 < c1 { at = rIdx[r0] &* w &+ cIdx[c0]; best = src[at] }
+                            for a in r0..<r1 {
+                                let row = rIdx[a] &* w
+                                for b in c0..<c1 {
+                                    let pos = row &+ cIdx[b], v = src[pos]
+                                    // Selects, not branches: random data defeats branch prediction.
+                                    let greater = v > best
+                                    best = greater ? v : best
+                                    at = greater ? pos : at
+                                    nanAt = v.isNaN ? pos : nanAt
                                 }
                             }
+                            // NaN wins, at its last position, as in PyTorch.
+                            if nanAt >= 0 { best = src[nanAt]; at = nanAt }
                             dst[oy * ow + ox] = best
                             idx[oy * ow + ox] = Int64(at)
                         }
@@ -98,13 +123,15 @@ extension Kernels {
     /// or its transpose: x-shaped `out` = the adjoint applied to output-shaped `x` (`adjoint` true).
     static func windowSum(_ x: Tensor, _ out: Tensor, _ win: Windows2d, adjoint: Bool) {
         func run<T: FloatElement>(_: T.Type) {
-            let (oh, ow, w) = (win.rows.outputs, win.cols.outputs, win.cols.size)
-            let inPlane = win.rows.size * w, outPlane = oh * ow
+            let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
+            defer { rows.free(); cols.free() }
+            let (oh, ow, w) = (rows.outputs, cols.outputs, cols.size)
+            let inPlane = rows.size * w, outPlane = oh * ow
             let planes = (adjoint ? x.count : out.count) / Swift.max(1, outPlane)
             let (xs, os) = (SendablePointer(x.ptr(T.self)), SendablePointer(out.ptr(T.self)))
-            let (rOff, rIdx, cOff, cIdx) = (win.rows.offsets, win.rows.index, win.cols.offsets, win.cols.index)
-            let rW = win.rows.weight.map { T($0) }, cW = win.cols.weight.map { T($0) }, scale = T(win.scale)
+            let scale = T(win.scale)
             parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, 4 * outPlane))) { lo, hi in
+                let (rOff, rIdx, rW, cOff, cIdx, cW) = (rows.off.p, rows.idx.p, rows.wgt.p, cols.off.p, cols.idx.p, cols.wgt.p)
                 for p in lo..<hi {
                     if adjoint {
                         let g = xs.p + p * outPlane, d = os.p + p * inPlane

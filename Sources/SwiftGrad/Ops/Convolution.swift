@@ -94,7 +94,7 @@ func checkConvDTypes(_ op: String, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, sh
 // MARK: - Recorded primitives
 
 /// Whether an op with these inputs is being recorded now.
-func willRecord(_ inputs: Tensor?...) -> Bool {
+private func willRecord(_ inputs: Tensor?...) -> Bool {
     ThreadContext.current.gradEnabled && inputs.contains { $0?.requiresGrad ?? false }
 }
 
@@ -114,8 +114,11 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
             let dw = ctx.needsGrad(1) ? convWeightGrad(x, dy, g) : nil
             return hasBias ? [dx, dw, db] : [dx, dw]
         }
-        let (dx, dw) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(),
+        var (dx, dw): (Tensor?, Tensor?) = (nil, nil)
+        if ctx.needsGrad(0) || ctx.needsGrad(1) {
+            (dx, dw) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(),
                                             needInput: ctx.needsGrad(0), needWeight: ctx.needsGrad(1))
+        }
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }

@@ -12,7 +12,7 @@
 ///   - alignCorners: for `.bilinear`, map the corner pixels of input and output onto each other
 ///     (src = dst·(in-1)/(out-1)) instead of their edges (src = (dst+½)·in/out - ½). Not allowed with `.nearest`.
 public func interpolate(_ x: Tensor, size: Size2, mode: InterpolationMode = .nearest, alignCorners: Bool = false) -> Tensor {
-    resample(x, size: size, scale: nil, mode: mode, alignCorners: alignCorners)
+    interpolateSpatial(x, size: size, scale: nil, mode: mode, alignCorners: alignCorners)
 }
 
 /// Scales the spatial axes of `x` by `scaleFactor` (output size ⌊in·scaleFactor⌋), as
@@ -37,10 +37,10 @@ public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: Interp
     let h = x.rank == 4 ? x.shape[2] : 1, w = x.shape[x.rank - 1]
     let size = Size2(x.rank == 4 ? Int((Double(h) * scaleFactor.0).rounded(.down)) : 1,
                      Int((Double(w) * scaleFactor.1).rounded(.down)))
-    return resample(x, size: size, scale: scaleFactor, mode: mode, alignCorners: alignCorners)
+    return interpolateSpatial(x, size: size, scale: scaleFactor, mode: mode, alignCorners: alignCorners)
 }
 
-func resample(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode: InterpolationMode, alignCorners: Bool) -> Tensor {
+func interpolateSpatial(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode: InterpolationMode, alignCorners: Bool) -> Tensor {
     precondition(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D [n, c, l] or 4-D [n, c, h, w] input, got shape \(x.shape)")
     precondition(!(mode == .nearest && alignCorners), "interpolate: alignCorners is only for .bilinear, not .nearest (input \(x.shape))")
     let oneD = x.rank == 3
