@@ -107,18 +107,15 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
     return out.recorded("conv2d", inputs: b.map { [x, w, $0] } ?? [x, w], save: [.input0, .input1]) { dy, ctx in
         let x = ctx.input(0), w = ctx.input(1)
         let hasBias = ctx.node.inputs.count == 3
-        let db = hasBias && ctx.needsGrad(2) ? dy.sum(axes: [0, 2, 3]) : nil
         if ThreadContext.current.gradEnabled {
             // createGraph: build the gradients from recorded ops so they can be differentiated again.
             let dx = ctx.needsGrad(0) ? convInputGrad(dy, w, nil, g) : nil
             let dw = ctx.needsGrad(1) ? convWeightGrad(x, dy, g) : nil
-            return hasBias ? [dx, dw, db] : [dx, dw]
+            return hasBias ? [dx, dw, ctx.needsGrad(2) ? dy.sum(axes: [0, 2, 3]) : nil] : [dx, dw]
         }
-        var (dx, dw): (Tensor?, Tensor?) = (nil, nil)
-        if ctx.needsGrad(0) || ctx.needsGrad(1) {
-            (dx, dw) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(),
-                                            needInput: ctx.needsGrad(0), needWeight: ctx.needsGrad(1))
-        }
+        // One pass over dy for all three gradients; the bias gradient is summed from its channel-major copy.
+        let (dx, dw, db) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(), needInput: ctx.needsGrad(0),
+                                                 needWeight: ctx.needsGrad(1), needBias: hasBias && ctx.needsGrad(2))
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }
@@ -126,7 +123,7 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
 /// The input gradient of conv2d for `dy` ([n, o, oh, ow]): [n, c, h, w], plus `b` per channel.
 /// Also the forward pass of a transposed convolution.
 func convInputGrad(_ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
-    let (dx, _) = Kernels.convBackward(x: nil, w: w, dy: dy, g, columns: nil, needInput: true, needWeight: false)
+    let (dx, _, _) = Kernels.convBackward(x: nil, w: w, dy: dy, g, columns: nil, needInput: true, needWeight: false)
     if let b { Kernels.addChannelBias(dx!, b) }
     return dx!.recorded("conv_transpose2d", inputs: b.map { [dy, w, $0] } ?? [dy, w], save: [.input0, .input1]) { gx, ctx in
         let dy = ctx.input(0), w = ctx.input(1)
@@ -139,7 +136,7 @@ func convInputGrad(_ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -
 
 /// The weight gradient of conv2d: Σ over the batch of dy · columns(x)ᵀ, shaped [o, c/groups, kh, kw].
 func convWeightGrad(_ x: Tensor, _ dy: Tensor, _ g: ConvGeometry) -> Tensor {
-    let (_, dw) = Kernels.convBackward(x: x, w: nil, dy: dy, g, columns: nil, needInput: false, needWeight: true)
+    let (_, dw, _) = Kernels.convBackward(x: x, w: nil, dy: dy, g, columns: nil, needInput: false, needWeight: true)
     return dw!.recorded("conv2d_weight", x, dy, save: [.input0, .input1]) { gw, ctx in
         let x = ctx.input(0), dy = ctx.input(1)
         return [ctx.needsGrad(0) ? convInputGrad(dy, gw, nil, g) : nil,
