@@ -130,33 +130,48 @@ extension Kernels {
             let planes = (adjoint ? x.count : out.count) / Swift.max(1, outPlane)
             let (xs, os) = (SendablePointer(x.ptr(T.self)), SendablePointer(out.ptr(T.self)))
             let scale = T(win.scale)
+            let h = rows.size
+            // Two separable passes through a [h, ow] buffer: the column taps on every input row, then the
+            // row taps, whose inner loop runs over contiguous ox and vectorises (the adjoint in reverse).
             parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, 4 * outPlane))) { lo, hi in
                 let (rOff, rIdx, rW, cOff, cIdx, cW) = (rows.off.p, rows.idx.p, rows.wgt.p, cols.off.p, cols.idx.p, cols.wgt.p)
+                let tmp = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, h * ow))
+                defer { tmp.deallocate() }
                 for p in lo..<hi {
                     if adjoint {
                         let g = xs.p + p * outPlane, d = os.p + p * inPlane
-                        d.update(repeating: 0, count: inPlane)
+                        tmp.update(repeating: 0, count: h * ow)
                         for oy in 0..<oh {
-                            for a in rOff[oy]..<rOff[oy + 1] {
-                                let row = d + rIdx[a] * w, ry = rW[a] * scale
-                                for ox in 0..<ow {
-                                    let v = g[oy * ow + ox] * ry
-                                    for b in cOff[ox]..<cOff[ox + 1] { row[cIdx[b]] += v * cW[b] }
-                                }
+                            let grow = g + oy * ow
+                            for a in rOff[oy]..<rOff[oy &+ 1] {
+                                let t = tmp + rIdx[a] * ow, ry = rW[a] * scale
+                                for ox in 0..<ow { t[ox] += grow[ox] * ry }
+                            }
+                        }
+                        d.update(repeating: 0, count: inPlane)
+                        for iy in 0..<h {
+                            let t = tmp + iy * ow, drow = d + iy * w
+                            for ox in 0..<ow {
+                                let v = t[ox]
+                                for b in cOff[ox]..<cOff[ox &+ 1] { drow[cIdx[b]] += v * cW[b] }
                             }
                         }
                     } else {
                         let src = xs.p + p * inPlane, dst = os.p + p * outPlane
-                        for oy in 0..<oh {
+                        for iy in 0..<h {
+                            let srow = src + iy * w, t = tmp + iy * ow
                             for ox in 0..<ow {
                                 var acc: T = 0
-                                for a in rOff[oy]..<rOff[oy + 1] {
-                                    let row = src + rIdx[a] * w
-                                    var s: T = 0
-                                    for b in cOff[ox]..<cOff[ox + 1] { s += row[cIdx[b]] * cW[b] }
-                                    acc += s * rW[a]
-                                }
-                                dst[oy * ow + ox] = acc * scale
+                                for b in cOff[ox]..<cOff[ox &+ 1] { acc += srow[cIdx[b]] * cW[b] }
+                                t[ox] = acc
+                            }
+                        }
+                        for oy in 0..<oh {
+                            let orow = dst + oy * ow
+                            orow.update(repeating: 0, count: ow)
+                            for a in rOff[oy]..<rOff[oy &+ 1] {
+                                let t = tmp + rIdx[a] * ow, ry = rW[a] * scale
+                                for ox in 0..<ow { orow[ox] += t[ox] * ry }
                             }
                         }
                     }
