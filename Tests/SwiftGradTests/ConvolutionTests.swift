@@ -107,6 +107,16 @@ import Testing
         #expect(conv1d(Self.rand([2, 2, 8], 16), weight: Self.rand([1, 2, 4], 17), padding: .same).shape == [2, 1, 8])
     }
 
+    /// Unbatched inputs ([c, h, w], [c, l]) give the batched result without the batch axis.
+    @Test func unbatchedInputs() {
+        let x = Self.rand([1, 2, 5, 5], 30), w = Self.rand([3, 2, 3, 3], 31), wt = Self.rand([2, 3, 3, 3], 32)
+        #expect(conv2d(x.squeeze(axis: 0), weight: w, padding: 1).allClose(conv2d(x, weight: w, padding: 1).squeeze(axis: 0)))
+        #expect(convTranspose2d(x.squeeze(axis: 0), weight: wt, stride: 2).shape == [3, 11, 11])
+        let s = Self.rand([2, 7], 33), w1 = Self.rand([4, 2, 3], 34)
+        #expect(conv1d(s, weight: w1).allClose(conv1d(s.unsqueeze(axis: 0), weight: w1).squeeze(axis: 0)))
+        #expect(convTranspose1d(s, weight: Self.rand([2, 4, 3], 35)).shape == [4, 9])
+    }
+
     /// Float32 agrees with float64, and a batch larger than the column budget (several chunks) agrees
     /// with one chunk, forward and backward.
     @Test func float32AndChunkedBatchesAgree() {

@@ -1,8 +1,9 @@
 // Convolution as im2col + GEMM, forward and backward, for Float and Double.
 //
-// The batch is processed in chunks whose column matrix fits `Kernels.convColumnBudget` bytes; with the
-// usual sizes that is the whole batch, so each group is ONE GEMM with N = batch·oh·ow. The parallel
-// loops (im2col, col2im, transposes) never contain a BLAS call: OpenBLAS threads the GEMMs itself.
+// The batch is processed in chunks of samples whose column matrix fits `Kernels.convColumnBudget`
+// bytes; each group is ONE GEMM per chunk with N = chunk·oh·ow (thousands of columns even for small
+// images). The parallel loops (im2col, col2im, transposes) never contain a BLAS call: OpenBLAS
+// threads the GEMMs itself.
 
 /// The column buffer of a convolution forward pass, kept for its backward (weight gradient), and
 /// handed over exactly once: backward takes it (and reuses its memory for the input gradient's

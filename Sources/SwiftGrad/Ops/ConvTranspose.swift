@@ -2,7 +2,7 @@
 // convolution, used as a layer. Forward = GEMM then col2im; its gradients are a convolution (input)
 // and a weight-gradient GEMM (Ops/Convolution.swift, `convInputGrad`).
 
-/// 2-D transposed convolution of `x` ([n, cin, h, w]) with `weight` ([cin, cout/groups, kh, kw]) plus
+/// 2-D transposed convolution of `x` ([n, cin, h, w], or unbatched [cin, h, w]) with `weight` ([cin, cout/groups, kh, kw]) plus
 /// an optional `bias` ([cout]), as `torch.nn.functional.conv_transpose2d`. The output is
 /// [n, cout, (h-1)·stride - 2·padding + dilation·(kh-1) + outputPadding + 1, ...].
 ///
@@ -16,6 +16,10 @@
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                             padding: Size2 = 0, outputPadding: Size2 = 0, dilation: Size2 = 1,
                             groups: Int = 1) -> Tensor {
+    if x.rank == 3 && weight.rank == 4 {
+        return convTranspose2d(x.unsqueeze(axis: 0), weight: weight, bias: bias, stride: stride, padding: padding,
+                               outputPadding: outputPadding, dilation: dilation, groups: groups).squeeze(axis: 0)
+    }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
     precondition(x.rank == 4 && weight.rank == 4,
                  "conv_transpose2d: expected a 4-D input [n, cin, h, w] and a 4-D weight [cin, cout/groups, kh, kw], got \(shapes)")
@@ -25,7 +29,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     return convInputGrad(x, weight, bias, g)
 }
 
-/// 1-D transposed convolution of `x` ([n, cin, l]) with `weight` ([cin, cout/groups, k]) plus an
+/// 1-D transposed convolution of `x` ([n, cin, l], or unbatched [cin, l]) with `weight` ([cin, cout/groups, k]) plus an
 /// optional `bias` ([cout]), as `torch.nn.functional.conv_transpose1d`.
 ///
 ///     let w = Tensor.randn([8, 4, 3])
@@ -33,6 +37,10 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
 public func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                             padding: Int = 0, outputPadding: Int = 0, dilation: Int = 1,
                             groups: Int = 1) -> Tensor {
+    if x.rank == 2 && weight.rank == 3 {
+        return convTranspose1d(x.unsqueeze(axis: 0), weight: weight, bias: bias, stride: stride, padding: padding,
+                               outputPadding: outputPadding, dilation: dilation, groups: groups).squeeze(axis: 0)
+    }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
     precondition(x.rank == 3 && weight.rank == 3,
                  "conv_transpose1d: expected a 3-D input [n, cin, l] and a 3-D weight [cin, cout/groups, k], got \(shapes)")

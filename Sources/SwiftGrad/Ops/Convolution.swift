@@ -9,8 +9,8 @@
 // A plain backward (no createGraph) of conv2d runs one fused kernel instead, reusing the forward
 // pass's columns.
 
-/// 2-D convolution of `x` ([n, c, h, w]) with `weight` ([o, c/groups, kh, kw]) plus an optional
-/// `bias` ([o]), as `torch.nn.functional.conv2d`. Returns [n, o, oh, ow].
+/// 2-D convolution of `x` ([n, c, h, w], or unbatched [c, h, w]) with `weight` ([o, c/groups, kh, kw])
+/// plus an optional `bias` ([o]), as `torch.nn.functional.conv2d`. Returns [n, o, oh, ow].
 ///
 ///     let w = Tensor.randn([16, 3, 3, 3]), b = Tensor.zeros([16])
 ///     let y = conv2d(images, weight: w, bias: b, stride: 1, padding: .same)
@@ -22,6 +22,10 @@
 ///   - groups: input and output channels split into this many independent groups (c for depthwise).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                    padding: Padding2d = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
+    if x.rank == 3 && weight.rank == 4 {
+        return conv2d(x.unsqueeze(axis: 0), weight: weight, bias: bias, stride: stride, padding: padding,
+                      dilation: dilation, groups: groups).squeeze(axis: 0)
+    }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
     precondition(x.rank == 4 && weight.rank == 4,
                  "conv2d: expected a 4-D input [n, c, h, w] and a 4-D weight [o, c/groups, kh, kw], got \(shapes)")
@@ -31,13 +35,17 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Siz
     return convolve(x, weight, bias, g)
 }
 
-/// 1-D convolution of `x` ([n, c, l]) with `weight` ([o, c/groups, k]) plus an optional `bias`
-/// ([o]), as `torch.nn.functional.conv1d`. Returns [n, o, ol].
+/// 1-D convolution of `x` ([n, c, l], or unbatched [c, l]) with `weight` ([o, c/groups, k]) plus an
+/// optional `bias` ([o]), as `torch.nn.functional.conv1d`. Returns [n, o, ol].
 ///
 ///     let w = Tensor.randn([8, 4, 5])
 ///     let y = conv1d(signal, weight: w, stride: 2, padding: 2)
 public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                    padding: Padding1d = 0, dilation: Int = 1, groups: Int = 1) -> Tensor {
+    if x.rank == 2 && weight.rank == 3 {
+        return conv1d(x.unsqueeze(axis: 0), weight: weight, bias: bias, stride: stride, padding: padding,
+                      dilation: dilation, groups: groups).squeeze(axis: 0)
+    }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
     precondition(x.rank == 3 && weight.rank == 3,
                  "conv1d: expected a 3-D input [n, c, l] and a 3-D weight [o, c/groups, k], got \(shapes)")
