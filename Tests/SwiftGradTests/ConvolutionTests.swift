@@ -79,6 +79,25 @@ import Testing
         #expect(r.passed, "\(s): \(r)")
     }
 
+    /// Transposed convolution is the adjoint of convolution: ⟨convT(x, w), y⟩ = ⟨x, conv(y, w)⟩ with
+    /// the same stride, padding, dilation and groups. With conv2d checked against PyTorch, this pins
+    /// down convTranspose2d's forward for every setting of the grid (the golden file has one case).
+    @Test(arguments: grid.filter { $0.padding != .same && $0.padding != .valid })
+    func convTranspose2dIsTheAdjointOfConv2d(_ s: Setting) {
+        guard case .explicit(let p) = s.padding else { return }
+        let y = Self.rand([s.n, s.c, s.h, s.w], 40), w = Self.rand([s.o, s.c / s.groups, s.k.h, s.k.w], 41)
+        let cy = conv2d(y, weight: w, stride: s.stride, padding: s.padding, dilation: s.dilation, groups: s.groups)
+        let x = Self.rand(cy.shape, 42)
+        // The output padding that restores y's size (the rows conv2d's stride skipped at the end).
+        let span = Size2(s.dilation.h * (s.k.h - 1) + 1, s.dilation.w * (s.k.w - 1) + 1)
+        let op = Size2((s.h + 2 * p.h - span.h) % s.stride.h, (s.w + 2 * p.w - span.w) % s.stride.w)
+        let tx = convTranspose2d(x, weight: w, stride: s.stride, padding: p, outputPadding: op,
+                                 dilation: s.dilation, groups: s.groups)
+        #expect(tx.shape == y.shape)
+        let lhs = (tx * y).sum().item(), rhs = (x * cy).sum().item()
+        #expect(Swift.abs(lhs - rhs) <= 1e-9 * Swift.max(1, Swift.abs(rhs)), "\(s): \(lhs) vs \(rhs)")
+    }
+
     @Test func conv1dGradcheck() {
         for (stride, padding, dilation, groups) in [(1, Padding1d.explicit(0), 1, 1), (2, 2, 2, 2), (3, .same, 1, 1), (1, 1, 3, 4)] {
             let s = padding == .same ? 1 : stride
