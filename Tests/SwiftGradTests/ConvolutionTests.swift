@@ -136,6 +136,14 @@ import Testing
         #expect(convTranspose1d(s, weight: Self.rand([2, 4, 3], 35)).shape == [4, 9])
     }
 
+    @Test func emptyBatch() {
+        let x = Tensor.zeros([0, 2, 5, 5]).requiringGrad(), w = Tensor.ones([3, 2, 3, 3]).requiringGrad()
+        let y = conv2d(x, weight: w, bias: Tensor.ones([3]), padding: 1)
+        #expect(y.shape == [0, 3, 5, 5])
+        y.sum().backward()
+        #expect(w.grad!.doubles.allSatisfy { $0 == 0 } && x.grad!.shape == [0, 2, 5, 5])
+    }
+
     /// Float32 agrees with float64, and a batch larger than the column budget (several chunks) agrees
     /// with one chunk, forward and backward.
     @Test func float32AndChunkedBatchesAgree() {

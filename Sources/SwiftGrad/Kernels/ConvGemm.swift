@@ -66,7 +66,9 @@ extension Kernels {
         let nb = columns != nil ? g.n : convChunk(g, dtype: dtype)
         let dx = needInput ? Tensor(uninitializedShape: [g.n, g.c, g.h, g.w], dtype: dtype) : nil
         let dw = needWeight ? Tensor(uninitializedShape: [g.o, g.cg, g.kh, g.kw], dtype: dtype) : nil
-        let dwt = needWeight ? Tensor(uninitializedShape: [g.groups, g.kg, g.og], dtype: dtype) : nil
+        // An empty batch runs no chunk: its weight gradient is zero.
+        let dwt = !needWeight ? nil : g.n == 0 ? Tensor.zeros([g.groups, g.kg, g.og], dtype: dtype)
+                                               : Tensor(uninitializedShape: [g.groups, g.kg, g.og], dtype: dtype)
         let db = needBias ? Tensor.zeros([g.o], dtype: dtype) : nil
         let cols = columns ?? Tensor(uninitializedShape: [g.k, nb * g.l], dtype: dtype)
         let dyt = Tensor(uninitializedShape: [g.o, nb * g.l], dtype: dtype)
