@@ -76,6 +76,9 @@ public enum Padding1d: Hashable, Sendable, ExpressibleByIntegerLiteral {
 }
 
 /// How `interpolate` computes new pixels.
+///
+///     let sharp = interpolate(x, scaleFactor: 2, mode: .nearest)
+///     let smooth = interpolate(x, scaleFactor: 2, mode: .bilinear)
 public enum InterpolationMode: Sendable {
     /// Copy the nearest source pixel (PyTorch's `"nearest"`: source index ⌊dst · in/out⌋).
     case nearest
