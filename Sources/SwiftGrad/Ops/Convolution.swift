@@ -136,9 +136,20 @@ func convInputGrad(_ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -
     return dx!.recorded("conv_transpose2d", inputs: b.map { [dy, w, $0] } ?? [dy, w], save: [.input0, .input1]) { gx, ctx in
         let dy = ctx.input(0), w = ctx.input(1)
         let hasBias = ctx.node.inputs.count == 3
-        let ddy = ctx.needsGrad(0) ? convolve(gx, w, nil, g) : nil
-        let dw = ctx.needsGrad(1) ? convWeightGrad(gx, dy, g) : nil
-        return hasBias ? [ddy, dw, ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil] : [ddy, dw]
+        let db = hasBias && ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil
+        var ddy: Tensor? = nil, dw: Tensor? = nil
+        if ThreadContext.current.gradEnabled {
+            ddy = ctx.needsGrad(0) ? convolve(gx, w, nil, g) : nil
+            dw = ctx.needsGrad(1) ? convWeightGrad(gx, dy, g) : nil
+        } else {
+            // Plain backward: the columns of gx serve both gradients (built once when they fit a chunk).
+            var cols: Tensor? = nil
+            if ctx.needsGrad(0) { (ddy, cols) = Kernels.convForward(gx, w, nil, g, keepColumns: ctx.needsGrad(1)) }
+            if ctx.needsGrad(1) {
+                dw = Kernels.convBackward(x: gx, w: nil, dy: dy, g, columns: cols, needInput: false, needWeight: true).1
+            }
+        }
+        return hasBias ? [ddy, dw, db] : [ddy, dw]
     }
 }
 
