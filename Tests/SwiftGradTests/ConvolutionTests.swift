@@ -136,6 +136,17 @@ import Testing
         #expect(convTranspose1d(s, weight: Self.rand([2, 4, 3], 35)).shape == [4, 9])
     }
 
+    /// A second backward through a retained graph recomputes the columns the first one consumed.
+    @Test func retainedGraphBackwardTwice() {
+        let x = Self.rand([2, 3, 6, 6], 50).requiringGrad(), w = Self.rand([4, 3, 3, 3], 51).requiringGrad()
+        let loss = (conv2d(x, weight: w, padding: 1) * Self.rand([2, 4, 6, 6], 52)).sum()
+        loss.backward(retainGraph: true)
+        let (gx, gw) = (x.grad!.copy(), w.grad!.copy())
+        loss.backward()
+        #expect(x.grad!.allClose(gx * 2, rtol: 1e-12, atol: 1e-12))
+        #expect(w.grad!.allClose(gw * 2, rtol: 1e-12, atol: 1e-12))
+    }
+
     @Test func emptyBatch() {
         let x = Tensor.zeros([0, 2, 5, 5]).requiringGrad(), w = Tensor.ones([3, 2, 3, 3]).requiringGrad()
         let y = conv2d(x, weight: w, bias: Tensor.ones([3]), padding: 1)
