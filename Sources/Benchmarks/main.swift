@@ -12,6 +12,7 @@ let workloads: [(String, () -> Void)] = [
     ("lstm_train_step", benchLSTMTrainStep),
     ("transformer_layer_train_step", benchTransformerLayerTrainStep),
     ("adam_step_1m", benchAdamStep1M),
+    ("conv64_fwd_bwd", benchConv64FwdBwd),
 ]
 
 let args = CommandLine.arguments
