@@ -41,6 +41,9 @@ extension Kernels {
         }
     }
 
+    /// Largest m·n·k that OpenBLAS computes on one thread (65536 · GEMM_MULTITHREAD_THRESHOLD of 4).
+    static let smallGemmWork = 4 * 65536
+
     /// Batched matrix product over contiguous [batch, rows, cols] blocks; a batch stride of 0 reuses
     /// one matrix for every batch entry (a broadcast operand is never copied).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, batch: Int, m: Int, n: Int, k: Int,
@@ -55,8 +58,15 @@ extension Kernels {
                 gemm(false, transB, batch * m, n, k, 1, ap, lda, bp, ldb, 0, cp, n)
                 return
             }
-            for i in 0..<batch {
-                gemm(transA, transB, m, n, k, 1, ap + i * strideA, lda, bp + i * strideB, ldb, 0, cp + i * m * n, n)
+            // OpenBLAS runs products with m·n·k ≤ 4·65536 on the calling thread only (its
+            // GEMM_MULTITHREAD_THRESHOLD), so many such small products (attention heads) can be
+            // spread over our threads without nesting BLAS threads; larger ones are threaded by BLAS.
+            let A = SendablePointer(ap), B = SendablePointer(bp), C = SendablePointer(cp)
+            let small = m * n * k <= smallGemmWork
+            parallelRanges(batch, threshold: small ? 2 : Int.max) { lo, hi in
+                for i in lo..<hi {
+                    gemm(transA, transB, m, n, k, 1, A.p + i * strideA, lda, B.p + i * strideB, ldb, 0, C.p + i * m * n, n)
+                }
             }
         }
         switch out.dtype {
