@@ -162,18 +162,19 @@ import Foundation
         #expect(table.contains("5 (AdaptiveAvgPool2d)") && table.contains("[1, 8, 1, 1]"))
         #expect(table.contains("Total params: \(40 + 296 + 90)"))
         #expect(model.namedParameters().map(\.0) == ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias"])
-        // A few SGD steps on one batch lower the loss.
+        // A few Adam steps on one learnable batch (class 1 images are brighter) lower the loss.
         let gen = Generator(seed: 5)
-        let x = Tensor.randn([16, 1, 8, 8], generator: gen), y = Tensor.randint(0, 10, [16], generator: gen)
-        let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
+        let y = Tensor((0..<16).map { $0 % 2 }, shape: [16])
+        let x = Tensor.randn([16, 1, 8, 8], generator: gen) + y.to(.float32).reshape([16, 1, 1, 1]) * 2
+        let opt = Adam(model.parameters(), lr: 0.01)
         var losses: [Double] = []
-        for _ in 0..<20 {
+        for _ in 0..<30 {
             opt.zeroGrad()
             let loss = crossEntropy(logits: model(x), targets: y)
             loss.backward()
             opt.step()
             losses.append(loss.item())
         }
-        #expect(losses.last! < losses.first! * 0.8, "\(losses)")
+        #expect(losses.last! < losses.first! * 0.5, "\(losses)")
     }
 }
