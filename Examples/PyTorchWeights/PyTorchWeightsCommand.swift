@@ -1,7 +1,7 @@
 // pytorch-weights: loads a LeNet state dict saved by PyTorch (safetensors) into the same model built
 // with SwiftGrad, checks it against the logits PyTorch computed, classifies the bundled digits
 // (scaled to 28×28), fine-tunes on them and saves the weights back for PyTorch.
-// Run: swift run -c release pytorch-weights [--epochs 3] [--output lenet_digits.safetensors]
+// Run: swift run -c release pytorch-weights [--epochs 5] [--output lenet_digits.safetensors]
 //
 // The bundled lenet_torch.safetensors is PyTorch's *randomly initialised* LeNet (the project's
 // interop fixture), so its predictions before fine-tuning are at chance level; the point is that
@@ -19,8 +19,8 @@ struct PyTorchWeightsCommand: ParsableCommand {
 
     @Option(help: "A LeNet state dict saved by PyTorch with safetensors (default: the bundled one).")
     var weights: String?
-    @Option(help: "Fine-tuning epochs on the bundled digits (0: only load and classify).") var epochs = 3
-    @Option(help: "Adam learning rate for fine-tuning.") var lr = 1e-3
+    @Option(help: "Fine-tuning epochs on the bundled digits (0: only load and classify).") var epochs = 5
+    @Option(help: "Adam learning rate for fine-tuning.") var lr = 3e-3
     @Option(help: "Mini-batch size.") var batchSize = 32
     @Option(help: "Seed for shuffling.") var seed: UInt64 = 0
     @Option(help: "Where to save the fine-tuned weights (safetensors, loadable by PyTorch).")
