@@ -30,6 +30,7 @@ public func makeDigitsCNN(generator: Generator) -> Sequential {
 public struct DigitsCNNOptions {
     /// Total epochs; with `resume`, training continues up to this many.
     public var epochs = 15
+    /// Mini-batch size.
     public var batchSize = 32
     /// Adam's learning rate; StepLR halves it every 5 epochs.
     public var lr = 2e-3

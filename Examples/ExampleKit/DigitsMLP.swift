@@ -7,11 +7,15 @@ import SwiftGrad
 ///     var options = DigitsMLPOptions(); options.hidden = 64
 ///     let accuracy = try trainDigitsMLP(options)
 public struct DigitsMLPOptions {
+    /// Number of training epochs.
     public var epochs = 20
+    /// Mini-batch size.
     public var batchSize = 32
     /// SGD learning rate (momentum 0.9).
     public var lr = 0.05
+    /// Hidden units.
     public var hidden = 128
+    /// Seeds initialisation and shuffling.
     public var seed: UInt64 = 0
     /// Use only the first `trainLimit` training images (quick smoke runs).
     public var trainLimit: Int? = nil

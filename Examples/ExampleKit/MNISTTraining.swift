@@ -9,10 +9,13 @@ import SwiftGrad
 public struct MNISTOptions {
     /// The folder holding the four IDX files (plain or .gz; torchvision's `MNIST/raw` layout works too).
     public var data: String? = nil
+    /// Number of training epochs.
     public var epochs = 3
+    /// Mini-batch size.
     public var batchSize = 64
     /// Adam's learning rate.
     public var lr = 1e-3
+    /// Seeds initialisation and shuffling.
     public var seed: UInt64 = 0
     /// Fashion-MNIST instead of the digits (same file names).
     public var fashion = false

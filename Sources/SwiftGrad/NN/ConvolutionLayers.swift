@@ -52,9 +52,13 @@ open class Conv2d: Module {
     public let weight: Tensor
     /// [outChannels], or nil with `bias: false`.
     public let bias: Tensor?
+    /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// Kernel size, step between windows and spacing between kernel taps.
     public let kernelSize: Size2, stride: Size2, dilation: Size2
+    /// Zero padding: explicit amounts, `.same` or `.valid`.
     public let padding: Padding2d
+    /// Independent channel groups.
     public let groups: Int
 
     /// - Parameters:
@@ -116,9 +120,13 @@ open class Conv1d: Module {
     public let weight: Tensor
     /// [outChannels], or nil with `bias: false`.
     public let bias: Tensor?
+    /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// Kernel length, step between windows and spacing between kernel taps.
     public let kernelSize: Int, stride: Int, dilation: Int
+    /// Zero padding: an amount, `.same` or `.valid`.
     public let padding: Padding1d
+    /// Independent channel groups.
     public let groups: Int
 
     /// - Parameters:
@@ -178,8 +186,11 @@ open class ConvTranspose2d: Module {
     public let weight: Tensor
     /// [outChannels], or nil with `bias: false`.
     public let bias: Tensor?
+    /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// The settings of `convTranspose2d`.
     public let kernelSize: Size2, stride: Size2, padding: Size2, outputPadding: Size2, dilation: Size2
+    /// Independent channel groups.
     public let groups: Int
 
     /// - Parameters:
@@ -230,10 +241,14 @@ open class ConvTranspose1d: Module {
     public let weight: Tensor
     /// [outChannels], or nil with `bias: false`.
     public let bias: Tensor?
+    /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// The settings of `convTranspose1d`.
     public let kernelSize: Int, stride: Int, padding: Int, outputPadding: Int, dilation: Int
+    /// Independent channel groups.
     public let groups: Int
 
+    /// The arguments of `nn.ConvTranspose1d`, in its order.
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, groups: Int = 1, bias: Bool = true, dilation: Int = 1,
                 dtype: DType = .float32, generator: Generator? = nil) {

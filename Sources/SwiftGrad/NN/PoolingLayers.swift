@@ -7,7 +7,9 @@
 ///     let pool = MaxPool2d(2)
 ///     let y = pool(x)               // [n, c, 28, 28] -> [n, c, 14, 14]
 open class MaxPool2d: Module {
+    /// The settings of `maxPool2d`.
     public let kernelSize: Size2, stride: Size2, padding: Size2, dilation: Size2
+    /// Round the output size up instead of down.
     public let ceilMode: Bool
 
     /// - Parameters:
@@ -41,9 +43,12 @@ open class MaxPool2d: Module {
 ///     let pool = MaxPool1d(2)
 ///     let y = pool(signal)          // [n, c, 100] -> [n, c, 50]
 open class MaxPool1d: Module {
+    /// The settings of `maxPool1d`.
     public let kernelSize: Int, stride: Int, padding: Int, dilation: Int
+    /// Round the output size up instead of down.
     public let ceilMode: Bool
 
+    /// The arguments of `nn.MaxPool1d` (stride defaults to the kernel size).
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize
         self.padding = padding; self.dilation = dilation; self.ceilMode = ceilMode
@@ -71,8 +76,11 @@ open class MaxPool1d: Module {
 ///     let pool = AvgPool2d(2)
 ///     let y = pool(x)               // [n, c, 8, 8] -> [n, c, 4, 4]
 open class AvgPool2d: Module {
+    /// The settings of `avgPool2d`.
     public let kernelSize: Size2, stride: Size2, padding: Size2
+    /// Output rounding and whether padding counts in the divisor.
     public let ceilMode: Bool, countIncludePad: Bool
+    /// A fixed divisor for every window, if set.
     public let divisorOverride: Int?
 
     /// - Parameters:
@@ -107,9 +115,12 @@ open class AvgPool2d: Module {
 ///     let pool = AvgPool1d(4)
 ///     let y = pool(signal)          // [n, c, 100] -> [n, c, 25]
 open class AvgPool1d: Module {
+    /// The settings of `avgPool1d`.
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Output rounding and whether padding counts in the divisor.
     public let ceilMode: Bool, countIncludePad: Bool
 
+    /// The arguments of `nn.AvgPool1d` (stride defaults to the kernel size).
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
         self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
@@ -142,8 +153,10 @@ open class AvgPool1d: Module {
 ///     let gap = AdaptiveAvgPool2d(1)
 ///     let y = gap(features)         // [n, c, h, w] -> [n, c, 1, 1]
 open class AdaptiveAvgPool2d: Module {
+    /// The output size.
     public let outputSize: Size2
 
+    /// Pools to `outputSize` cells.
     public init(outputSize: Size2) { self.outputSize = outputSize; super.init() }
 
     /// `AdaptiveAvgPool2d(outputSize:)` without the label.
@@ -160,8 +173,10 @@ open class AdaptiveAvgPool2d: Module {
 ///     let pool = AdaptiveMaxPool2d([2, 2])
 ///     let y = pool(features)        // [n, c, h, w] -> [n, c, 2, 2]
 open class AdaptiveMaxPool2d: Module {
+    /// The output size.
     public let outputSize: Size2
 
+    /// Pools to `outputSize` cells.
     public init(outputSize: Size2) { self.outputSize = outputSize; super.init() }
 
     /// `AdaptiveMaxPool2d(outputSize:)` without the label.
@@ -178,8 +193,10 @@ open class AdaptiveMaxPool2d: Module {
 ///     let pool = AdaptiveAvgPool1d(1)
 ///     let y = pool(signal)          // [n, c, l] -> [n, c, 1]
 open class AdaptiveAvgPool1d: Module {
+    /// The output size.
     public let outputSize: Int
 
+    /// Pools to `outputSize` cells.
     public init(outputSize: Int) { self.outputSize = outputSize; super.init() }
 
     /// `AdaptiveAvgPool1d(outputSize:)` without the label.
@@ -196,8 +213,10 @@ open class AdaptiveAvgPool1d: Module {
 ///     let pool = AdaptiveMaxPool1d(1)
 ///     let y = pool(signal)          // [n, c, l] -> [n, c, 1]
 open class AdaptiveMaxPool1d: Module {
+    /// The output size.
     public let outputSize: Int
 
+    /// Pools to `outputSize` cells.
     public init(outputSize: Int) { self.outputSize = outputSize; super.init() }
 
     /// `AdaptiveMaxPool1d(outputSize:)` without the label.
@@ -220,6 +239,7 @@ open class Upsample: Module {
     public let size: Size2?
     /// The factor for both spatial axes, or nil when a size is used.
     public let scaleFactor: Double?
+    /// Nearest or (bi)linear interpolation.
     public let mode: InterpolationMode
     /// For `.bilinear`: map the corner pixels onto each other (PyTorch's `align_corners`).
     public let alignCorners: Bool
