@@ -1,12 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "SwiftGrad",
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "fit-line", targets: ["FitLine"]),
+        .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
+        .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
+        .executable(name: "xor", targets: ["XOR"]),
+        .executable(name: "mnist", targets: ["MNISTExample"]),
+        .executable(name: "pytorch-weights", targets: ["PyTorchWeights"]),
+    ],
+    dependencies: [
+        // Command-line flags of the examples only; the SwiftGrad library never depends on it.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from the system. No slow fallback: if they are missing the
@@ -33,9 +44,22 @@ let package = Package(
         ),
         .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
         .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
+        // The examples' models and training functions, shared by the example executables and the tests.
+        .target(name: "ExampleKit", dependencies: ["SwiftGrad"], path: "Examples/ExampleKit"),
+        .executableTarget(name: "DigitsCNN", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/DigitsCNN"),
+        .executableTarget(name: "DigitsMLP", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/DigitsMLP"),
+        .executableTarget(name: "XOR", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/XOR"),
+        .executableTarget(name: "MNISTExample", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/MNIST"),
+        .executableTarget(
+            name: "PyTorchWeights",
+            dependencies: ["ExampleKit", "SwiftGrad", argumentParser],
+            path: "Examples/PyTorchWeights",
+            // PyTorch's LeNet state dict and the logits PyTorch computed for a reference input.
+            resources: [.copy("Resources")]
+        ),
         .testTarget(
             name: "SwiftGradTests",
-            dependencies: ["SwiftGrad"],
+            dependencies: ["SwiftGrad", "ExampleKit"],
             path: "Tests/SwiftGradTests",
             resources: [.copy("Resources")]
         ),

@@ -74,8 +74,7 @@ import Foundation
     /// The PyTorch 2-layer char LSTM (../shared/reference/interop.json) loaded by name reproduces its logits.
     @Test func pytorchCharLSTMReproducesLogits() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
-        guard let json = try? Data(contentsOf: dir.appendingPathComponent("interop.json")),
-              let st = try? Data(contentsOf: dir.appendingPathComponent("charlstm_torch.safetensors")) else {
+        guard let json = try? Data(contentsOf: dir.appendingPathComponent("interop.json")) else {
             Issue.record("interop fixtures missing in Tests/SwiftGradTests/Resources"); return
         }
         final class CharLSTM: Module {
@@ -88,7 +87,7 @@ import Foundation
         let spec = (try JSONSerialization.jsonObject(with: json) as! [String: Any])["charlstm"] as! [String: Any]
         #expect(model.namedParameters().map(\.0) == (spec["parameter_names"] as! [String]))
         #expect(model.parameterCount == spec["parameter_count"] as! Int)
-        try model.loadStateDict(try readSafetensors(st))
+        try model.loadWeights(from: dir.appendingPathComponent("charlstm_torch.safetensors").path)
         model.eval()
         func tensor(_ d: Any, int: Bool) -> Tensor {
             let d = d as! [String: Any]
@@ -100,29 +99,4 @@ import Foundation
         #expect(logits.shape == expected.shape)
         #expect(logits.allClose(expected, rtol: 0, atol: 1e-5))
     }
-}
-
-/// A minimal safetensors reader (float32, int64) for the interop fixtures.
-func readSafetensors(_ data: Data) throws -> [String: Tensor] {
-    let bytes = [UInt8](data)
-    var n = 0
-    for i in 0..<8 { n |= Int(bytes[i]) << (8 * i) }
-    let header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as! [String: Any]
-    var out: [String: Tensor] = [:]
-    for (name, v) in header where name != "__metadata__" {
-        let info = v as! [String: Any]
-        let shape = info["shape"] as! [Int], offsets = info["data_offsets"] as! [Int]
-        let start = 8 + n + offsets[0], end = 8 + n + offsets[1]
-        let raw = Array(bytes[start..<end])
-        switch info["dtype"] as! String {
-        case "F32":
-            let values = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            out[name] = Tensor(values, shape: shape)
-        case "I64":
-            let values = raw.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
-            out[name] = Tensor(values, shape: shape)
-        default: continue
-        }
-    }
-    return out
 }

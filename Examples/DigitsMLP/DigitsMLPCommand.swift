@@ -1,0 +1,29 @@
+// digits-mlp: a two-layer perceptron on the bundled 8×8 digits (offline).
+// Run: swift run -c release digits-mlp [--epochs 20] [--hidden 128]
+// The model and loop are in Examples/ExampleKit/DigitsMLP.swift.
+import ArgumentParser
+import ExampleKit
+import SwiftGrad
+
+@main
+struct DigitsMLPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digits-mlp", abstract: "Train a two-layer perceptron on the bundled 8×8 digits.")
+
+    @Option(help: "Number of epochs.") var epochs = 20
+    @Option(help: "Mini-batch size.") var batchSize = 32
+    @Option(help: "SGD learning rate (momentum 0.9).") var lr = 0.05
+    @Option(help: "Hidden units.") var hidden = 128
+    @Option(help: "Seed for initialisation and shuffling.") var seed: UInt64 = 0
+
+    mutating func run() throws {
+        var options = DigitsMLPOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.lr = lr
+        options.hidden = hidden
+        options.seed = seed
+        let accuracy = try trainDigitsMLP(options)
+        print("test accuracy: \(percent(accuracy))")
+    }
+}
