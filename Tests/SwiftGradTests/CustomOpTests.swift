@@ -27,3 +27,22 @@ import Testing
         #expect(x.version == v + 1)
     }
 }
+
+@Suite struct BackwardCallbackTests {
+    @Test func queuedCallbackRunsOnceAfterEveryGradientIsAccumulated() {
+        let w = Tensor([1.0, 2.0], requiresGrad: true)
+        let b = Tensor([3.0], requiresGrad: true)
+        var log: [String] = []
+        var queued = false
+        w.registerPostAccumulateGradHook { _ in
+            log.append("w")
+            if !queued { queued = true; queueBackwardCallback { log.append("done") } }
+        }
+        b.registerPostAccumulateGradHook { _ in log.append("b") }
+        ((w * w).sum() + (w * b).sum()).backward()
+        #expect(log.last == "done")
+        #expect(log.filter { $0 == "done" }.count == 1)
+        #expect(log.filter { $0 == "w" }.count == 3)     // w feeds two edges of one mul and one of another
+        #expect(log.contains("b"))
+    }
+}
