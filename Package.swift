@@ -5,6 +5,9 @@ let package = Package(
     name: "SwiftGrad",
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
+        // Data-parallel training over MPI, a separate product so that users who do not need it never link MPI.
+        .library(name: "SwiftGradDistributed", targets: ["SwiftGradDistributed"]),
+        .executable(name: "ddp-selftest", targets: ["DDPSelfTest"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "fit-line", targets: ["FitLine"]),
     ],
@@ -18,6 +21,16 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(name: "SwiftGrad", dependencies: ["CBLAS"], path: "Sources/SwiftGrad"),
+        // MPI (Open MPI) from the system, for SwiftGradDistributed only.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
+        .target(name: "SwiftGradDistributed", dependencies: ["SwiftGrad", "CMPI"], path: "Sources/SwiftGradDistributed"),
+        // Run under mpirun by SwiftGradDistributedTests: collectives, DDP equivalence, sampler, failures.
+        .executableTarget(name: "DDPSelfTest", dependencies: ["SwiftGradDistributed"], path: "Sources/DDPSelfTest"),
         .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
         .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
         .testTarget(
@@ -25,6 +38,11 @@ let package = Package(
             dependencies: ["SwiftGrad"],
             path: "Tests/SwiftGradTests",
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "SwiftGradDistributedTests",
+            dependencies: ["DDPSelfTest"],
+            path: "Tests/SwiftGradDistributedTests"
         ),
     ]
 )

@@ -1,0 +1,37 @@
+// `ddp-selftest bench`: communication time per step for a 10M-parameter model.
+
+import SwiftGrad
+import SwiftGradDistributed
+
+@MainActor func runBenchmark() {
+    let g = Generator(seed: 1)
+    var layers: [Module] = []
+    for _ in 0..<10 { layers.append(Linear(1000, 1000, generator: g)); layers.append(Tanh()) }
+    let model = Sequential(layers)
+    let ddp = DistributedDataParallel(model)
+    let x = Tensor.randn([16, 1000], generator: g)
+    var waits: [Double] = [], steps: [Double] = []
+    for i in 0..<6 {
+        model.zeroGrad()
+        let start = wallClock()
+        model(x).square().mean().backward()
+        let end = wallClock()
+        if i > 0 { waits.append(ddp.lastSync.waitSeconds); steps.append(end - start) }
+    }
+    let plain = Tensor.zeros([model.parameterCount])
+    let start = wallClock()
+    for _ in 0..<5 { group.allReduce(plain, .sum) }
+    let allReduceTime = (wallClock() - start) / 5
+    if group.isMain {
+        let ms = { (v: [Double]) in (v.reduce(0, +) / Double(v.count) * 1e4).rounded() / 10 }
+        print("bench: \(model.parameterCount) parameters, \(group.worldSize) ranks, \(ddp.bucketCount) buckets")
+        print("bench: forward+backward+sync \(ms(steps)) ms/step, of which waiting for gradients after backward \(ms(waits)) ms")
+        print("bench: one blocking allReduce of all \(model.parameterCount * 4 / 1_000_000) MB: \((allReduceTime * 1e4).rounded() / 10) ms")
+    }
+}
+
+func wallClock() -> Double {
+    let t = ContinuousClock.now - startInstant
+    return Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18
+}
+let startInstant = ContinuousClock.now

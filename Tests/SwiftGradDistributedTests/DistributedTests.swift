@@ -1,0 +1,98 @@
+// Runs ddp-selftest under mpirun (2 and 3 processes) and checks what it reports. Skips, with a
+// message, when Open MPI's mpirun is not installed.
+
+import Foundation
+import Testing
+
+/// Where mpirun is, if installed.
+let mpirunPath: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// The ddp-selftest executable built next to this test bundle.
+var selftestPath: String {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var dir = bundle.deletingLastPathComponent()
+    // The test binary lives in `<build dir>/SwiftGradPackageTests.xctest` (or inside it on some layouts).
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("ddp-selftest").path) && dir.path != "/" {
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("ddp-selftest").path
+}
+
+struct Run {
+    var status: Int32
+    var output: String
+    var timedOut: Bool
+}
+
+/// Runs `ddp-selftest args` on `ranks` processes, killing the job after `timeout` seconds.
+func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: mpirunPath!)
+    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", selftestPath] + args
+    var env = ProcessInfo.processInfo.environment
+    env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"   // containers forbid cross-process memory access
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    process.environment = env
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-selftest-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    let timedOut = process.isRunning
+    if timedOut { process.terminate(); process.waitUntilExit() }
+    try handle.close()
+    let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    try? FileManager.default.removeItem(at: log)
+    return Run(status: timedOut ? -1 : process.terminationStatus, output: output, timedOut: timedOut)
+}
+
+@Suite(.serialized) struct DistributedTests {
+    @Test(.enabled(if: mpirunPath != nil, "mpirun is not installed (apt-get install -y libopenmpi-dev openmpi-bin): MPI tests skipped"),
+          arguments: [2, 3])
+    func selftestPassesOnRanks(_ ranks: Int) throws {
+        let run = try mpirun(ranks)
+        #expect(!run.timedOut, "ddp-selftest on \(ranks) ranks hung:\n\(run.output)")
+        #expect(run.status == 0, "ddp-selftest on \(ranks) ranks failed:\n\(run.output)")
+        #expect(!run.output.contains(" FAIL "), "\(run.output)")
+        #expect(run.output.contains("selftest: \(ranks) ranks done"), "\(run.output)")
+        // Every check ran on every rank.
+        let passes = run.output.split(separator: "\n").filter { $0.contains(" PASS ") }
+        #expect(passes.count >= ranks * 60, "only \(passes.count) checks passed:\n\(run.output)")
+        for check in ["allReduce sum float32", "allReduce mean float64", "allReduce max float32", "broadcast float64",
+                      "allGather float32", "DDP 5 steps", "DDP shared weights 5 steps", "bucket all-reduces start while backward runs",
+                      "SyncBatchNorm input gradient", "sampler count 11 dropLast true", "onMainRank"] {
+            #expect(run.output.contains("rank \(ranks - 1) PASS \(check)"), "missing check '\(check)':\n\(run.output)")
+        }
+    }
+
+    @Test(.enabled(if: mpirunPath != nil, "mpirun is not installed: MPI tests skipped"))
+    func mismatchedShapesStopTheJobNamingRanksAndTensor() throws {
+        let run = try mpirun(2, ["mismatch"], timeout: 60)
+        #expect(!run.timedOut, "a shape mismatch hung the job:\n\(run.output)")
+        #expect(run.status != 0)
+        #expect(run.output.contains("'fc.weight'"), "\(run.output)")
+        #expect(run.output.contains("rank 0 has [3, 4] float32, rank 1 has [3, 5] float32"), "\(run.output)")
+        #expect(!run.output.contains("UNREACHABLE"))
+    }
+
+    @Test(.enabled(if: mpirunPath != nil, "mpirun is not installed: MPI tests skipped"))
+    func mismatchedModelsStopTheJobNamingTheParameter() throws {
+        let run = try mpirun(2, ["mismatch-ddp"], timeout: 60)
+        #expect(!run.timedOut, "a model mismatch hung the job:\n\(run.output)")
+        #expect(run.status != 0)
+        #expect(run.output.contains("'0.weight'") && run.output.contains("rank 1 has [6, 4] float32"), "\(run.output)")
+        #expect(!run.output.contains("UNREACHABLE"))
+    }
+
+    @Test(.enabled(if: mpirunPath != nil, "mpirun is not installed: MPI tests skipped"))
+    func aRankThatDiesEndsTheJob() throws {
+        let run = try mpirun(2, ["die"], timeout: 60)
+        #expect(!run.timedOut, "a dead rank hung the job:\n\(run.output)")
+        #expect(run.status != 0)
+        #expect(run.output.contains("rank 1 exiting on purpose"), "\(run.output)")
+        #expect(!run.output.contains("UNREACHABLE"))
+    }
+}
