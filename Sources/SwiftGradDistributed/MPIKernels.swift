@@ -11,13 +11,15 @@ import Glibc
 
 /// MPI start-up, shutdown and failure reporting, once per process.
 enum MPIRuntime {
-    private static let started = Mutex(false)
+    /// Whether MPI is started, and the private communicator of the exit handshake (as a bit pattern).
+    private static let state = Mutex<(started: Bool, exitComm: Int)>((false, 0))
 
     /// Initialises MPI the first time (thread level "serialized": one thread at a time calls MPI) and
-    /// registers `MPI_Finalize` to run at exit. Errors on the world communicator return to us.
+    /// registers the exit handshake and `MPI_Finalize` to run at exit. Errors on the world
+    /// communicator return to us, so every failure is reported with a message.
     static func ensureInitialized() {
-        started.withLock { done in
-            guard !done else { return }
+        state.withLock { s in
+            guard !s.started else { return }
             var flag: Int32 = 0
             MPI_Initialized(&flag)
             if flag == 0 {
@@ -30,14 +32,41 @@ enum MPIRuntime {
                 atexit { MPIRuntime.finalizeAtExit() }
             }
             MPI_Comm_set_errhandler(sg_mpi_comm_world(), sg_mpi_errors_return())
-            done = true
+            s.exitComm = Int(bitPattern: MPIKernels.duplicate(sg_mpi_comm_world()))
+            s.started = true
         }
     }
 
+    /// Seconds a rank that exits waits for the others to exit too (`SWIFTGRAD_MPI_EXIT_TIMEOUT`,
+    /// default 120) before it decides it left the job early and aborts everyone.
+    static var exitTimeout: Double {
+        guard let text = getenv("SWIFTGRAD_MPI_EXIT_TIMEOUT"), let v = Double(String(cString: text)), v > 0 else { return 120 }
+        return v
+    }
+
+    /// At exit: all ranks meet in a non-blocking barrier before `MPI_Finalize`. A rank that exits
+    /// while the others are still working (or stuck waiting for it in a collective) would hang in
+    /// `MPI_Finalize`; instead, after `exitTimeout` seconds it aborts the job with a message.
     private static func finalizeAtExit() {
         var finalized: Int32 = 0
         MPI_Finalized(&finalized)
-        if finalized == 0 { MPI_Finalize() }
+        guard finalized == 0 else { return }
+        let exitComm = OpaquePointer(bitPattern: state.withLock { $0.exitComm })
+        if let exitComm, MPIKernels.size(exitComm) > 1 {
+            var request = sg_mpi_request_null()
+            var done: Int32 = 0
+            let deadline = MPI_Wtime() + exitTimeout
+            if MPI_Ibarrier(exitComm, &request) == sg_mpi_success() {
+                while done == 0 {
+                    if MPI_Test(&request, &done, sg_mpi_status_ignore()) != sg_mpi_success() { break }
+                    if done == 0 && MPI_Wtime() > deadline {
+                        fail(sg_mpi_comm_world(), "this process is exiting but other ranks have not finished after \(exitTimeout) s (they may be waiting for it in a collective: it left the job early); aborting the job")
+                    }
+                    if done == 0 { usleep(1000) }
+                }
+            }
+        }
+        MPI_Finalize()
     }
 
     /// Stops the job if `rc` is an MPI error, naming this rank and what failed.
@@ -61,7 +90,7 @@ enum MPIRuntime {
         // Let the rank that explains the failure print before the job is torn down.
         if delaySeconds > 0 { sleep(delaySeconds) }
         MPI_Abort(comm, 1)
-        exit(1)
+        _exit(1)
     }
 
     /// Seconds since an arbitrary point, for timing communication.

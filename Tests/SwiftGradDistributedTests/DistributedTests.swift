@@ -32,9 +32,10 @@ func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -
     var env = ProcessInfo.processInfo.environment
     env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"   // containers forbid cross-process memory access
     env["OPENBLAS_NUM_THREADS"] = "1"
+    env["SWIFTGRAD_MPI_EXIT_TIMEOUT"] = "3"                     // a rank that leaves early aborts after 3 s
     process.environment = env
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-selftest-\(UUID().uuidString).log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
     process.standardOutput = handle
     process.standardError = handle
@@ -60,7 +61,7 @@ func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -
         #expect(run.output.contains("selftest: \(ranks) ranks done"), "\(run.output)")
         // Every check ran on every rank.
         let passes = run.output.split(separator: "\n").filter { $0.contains(" PASS ") }
-        #expect(passes.count >= ranks * 60, "only \(passes.count) checks passed:\n\(run.output)")
+        #expect(passes.count >= ranks * 59, "only \(passes.count) checks passed:\n\(run.output)")
         for check in ["allReduce sum float32", "allReduce mean float64", "allReduce max float32", "broadcast float64",
                       "allGather float32", "DDP 5 steps", "DDP shared weights 5 steps", "bucket all-reduces start while backward runs",
                       "SyncBatchNorm input gradient", "sampler count 11 dropLast true", "onMainRank"] {
@@ -93,6 +94,7 @@ func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -
         #expect(!run.timedOut, "a dead rank hung the job:\n\(run.output)")
         #expect(run.status != 0)
         #expect(run.output.contains("rank 1 exiting on purpose"), "\(run.output)")
+        #expect(run.output.contains("rank 1: this process is exiting but other ranks have not finished"), "\(run.output)")
         #expect(!run.output.contains("UNREACHABLE"))
     }
 }
