@@ -20,7 +20,20 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "SwiftGrad", dependencies: ["CBLAS"], path: "Sources/SwiftGrad"),
+        // zlib from the system, for gzip-compressed IDX (MNIST) files.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "SwiftGrad",
+            dependencies: ["CBLAS", "CZlib"],
+            path: "Sources/SwiftGrad",
+            // The embedded digit set (gzip'd IDX files and their licence note), read through Bundle.module.
+            resources: [.copy("Resources/digits")]
+        ),
         // MPI (Open MPI) from the system, for SwiftGradDistributed only.
         .systemLibrary(
             name: "CMPI",

@@ -8,6 +8,7 @@ let workloads: [(String, () -> Void)] = [
     ("gemm_1024", benchGemm1024),
     ("small_ops_300", benchSmallOps300),
     ("add_4m", benchAdd4M),
+    ("adam_step_1m", benchAdamStep1M),
 ]
 
 let args = CommandLine.arguments

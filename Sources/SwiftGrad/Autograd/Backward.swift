@@ -95,6 +95,19 @@ enum Engine {
             }
             node.pendingGrad = nil
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: createGraph) }
+            if !createGraph, let scatter = node.scatterInto, node.backwardFn != nil {
+                let input = node.inputs[0]
+                if input.requiresGrad {
+                    if let next = input.node {
+                        scatter(g, ownedBuffer(&next.pendingGrad, like: input))
+                    } else {
+                        scatter(g, ownedBuffer(&input.grad, like: input))
+                        for hook in input.postAccumulateHooks { hook(input) }
+                    }
+                }
+                if !retainGraph { node.release() }
+                continue
+            }
             guard let fn = node.backwardFn else {
                 fatalError("backward: trying to backward through the graph a second time (op '\(node.op)'); its saved values were freed by the first backward. Pass retainGraph: true to the first call")
             }
@@ -154,6 +167,24 @@ enum Engine {
 
     /// Each pass takes a fresh mark, so nodes never need their marks reset.
     static let visitEpoch = Atomic<Int>(0)
+
+    /// The gradient buffer in `slot`, made exclusively ours (zeros if empty, a detached copy if it is
+    /// shared or part of a graph) so it can be written in place.
+    static func ownedBuffer(_ slot: inout Tensor?, like input: Tensor) -> Tensor {
+        if var t = slot {
+            slot = nil
+            if t.node == nil && isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage) {
+                slot = t
+                return t
+            }
+            let c = withNoGrad { t.copy() }
+            slot = c
+            return c
+        }
+        let z = Tensor.zeros(input.shape, dtype: input.dtype)
+        slot = z
+        return z
+    }
 
     /// `slot += g`, in place when `slot` is owned by nobody else and no graph is being recorded.
     @inline(__always)

@@ -34,6 +34,11 @@ final class Node {
     var origin: [String]?
     /// A non-leaf tensor whose gradient `grad(of:wrt:)` wants (weak: the tensor owns this node).
     weak var captureFor: Tensor?
+    /// For ops that read part of a single input (slice, narrow, split, indexSelect): adds the
+    /// output's gradient into a full-size gradient buffer of the input in place. Without a graph
+    /// to record, the engine uses it instead of `backwardFn`, so k slices of one tensor cost
+    /// O(slice) each rather than a full-size zero tensor each.
+    var scatterInto: ((_ grad: Tensor, _ target: Tensor) -> Void)?
     /// DFS bookkeeping for the topological sort.
     var visitMark = 0
 
@@ -63,6 +68,7 @@ final class Node {
     /// Frees what backward needed (after a backward pass without retainGraph).
     func release() {
         backwardFn = nil
+        scatterInto = nil
         outputStorage = nil
         released = true
         // Safe to drop directly: during backward the engine's node list keeps every node of the
@@ -132,6 +138,13 @@ extension Tensor {
         if inputs.contains(where: { $0.requiresGrad }) && ThreadContext.current.gradEnabled {
             attach(Node(op: op, inputs: inputs, saved: save, output: self, backward: backward))
         }
+        return self
+    }
+
+    /// Gives this tensor's node an in-place scatter backward (see `Node.scatterInto`).
+    @inline(__always)
+    func withScatterBackward(_ scatter: @escaping (_ grad: Tensor, _ target: Tensor) -> Void) -> Tensor {
+        node?.scatterInto = scatter
         return self
     }
 

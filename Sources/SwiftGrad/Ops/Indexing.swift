@@ -6,37 +6,33 @@
 ///     x[.all, 1..<3]               // columns 1 and 2
 ///     x[.slice(nil, nil, step: 2)] // every other row
 ///     x[.ellipsis, 0]              // first element of the last axis
-public enum TensorIndex {
-    /// One position; removes the axis. Negative counts from the end.
-    case index(Int)
-    /// `start..<end` by `step` (nil = from the start / to the end; negative counts from the end).
-    case slice(Int?, Int?, step: Int)
-    /// The whole axis (Python's `:`).
-    case all
-    /// As many `.all` as needed (Python's `...`).
-    case ellipsis
-    /// Inserts a size-1 axis (Python's `None`).
-    case newAxis
+public struct TensorIndex {
+    enum Kind {
+        case index(Int)
+        case slice(Int?, Int?, step: Int)
+        case all, ellipsis, newAxis
+    }
+    let kind: Kind
 }
 
 /// Anything usable in a tensor subscript: `Int`, Swift ranges, `TensorIndex`.
 public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
-extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
+extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { TensorIndex(kind: .index(self)) } }
 extension Range: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound, step: 1)) }
 }
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
 }
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, nil, step: 1)) }
 }
 extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound, step: 1)) }
 }
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
 }
 
 extension Tensor {
@@ -51,18 +47,18 @@ extension Tensor {
 
     /// Expands an ellipsis and returns (axis actions) for the tensor's axes.
     func resolveIndices(_ idx: [TensorIndex]) -> [TensorIndex] {
-        let explicit = idx.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
+        let explicit = idx.filter { if case .newAxis = $0.kind { return false }; if case .ellipsis = $0.kind { return false }; return true }.count
         precondition(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
         var out: [TensorIndex] = []
         var sawEllipsis = false
         for i in idx {
-            if case .ellipsis = i {
+            if case .ellipsis = i.kind {
                 precondition(!sawEllipsis, "subscript: only one ellipsis is allowed")
                 sawEllipsis = true
                 out += Array(repeating: TensorIndex.all, count: rank - explicit)
             } else { out.append(i) }
         }
-        let used = out.filter { if case .newAxis = $0 { return false }; return true }.count
+        let used = out.filter { if case .newAxis = $0.kind { return false }; return true }.count
         out += Array(repeating: TensorIndex.all, count: rank - used)
         return out
     }
@@ -71,7 +67,7 @@ extension Tensor {
         var r = self
         var axis = 0
         for i in resolveIndices(idx) {
-            switch i {
+            switch i.kind {
             case .index(let k):
                 let n = r.shape[axis]
                 let j = k < 0 ? k + n : k
@@ -99,7 +95,7 @@ extension Tensor {
         let st = contiguousStrides(shape)
         var axis = 0
         for i in resolveIndices(idx) {
-            switch i {
+            switch i.kind {
             case .index(let k):
                 let n = shape[axis], j = k < 0 ? k + n : k
                 precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
@@ -137,6 +133,8 @@ extension Tensor {
         let inShape = shape
         return out.recorded("index_select", self) { g, _ in
             [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: indices, source: g)]
+        }.withScatterBackward { g, target in
+            Kernels.indexCopy(from: g, to: target, axis: ax, indices: indices, select: false, op: "indexSelect backward")
         }
     }
 
@@ -247,4 +245,18 @@ extension Kernels {
         case .int64: run(data.ptr(Int64.self), other.ptr(Int64.self))
         }
     }
+}
+
+// Leading-dot spellings inside subscripts: `x[.all, 1..<3]`, `x[.slice(nil, nil, step: 2)]`.
+extension TensorIndexConvertible where Self == TensorIndex {
+    /// The whole axis (Python's `:`).
+    public static var all: TensorIndex { TensorIndex(kind: .all) }
+    /// As many `.all` as needed (Python's `...`).
+    public static var ellipsis: TensorIndex { TensorIndex(kind: .ellipsis) }
+    /// A new size-1 axis (Python's `None`).
+    public static var newAxis: TensorIndex { TensorIndex(kind: .newAxis) }
+    /// `start..<end` by `step` (negative counts from the end); nil means from the start / to the end.
+    public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndex { TensorIndex(kind: .slice(start, end, step: step)) }
+    /// One position; removes the axis. Negative counts from the end.
+    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
 }

@@ -244,6 +244,8 @@ extension Tensor {
         let inShape = shape
         return out.recorded("slice", self) { g, _ in
             [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
+        }.withScatterBackward { g, target in
+            Kernels.copyStrided(g, 0, contiguousStrides(g.shape), into: target, s * inStrides[ax], src, shape: g.shape, accumulate: true)
         }
     }
 

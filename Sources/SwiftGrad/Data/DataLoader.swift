@@ -1,0 +1,212 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Batches a dataset, like `torch.utils.data.DataLoader`: `batchSize` samples at a time, in order or
+/// shuffled by a seedable generator (a fresh permutation each time iteration starts, i.e. each
+/// epoch), the last short batch kept or dropped, samples combined by a collate step (by default
+/// `Tensor.stack` along a new first axis). It is a Swift `Sequence`, so `for (x, y) in loader`.
+///
+///     let loader = DataLoader(TensorDataset(x, y), batchSize: 32, shuffle: true, generator: Generator(seed: 0))
+///     for (inputs, targets) in loader { ... }
+///
+/// With `prefetch: n > 0` a background thread prepares up to `n` batches ahead while the loop
+/// trains (at most `n` extra batches in memory). The order of batches is the same with or without
+/// prefetch. While a prefetching iteration is running the dataset must not be modified.
+public struct DataLoader<D: Dataset, Batch>: Sequence {
+    /// The dataset being batched.
+    public let dataset: D
+    /// Samples per batch.
+    public let batchSize: Int
+    /// Whether each iteration visits the samples in a new random order.
+    public let shuffle: Bool
+    /// Whether a last batch shorter than `batchSize` is skipped.
+    public let dropLast: Bool
+    /// The generator that shuffles (one permutation drawn per iteration).
+    public let generator: Generator
+    /// How many batches a background thread prepares ahead (0: none, everything on the caller's thread).
+    public let prefetch: Int
+    let fetch: ([Int]) -> Batch
+
+    /// A loader with a custom collate step that turns a list of samples into a batch.
+    ///
+    ///     let loader = DataLoader(words, batchSize: 64) { samples in Tensor.stack(samples.map(\.ids)) }
+    ///     for batch in loader { ... }
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0, collate: @escaping ([D.Sample]) -> Batch) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, fetch: { indices in collate(indices.map { dataset[$0] }) })
+    }
+
+    init(_ dataset: D, batchSize: Int, shuffle: Bool, dropLast: Bool, generator: Generator, prefetch: Int,
+         fetch: @escaping ([Int]) -> Batch) {
+        precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
+        precondition(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.generator = generator
+        self.prefetch = prefetch
+        self.fetch = fetch
+    }
+
+    /// The number of batches per pass (PyTorch's `len(loader)`).
+    public var count: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    public var underestimatedCount: Int { count }
+
+    /// Starts a pass: draws the order (a new permutation when shuffling) and, with prefetch, starts the
+    /// background thread.
+    public func makeIterator() -> Iterator {
+        let order = shuffle ? randomPermutation(dataset.count, generator: generator) : Array(0..<dataset.count)
+        let batches = stride(from: 0, to: count * batchSize, by: batchSize).map {
+            Array(order[$0 ..< Swift.min($0 + batchSize, order.count)])
+        }
+        return Iterator(batches: batches, fetch: fetch, prefetch: prefetch)
+    }
+
+    /// One pass over the batches.
+    public struct Iterator: IteratorProtocol {
+        let batches: [[Int]]
+        let fetch: ([Int]) -> Batch
+        var position = 0
+        let prefetcher: Prefetcher<Batch>?
+
+        init(batches: [[Int]], fetch: @escaping ([Int]) -> Batch, prefetch: Int) {
+            self.batches = batches
+            self.fetch = fetch
+            prefetcher = prefetch > 0 && !batches.isEmpty ? Prefetcher(batches: batches, fetch: fetch, depth: prefetch) : nil
+        }
+
+        public mutating func next() -> Batch? {
+            guard position < batches.count else { return nil }
+            defer { position += 1 }
+            if let prefetcher { return prefetcher.take() }
+            return fetch(batches[position])
+        }
+    }
+}
+
+/// Hands a value from one thread to another. Safe only as used by `Prefetcher`: the worker thread is
+/// the only one that calls `fetch` during a pass, and it never touches a batch again once queued, so
+/// each value is owned by exactly one thread at a time (the `sending` discipline, which the compiler
+/// cannot see through a background thread).
+struct Handoff<T>: @unchecked Sendable {
+    let value: T
+}
+
+/// The background side of a prefetching pass: a worker thread fills a queue of at most `depth`
+/// batches; `slots` counts free places, `ready` counts queued batches.
+final class Prefetcher<Batch> {
+    final class Channel: Sendable {
+        let queue = Mutex<[Handoff<Batch>]>([])
+        let cancelled = Atomic<Bool>(false)
+        let slots = DispatchSemaphore(value: 0)
+        let ready = DispatchSemaphore(value: 0)
+        // Both start at 0 and `slots` is raised by signals: libdispatch traps when a semaphore is freed
+        // with a value below its initial one, which a cancelled pass would otherwise do.
+        init(depth: Int) { for _ in 0..<depth { slots.signal() } }
+    }
+
+    let channel: Channel
+
+    init(batches: [[Int]], fetch: @escaping ([Int]) -> Batch, depth: Int) {
+        let channel = Channel(depth: depth)
+        self.channel = channel
+        let work = Handoff(value: fetch)
+        let thread = Thread {
+            for indices in batches {
+                channel.slots.wait()
+                if channel.cancelled.load(ordering: .acquiring) { return }
+                // Data preparation never records a graph.
+                let batch = withNoGrad { work.value(indices) }
+                channel.queue.withLock { $0.append(Handoff(value: batch)) }
+                channel.ready.signal()
+            }
+        }
+        thread.name = "SwiftGrad.DataLoader.prefetch"
+        thread.start()
+    }
+
+    /// The next batch, waiting for the worker if it is not ready yet.
+    func take() -> Batch {
+        channel.ready.wait()
+        let batch = channel.queue.withLock { $0.removeFirst() }
+        channel.slots.signal()
+        return batch.value
+    }
+
+    /// Stops the worker when the loop ends early (a `break`): it wakes, sees the flag and exits.
+    deinit {
+        channel.cancelled.store(true, ordering: .releasing)
+        channel.slots.signal()
+    }
+}
+
+// MARK: - Default collate: stacking
+
+extension DataLoader where D.Sample == (Tensor, Tensor), Batch == (Tensor, Tensor) {
+    /// A loader of `(input, target)` pairs; each batch stacks the inputs and the targets along a new
+    /// first axis (0-D int64 labels become a `[batchSize]` int64 tensor), as PyTorch's default collate.
+    ///
+    ///     let loader = DataLoader(try Digits.load(train: true), batchSize: 64, shuffle: true)
+    ///     for (images, labels) in loader { print(images.shape, labels.shape) }   // [64, 1, 8, 8] [64]
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0) {
+        let fetch: ([Int]) -> (Tensor, Tensor)
+        if let rows = dataset as? any RowBatching {
+            // Tensor-backed datasets copy the rows straight into the batch, without per-sample tensors.
+            fetch = { rows.batch($0) }
+        } else {
+            fetch = { indices in
+                let samples = indices.map { dataset[$0] }
+                return (Tensor.stack(samples.map(\.0)), Tensor.stack(samples.map(\.1)))
+            }
+        }
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, fetch: fetch)
+    }
+}
+
+extension DataLoader where D.Sample == Tensor, Batch == Tensor {
+    /// A loader of single tensors (no labels); each batch stacks them along a new first axis.
+    ///
+    ///     let loader = DataLoader(unlabelled, batchSize: 16)
+    ///     for x in loader { print(x.shape) }
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, fetch: { indices in Tensor.stack(indices.map { dataset[$0] }) })
+    }
+}
+
+extension DataLoader where D.Sample == [Tensor], Batch == [Tensor] {
+    /// A loader of samples made of several tensors; batch element `k` stacks every sample's tensor `k`.
+    ///
+    ///     let loader = DataLoader(triples, batchSize: 8)
+    ///     for parts in loader { print(parts.map(\.shape)) }
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, fetch: { indices in
+                      let samples = indices.map { dataset[$0] }
+                      return (0 ..< (samples.first?.count ?? 0)).map { k in Tensor.stack(samples.map { $0[k] }) }
+                  })
+    }
+}
+
+/// Datasets backed by one input tensor and one target tensor, which batch by copying rows.
+protocol RowBatching {
+    func batch(_ indices: [Int]) -> (Tensor, Tensor)
+}
+
+extension TensorDataset: RowBatching {
+    func batch(_ indices: [Int]) -> (Tensor, Tensor) { (inputs.rows(indices), targets.rows(indices)) }
+}
+
+extension Subset: RowBatching where Base: RowBatching {
+    func batch(_ indices: [Int]) -> (Tensor, Tensor) { base.batch(indices.map { self.indices[$0] }) }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Why a safetensors file could not be read or written. Messages name the tensor and the numbers.
+public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
+    /// The file is shorter than the 8-byte header length, or than the header it announces.
+    case truncated(path: String, reason: String)
+    /// The header length is larger than the file or than any real header (100 MB, as the reference reader).
+    case headerTooLarge(path: String, headerBytes: UInt64, fileBytes: Int)
+    /// The JSON header is malformed (not UTF-8, not an object, an entry without dtype/shape/data_offsets).
+    case invalidHeader(path: String, reason: String)
+    /// A dtype this library cannot read (F8 formats, complex, unsigned 64-bit...).
+    case unsupportedDType(path: String, tensor: String, dtype: String)
+    /// A tensor's shape and dtype need a different number of bytes than its offsets span, or overflow.
+    case sizeMismatch(path: String, tensor: String, reason: String)
+    /// Offsets past the end of the data, overlapping, or leaving holes (the format forbids holes).
+    case invalidOffsets(path: String, tensor: String, reason: String)
+    /// A tensor name that the caller asked for is not in the file.
+    case missingTensor(path: String, name: String, available: [String])
+
+    public var description: String {
+        switch self {
+        case .truncated(let p, let r): return "\(p): truncated safetensors file: \(r)"
+        case .headerTooLarge(let p, let h, let f): return "\(p): the header claims \(h) bytes but the file has \(f) (or the claim exceeds 100 MB)"
+        case .invalidHeader(let p, let r): return "\(p): invalid safetensors header: \(r)"
+        case .unsupportedDType(let p, let t, let d): return "\(p): tensor '\(t)' has dtype \(d), which SwiftGrad cannot read"
+        case .sizeMismatch(let p, let t, let r): return "\(p): tensor '\(t)': \(r)"
+        case .invalidOffsets(let p, let t, let r): return "\(p): tensor '\(t)': invalid data_offsets: \(r)"
+        case .missingTensor(let p, let n, let a): return "\(p): no tensor named '\(n)'; the file has: \(a.sorted().joined(separator: ", "))"
+        }
+    }
+}
+
+/// The contents of a safetensors file: named tensors and the string metadata (`__metadata__`).
+///
+///     let file = try Safetensors.read(from: "model.safetensors")
+///     print(file.metadata["format"] ?? "", file.tensors.keys.sorted())
+public struct SafetensorsFile {
+    /// The tensors by name (F32, F16 and BF16 as float32; F64 as float64; integer types as int64).
+    public var tensors: [String: Tensor]
+    /// The `__metadata__` strings.
+    public var metadata: [String: String]
+    /// The dtype each tensor had in the file (`"F16"`, `"BF16"`, `"F32"`, ...).
+    public var storedDTypes: [String: String]
+}
+
+/// Reading and writing the safetensors format (huggingface/safetensors): 8 bytes of little-endian
+/// header length N, N bytes of JSON header (`{"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {...}}`,
+/// padded with spaces to a multiple of 8), then the raw little-endian tensor bytes, without holes.
+/// Files written here load in Python with `safetensors.torch.load_file` / `safetensors.numpy.load_file`.
+///
+///     try Safetensors.save(["weight": w, "bias": b], to: "linear.safetensors", metadata: ["format": "pt"])
+///     let tensors = try Safetensors.load(from: "linear.safetensors")
+public enum Safetensors {
+    /// The largest header accepted (the reference implementation's limit).
+    static let maxHeaderBytes: UInt64 = 100_000_000
+
+    /// Writes `tensors` (float32 → F32, float64 → F64, int64 → I64) and `metadata`, atomically.
+    ///
+    ///     try Safetensors.save(model.stateDict(), to: "model.safetensors")
+    ///     try Safetensors.save(["x": x], to: "x.safetensors", metadata: ["note": "inputs"])
+    public static func save(_ tensors: [String: Tensor], to path: String, metadata: [String: String] = [:]) throws {
+        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+    }
+
+    /// The tensors of a file (use `read(from:)` for the metadata too).
+    ///
+    ///     let state = try Safetensors.load(from: "lenet.safetensors")
+    ///     print(state["features.0.weight"]!.shape)     // [6, 1, 5, 5]
+    public static func load(from path: String) throws -> [String: Tensor] {
+        try read(from: path).tensors
+    }
+
+    /// The tensors, metadata and stored dtypes of a file. Throws `SafetensorsError` or `FileError`.
+    ///
+    ///     let file = try Safetensors.read(from: "model.safetensors")
+    ///     print(file.metadata)
+    public static func read(from path: String) throws -> SafetensorsFile {
+        try decode(AtomicFile.read(path), path: path)
+    }
+
+    // MARK: Encoding
+
+    /// The bytes of a safetensors file holding `tensors` and `metadata`.
+    ///
+    ///     let bytes = Safetensors.encode(["w": w])
+    ///     print(bytes.count)
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
+        // Larger elements first, then by name (as the Python writer), so every tensor starts aligned.
+        let names = tensors.keys.sorted { a, b in
+            let (sa, sb) = (tensors[a]!.dtype.byteSize, tensors[b]!.dtype.byteSize)
+            return sa != sb ? sa > sb : a < b
+        }
+        var json = "{"
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            entries.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
+        }
+        var offset = 0
+        for name in names {
+            let t = tensors[name]!
+            let bytes = t.count * t.dtype.byteSize
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(name)):{\"dtype\":\"\(fileDType(t.dtype))\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        json += entries.joined(separator: ",") + "}"
+        var header = Array(json.utf8)
+        // Pads with spaces so the data starts at a multiple of 8 bytes (8 + N ≡ 0 mod 8).
+        while header.count % 8 != 0 { header.append(0x20) }
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + header.count + offset)
+        let n = UInt64(header.count)
+        for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: n >> (8 * UInt64(k)))) }
+        out += header
+        for name in names {
+            let t = tensors[name]!
+            out += UnsafeRawBufferPointer(start: t.storage.pointer, count: t.count * t.dtype.byteSize)
+        }
+        return out
+    }
+
+    static func fileDType(_ d: DType) -> String {
+        switch d {
+        case .float32: return "F32"
+        case .float64: return "F64"
+        case .int64: return "I64"
+        }
+    }
+
+    /// A JSON string literal (quotes, backslashes and control characters escaped).
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}
