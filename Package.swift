@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "ddp-selftest", targets: ["DDPSelfTest"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "fit-line", targets: ["FitLine"]),
+        .executable(name: "digits-ddp", targets: ["DigitsDDP"]),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from the system. No slow fallback: if they are missing the
@@ -43,9 +44,10 @@ let package = Package(
         ),
         .target(name: "SwiftGradDistributed", dependencies: ["SwiftGrad", "CMPI"], path: "Sources/SwiftGradDistributed"),
         // Run under mpirun by SwiftGradDistributedTests: collectives, DDP equivalence, sampler, failures.
-        .executableTarget(name: "DDPSelfTest", dependencies: ["SwiftGradDistributed"], path: "Sources/DDPSelfTest"),
+        .executableTarget(name: "DDPSelfTest", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Sources/DDPSelfTest"),
         .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
         .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
+        .executableTarget(name: "DigitsDDP", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Examples/DigitsDDP"),
         .testTarget(
             name: "SwiftGradTests",
             dependencies: ["SwiftGrad"],

@@ -19,7 +19,7 @@ import SwiftGrad
 ///
 ///     let ddp = DistributedDataParallel(model)            // group: ProcessGroup.world()
 ///     let loss = crossEntropy(logits: ddp(x), targets: y); loss.backward(); optimizer.step()
-public final class DistributedDataParallel {
+public final class DistributedDataParallel: StateDictConvertible {
     /// The wrapped model, shared (not copied): its parameters are the ones trained.
     public let module: Module
     /// The group the model is replicated over.
@@ -66,6 +66,13 @@ public final class DistributedDataParallel {
     ///     let state = ddp.stateDict()
     ///     try model.loadStateDict(state)
     public func stateDict() -> [String: Tensor] { module.stateDict() }
+
+    /// Loads a state dict into the wrapped model (same names as the unwrapped model). Every rank
+    /// loading the same checkpoint stays identical; if only rank 0 loads, call `syncFromMain()`.
+    ///
+    ///     try ddp.loadStateDict(try Checkpoint.load(from: path).state("model"))
+    ///     ddp.syncFromMain()
+    public func loadStateDict(_ state: [String: Tensor]) throws { try module.loadStateDict(state) }
 
     /// Waits for the gradient communication of the last backward pass and writes the averaged
     /// gradients. Called automatically when backward ends; calling it again does nothing.
