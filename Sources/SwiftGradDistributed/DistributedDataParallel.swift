@@ -10,7 +10,7 @@ import SwiftGrad
 /// are ready, while backward continues. When the backward pass ends the remaining communication is
 /// awaited automatically and every `.grad` holds the average over all ranks; the optimizer step is
 /// unchanged. Call `finishGradientSync()` yourself only if you drive backward in unusual ways (it
-/// is idempotent).
+/// is idempotent). On a single rank DDP only wraps the model: gradients are left as they are.
 ///
 /// What is synchronised: parameters and buffers once at init; gradients of trainable parameters at
 /// every backward (unless inside `withoutSync`). What is not: buffers after init (BatchNorm running
@@ -94,7 +94,7 @@ public final class DistributedDataParallel: StateDictConvertible {
         return try body()
     }
 
-    /// Number of gradient buckets.
+    /// Number of gradient buckets (0 on a single rank, where there is nothing to average).
     ///
     ///     print("gradients travel in \(ddp.bucketCount) buckets")
     public var bucketCount: Int { reducer.buckets.count }

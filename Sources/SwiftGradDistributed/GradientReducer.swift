@@ -55,7 +55,8 @@ final class GradientReducer {
 
     init(parameters: [(String, Tensor)], group: ProcessGroup, bucketCapBytes: Int) {
         self.group = group
-        let trainable = parameters.filter { $0.1.requiresGrad }
+        // On one rank the average is the gradient itself: no buckets, no hooks, no copies.
+        let trainable = group.worldSize > 1 ? parameters.filter { $0.1.requiresGrad } : []
         // Reverse declaration order: the last layers' gradients are ready first.
         var current: (dtype: DType, members: [(String, Tensor)], bytes: Int)? = nil
         var groups: [(DType, [(String, Tensor)])] = []

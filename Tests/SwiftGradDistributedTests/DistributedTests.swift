@@ -7,15 +7,15 @@ import Testing
 /// Where mpirun is, if installed.
 let mpirunPath: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// The ddp-selftest executable built next to this test bundle.
-var selftestPath: String {
+/// An executable of this package built next to this test bundle (`ddp-selftest`, `digits-ddp`).
+func executablePath(_ name: String) -> String {
     let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var dir = bundle.deletingLastPathComponent()
     // The test binary lives in `<build dir>/SwiftGradPackageTests.xctest` (or inside it on some layouts).
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("ddp-selftest").path) && dir.path != "/" {
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path) && dir.path != "/" {
         dir = dir.deletingLastPathComponent()
     }
-    return dir.appendingPathComponent("ddp-selftest").path
+    return dir.appendingPathComponent(name).path
 }
 
 struct Run {
@@ -24,11 +24,11 @@ struct Run {
     var timedOut: Bool
 }
 
-/// Runs `ddp-selftest args` on `ranks` processes, killing the job after `timeout` seconds.
-func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -> Run {
+/// Runs `program args` (default ddp-selftest) on `ranks` processes, killing the job after `timeout` seconds.
+func mpirun(_ ranks: Int, _ args: [String] = [], program: String = "ddp-selftest", timeout: Double = 120) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: mpirunPath!)
-    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", selftestPath] + args
+    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", executablePath(program)] + args
     var env = ProcessInfo.processInfo.environment
     env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"   // containers forbid cross-process memory access
     env["OPENBLAS_NUM_THREADS"] = "1"
@@ -96,5 +96,21 @@ func mpirun(_ ranks: Int, _ args: [String] = [], timeout: Double = 120) throws -
         #expect(run.output.contains("rank 1 exiting on purpose"), "\(run.output)")
         #expect(run.output.contains("rank 1: this process is exiting but other ranks have not finished"), "\(run.output)")
         #expect(!run.output.contains("UNREACHABLE"))
+    }
+
+    /// The example end to end, shortened: 2 ranks, checkpoint by rank 0, resume on both ranks.
+    @Test(.enabled(if: mpirunPath != nil, "mpirun is not installed: MPI tests skipped"))
+    func digitsExampleTrainsCheckpointsAndResumes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("digits-ddp-\(UUID().uuidString).ckpt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try mpirun(2, ["--epochs", "4", "--checkpoint", path], program: "digits-ddp", timeout: 300)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(FileManager.default.fileExists(atPath: path))
+        let resumed = try mpirun(2, ["--epochs", "8", "--resume", path, "--sync-bn"], program: "digits-ddp", timeout: 300)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.output.contains("resumed from \(path) at epoch 4"), "\(resumed.output)")
+        let line = resumed.output.split(separator: "\n").first { $0.hasPrefix("test accuracy: ") }
+        let accuracy = line.flatMap { Double($0.dropFirst("test accuracy: ".count).dropLast()) } ?? 0
+        #expect(accuracy >= 95, "\(resumed.output)")
     }
 }
