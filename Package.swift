@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGradDistributedTests",
-            dependencies: ["DDPSelfTest", "DigitsDDP"],
+            dependencies: ["SwiftGradDistributed", "DDPSelfTest", "DigitsDDP"],
             path: "Tests/SwiftGradDistributedTests"
         ),
     ]

@@ -22,10 +22,15 @@ import SwiftGradDistributed
     let start = wallClock()
     for _ in 0..<5 { group.allReduce(plain, .sum) }
     let allReduceTime = (wallClock() - start) / 5
+    let tiny = Tensor.zeros([16])
+    let tinyStart = wallClock()
+    for _ in 0..<500 { group.allReduce(tiny, .sum) }
+    let tinyTime = (wallClock() - tinyStart) / 500
     if group.isMain {
         let ms = { (v: [Double]) in (v.reduce(0, +) / Double(v.count) * 1e4).rounded() / 10 }
         print("bench: \(model.parameterCount) parameters, \(group.worldSize) ranks, \(ddp.bucketCount) buckets")
         print("bench: forward+backward+sync \(ms(steps)) ms/step, of which waiting for gradients after backward \(ms(waits)) ms")
+        print("bench: latency of a 16-element allReduce: \((tinyTime * 1e7).rounded() / 10) us")
         print("bench: one blocking allReduce of all \(model.parameterCount * 4 / 1_000_000) MB: \((allReduceTime * 1e4).rounded() / 10) ms")
     }
 }
