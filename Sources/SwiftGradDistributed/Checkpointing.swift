@@ -9,6 +9,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// The work that rank 0 did for everyone (saving a checkpoint) threw; the message is rank 0's error.
     case mainRankFailed(String)
 
+    /// The message, with rank 0's error text.
     public var description: String {
         switch self {
         case .mainRankFailed(let why): return "rank 0 failed: \(why)"

@@ -31,8 +31,14 @@ public final class SyncBatchNorm: Module {
     }
 
     /// The wrapped layer's parameters and buffers, under its own names (`weight`, `running_mean`...).
+    ///
+    ///     print(syncBN.namedParameters().map(\.0))      // ["weight", "bias"]
     public override func declaredMembers() -> ModuleMembers { base.members }
 
+    /// Normalises `input` [N, C, ...] with the statistics of the global batch (training) or the
+    /// running statistics (eval). Every rank must call it the same number of times.
+    ///
+    ///     let y = syncBN(x)
     public override func forward(_ input: Tensor) -> Tensor {
         let c = base.numFeatures
         precondition(input.rank >= 2 && input.shape[1] == c,
