@@ -1,6 +1,7 @@
 // ddp-selftest: run under `mpirun -np N` by SwiftGradDistributedTests. Every rank runs the same
 // checks and prints `rank R PASS name` or `rank R FAIL name: why`; the exit status is non-zero if any
-// check failed. `ddp-selftest mismatch|mismatch-ddp|die` exercise the failure paths instead.
+// check failed. `ddp-selftest mismatch|mismatch-ddp|die` exercise the failure paths instead;
+// `bench` and `scale` measure communication and speed-up.
 
 import SwiftGrad
 import SwiftGradDistributed
@@ -40,6 +41,8 @@ case "die":
     print("rank \(group.rank) UNREACHABLE")
 case "bench":
     runBenchmark()
+case "scale":
+    runScaling()
 default:
     runCollectiveChecks()
     runSamplerChecks()
