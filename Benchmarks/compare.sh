@@ -33,7 +33,14 @@ for ((r = 1; r <= rounds; r++)); do
     for w in "${workloads[@]}"; do
         "$bench" --workload "$w" | grep '^{' | sed 's/^/swift /' >> "$out"
         if [ $have_torch = 1 ]; then
-            "$python" "$torch_ref" "$w" 2>/dev/null | grep '^{' | sed 's/^/torch /' >> "$out" || true
+            # torch_ref.py names its workloads by short keys.
+            case "$w" in
+                gemm_1024) key=gemm ;; mlp_train_step) key=mlp ;; cnn_train_step) key=cnn ;;
+                conv64_fwd_bwd) key=conv ;; small_ops_300) key=small ;; lstm_train_step) key=lstm ;;
+                transformer_layer_train_step) key=transformer ;; adam_step_1m) key=adam ;; add_4m) key=add ;;
+                *) key="$w" ;;
+            esac
+            "$python" "$torch_ref" "$key" 2>/dev/null | grep '^{' | sed 's/^/torch /' >> "$out" || true
         fi
     done
 done

@@ -8,7 +8,11 @@ let workloads: [(String, () -> Void)] = [
     ("gemm_1024", benchGemm1024),
     ("small_ops_300", benchSmallOps300),
     ("add_4m", benchAdd4M),
+    ("mlp_train_step", benchMLPTrainStep),
+    ("lstm_train_step", benchLSTMTrainStep),
+    ("transformer_layer_train_step", benchTransformerLayerTrainStep),
     ("adam_step_1m", benchAdamStep1M),
+    ("conv64_fwd_bwd", benchConv64FwdBwd),
 ]
 
 let args = CommandLine.arguments

@@ -13,6 +13,12 @@ extension Tensor {
     ///   - createGraph: record the backward pass itself, so gradients can be differentiated (double
     ///     backward). Implies `retainGraph`.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
+        runBackward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph, onlyInto: nil)
+    }
+
+    /// The engine entry point. `onlyInto`, when given, lists the tensors whose `.grad` may be written
+    /// (`grad(of:wrt:)`); every other leaf is left untouched.
+    func runBackward(gradient: Tensor?, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>?) {
         precondition(dtype.isFloatingPoint, "backward: called on a \(dtype) tensor of shape \(shape); only float tensors have gradients")
         let seed: Tensor
         if let g = gradient {
@@ -25,10 +31,12 @@ extension Tensor {
         guard let root = node else {
             precondition(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
             var g = seed
-            Engine.pass { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
+            if onlyInto?.contains(ObjectIdentifier(self)) ?? true {
+                Engine.pass { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
+            }
             return
         }
-        Engine.pass { Engine.run(root: root, seed: seed, retainGraph: retainGraph || createGraph, createGraph: createGraph) }
+        Engine.pass { Engine.run(root: root, seed: seed, retainGraph: retainGraph || createGraph, createGraph: createGraph, onlyInto: onlyInto) }
     }
 }
 
@@ -44,7 +52,9 @@ public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = ni
     var hooked: [Tensor] = []
     // Non-leaf inputs: capture the gradient that reaches their node.
     for x in inputs where x.node != nil { x.node!.captureFor = x; hooked.append(x) }
-    output.backward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+    // Only the requested tensors receive gradients: other leaves' .grad stay as they were.
+    output.runBackward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph,
+                       onlyInto: Set(inputs.map { ObjectIdentifier($0) }))
     let result = inputs.map { $0.grad }
     for (x, g) in zip(inputs, saved) { x.grad = g }
     for x in hooked { x.node?.captureFor = nil }
@@ -81,7 +91,7 @@ enum Engine {
         }
     }
 
-    static func run(root: Node, seed: Tensor, retainGraph: Bool, createGraph: Bool) {
+    static func run(root: Node, seed: Tensor, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>? = nil) {
         let order = topologicalOrder(root)
         root.pendingGrad = seed
         let ctx = ThreadContext.current
@@ -124,7 +134,7 @@ enum Engine {
                 precondition(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
                 if let next = input.node {
                     accumulate(&next.pendingGrad, &gi, createGraph: createGraph)
-                } else {
+                } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
                     accumulateLeaf(input, &gi, createGraph: createGraph)
                 }
             }
@@ -210,8 +220,8 @@ enum Engine {
                 existing.addInPlaceUnchecked(g)
             }
         } else {
-            if createGraph {
-                leaf.grad = g
+            if createGraph && g.requiresGrad {
+                leaf.grad = g     // differentiable gradient: keep its graph
             } else if g.node == nil && isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
                 leaf.grad = g     // nobody else holds it: take it without a copy
             } else {

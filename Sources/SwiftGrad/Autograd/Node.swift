@@ -31,7 +31,7 @@ final class Node {
     /// Set once backward has freed the saved values (unless retainGraph).
     var released = false
     /// Where the op was created (anomaly mode only).
-    var origin: [String]?
+    var origin: OpOrigin?
     /// A non-leaf tensor whose gradient `grad(of:wrt:)` wants (weak: the tensor owns this node).
     weak var captureFor: Tensor?
     /// For ops that read part of a single input (slice, narrow, split, indexSelect): adds the

@@ -24,11 +24,28 @@ enum Kernels {
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         let n = x.count
         switch x.dtype {
-        case .float32: unaryFloat(op, x.ptr(Float.self), out.ptr(Float.self), n)
+        case .float32:
+            if let fast = vectorized(op) {
+                let X = SendablePointer(x.ptr(Float.self)), Y = SendablePointer(out.ptr(Float.self))
+                parallelRanges(n) { lo, hi in fast(X.p, Y.p, lo, hi) }
+            } else {
+                unaryFloat(op, x.ptr(Float.self), out.ptr(Float.self), n)
+            }
         case .float64: unaryFloat(op, x.ptr(Double.self), out.ptr(Double.self), n)
         case .int64: unaryInt(op, x.ptr(Int64.self), out.ptr(Int64.self), n, name: name)
         }
         return out
+    }
+
+    /// The SIMD float32 kernel for `op`, where one exists.
+    @inline(__always)
+    static func vectorized(_ op: UnaryOp) -> ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) -> Void)? {
+        switch op {
+        case .exp: return VectorMath.exp
+        case .sigmoid: return VectorMath.sigmoid
+        case .tanh: return VectorMath.tanh
+        default: return nil
+        }
     }
 
     @inline(__always)

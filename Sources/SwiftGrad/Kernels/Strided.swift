@@ -25,6 +25,19 @@ func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     return out
 }
 
+/// The broadcast shape of `a` and `b`, or nil when they do not broadcast (callers word the error).
+func broadcastShapeIfPossible(_ a: [Int], _ b: [Int]) -> [Int]? {
+    if a == b { return a }
+    let n = max(a.count, b.count)
+    var out = [Int](repeating: 1, count: n)
+    for i in 0..<n {
+        let da = i < n - a.count ? 1 : a[i - (n - a.count)]
+        let db = i < n - b.count ? 1 : b[i - (n - b.count)]
+        if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else { return nil }
+    }
+    return out
+}
+
 /// Strides for reading a contiguous tensor of `shape` as if broadcast to `outShape` (0 on broadcast axes).
 func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
     let own = contiguousStrides(shape)

@@ -230,9 +230,18 @@ extension Tensor {
         precondition(node != nil || !leafRequiresGrad,
                      "\(op): a leaf tensor of shape \(shape) that requires grad cannot be modified in place; wrap the update in withNoGrad { } or use the out-of-place op")
         precondition(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
-        // The old value, as an alias that keeps the old history.
-        let old = Tensor(storage: storage, shape: shape, dtype: dtype)
+        // The old value with the old history. It must be a snapshot, not an alias: the new node's
+        // backward may read it (mul_ and div_ need the value from before the update).
+        let snapshot = Storage(byteCount: storage.byteCount)
+        snapshot.pointer.copyMemory(from: storage.pointer, byteCount: storage.byteCount)
+        let old = Tensor(storage: snapshot, shape: shape, dtype: dtype)
         old.node = node
+        // The old node saved its output in our storage, which is about to change; the snapshot
+        // holds exactly those values, so its backward keeps working.
+        if let n = node, n.outputStorage === storage, n.outputVersion == storage.version {
+            n.outputStorage = snapshot
+            n.outputVersion = snapshot.version
+        }
         return old
     }
 

@@ -124,7 +124,7 @@ extension Tensor {
     ///
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "indexSelect")
+        let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
         precondition(indices.dtype == .int64 && indices.rank <= 1,
                      "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
         var outShape = shape; outShape[ax] = indices.count
@@ -140,7 +140,7 @@ extension Tensor {
 
     /// A copy of self with `source`'s slices added at `indices` along `axis` (PyTorch's `index_add`).
     public func indexAdd(axis: Int, indices: Tensor, source: Tensor) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "indexAdd")
+        let ax = normalizeAxis(axis, rank, op: "indexAdd", shape: shape)
         var expected = shape; expected[ax] = indices.count
         precondition(indices.dtype == .int64 && indices.rank <= 1 && source.shape == expected,
                      "indexAdd: source \(source.shape) and indices \(indices.shape) do not fit input \(shape) along axis \(axis)")
@@ -153,7 +153,7 @@ extension Tensor {
     ///
     ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
     public func gather(axis: Int, index: Tensor) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "gather")
+        let ax = normalizeAxis(axis, rank, op: "gather", shape: shape)
         Tensor.checkScatterShapes(self, index, nil, ax, op: "gather")
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
         Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: "gather")
@@ -165,7 +165,7 @@ extension Tensor {
 
     /// A copy of self with `source[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's `scatter_add`).
     public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "scatterAdd")
+        let ax = normalizeAxis(axis, rank, op: "scatterAdd", shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
         let out = copy().detach()
         Kernels.gatherScatter(data: out, index: index, other: source.to(dtype), axis: ax, gather: false, op: "scatterAdd")
@@ -196,7 +196,7 @@ extension Kernels {
         let ip = indices.ptr(Int64.self)
         for k in 0..<m {
             let j = Int(ip[k])
-            precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n)")
+            precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(big.shape), indices \(indices.shape))")
         }
         func run<T: Numeric>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
             for o in 0..<outer {

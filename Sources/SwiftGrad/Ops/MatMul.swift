@@ -32,7 +32,9 @@ extension Tensor {
         let (k2, n) = transB ? (bc, br) : (br, bc)
         precondition(k == k2, "matmul: shapes \(sa) and \(sb) cannot be multiplied (inner sizes \(k) and \(k2) differ)")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-        let batch = broadcastShape(batchA, batchB, op: "matmul")
+        guard let batch = broadcastShapeIfPossible(batchA, batchB) else {
+            fatalError("matmul: shapes \(sa) and \(sb) cannot be multiplied (batch axes \(batchA) and \(batchB) do not broadcast)")
+        }
         let count = batch.reduce(1, *)
         // A batch operand either spans the whole batch (stride one matrix) or is shared (stride 0);
         // a partial broadcast is expanded once.

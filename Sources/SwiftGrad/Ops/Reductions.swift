@@ -3,7 +3,7 @@
 extension Tensor {
     func reductionAxes(_ axes: [Int]?, op: String) -> [Bool] {
         var r = [Bool](repeating: axes == nil, count: rank)
-        for a in axes ?? [] { r[normalizeAxis(a, rank, op: op)] = true }
+        for a in axes ?? [] { r[normalizeAxis(a, rank, op: op, shape: shape)] = true }
         return r
     }
 
@@ -87,7 +87,7 @@ extension Tensor {
 
     func extremum(axis: Int, keepDim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
         let name = isMax ? "max" : "min"
-        let ax = normalizeAxis(axis, rank, op: name)
+        let ax = normalizeAxis(axis, rank, op: name, shape: shape)
         let scalarLike = rank == 0
         precondition(scalarLike || shape[ax] > 0, "\(name): cannot reduce an empty axis \(axis) of shape \(shape)")
         let (outer, n, inner) = scalarLike ? (1, 1, 1) : splitAround(ax)
@@ -151,7 +151,7 @@ extension Tensor {
     func amaxNoGrad(_ axes: [Int], keepDim: Bool) -> Tensor {
         withNoGrad {
             var r = self
-            for a in axes.map({ normalizeAxis($0, rank, op: "amax") }).sorted(by: >) {
+            for a in axes.map({ normalizeAxis($0, rank, op: "amax", shape: shape) }).sorted(by: >) {
                 r = r.max(axis: a, keepDim: true).values
             }
             return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "amax"), keepDim: false))
@@ -175,7 +175,7 @@ extension Tensor {
 
     /// Product over `axis`. The gradient is exact also when elements are zero.
     public func prod(axis: Int, keepDim: Bool = false) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "prod")
+        let ax = normalizeAxis(axis, rank, op: "prod", shape: shape)
         let (outer, n, inner) = splitAround(ax)
         let scanned = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: scanned)
@@ -201,7 +201,7 @@ extension Tensor {
     ///
     ///     Tensor([1, 2, 3] as [Float]).cumsum(axis: 0)   // [1, 3, 6]
     public func cumsum(axis: Int) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "cumsum")
+        let ax = normalizeAxis(axis, rank, op: "cumsum", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: false, into: out)
@@ -213,7 +213,7 @@ extension Tensor {
 
     /// Running product along `axis` (not differentiable through zeros; used by `prod`'s gradient).
     public func cumprod(axis: Int) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "cumprod")
+        let ax = normalizeAxis(axis, rank, op: "cumprod", shape: shape)
         let (outer, n, inner) = splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: out)
@@ -227,7 +227,7 @@ extension Tensor {
 
     /// Reverses the order of elements along `axis`.
     public func flip(axis: Int) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "flip")
+        let ax = normalizeAxis(axis, rank, op: "flip", shape: shape)
         let n = shape[ax]
         if n <= 1 { return self }
         let st = contiguousStrides(shape)

@@ -33,7 +33,7 @@ extension Tensor {
     ///     let flat = images.flatten(startAxis: 1)     // [N, C*H*W]
     public func flatten(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshape([1]) }
-        let s = normalizeAxis(startAxis, rank, op: "flatten"), e = normalizeAxis(endAxis, rank, op: "flatten")
+        let s = normalizeAxis(startAxis, rank, op: "flatten", shape: shape), e = normalizeAxis(endAxis, rank, op: "flatten", shape: shape)
         precondition(s <= e, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis) for shape \(shape)")
         let merged = shape[s...e].reduce(1, *)
         return reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
@@ -42,7 +42,7 @@ extension Tensor {
     /// Removes size-1 axes: all of them, or only `axis`.
     public func squeeze(axis: Int? = nil) -> Tensor {
         if let axis {
-            let a = normalizeAxis(axis, rank, op: "squeeze")
+            let a = normalizeAxis(axis, rank, op: "squeeze", shape: shape)
             if rank == 0 || shape[a] != 1 { return self }
             var s = shape; s.remove(at: a)
             return reshape(s)
@@ -54,7 +54,7 @@ extension Tensor {
     ///
     ///     let row = v.unsqueeze(axis: 0)   // [n] -> [1, n]
     public func unsqueeze(axis: Int) -> Tensor {
-        let a = normalizeAxis(axis, rank + 1, op: "unsqueeze")
+        let a = normalizeAxis(axis, rank + 1, op: "unsqueeze", shape: shape)
         var s = shape; s.insert(1, at: a)
         return reshape(s)
     }
@@ -64,7 +64,7 @@ extension Tensor {
     ///     let nhwc = nchw.permute([0, 2, 3, 1])
     public func permute(_ axes: [Int]) -> Tensor {
         precondition(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
-        let p = axes.map { normalizeAxis($0, rank, op: "permute") }
+        let p = axes.map { normalizeAxis($0, rank, op: "permute", shape: shape) }
         precondition(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
         if p == Array(0..<rank) { return self }
         let outShape = p.map { shape[$0] }
@@ -79,7 +79,7 @@ extension Tensor {
     /// Swaps two axes.
     public func transpose(_ a: Int, _ b: Int) -> Tensor {
         var p = Array(0..<rank)
-        p.swapAt(normalizeAxis(a, rank, op: "transpose"), normalizeAxis(b, rank, op: "transpose"))
+        p.swapAt(normalizeAxis(a, rank, op: "transpose", shape: shape), normalizeAxis(b, rank, op: "transpose", shape: shape))
         return permute(p)
     }
 
@@ -160,7 +160,7 @@ extension Tensor {
     public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "cat: needs at least one tensor")
         let first = tensors[0]
-        let ax = normalizeAxis(axis, first.rank, op: "cat")
+        let ax = normalizeAxis(axis, first.rank, op: "cat", shape: first.shape)
         let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.promote($0, $1) }
         for t in tensors {
             precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
@@ -186,13 +186,13 @@ extension Tensor {
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "stack: needs at least one tensor")
         precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all tensors must have one shape, got \(tensors.map(\.shape))")
-        let ax = normalizeAxis(axis, tensors[0].rank + 1, op: "stack")
+        let ax = normalizeAxis(axis, tensors[0].rank + 1, op: "stack", shape: tensors[0].shape)
         return cat(tensors.map { $0.unsqueeze(axis: ax) }, axis: ax)
     }
 
     /// Splits into pieces of the given sizes along `axis` (copies).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
-        let ax = normalizeAxis(axis, rank, op: "split")
+        let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
         precondition(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
                      "split: sizes \(sizes) do not add up to \(shape[ax]), the size of axis \(axis) of shape \(shape)")
         var start = 0
@@ -205,7 +205,7 @@ extension Tensor {
     /// Splits into pieces of `size` along `axis` (the last may be smaller), as `torch.split(t, size)`.
     public func split(size: Int, axis: Int = 0) -> [Tensor] {
         precondition(size > 0, "split: size must be positive, got \(size)")
-        let ax = normalizeAxis(axis, rank, op: "split")
+        let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
         let n = shape[ax]
         var sizes = Array(repeating: size, count: n / size)
         if n % size != 0 { sizes.append(n % size) }
@@ -215,7 +215,7 @@ extension Tensor {
     /// Splits into `chunks` nearly equal pieces along `axis`, as `torch.chunk`.
     public func chunk(_ chunks: Int, axis: Int = 0) -> [Tensor] {
         precondition(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
-        let n = shape[normalizeAxis(axis, rank, op: "chunk")]
+        let n = shape[normalizeAxis(axis, rank, op: "chunk", shape: shape)]
         return split(size: Swift.max(1, (n + chunks - 1) / chunks), axis: axis)
     }
 
@@ -229,7 +229,7 @@ extension Tensor {
     ///
     ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "slice")
+        let ax = normalizeAxis(axis, rank, op: "slice", shape: shape)
         precondition(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
         let n = shape[ax]
         func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + n : i, 0), n) }

@@ -6,7 +6,7 @@ extension Tensor {
     ///     let probs = logits.softmax(axis: -1)
     public func softmax(axis: Int = -1) -> Tensor {
         unaryFloatOnly("softmax")
-        let ax = normalizeAxis(axis, rank, op: "softmax")
+        let ax = normalizeAxis(axis, rank, op: "softmax", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: false)
@@ -22,7 +22,7 @@ extension Tensor {
     ///     let logp = logits.logSoftmax(axis: 1)
     public func logSoftmax(axis: Int = -1) -> Tensor {
         unaryFloatOnly("logSoftmax")
-        let ax = normalizeAxis(axis, rank, op: "logSoftmax")
+        let ax = normalizeAxis(axis, rank, op: "logSoftmax", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: true)

@@ -142,7 +142,8 @@ extension Tensor {
         precondition(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         // Fill the second half from the end, as PyTorch, so the last value is exactly `end`.
-        let values = (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
+        // (steps == 1 gives [start], as PyTorch.)
+        let values = steps == 1 ? [start] : (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
         return Tensor(values, shape: [steps], dtype: dtype)
     }
 

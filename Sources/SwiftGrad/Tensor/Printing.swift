@@ -18,6 +18,11 @@ public enum PrintOptions {
     public static var edgeItems: Int {
         get { _edgeItems.load(ordering: .relaxed) } set { _edgeItems.store(Swift.max(1, newValue), ordering: .relaxed) }
     }
+    static let _linewidth = Atomic<Int>(80)
+    /// Characters per line before a row of elements wraps (PyTorch's `linewidth`).
+    public static var linewidth: Int {
+        get { _linewidth.load(ordering: .relaxed) } set { _linewidth.store(Swift.max(1, newValue), ordering: .relaxed) }
+    }
     /// Digits after the decimal point.
     public static var precision: Int {
         get { _precision.load(ordering: .relaxed) } set { _precision.store(Swift.max(0, newValue), ordering: .relaxed) }
@@ -44,7 +49,8 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         if dtype == .float64 { extras.append("dtype: float64") }
         if dtype == .int64 && fmt.isInt == false { extras.append("dtype: int64") }
         if let n = node { extras.append("gradFn: \(n.op)") } else if leafRequiresGrad { extras.append("requiresGrad: true") }
-        if count == 0 { extras.insert("size: \(shape)", at: 0) }
+        // PyTorch shows the size of an empty tensor unless it is simply 1-D: tensor([]).
+        if count == 0 && shape != [0] { extras.insert("size: \(shape)", at: 0) }
         return "tensor(" + body + extras.map { ", " + $0 }.joined() + ")"
     }
 
@@ -67,18 +73,25 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         let n = shape[axis]
         let stride = shape[(axis + 1)...].reduce(1, *)
         let idx: [Int?] = summarise && n > 2 * edge ? Array(0..<edge).map { Optional($0) } + [nil] + Array((n - edge)..<n).map { Optional($0) } : Array(0..<n).map { Optional($0) }
+        if axis == rank - 1 {
+            // PyTorch's vector layout: " ..." stands for the hidden elements, and rows wrap to
+            // `linewidth`, continuing under the first element.
+            let items = idx.map { i in i.map { fmt.format(scalar(at: offset + $0)) } ?? " ..." }
+            let vectorIndent = 7 + axis     // "tensor(" and one "[" per enclosing axis
+            let perLine = Swift.max(1, (PrintOptions.linewidth - vectorIndent) / (fmt.width + 2))
+            let lines = Swift.stride(from: 0, to: items.count, by: perLine).map {
+                items[$0..<Swift.min($0 + perLine, items.count)].joined(separator: ", ")
+            }
+            s += "[" + lines.joined(separator: ",\n" + String(repeating: " ", count: vectorIndent + 1)) + "]"
+            return
+        }
         s += "["
-        let last = axis == rank - 1
         for (k, i) in idx.enumerated() {
             if k > 0 {
-                s += ","
-                if last { s += " " } else {
-                    s += String(repeating: "\n", count: rank - 1 - axis) + String(repeating: " ", count: indent + axis)
-                }
+                s += "," + String(repeating: "\n", count: rank - 1 - axis) + String(repeating: " ", count: indent + axis)
             }
             guard let i else { s += "..."; continue }
-            if last { s += fmt.format(scalar(at: offset + i)) }
-            else { render(axis: axis + 1, offset: offset + i * stride, indent: indent, summarise: summarise, edge: edge, fmt: fmt, into: &s) }
+            render(axis: axis + 1, offset: offset + i * stride, indent: indent, summarise: summarise, edge: edge, fmt: fmt, into: &s)
         }
         s += "]"
     }
@@ -102,7 +115,8 @@ struct ElementFormat {
         if let mx = mags.max(), let mn = mags.min(), !isInt {
             sci = mx / mn > 1000 || mx > 1e8 || mn < 1e-4
         } else { sci = false }
-        width = values.map { raw($0).count }.max() ?? 0
+        // As PyTorch, only finite values set the width: nan and inf are never padded.
+        width = finite.map { raw($0).count }.max() ?? 0
     }
 
     func raw(_ v: Double) -> String {

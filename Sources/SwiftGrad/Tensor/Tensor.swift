@@ -96,7 +96,7 @@ public final class Tensor {
     public func removePostAccumulateGradHooks() { postAccumulateHooks = [] }
 
     /// The size of one axis (negative axes count from the end).
-    public func size(_ axis: Int) -> Int { shape[normalizeAxis(axis, rank, op: "size")] }
+    public func size(_ axis: Int) -> Int { shape[normalizeAxis(axis, rank, op: "size", shape: shape)] }
 }
 
 // MARK: - Typed element access for kernels (internal)
@@ -109,13 +109,15 @@ extension Tensor {
     public var version: Int { storage.version }
 }
 
-/// Normalises a possibly negative axis, stopping with a message naming the op if it is out of range.
+/// Normalises a possibly negative axis, stopping with a message naming the op (and the operand's
+/// shape, when given) if it is out of range.
 @inline(__always)
-func normalizeAxis(_ axis: Int, _ rank: Int, op: String) -> Int {
+func normalizeAxis(_ axis: Int, _ rank: Int, op: String, shape: [Int]? = nil) -> Int {
     let r = max(rank, 1)
     let a = axis < 0 ? axis + r : axis
     if a < 0 || a >= r {
-        fatalError("\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
+        let operand = shape.map { "shape \($0)" } ?? "rank \(rank)"
+        fatalError("\(op): axis \(axis) is out of range for a tensor of \(operand) (valid axes \(-r)...\(r - 1))")
     }
     return a
 }

@@ -1,0 +1,254 @@
+// Max, average and adaptive pooling (PyTorch's max_pool1d/2d, avg_pool1d/2d, adaptive_*_pool*).
+// Each op computes the windows of its two spatial axes once (AxisTaps) and runs a window kernel
+// (Kernels/PoolingKernels.swift). Inputs are [..., h, w] (2-D) or [..., l] (1-D); leading axes are planes.
+
+/// 2-D max pooling over `kernelSize` windows of `x` ([n, c, h, w] or [c, h, w]), as
+/// `torch.nn.functional.max_pool2d`. Padding counts as -∞.
+///
+///     let y = maxPool2d(x, kernelSize: 2)                       // halves h and w
+///     let z = maxPool2d(x, kernelSize: 3, stride: 2, padding: 1)
+///
+/// - Parameters:
+///   - stride: defaults to `kernelSize`.
+///   - padding: at most half the kernel size.
+///   - ceilMode: round the output size up (a last, partial window) instead of down.
+public func maxPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
+                      dilation: Size2 = 1, ceilMode: Bool = false) -> Tensor {
+    maxPool2dWithIndices(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                         ceilMode: ceilMode).values
+}
+
+/// `maxPool2d` that also returns where each maximum came from: int64 flat indices iy·w + ix within
+/// each plane (PyTorch's `return_indices=True`).
+///
+///     let (y, where) = maxPool2dWithIndices(x, kernelSize: 2)
+///     print(where.shape)   // same as y.shape
+public func maxPool2dWithIndices(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
+                                 dilation: Size2 = 1, ceilMode: Bool = false) -> (values: Tensor, indices: Tensor) {
+    let op = "max_pool2d"
+    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    let s = stride ?? kernelSize
+    let rows = AxisTaps.pooling(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h,
+                                dilation: dilation.h, ceilMode: ceilMode, shape: x.shape)
+    let cols = AxisTaps.pooling(op, size: x.shape[x.rank - 1], kernel: kernelSize.w, stride: s.w, padding: padding.w,
+                                dilation: dilation.w, ceilMode: ceilMode, shape: x.shape)
+    return windowMax(op, x, Windows2d(rows: rows, cols: cols))
+}
+
+/// 1-D max pooling over windows of `kernelSize` along the last axis of `x` ([n, c, l] or [c, l]).
+///
+///     let y = maxPool1d(signal, kernelSize: 2)
+///     let z = maxPool1d(signal, kernelSize: 3, stride: 1, padding: 1)
+public func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
+                      dilation: Int = 1, ceilMode: Bool = false) -> Tensor {
+    let op = "max_pool1d"
+    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    let cols = AxisTaps.pooling(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
+                                padding: padding, dilation: dilation, ceilMode: ceilMode, shape: x.shape)
+    return windowMax(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true).values
+}
+
+/// 2-D average pooling, as `torch.nn.functional.avg_pool2d`.
+///
+///     let y = avgPool2d(x, kernelSize: 2)
+///     let z = avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false)
+///
+/// - Parameters:
+///   - countIncludePad: divide by the window size including padding (true) or by the number of real
+///     pixels in the window (false).
+///   - divisorOverride: divide every window by this number instead.
+public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
+                      ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
+    let op = "avg_pool2d"
+    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    precondition(divisorOverride.map { $0 != 0 } ?? true, "\(op): divisorOverride must not be 0 (input \(x.shape))")
+    let s = stride ?? kernelSize
+    let rows = AxisTaps.average(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h,
+                                ceilMode: ceilMode, countIncludePad: countIncludePad, uniform: divisorOverride != nil, shape: x.shape)
+    let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize.w, stride: s.w, padding: padding.w,
+                                ceilMode: ceilMode, countIncludePad: countIncludePad, uniform: divisorOverride != nil, shape: x.shape)
+    let scale = divisorOverride.map { 1 / Double($0) } ?? 1
+    return windowSum(op, x, Windows2d(rows: rows, cols: cols, scale: scale))
+}
+
+/// 1-D average pooling along the last axis of `x` ([n, c, l] or [c, l]).
+///
+///     let y = avgPool1d(signal, kernelSize: 4)
+///     let z = avgPool1d(signal, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false)
+public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
+                      ceilMode: Bool = false, countIncludePad: Bool = true) -> Tensor {
+    let op = "avg_pool1d"
+    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
+                                padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+                                uniform: false, shape: x.shape)
+    return windowSum(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true)
+}
+
+/// Average pooling to a fixed output size, as `torch.nn.functional.adaptive_avg_pool2d`: output
+/// cell i of an axis averages input ⌊i·in/out⌋ ..< ⌈(i+1)·in/out⌉.
+///
+///     let y = adaptiveAvgPool2d(features, outputSize: 1)        // [n, c, 1, 1]
+///     let z = adaptiveAvgPool2d(features, outputSize: [7, 7])
+public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
+    let op = "adaptive_avg_pool2d"
+    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
+    let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
+    return windowSum(op, x, Windows2d(rows: rows, cols: cols))
+}
+
+/// Max pooling to a fixed output size, as `torch.nn.functional.adaptive_max_pool2d` (windows as
+/// in `adaptiveAvgPool2d`).
+///
+///     let y = adaptiveMaxPool2d(features, outputSize: [2, 2])
+///     let z = adaptiveMaxPool2d(features, outputSize: 1)
+public func adaptiveMaxPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
+    let op = "adaptive_max_pool2d"
+    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
+    let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
+    return windowMax(op, x, Windows2d(rows: rows, cols: cols)).values
+}
+
+/// Average pooling of the last axis to `outputSize` cells (`torch.nn.functional.adaptive_avg_pool1d`).
+///
+///     let y = adaptiveAvgPool1d(signal, outputSize: 1)
+///     let z = adaptiveAvgPool1d(signal, outputSize: 16)
+public func adaptiveAvgPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
+    let op = "adaptive_avg_pool1d"
+    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
+    return windowSum(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true)
+}
+
+/// Max pooling of the last axis to `outputSize` cells (`torch.nn.functional.adaptive_max_pool1d`).
+///
+///     let y = adaptiveMaxPool1d(signal, outputSize: 1)
+///     let z = adaptiveMaxPool1d(signal, outputSize: 16)
+public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
+    let op = "adaptive_max_pool1d"
+    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
+    return windowMax(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true).values
+}
+
+/// The mean over the two spatial axes of `x` ([n, c, h, w]): [n, c], or [n, c, 1, 1] with `keepDim`
+/// (the same as `adaptiveAvgPool2d(x, outputSize: 1)`).
+///
+///     let features = globalAvgPool2d(x)                  // [n, c], ready for a Linear layer
+///     let kept = globalAvgPool2d(x, keepDim: true)       // [n, c, 1, 1]
+public func globalAvgPool2d(_ x: Tensor, keepDim: Bool = false) -> Tensor {
+    precondition(x.rank == 4, "global_avg_pool2d: expected a 4-D input [n, c, h, w], got shape \(x.shape)")
+    return x.mean(axes: [2, 3], keepDim: keepDim)
+}
+
+// MARK: - Recorded primitives
+
+/// Max over windows: values and int64 indices. Backward scatters the gradient to the argmax
+/// positions (a plain kernel, or recorded scatter-add ops when the backward is itself recorded).
+func windowMax(_ op: String, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (values: Tensor, indices: Tensor) {
+    let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
+    let outShape = lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs])
+    let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
+    let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
+    Kernels.windowMax(x, out, indices, win)
+    let inShape = x.shape, inPlane = win.rows.size * win.cols.size, outPlane = win.rows.outputs * win.cols.outputs
+    // The indices are an int64 tensor outside the graph: capturing them is safe (no cycle).
+    let values = out.recorded(op, x) { g, _ in
+        if ThreadContext.current.gradEnabled {
+            let planes = g.count / Swift.max(1, outPlane)
+            let zeros = Tensor.zeros([planes, inPlane], dtype: g.dtype)
+            let dx = zeros.scatterAdd(axis: 1, index: indices.reshape([planes, outPlane]), source: g.reshape([planes, outPlane]))
+            return [dx.reshape(inShape)]
+        }
+        let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
+        Kernels.scatterByIndex(g, indices, dx, outPlane: outPlane, inPlane: inPlane)
+        return [dx]
+    }
+    return (values, indices)
+}
+
+/// A weighted sum over windows (average pooling, nearest and bilinear resampling), recorded as `op`;
+/// its backward is the adjoint (`op`_backward), whose own backward is this op again.
+func windowSum(_ op: String, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> Tensor {
+    let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
+    let out = Tensor(uninitializedShape: lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs]), dtype: x.dtype)
+    Kernels.windowSum(x, out, win, adjoint: false)
+    let inShape = x.shape
+    return out.recorded(op, x) { g, _ in [windowSumAdjoint(op, g, win, inShape: inShape, oneD: oneD)] }
+}
+
+/// The transpose of `windowSum`: spreads each output-shaped gradient back over its window.
+func windowSumAdjoint(_ op: String, _ g: Tensor, _ win: Windows2d, inShape: [Int], oneD: Bool) -> Tensor {
+    let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
+    Kernels.windowSum(g, dx, win, adjoint: true)
+    return dx.recorded(op + "_backward", g) { gg, _ in [windowSum(op, gg, win, oneD: oneD)] }
+}
+
+// MARK: - Windows
+
+extension AxisTaps {
+    /// One output reading the single input index 0 (the missing height axis of 1-D ops).
+    static func identity(_ size: Int) -> AxisTaps {
+        var t = AxisTaps(size: size)
+        for i in 0..<size { t.append([(i, 1)]) }
+        return t
+    }
+
+    /// PyTorch's pooling output length: ⌊ or ⌈(size + 2p - d·(k-1) - 1) / s⌉ + 1, where a last
+    /// window starting in the right padding is dropped.
+    static func poolOutputSize(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+                               ceilMode: Bool, shape: [Int]) -> Int {
+        precondition(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0,
+                     "\(op): kernel size \(kernel), stride \(stride) and dilation \(dilation) must be positive and padding \(padding) not negative (input \(shape))")
+        precondition(padding <= kernel / 2,
+                     "\(op): padding \(padding) must be at most half the kernel size \(kernel) (input \(shape))")
+        let span = dilation * (kernel - 1) + 1
+        let room = size + 2 * padding - span
+        precondition(room >= 0, "\(op): kernel (dilated size \(span)) is larger than the padded input \(size + 2 * padding) (input \(shape))")
+        var out = (room + (ceilMode ? stride - 1 : 0)) / stride + 1
+        if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
+        return out
+    }
+
+    /// Max-pooling taps: input positions o·s - p + j·d inside the input.
+    static func pooling(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+                        ceilMode: Bool, shape: [Int]) -> AxisTaps {
+        let n = poolOutputSize(op, size: size, kernel: kernel, stride: stride, padding: padding,
+                               dilation: dilation, ceilMode: ceilMode, shape: shape)
+        var t = AxisTaps(size: size)
+        for o in 0..<n {
+            let start = o * stride - padding
+            t.append((0..<kernel).map { start + $0 * dilation }.filter { $0 >= 0 && $0 < size }.map { ($0, 1) })
+        }
+        return t
+    }
+
+    /// Average-pooling taps with weight 1/divisor; the divisor counts padding inside the (clipped to
+    /// size + padding) window when `countIncludePad`, else only real pixels. `uniform` gives weight 1.
+    static func average(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool,
+                        countIncludePad: Bool, uniform: Bool, shape: [Int]) -> AxisTaps {
+        let n = poolOutputSize(op, size: size, kernel: kernel, stride: stride, padding: padding,
+                               dilation: 1, ceilMode: ceilMode, shape: shape)
+        var t = AxisTaps(size: size)
+        for o in 0..<n {
+            let start = o * stride - padding, end = Swift.min(start + kernel, size + padding)
+            let lo = Swift.max(start, 0), hi = Swift.min(end, size)
+            let divisor = Double(countIncludePad ? end - start : hi - lo)
+            t.append((lo..<hi).map { ($0, uniform ? 1 : 1 / divisor) })
+        }
+        return t
+    }
+
+    /// Adaptive-pooling taps: ⌊o·size/outputs⌋ ..< ⌈(o+1)·size/outputs⌉, weight 1/count.
+    static func adaptive(_ op: String, size: Int, outputs: Int, shape: [Int]) -> AxisTaps {
+        precondition(outputs >= 1 && size >= 1, "\(op): output size \(outputs) must be positive (input \(shape))")
+        var t = AxisTaps(size: size)
+        for o in 0..<outputs {
+            let lo = o * size / outputs, hi = ((o + 1) * size + outputs - 1) / outputs
+            t.append((lo..<hi).map { ($0, 1 / Double(hi - lo)) })
+        }
+        return t
+    }
+}

@@ -1,0 +1,89 @@
+// Resampling (PyTorch's interpolate with mode "nearest", "bilinear" and "linear"): per-axis source
+// taps and weights, run by the weighted window kernel of pooling (Kernels/PoolingKernels.swift).
+
+/// Resizes the spatial axes of `x` ([n, c, h, w], or [n, c, l] for 1-D) to `size`, as
+/// `torch.nn.functional.interpolate(x, size=...)`. For 3-D input only `size.w` is used.
+///
+///     let y = interpolate(x, size: [64, 64], mode: .bilinear)
+///     let z = interpolate(x, size: Size2(h2, w2))            // nearest
+///
+/// - Parameters:
+///   - mode: `.nearest` (source index ⌊dst·in/out⌋) or `.bilinear` (linear for 3-D input).
+///   - alignCorners: for `.bilinear`, map the corner pixels of input and output onto each other
+///     (src = dst·(in-1)/(out-1)) instead of their edges (src = (dst+½)·in/out - ½). Not allowed with `.nearest`.
+public func interpolate(_ x: Tensor, size: Size2, mode: InterpolationMode = .nearest, alignCorners: Bool = false) -> Tensor {
+    interpolateSpatial(x, size: size, scale: nil, mode: mode, alignCorners: alignCorners)
+}
+
+/// Scales the spatial axes of `x` by `scaleFactor` (output size ⌊in·scaleFactor⌋), as
+/// `torch.nn.functional.interpolate(x, scale_factor=...)`; source positions use 1/scaleFactor.
+///
+///     let y = interpolate(x, scaleFactor: 2)                      // nearest, doubles h and w
+///     let z = interpolate(x, scaleFactor: 0.5, mode: .bilinear)
+public func interpolate(_ x: Tensor, scaleFactor: Double, mode: InterpolationMode = .nearest,
+                        alignCorners: Bool = false) -> Tensor {
+    interpolate(x, scaleFactor: (scaleFactor, scaleFactor), mode: mode, alignCorners: alignCorners)
+}
+
+/// `interpolate` with one scale factor per spatial axis (height, width).
+///
+///     let y = interpolate(x, scaleFactor: (2, 3))
+///     let z = interpolate(x, scaleFactor: (1, 0.5), mode: .bilinear)
+public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: InterpolationMode = .nearest,
+                        alignCorners: Bool = false) -> Tensor {
+    precondition(scaleFactor.0 > 0 && scaleFactor.1 > 0,
+                 "interpolate: scale factors must be positive, got \(scaleFactor) (input \(x.shape))")
+    precondition(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D or 4-D input, got shape \(x.shape)")
+    let h = x.rank == 4 ? x.shape[2] : 1, w = x.shape[x.rank - 1]
+    let size = Size2(x.rank == 4 ? Int((Double(h) * scaleFactor.0).rounded(.down)) : 1,
+                     Int((Double(w) * scaleFactor.1).rounded(.down)))
+    return interpolateSpatial(x, size: size, scale: scaleFactor, mode: mode, alignCorners: alignCorners)
+}
+
+func interpolateSpatial(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode: InterpolationMode, alignCorners: Bool) -> Tensor {
+    precondition(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D [n, c, l] or 4-D [n, c, h, w] input, got shape \(x.shape)")
+    precondition(!(mode == .nearest && alignCorners), "interpolate: alignCorners is only for .bilinear, not .nearest (input \(x.shape))")
+    let oneD = x.rank == 3
+    precondition(size.w >= 1 && (oneD || size.h >= 1),
+                 "interpolate: output size \(oneD ? "\(size.w)" : "\(size)") must be positive (input \(x.shape))")
+    // With a scale factor, PyTorch maps positions with 1/scale; with a size, with in/out.
+    func axis(_ input: Int, _ output: Int, _ factor: Double?) -> AxisTaps {
+        let ratio = factor.map { 1 / $0 } ?? Double(input) / Double(output)
+        return mode == .nearest ? .nearest(input, output, ratio: ratio)
+                                : .linear(input, output, ratio: ratio, alignCorners: alignCorners)
+    }
+    let cols = axis(x.shape[x.rank - 1], size.w, scale?.1)
+    let rows = oneD ? .identity(1) : axis(x.shape[2], size.h, scale?.0)
+    let name = mode == .nearest ? (oneD ? "upsample_nearest1d" : "upsample_nearest2d")
+                                : (oneD ? "upsample_linear1d" : "upsample_bilinear2d")
+    return windowSum(name, x, Windows2d(rows: rows, cols: cols), oneD: oneD)
+}
+
+extension AxisTaps {
+    /// Nearest: output o reads min(⌊o·ratio⌋, input-1), computed in float32 as PyTorch does.
+    static func nearest(_ input: Int, _ output: Int, ratio: Double) -> AxisTaps {
+        var t = AxisTaps(size: input)
+        let r = Float(ratio)
+        for o in 0..<output { t.append([(Swift.min(Int((Float(o) * r).rounded(.down)), input - 1), 1)]) }
+        return t
+    }
+
+    /// Linear: output o reads the two neighbours of its source position with weights 1-λ and λ.
+    static func linear(_ input: Int, _ output: Int, ratio: Double, alignCorners: Bool) -> AxisTaps {
+        var t = AxisTaps(size: input)
+        for o in 0..<output {
+            let src: Double
+            if alignCorners {
+                src = output > 1 ? Double(o) * Double(input - 1) / Double(output - 1) : 0
+            } else {
+                // Pixel centres: (o + ½)·ratio - ½, clamped at 0 like PyTorch.
+                src = Swift.max((Double(o) + 0.5) * ratio - 0.5, 0)
+            }
+            let i0 = Swift.min(Int(src.rounded(.down)), input - 1)
+            let i1 = Swift.min(i0 + 1, input - 1)
+            let lambda = src - Double(i0)
+            t.append(i0 == i1 ? [(i0, 1)] : [(i0, 1 - lambda), (i1, lambda)])
+        }
+        return t
+    }
+}
