@@ -1,4 +1,4 @@
-// digits-ddp: data-parallel training of a digit classifier on the bundled 8x8 digit set with
+// digits-ddp: data-parallel training of a small CNN on the bundled 8x8 digit set with
 // SwiftGradDistributed. Launch with MPI, one process per rank:
 //
 //     mpirun -np 2 .build/release/digits-ddp
@@ -29,11 +29,37 @@ precondition(globalBatch % group.worldSize == 0, "digits-ddp: --batch \(globalBa
 
 let train = try Digits.load(train: true), test = try Digits.load(train: false)
 
+/// A 3x3 convolution with padding 1 (same size), PyTorch's default initialisation.
+final class Conv3x3: Module {
+    let weight: Tensor, bias: Tensor
+    init(_ inChannels: Int, _ outChannels: Int, generator: Generator) {
+        weight = Init.kaimingUniform(Tensor.zeros([outChannels, inChannels, 3, 3]), a: 5.0.squareRoot(), generator: generator).requiringGrad()
+        let bound = 1 / Double(inChannels * 9).squareRoot()
+        bias = Init.uniform(Tensor.zeros([outChannels]), low: -bound, high: bound, generator: generator).requiringGrad()
+        super.init()
+    }
+    override func forward(_ x: Tensor) -> Tensor { conv2d(x, weight: weight, bias: bias, padding: 1) }
+}
+
+/// The digit CNN: [n, 1, 8, 8] -> conv 16 -> norm -> relu -> pool -> conv 32 -> relu -> pool -> linear 10.
+final class DigitCNN: Module {
+    let conv1: Conv3x3, norm1: Module, conv2: Conv3x3, fc: Linear
+    init(syncBatchNorm: Bool, group: ProcessGroup, generator g: Generator) {
+        conv1 = Conv3x3(1, 16, generator: g)
+        norm1 = syncBatchNorm ? SyncBatchNorm(BatchNorm2d(16), group: group) : BatchNorm2d(16)
+        conv2 = Conv3x3(16, 32, generator: g)
+        fc = Linear(32 * 2 * 2, 10, generator: g)
+        super.init()
+    }
+    override func forward(_ x: Tensor) -> Tensor {
+        let h1 = maxPool2d(norm1(conv1(x)).relu(), kernelSize: 2)        // [n, 16, 4, 4]
+        let h2 = maxPool2d(conv2(h1).relu(), kernelSize: 2)              // [n, 32, 2, 2]
+        return fc(h2.reshape([h2.shape[0], 32 * 2 * 2]))
+    }
+}
+
 // Every rank builds the model with its own seed; DistributedDataParallel copies rank 0's weights.
-let g = Generator(seed: 100 + UInt64(group.rank))
-let norm: Module = syncBN ? SyncBatchNorm(BatchNorm1d(128), group: group) : BatchNorm1d(128)
-let model = Sequential(Flatten(), Linear(64, 128, generator: g), norm, ReLU(),
-                       Linear(128, 64, generator: g), ReLU(), Linear(64, 10, generator: g))
+let model = DigitCNN(syncBatchNorm: syncBN, group: group, generator: Generator(seed: 100 + UInt64(group.rank)))
 let ddp = DistributedDataParallel(model, group: group)
 let optimizer = AdamW(model.namedParameters(), lr: 3e-3, weightDecay: 1e-4)
 var sampler = DistributedSampler(count: train.count, group: group, seed: 0)

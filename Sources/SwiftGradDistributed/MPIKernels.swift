@@ -23,6 +23,10 @@ enum MPIRuntime {
             var flag: Int32 = 0
             MPI_Initialized(&flag)
             if flag == 0 {
+                // A rank waiting for others yields its core instead of spinning: ranks often share cores
+                // (and on this library's 2-core machines a spinning waiter made steps several times slower).
+                // The user's own setting wins.
+                setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0)
                 var provided: Int32 = 0
                 let rc = MPI_Init_thread(nil, nil, sg_mpi_thread_serialized(), &provided)
                 if rc != sg_mpi_success() {

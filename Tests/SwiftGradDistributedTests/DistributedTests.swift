@@ -103,14 +103,14 @@ func mpirun(_ ranks: Int, _ args: [String] = [], program: String = "ddp-selftest
     func digitsExampleTrainsCheckpointsAndResumes() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("digits-ddp-\(UUID().uuidString).ckpt").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let first = try mpirun(2, ["--epochs", "4", "--checkpoint", path], program: "digits-ddp", timeout: 300)
+        let first = try mpirun(2, ["--epochs", "2", "--checkpoint", path], program: "digits-ddp", timeout: 300)
         #expect(first.status == 0, "\(first.output)")
         #expect(FileManager.default.fileExists(atPath: path))
-        let resumed = try mpirun(2, ["--epochs", "8", "--resume", path, "--sync-bn"], program: "digits-ddp", timeout: 300)
+        let resumed = try mpirun(2, ["--epochs", "3", "--resume", path, "--sync-bn"], program: "digits-ddp", timeout: 300)
         #expect(resumed.status == 0, "\(resumed.output)")
-        #expect(resumed.output.contains("resumed from \(path) at epoch 4"), "\(resumed.output)")
+        #expect(resumed.output.contains("resumed from \(path) at epoch 2"), "\(resumed.output)")
         let line = resumed.output.split(separator: "\n").first { $0.hasPrefix("test accuracy: ") }
         let accuracy = line.flatMap { Double($0.dropFirst("test accuracy: ".count).dropLast()) } ?? 0
-        #expect(accuracy >= 95, "\(resumed.output)")
+        #expect(accuracy >= 90, "\(resumed.output)")
     }
 }
