@@ -48,6 +48,7 @@ default:
     runSamplerChecks()
     runDDPEquivalence(sharedLayer: false)
     runDDPEquivalence(sharedLayer: true)
+    runDDPEquivalence(sharedLayer: false, dtype: .float64)
     runAccumulationCheck()
     runOverlapCheck()
     runSyncBatchNormCheck()

@@ -31,10 +31,15 @@ public final class DistributedDataParallel: StateDictConvertible {
     /// Wraps `module`: checks that every rank has the same parameter shapes, broadcasts parameters and
     /// buffers from rank 0, and installs the gradient hooks. Collective: every rank must call it.
     ///
+    /// Buckets hold about `bucketCapMB` megabytes of gradients, except the first (the last layers,
+    /// whose gradients backward produces first), which holds about `firstBucketCapMB`, so that
+    /// communication starts early (PyTorch's defaults: 25 and 1).
+    ///
     ///     let ddp = DistributedDataParallel(Net(), group: .world(), bucketCapMB: 25)
     ///     let optimizer = SGD(ddp.parameters(), lr: 0.1)
-    public init(_ module: Module, group: ProcessGroup = .world(), bucketCapMB: Double = 25) {
-        precondition(bucketCapMB > 0, "DistributedDataParallel: bucketCapMB must be positive, got \(bucketCapMB)")
+    public init(_ module: Module, group: ProcessGroup = .world(), bucketCapMB: Double = 25, firstBucketCapMB: Double = 1) {
+        precondition(bucketCapMB > 0 && firstBucketCapMB > 0,
+                     "DistributedDataParallel: bucketCapMB and firstBucketCapMB must be positive, got \(bucketCapMB) and \(firstBucketCapMB)")
         self.module = module
         self.group = group
         let parameters = module.namedParameters()
@@ -46,7 +51,8 @@ public final class DistributedDataParallel: StateDictConvertible {
         }
         gradientGroup = group.duplicate()
         reducer = GradientReducer(parameters: parameters, group: gradientGroup,
-                                  bucketCapBytes: Int(bucketCapMB * 1_048_576))
+                                  bucketCapBytes: Int(bucketCapMB * 1_048_576),
+                                  firstBucketCapBytes: Int(firstBucketCapMB * 1_048_576))
     }
 
     /// Runs the wrapped model.

@@ -1,6 +1,7 @@
 // Gradient bucketing for data-parallel training. Parameters are grouped, in reverse order of
 // declaration (about the order in which backward produces their gradients), into buckets of about
-// `bucketCapBytes` of one dtype. Each time backward accumulates a parameter's gradient a hook counts
+// `bucketCapBytes` of one dtype (the first one smaller, `firstBucketCapBytes`, so that communication
+// starts early in backward). Each time backward accumulates a parameter's gradient a hook counts
 // it; when every gradient of a bucket is in, the bucket is packed into its flat buffer and a
 // non-blocking all-reduce starts while backward goes on. Buckets are launched strictly in index
 // order, so every rank issues the same sequence of collectives. When backward ends (a queued
@@ -53,7 +54,7 @@ final class GradientReducer {
     var syncEnabled = true
     private(set) var report = GradientSyncReport()
 
-    init(parameters: [(String, Tensor)], group: ProcessGroup, bucketCapBytes: Int) {
+    init(parameters: [(String, Tensor)], group: ProcessGroup, bucketCapBytes: Int, firstBucketCapBytes: Int) {
         self.group = group
         // On one rank the average is the gradient itself: no buckets, no hooks, no copies.
         let trainable = group.worldSize > 1 ? parameters.filter { $0.1.requiresGrad } : []
@@ -61,7 +62,8 @@ final class GradientReducer {
         var current: (dtype: DType, members: [(String, Tensor)], bytes: Int)? = nil
         var groups: [(DType, [(String, Tensor)])] = []
         for (name, p) in trainable.reversed() {
-            if let c = current, c.dtype == p.dtype, c.bytes < bucketCapBytes {
+            let cap = groups.isEmpty ? min(firstBucketCapBytes, bucketCapBytes) : bucketCapBytes
+            if let c = current, c.dtype == p.dtype, c.bytes < cap {
                 current!.members.append((name, p)); current!.bytes += p.count * p.dtype.byteSize
             } else {
                 if let c = current { groups.append((c.dtype, c.members)) }
