@@ -129,10 +129,7 @@ open class RNNBase: Module {
             let xt = xs[t].reshape([batch, gh])
             switch mode {
             case .lstm:
-                let gates = (xt + linear(h, weight: whh)).chunk(4, axis: 1)
-                let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
-                c = f * c + i * g
-                h = o * c.tanh()
+                (h, c) = lstmCell(gates: xt + linear(h, weight: whh), cell: c)
             case .gru:
                 let hp = linear(h, weight: whh, bias: hasBias ? biasHh[k] : nil).chunk(3, axis: 1)
                 let xg = xt.chunk(3, axis: 1)
