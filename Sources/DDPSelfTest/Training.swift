@@ -56,12 +56,14 @@ func maxRelativeDiff(_ a: [Tensor], _ b: [Tensor]) -> Double {
     check("\(label) makes several buckets", w == 1 ? ddp.bucketCount == 0 : ddp.bucketCount >= 2, "\(ddp.bucketCount)")
     check("\(label) broadcasts rank 0's parameters", maxRelativeDiff(model.parameters(), reference.parameters()) == 0)
     let data = Generator(seed: 7)
+    var resent: [Int] = []
     for _ in 0..<steps {
         let x = Tensor.randn([w * perRank, 6], dtype: dtype, generator: data)
         let y = Tensor.randn([w * perRank, 3], dtype: dtype, generator: data)
         model.zeroGrad()
         mseLoss(ddp(x.narrow(axis: 0, start: r * perRank, length: perRank)),
                 y.narrow(axis: 0, start: r * perRank, length: perRank)).backward()
+        resent.append(ddp.lastSync.resentBuckets)
         sgdStep(model.parameters(), lr: lr)
         reference.zeroGrad()
         mseLoss(reference(x), y).backward()
@@ -70,6 +72,12 @@ func maxRelativeDiff(_ a: [Tensor], _ b: [Tensor]) -> Double {
     let diff = maxRelativeDiff(model.parameters(), reference.parameters())
     check("\(label) \(steps) steps on \(w) ranks equal one process on the \(w)x batch (max rel diff \(diff))",
           diff <= (dtype == .float64 ? 1e-13 : 1e-6), "max relative difference \(diff), \(ddp.bucketCount) buckets")
+    if sharedLayer && w > 1 {
+        check("\(label): a bucket sent before the second accumulation is resent once, then DDP waits for both",
+              resent[0] >= 1 && resent.dropFirst().allSatisfy { $0 == 0 }, "\(resent)")
+    } else {
+        check("\(label): no bucket resent", resent.allSatisfy { $0 == 0 }, "\(resent)")
+    }
     let gathered = group.allGather(model.parameters()[0].detach())
     let same = (1..<w).allSatisfy { gathered[$0].doubles == gathered[0].doubles }
     check("\(label) parameters identical on every rank", same)

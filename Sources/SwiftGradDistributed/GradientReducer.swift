@@ -22,6 +22,9 @@ public struct GradientSyncReport: Sendable {
     public var backwardEnd = 0.0
     /// Seconds spent after backward waiting for the remaining communication.
     public var waitSeconds = 0.0
+    /// Buckets sent a second time because a gradient changed after they were sent (a shared weight
+    /// accumulated more often than the previous backward; DDP learns the count, so 0 after that).
+    public var resentBuckets = 0
     /// How many buckets started communicating before backward ended.
     public var launchedDuringBackward: Int { launchTimes.filter { $0 < backwardEnd }.count }
 }
@@ -49,6 +52,8 @@ final class GradientReducer {
     /// How many times backward accumulates into each parameter per pass (shared weights: more than 1).
     private var expected: [Int]
     private var fired: [Int]
+    /// 1 for each bucket that received a gradient after it was sent, in this pass.
+    private var late: [Int64] = []
     private var nextLaunch = 0
     private var passActive = false
     var syncEnabled = true
@@ -85,6 +90,7 @@ final class GradientReducer {
         }
         expected = Array(repeating: 1, count: slots.count)
         fired = Array(repeating: 0, count: slots.count)
+        late = Array(repeating: 0, count: buckets.count)
         report.bucketCount = buckets.count
         for s in slots {
             s.param.registerPostAccumulateGradHook { [weak self] p in self?.gradientReady(p) }
@@ -98,12 +104,16 @@ final class GradientReducer {
             passActive = true
             for b in buckets { b.waiting = b.slots.count; b.launched = false }
             for j in fired.indices { fired[j] = 0 }
+            for j in late.indices { late[j] = 0 }
             nextLaunch = 0
             report.launchTimes = Array(repeating: .infinity, count: buckets.count)
             queueBackwardCallback { [weak self] in self?.finish() }
         }
         fired[i] += 1
-        if fired[i] == expected[i] { buckets[slots[i].bucket].waiting -= 1 }
+        let b = slots[i].bucket
+        // Accumulated again after its bucket was sent (a shared weight used more often than expected).
+        if buckets[b].launched { late[b] = 1 }
+        if fired[i] == expected[i] { buckets[b].waiting -= 1 }
         while nextLaunch < buckets.count && buckets[nextLaunch].waiting <= 0 { launch(nextLaunch) }
         // Give MPI a chance to move the messages already in flight.
         for b in buckets where b.launched { b.buffer.test(what: "gradient all-reduce progress") }
@@ -126,11 +136,10 @@ final class GradientReducer {
         report.backwardEnd = MPIRuntime.now()
         while nextLaunch < buckets.count { launch(nextLaunch) }
         for (i, b) in buckets.enumerated() { b.buffer.wait(what: "gradient all-reduce of bucket \(i) (\(bucketNames(i)))") }
-        // A parameter accumulated more often than expected (a shared weight) changed after its bucket
-        // was packed: all ranks agree on which buckets to reduce again, then learn the new count.
-        var stale = [Int64](repeating: 0, count: buckets.count)
-        for i in slots.indices where fired[i] > expected[i] { stale[slots[i].bucket] = 1 }
-        stale = MPIKernels.allReduceMax(stale, group.comm, "gradient bucket agreement")
+        // A gradient that changed after its bucket was packed (a shared weight accumulated more often
+        // than expected): all ranks agree on which buckets to reduce again, then learn the new count.
+        let stale = MPIKernels.allReduceMax(late, group.comm, "gradient bucket agreement")
+        report.resentBuckets = stale.filter { $0 != 0 }.count
         for (i, b) in buckets.enumerated() where stale[i] != 0 {
             for s in b.slots { b.buffer.pack(slots[s].param.grad, at: slots[s].offset, count: slots[s].param.count) }
             b.buffer.allReduceNow(what: "gradient all-reduce of bucket \(i) (\(bucketNames(i)))")
