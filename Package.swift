@@ -7,8 +7,12 @@ let package = Package(
     name: "SwiftGrad",
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
+        // Data-parallel training over MPI, a separate product so that users who do not need it never link MPI.
+        .library(name: "SwiftGradDistributed", targets: ["SwiftGradDistributed"]),
+        .executable(name: "ddp-selftest", targets: ["DDPSelfTest"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "fit-line", targets: ["FitLine"]),
+        .executable(name: "digits-ddp", targets: ["DigitsDDP"]),
         .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "xor", targets: ["XOR"]),
@@ -42,8 +46,19 @@ let package = Package(
             // The embedded digit set (gzip'd IDX files and their licence note), read through Bundle.module.
             resources: [.copy("Resources/digits")]
         ),
+        // MPI (Open MPI) from the system, for SwiftGradDistributed only.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
+        .target(name: "SwiftGradDistributed", dependencies: ["SwiftGrad", "CMPI"], path: "Sources/SwiftGradDistributed"),
+        // Run under mpirun by SwiftGradDistributedTests: collectives, DDP equivalence, sampler, failures.
+        .executableTarget(name: "DDPSelfTest", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Sources/DDPSelfTest"),
         .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
         .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
+        .executableTarget(name: "DigitsDDP", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Examples/DigitsDDP"),
         // The examples' models and training functions, shared by the example executables and the tests.
         .target(name: "ExampleKit", dependencies: ["SwiftGrad"], path: "Examples/ExampleKit"),
         .executableTarget(name: "DigitsCNN", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/DigitsCNN"),
@@ -62,6 +77,11 @@ let package = Package(
             dependencies: ["SwiftGrad", "ExampleKit"],
             path: "Tests/SwiftGradTests",
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "SwiftGradDistributedTests",
+            dependencies: ["SwiftGradDistributed", "DDPSelfTest", "DigitsDDP"],
+            path: "Tests/SwiftGradDistributedTests"
         ),
     ]
 )

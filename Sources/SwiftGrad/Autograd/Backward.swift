@@ -31,10 +31,12 @@ extension Tensor {
         guard let root = node else {
             precondition(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
             var g = seed
-            if onlyInto?.contains(ObjectIdentifier(self)) ?? true { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
+            if onlyInto?.contains(ObjectIdentifier(self)) ?? true {
+                Engine.pass { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
+            }
             return
         }
-        Engine.run(root: root, seed: seed, retainGraph: retainGraph || createGraph, createGraph: createGraph, onlyInto: onlyInto)
+        Engine.pass { Engine.run(root: root, seed: seed, retainGraph: retainGraph || createGraph, createGraph: createGraph, onlyInto: onlyInto) }
     }
 }
 
@@ -59,7 +61,36 @@ public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = ni
     return result
 }
 
+/// Queues `body` to run once, in no-grad mode, when the backward pass now running on this thread
+/// has finished with every gradient accumulated (PyTorch's `Engine.queue_callback`). Gradient hooks
+/// use it to finish work they started, such as data-parallel gradient communication.
+///
+///     w.registerPostAccumulateGradHook { _ in queueBackwardCallback { print("backward done") } }
+public func queueBackwardCallback(_ body: @escaping () -> Void) {
+    let ctx = ThreadContext.current
+    precondition(ctx.backwardDepth > 0, "queueBackwardCallback: no backward pass is running on this thread")
+    ctx.backwardCallbacks.append(body)
+}
+
 enum Engine {
+    /// Runs one backward pass; when the outermost pass ends, runs the queued callbacks.
+    static func pass(_ body: () -> Void) {
+        let ctx = ThreadContext.current
+        ctx.backwardDepth += 1
+        body()
+        ctx.backwardDepth -= 1
+        guard ctx.backwardDepth == 0, !ctx.backwardCallbacks.isEmpty else { return }
+        let oldMode = ctx.gradEnabled
+        ctx.gradEnabled = false
+        defer { ctx.gradEnabled = oldMode }
+        // A callback may queue another one; run until the queue is empty.
+        while !ctx.backwardCallbacks.isEmpty {
+            let callbacks = ctx.backwardCallbacks
+            ctx.backwardCallbacks = []
+            for callback in callbacks { callback() }
+        }
+    }
+
     static func run(root: Node, seed: Tensor, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>? = nil) {
         let order = topologicalOrder(root)
         root.pendingGrad = seed

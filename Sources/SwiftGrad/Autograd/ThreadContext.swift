@@ -14,6 +14,10 @@ final class ThreadContext {
     /// Input lists of dying nodes, released one at a time so that freeing a long chain never recurses.
     var graveyard: [[Tensor]] = []
     var draining = false
+    /// How many backward passes are running on this thread (nested when a hook calls backward).
+    var backwardDepth = 0
+    /// Run once when the outermost backward pass on this thread ends (`queueBackwardCallback`).
+    var backwardCallbacks: [() -> Void] = []
 
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
