@@ -1,10 +1,15 @@
 import Foundation
 
-/// Errors of the embedded word list.
+/// Errors of the embedded word list (only when the library's resource bundle is incomplete).
+///
+///     do { _ = try Words.load() } catch let e as WordsError { print(e) }
 public enum WordsError: Error, CustomStringConvertible {
     /// The resource file was not found in the library's bundle.
     case missingResource(name: String, searched: String)
 
+    /// The message, naming the resource and the bundle searched.
+    ///
+    ///     print(WordsError.missingResource(name: "words/words.txt", searched: "/tmp"))
     public var description: String {
         switch self {
         case let .missingResource(name, searched): return "Words: resource \(name) not found in \(searched)"
@@ -63,10 +68,16 @@ public enum Words {
 ///     print(vocab.encode("bad"))                       // [3, 2, 5]
 public struct CharVocabulary: Sendable {
     /// The id of the start token, the first input of every word.
+    ///
+    ///     var ids = [CharVocabulary.start]
     public static let start = 0
     /// The id of the end token, the last target of every word.
+    ///
+    ///     if next == CharVocabulary.end { break }
     public static let end = 1
     /// The characters, in id order (`characters[0]` has id 2).
+    ///
+    ///     print(String(vocab.characters))              // abcdefghijklmnopqrstuvwxyz
     public let characters: [Character]
     private let ids: [Character: Int]
 

@@ -11,10 +11,16 @@ import Foundation
 ///     print(bigram.negativeLogLikelihood(test))                          // nats per character
 public struct BigramModel: Sendable {
     /// The tokens.
+    ///
+    ///     print(bigram.vocabulary.count)               // 28
     public let vocabulary: CharVocabulary
     /// The additive smoothing α (1: add-one, Laplace).
+    ///
+    ///     let lighter = BigramModel(words: train, vocabulary: vocab, smoothing: 0.1)
     public let smoothing: Double
     /// `counts[previous][next]`: how often `next` follows `previous` in the training words.
+    ///
+    ///     let firstLetters = bigram.counts[CharVocabulary.start]     // how often each letter starts a word
     public let counts: [[Int]]
     private let logProbabilities: [[Double]]
 
