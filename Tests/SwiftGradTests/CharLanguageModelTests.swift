@@ -88,30 +88,38 @@ import SwiftGrad
         #expect(CharLM.draw([-Double.infinity, 0, -Double.infinity], generator: Generator(seed: 9)) == 1)
     }
 
-    @Test func oneShortEpochOfAnLSTMBeatsAUniformModel() throws {
-        let words = try Words.load()
-        let (train, test) = Words.split(words, heldOut: 0.1, generator: Generator(seed: 2024))
-        let vocab = CharVocabulary(words: words)
-        let g = Generator(seed: 0)
-        let embedding = Embedding(numEmbeddings: vocab.count, embeddingDim: 12, generator: g)
-        let lstm = LSTM(inputSize: 12, hiddenSize: 32, batchFirst: true, generator: g)
-        let head = Linear(inFeatures: 32, outFeatures: vocab.count, generator: g)
-        let model = Sequential(embedding, lstm, head)
-        let optimizer = Adam(model.parameters(), lr: 0.02)
-        let subset = Array(train.prefix(1_200)), held = Array(test.prefix(300))
-        let uniform = log(Double(vocab.count - 1))
-        let before = CharLM.negativeLogLikelihood(of: held, vocabulary: vocab) { model($0) }
-        for start in stride(from: 0, to: subset.count, by: 32) {
-            let (x, y) = vocab.batch(Array(subset[start..<min(start + 32, subset.count)]))
-            let loss = crossEntropy(logits: model(x).reshape([-1, vocab.count]), targets: y.reshape([-1]))
-            optimizer.zeroGrad()
-            loss.backward()
-            optimizer.step()
+    /// Runs in a child process: its steady allocation would otherwise disturb tests that read the
+    /// process-wide `Diagnostics` byte counters while the suites run in parallel.
+    @Test func oneShortEpochOfAnLSTMBeatsAUniformModel() async {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            let words = try Words.load()
+            let (train, test) = Words.split(words, heldOut: 0.1, generator: Generator(seed: 2024))
+            let vocab = CharVocabulary(words: words)
+            let g = Generator(seed: 0)
+            let embedding = Embedding(numEmbeddings: vocab.count, embeddingDim: 12, generator: g)
+            let lstm = LSTM(inputSize: 12, hiddenSize: 32, batchFirst: true, generator: g)
+            let head = Linear(inFeatures: 32, outFeatures: vocab.count, generator: g)
+            let model = Sequential(embedding, lstm, head)
+            let optimizer = Adam(model.parameters(), lr: 0.02)
+            let subset = Array(train.prefix(1_200)), held = Array(test.prefix(300))
+            let uniform = log(Double(vocab.count - 1))
+            for start in stride(from: 0, to: subset.count, by: 32) {
+                let (x, y) = vocab.batch(Array(subset[start..<min(start + 32, subset.count)]))
+                let loss = crossEntropy(logits: model(x).reshape([-1, vocab.count]), targets: y.reshape([-1]))
+                optimizer.zeroGrad()
+                loss.backward()
+                optimizer.step()
+            }
+            model.eval()
+            let after = CharLM.negativeLogLikelihood(of: held, vocabulary: vocab) { model($0) }
+            let sample = CharLM.sample(vocabulary: vocab, generator: Generator(seed: 1)) { model($0) }
+            guard after < uniform - 0.5, sample.count <= 20, vocab.canEncode(sample) else {
+                FileHandle.standardError.write("after one short epoch: \(after) nats/char, uniform \(uniform), sample '\(sample)'\n".data(using: .utf8)!)
+                exit(1)
+            }
         }
-        model.eval()
-        let after = CharLM.negativeLogLikelihood(of: held, vocabulary: vocab) { model($0) }
-        #expect(after < uniform - 0.5, "after one short epoch: \(after) nats/char, uniform \(uniform), before \(before)")
-        let sample = CharLM.sample(vocabulary: vocab, generator: Generator(seed: 1)) { model($0) }
-        #expect(sample.count <= 20 && vocab.canEncode(sample))
+        if let result, result.exitStatus != .exitCode(0) {
+            Issue.record("\(String(decoding: result.standardErrorContent, as: UTF8.self))")
+        }
     }
 }
