@@ -18,10 +18,15 @@ let package = Package(
         .executable(name: "xor", targets: ["XOR"]),
         .executable(name: "mnist", targets: ["MNISTExample"]),
         .executable(name: "pytorch-weights", targets: ["PyTorchWeights"]),
+        .executable(name: "char-lstm", targets: ["CharLSTM"]),
+        .executable(name: "char-transformer", targets: ["CharTransformer"]),
+        .executable(name: "custom-op", targets: ["CustomOp"]),
     ],
     dependencies: [
-        // Command-line flags of the examples only; the SwiftGrad library never depends on it.
+        // Flags of the examples only; the library itself depends on nothing but the system libraries.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target SwiftGrad` (the DocC catalog).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from the system. No slow fallback: if they are missing the
@@ -43,8 +48,9 @@ let package = Package(
             name: "SwiftGrad",
             dependencies: ["CBLAS", "CZlib"],
             path: "Sources/SwiftGrad",
-            // The embedded digit set (gzip'd IDX files and their licence note), read through Bundle.module.
-            resources: [.copy("Resources/digits")]
+            // The embedded digit set (gzip'd IDX files) and word list, each with its licence note,
+            // read through Bundle.module.
+            resources: [.copy("Resources/digits"), .copy("Resources/words")]
         ),
         // MPI (Open MPI) from the system, for SwiftGradDistributed only.
         .systemLibrary(
@@ -71,6 +77,21 @@ let package = Package(
             path: "Examples/PyTorchWeights",
             // PyTorch's LeNet state dict and the logits PyTorch computed for a reference input.
             resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "CharLSTM",
+            dependencies: ["SwiftGrad", argumentParser],
+            path: "Examples/CharLSTM"
+        ),
+        .executableTarget(
+            name: "CharTransformer",
+            dependencies: ["SwiftGrad", argumentParser],
+            path: "Examples/CharTransformer"
+        ),
+        .executableTarget(
+            name: "CustomOp",
+            dependencies: ["SwiftGrad", argumentParser],
+            path: "Examples/CustomOp"
         ),
         .testTarget(
             name: "SwiftGradTests",

@@ -189,23 +189,26 @@ import Testing
 
     /// The forward pass's columns (7 MB here, within the chunk budget) live only until backward.
     /// Other suites allocate in parallel, so the check allows a margin far below the buffer's size.
-    @Test func columnBufferDoesNotOutliveTheStep() {
-        let x = Self.rand([3, 32, 32, 32], 23).requiringGrad(), w = Self.rand([2, 32, 3, 3], 24).requiringGrad()
-        let columns = 32 * 9 * 3 * 32 * 32 * 8
-        let before = Diagnostics.liveBytes
-        do {
-            let loss = conv2d(x, weight: w, padding: 1).sum()
-            #expect(Diagnostics.liveBytes - before >= columns, "columns kept for the weight gradient")
-            loss.backward()
+    /// Runs in a child process: the byte counter is process-wide and other tests allocate concurrently.
+    @Test func columnBufferDoesNotOutliveTheStep() async {
+        await #expect(processExitsWith: .success) {
+            let x = ConvolutionTests.rand([3, 32, 32, 32], 23).requiringGrad(), w = ConvolutionTests.rand([2, 32, 3, 3], 24).requiringGrad()
+            let columns = 32 * 9 * 3 * 32 * 32 * 8
+            let before = Diagnostics.liveBytes
+            do {
+                let loss = conv2d(x, weight: w, padding: 1).sum()
+                precondition(Diagnostics.liveBytes - before >= columns, "columns kept for the weight gradient")
+                loss.backward()
+            }
+            x.grad = nil; w.grad = nil
+            precondition(Diagnostics.liveBytes - before < columns / 4, "columns freed after backward")
+            // Without a weight gradient to compute, nothing is kept.
+            let frozen = ConvolutionTests.rand([2, 32, 3, 3], 25)
+            let before2 = Diagnostics.liveBytes
+            let y = conv2d(x, weight: frozen, padding: 1)
+            precondition(Diagnostics.liveBytes - before2 < columns / 4, "no columns kept without a weight gradient")
+            _ = y
         }
-        x.grad = nil; w.grad = nil
-        #expect(Diagnostics.liveBytes - before < columns / 4)
-        // Without a weight gradient to compute, nothing is kept.
-        let frozen = Self.rand([2, 32, 3, 3], 25)
-        let before2 = Diagnostics.liveBytes
-        let y = conv2d(x, weight: frozen, padding: 1)
-        #expect(Diagnostics.liveBytes - before2 < columns / 4)
-        _ = y
     }
 
     @Test func channelsNotDivisibleByGroupsStops() async {
