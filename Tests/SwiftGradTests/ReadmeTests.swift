@@ -15,3 +15,24 @@ import SwiftGrad
         for (i, v) in [1, 2, 3, 4, 5, 6].enumerated() { #expect(Swift.abs(Double(gx[i]) - 2 * Double(v)) < 1e-3) }
     }
 }
+
+/// The README's training-loop snippet compiles and runs (one batch).
+@Suite struct ReadmeLoopTests {
+    @Test func readmeTrainingLoopRuns() throws {
+        let model = Sequential {
+            Conv2d(1, 16, 3, padding: 1); ReLU(); MaxPool2d(2)
+            Flatten(); Linear(16 * 4 * 4, 10)
+        }
+        let optimizer = Adam(model.parameters(), lr: 1e-3)
+        var steps = 0
+        for (images, labels) in DataLoader(try Digits.load(train: true), batchSize: 64, shuffle: true) {
+            optimizer.zeroGrad()
+            let loss = crossEntropy(logits: model(images), targets: labels)
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            if steps == 2 { break }
+        }
+        #expect(steps == 2)
+    }
+}
