@@ -48,3 +48,23 @@ func benchTransformerLayerTrainStep() {
     }
     emit("transformer_layer_train_step", ms)
 }
+
+/// cnn_train_step: Conv(1→32,3,pad 1)→ReLU→MaxPool 2→Conv(32→64,3,pad 1)→ReLU→MaxPool 2→Flatten→
+/// Linear(3136→128)→ReLU→Linear(128→10); batch 64 of 1×28×28; cross-entropy; Adam lr 1e-3.
+func benchCNNTrainStep() {
+    manualSeed(0)
+    let model = Sequential {
+        Conv2d(1, 32, 3, padding: 1); ReLU(); MaxPool2d(2)
+        Conv2d(32, 64, 3, padding: 1); ReLU(); MaxPool2d(2)
+        Flatten(); Linear(64 * 7 * 7, 128); ReLU(); Linear(128, 10)
+    }
+    let opt = Adam(model.parameters(), lr: 1e-3)
+    let x = Tensor.randn([64, 1, 28, 28]), y = Tensor.randint(0, 10, [64])
+    let ms = timeit {
+        opt.zeroGrad()
+        let loss = crossEntropy(logits: model(x), targets: y)
+        loss.backward()
+        opt.step()
+    }
+    emit("cnn_train_step", ms)
+}

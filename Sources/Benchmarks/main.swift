@@ -9,6 +9,7 @@ let workloads: [(String, () -> Void)] = [
     ("small_ops_300", benchSmallOps300),
     ("add_4m", benchAdd4M),
     ("mlp_train_step", benchMLPTrainStep),
+    ("cnn_train_step", benchCNNTrainStep),
     ("lstm_train_step", benchLSTMTrainStep),
     ("transformer_layer_train_step", benchTransformerLayerTrainStep),
     ("adam_step_1m", benchAdamStep1M),

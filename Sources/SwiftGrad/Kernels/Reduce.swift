@@ -66,7 +66,7 @@ extension Kernels {
                 let xp = X.p + off[0], op = O.p + off[1]
                 if ostr == 0 {
                     var s: T = 0
-                    if xs == 1 { for i in 0..<inner { s += xp[i] } } else { for i in 0..<inner { s += xp[i * xs] } }
+                    if xs == 1 { s = laneSum(xp, inner) } else { for i in 0..<inner { s += xp[i * xs] } }
                     op[0] += s
                 } else if xs == 1 && ostr == 1 {
                     for i in 0..<inner { op[i] += xp[i] }
@@ -75,6 +75,22 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// Sum of `n` contiguous elements with eight independent accumulators, so the adds pipeline
+    /// and vectorise instead of forming one dependent chain.
+    @inline(__always)
+    static func laneSum<T: Numeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+        var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
+        var i = 0
+        while i + 8 <= n {
+            a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]
+            a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7]
+            i += 8
+        }
+        var tail: T = 0
+        while i < n { tail += p[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + tail
     }
 
     /// Max or min along one axis of a tensor viewed as [outer, n, inner]; returns values and int64 indices.
