@@ -13,7 +13,7 @@ final class Storage {
     /// Allocates uninitialised memory (callers fill it).
     init(byteCount: Int) {
         self.byteCount = byteCount
-        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        self.pointer = BufferCache.allocate(byteCount)
         Diagnostics.storageAllocated(byteCount)
     }
 
@@ -24,7 +24,7 @@ final class Storage {
     }
 
     deinit {
-        pointer.deallocate()
+        BufferCache.release(pointer, byteCount)
         Diagnostics.storageFreed(byteCount)
     }
 

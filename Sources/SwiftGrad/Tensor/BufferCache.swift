@@ -1,0 +1,91 @@
+import Synchronization
+
+/// A size-bucketed cache of large tensor buffers. Training loops allocate the same large shapes
+/// every step; handing a freed buffer straight to the next request of the same size skips the
+/// allocator and the page faults of fresh memory. Buffers below `minimumBytes` go to malloc
+/// directly (it is fast for them). The cache never holds more than `Memory.cacheLimit` bytes:
+/// a buffer that would exceed it is freed instead.
+enum BufferCache {
+    /// Smallest buffer worth caching (256 KiB).
+    static let minimumBytes = 1 << 18
+
+    struct State {
+        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+        var cachedBytes = 0
+        var limit = 256 << 20
+        var hits = 0
+        var misses = 0
+    }
+    // Raw pointers are only handed out under the lock and never shared afterwards.
+    struct Box: @unchecked Sendable { var state = State() }
+    static let shared = Mutex(Box())
+
+    /// Bucket size: page-rounded, so nearby sizes share a bucket.
+    @inline(__always) static func bucket(_ n: Int) -> Int { (n + 4095) & ~4095 }
+
+    static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount < minimumBytes {
+            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+        }
+        let size = bucket(byteCount)
+        let reused: UnsafeMutableRawPointer? = shared.withLock { box in
+            if let p = box.state.free[size]?.popLast() {
+                box.state.cachedBytes -= size
+                box.state.hits += 1
+                return p
+            }
+            box.state.misses += 1
+            return nil
+        }
+        return reused ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    static func release(_ p: UnsafeMutableRawPointer, _ byteCount: Int) {
+        if byteCount < minimumBytes { p.deallocate(); return }
+        let size = bucket(byteCount)
+        let kept = shared.withLock { box in
+            guard box.state.cachedBytes + size <= box.state.limit else { return false }
+            box.state.free[size, default: []].append(p)
+            box.state.cachedBytes += size
+            return true
+        }
+        if !kept { p.deallocate() }
+    }
+
+    /// Frees every cached buffer.
+    static func trim() {
+        let all: [UnsafeMutableRawPointer] = shared.withLock { box in
+            let ps = box.state.free.values.flatMap { $0 }
+            box.state.free = [:]
+            box.state.cachedBytes = 0
+            return ps
+        }
+        for p in all { p.deallocate() }
+    }
+}
+
+/// Memory statistics and the buffer cache's settings.
+///
+///     print(Memory.liveBytes, Memory.cachedBytes, Memory.peakBytes)
+///     Memory.emptyCache()        // give cached buffers back to the system
+public enum Memory {
+    /// Bytes held by live tensors.
+    public static var liveBytes: Int { Diagnostics.liveBytes }
+    /// The largest `liveBytes` seen (see `Diagnostics.resetPeak()`).
+    public static var peakBytes: Int { Diagnostics.peakBytes }
+    /// Bytes of freed large buffers kept for reuse.
+    public static var cachedBytes: Int { BufferCache.shared.withLock { $0.state.cachedBytes } }
+    /// Requests for large buffers served from the cache, and those that were not.
+    public static var cacheHits: Int { BufferCache.shared.withLock { $0.state.hits } }
+    public static var cacheMisses: Int { BufferCache.shared.withLock { $0.state.misses } }
+    /// The most the cache may hold (default 256 MiB); 0 disables caching. Lowering it trims the cache.
+    public static var cacheLimit: Int {
+        get { BufferCache.shared.withLock { $0.state.limit } }
+        set {
+            BufferCache.shared.withLock { $0.state.limit = Swift.max(0, newValue) }
+            if cachedBytes > newValue { BufferCache.trim() }
+        }
+    }
+    /// Frees every cached buffer (PyTorch's `torch.cuda.empty_cache`, for host memory).
+    public static func emptyCache() { BufferCache.trim() }
+}
