@@ -80,12 +80,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "CharLSTM",
-            dependencies: ["SwiftGrad", argumentParser],
+            dependencies: ["ExampleKit", "SwiftGrad", argumentParser],
             path: "Examples/CharLSTM"
         ),
         .executableTarget(
             name: "CharTransformer",
-            dependencies: ["SwiftGrad", argumentParser],
+            dependencies: ["ExampleKit", "SwiftGrad", argumentParser],
             path: "Examples/CharTransformer"
         ),
         .executableTarget(

@@ -4,6 +4,7 @@
 // Run: swift run -c release char-transformer [--epochs 3] [--hidden 64] [--layers 2] [--lr 0.003] [--seed 0]
 import ArgumentParser
 import Foundation
+import ExampleKit
 import SwiftGrad
 
 /// Token + learned position embeddings → causal TransformerEncoder → LayerNorm → Linear:
@@ -89,43 +90,10 @@ struct CharTransformer: ParsableCommand {
             CosineAnnealingLR(optimizer, tMax: epochs * batches - warmup, etaMin: lr * 0.05),
         ], milestones: [warmup])
 
-        var modelNLL = Double.nan
-        for epoch in 1...epochs {
-            model.train()
-            let order = randomPermutation(train.count, generator: generator)
-            let bar = ProgressReporter(total: batches, label: "epoch \(epoch)/\(epochs)")
-            for b in 0..<batches {
-                let batchWords = order[(b * batchSize)..<min((b + 1) * batchSize, train.count)].map { train[$0] }
-                let (x, y) = vocab.batch(batchWords)
-                let logits = model(x)                                   // [N, T, V]
-                // Padding targets are -100, which crossEntropy ignores.
-                let loss = crossEntropy(logits: logits.reshape([-1, vocab.count]), targets: y.reshape([-1]))
-                optimizer.zeroGrad()
-                loss.backward()
-                clipGradNorm(model.parameters(), maxNorm: 1)
-                optimizer.step()
-                scheduler.step()
-                bar.update(metrics: ["loss": loss.item()])
-            }
-            bar.finish()
-            model.eval()
-            modelNLL = CharLM.negativeLogLikelihood(of: test, vocabulary: vocab) { model($0) }
-            print(String(format: "epoch %d: held-out %.4f nats/char (bigram %.4f)", epoch, modelNLL, bigramNLL))
-        }
-
-        let known = Set(words)
-        print("samples (seed \(seed)):")
-        let sampler = Generator(seed: seed &+ 1)
-        for _ in 0..<samples {
-            let word = CharLM.sample(vocabulary: vocab, maxLength: maxLength - 1, generator: sampler) { model($0) }
-            print("  \(word)\(known.contains(word) ? "  (in the word list)" : "")")
-        }
-        print(String(format: "uniform model:        %.4f nats/char", log(Double(vocab.count - 1))))
-        print(String(format: "bigram (add-one):     %.4f nats/char", bigramNLL))
-        print(String(format: "Transformer (held out): %.4f nats/char", modelNLL))
-        print(modelNLL < bigramNLL
-              ? String(format: "verdict: the Transformer beats the bigram model by %.4f nats/char", bigramNLL - modelNLL)
-              : "verdict: the Transformer does NOT beat the bigram model")
-        print(String(format: "wall time: %.1f s", Date().timeIntervalSince(clockStart)))
+        let run = CharModelRun(model: model, vocabulary: vocab, train: train, test: test, optimizer: optimizer,
+                               scheduler: scheduler, epochs: epochs, batchSize: batchSize, generator: generator)
+        let modelNLL = run.train(bigramNLL: bigramNLL)
+        run.report(name: "Transformer", modelNLL: modelNLL, bigramNLL: bigramNLL, known: Set(words), samples: samples,
+                   seed: seed, maxLength: maxLength - 1, started: clockStart)
     }
 }
