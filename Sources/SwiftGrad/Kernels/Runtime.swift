@@ -35,7 +35,7 @@ public enum Runtime {
     public static func info() -> String {
         let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
         let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
-        let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         var s = "SwiftGrad: OpenBLAS core \(core) (\(config)), BLAS threads \(openblas_get_num_threads()), SwiftGrad threads \(threadCount)"
         if let f = forced { s += ", OPENBLAS_CORETYPE=\(f) set by the environment" }
         return s
