@@ -201,6 +201,7 @@ extension Tensor {
         let keptShape = kept.shape
         return out.recorded("prod", self, save: .input0) { g, ctx in
             let x = ctx.input(0)
+            if n == 0 { return [Tensor.zeros(x.shape, dtype: g.dtype)] }   // an empty axis has no elements to differentiate
             // d(prod)/dx_i = product of the others = exclusive prefix · exclusive suffix products.
             let ones = Tensor.ones(keptShape, dtype: x.dtype)
             let prefix = Tensor.cat([ones, x.narrow(axis: ax, start: 0, length: n - 1)], axis: ax).cumprod(axis: ax)
