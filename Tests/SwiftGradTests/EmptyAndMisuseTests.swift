@@ -49,6 +49,9 @@ import SwiftGrad
         #expect(y.shape == [0, 4])
         y.sum().backward()
         #expect(x.grad?.shape == [0, 4])
+        let e = Tensor.zeros([2, 0]).requiringGrad()
+        (e.prod(axis: 1).sum() + e.sum() + e.logsumexp(axis: 1).exp().sum()).backward()
+        #expect(e.grad?.shape == [2, 0])
     }
 }
 
@@ -75,6 +78,40 @@ import SwiftGrad
         (["embedding", "7"], { _ = Embedding(5, 2)(Tensor([7], dtype: .int64)) }),
         (["stack", "[2]", "[3]"], { _ = Tensor.stack([Tensor.ones([2]), Tensor.ones([3])]) }),
         (["sum", "axis 2", "[0, 3]"], { _ = Tensor.zeros([0, 3]).sum(axis: 2) }),
+        (["gather", "[2, 3]", "5"], { _ = Tensor.ones([2, 3]).gather(axis: 1, index: Tensor([Int64(5), 0], shape: [2, 1])) }),
+        (["gather", "[2, 3]", "[2]"], { _ = Tensor.ones([2, 3]).gather(axis: 1, index: Tensor([Int64(0), 0], shape: [2])) }),
+        (["scatterAdd", "[2, 3]"], { _ = Tensor.ones([2, 3]).scatterAdd(axis: 1, index: Tensor([Int64(0), 9], shape: [2, 1]), source: Tensor.ones([2, 1])) }),
+        (["expand", "[2, 3]", "[4, 3]"], { _ = Tensor.ones([2, 3]).expand([4, 3]) }),
+        (["narrow", "[4]", "size 4"], { _ = Tensor.ones([4]).narrow(axis: 0, start: 3, length: 2) }),
+        (["split", "[4]"], { _ = Tensor.ones([4]).split(sizes: [1, 2]) }),
+        (["chunk", "0"], { _ = Tensor.ones([4]).chunk(0) }),
+        (["pad", "[2, 2]"], { _ = Tensor.ones([2, 2]).pad([1, 1, 1, 1, 1, 1]) }),
+        (["pad", "[2, 2]", "-3"], { _ = Tensor.ones([2, 2]).pad([-3, 0]) }),
+        (["mseLoss", "[2, 3]", "[3, 2]"], { _ = mseLoss(Tensor.ones([2, 3]), Tensor.ones([3, 2])) }),
+        (["nllLoss", "[2, 3]", "7"], { _ = nllLoss(logProbs: Tensor.ones([2, 3]), targets: Tensor([Int64(0), 7], shape: [2])) }),
+        (["crossEntropy", "[2, 3]", "-1"], { _ = crossEntropy(logits: Tensor.ones([2, 3]), targets: Tensor([Int64(0), -1], shape: [2])) }),
+        (["layerNorm", "[2, 3]", "[4]"], { _ = layerNorm(Tensor.ones([2, 3]), normalizedShape: [4]) }),
+        (["groupNorm", "[2, 6, 4]", "4"], { _ = groupNorm(Tensor.ones([2, 6, 4]), numGroups: 4) }),
+        (["batchNorm", "[2, 3, 4]", "[5]"], { _ = batchNorm(Tensor.ones([2, 3, 4]), runningMean: Tensor.zeros([5]), runningVar: Tensor.ones([5]), training: false) }),
+        (["cumsum", "axis", "[2, 3]"], { _ = Tensor.ones([2, 3]).cumsum(axis: -3) }),
+        (["bmm", "[2, 3, 4]", "[3, 4, 5]"], { _ = Tensor.ones([2, 3, 4]).bmm(Tensor.ones([3, 4, 5])) }),
+        (["dot", "[3]", "[4]"], { _ = Tensor.ones([3]).dot(Tensor.ones([4])) }),
+        (["embedding", "-1"], { _ = embedding(Tensor([Int64(-1)], shape: [1]), weight: Tensor.ones([4, 2])) }),
+        (["oneHot", "5", "3"], { _ = oneHot(Tensor([Int64(5)], shape: [1]), numClasses: 3) }),
+        (["dropout", "1.5"], { _ = dropout(Tensor.ones([3]), p: 1.5) }),
+        (["maskedFill", "[2, 3]", "[4]"], { _ = Tensor.ones([2, 3]).maskedFill(Tensor.zeros([4], dtype: .int64), 1) }),
+        (["maskedFill", "[3]", "[2, 3]"], { _ = Tensor.ones([3]).maskedFill(Tensor.zeros([2, 3], dtype: .int64), 1) }),
+        (["avg_pool2d", "[1, 1, 2, 2]"], { _ = avgPool2d(Tensor.ones([1, 1, 2, 2]), kernelSize: 3) }),
+        (["adaptive_avg_pool2d", "[2, 2]"], { _ = adaptiveAvgPool2d(Tensor.ones([2, 2]), outputSize: 1) }),
+        (["conv1d", "[1, 2, 5]", "[3, 4, 3]"], { _ = conv1d(Tensor.ones([1, 2, 5]), weight: Tensor.ones([3, 4, 3])) }),
+        (["interpolate", "[2, 3]"], { _ = interpolate(Tensor.ones([2, 3]), size: 4) }),
+        (["linspace", "-1"], { _ = Tensor.linspace(0, 1, steps: -1) }),
+        (["arange", "step"], { _ = Tensor.arange(0, 1, step: 0) }),
+        (["eye", "-2"], { _ = Tensor.eye(-2) }),
+        (["Tensor", "6", "[4]"], { _ = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [4]) }),
+        (["squeeze", "axis", "[2, 3]"], { _ = Tensor.ones([2, 3]).squeeze(axis: 4) }),
+        (["unsqueeze", "axis", "[2, 3]"], { _ = Tensor.ones([2, 3]).unsqueeze(axis: 4) }),
+        (["clamp", "min", "max"], { _ = Tensor.ones([2]).clamp(min: 2, max: 1) }),
     ]
 
     @Test(arguments: 0..<cases.count)

@@ -47,9 +47,31 @@ import SwiftGrad
         group.wait()
         let parallel = results.withLock { d in seeds.map { d[$0] ?? [] } }
         for (i, seed) in seeds.enumerated() {
-            #expect(parallel[i] == sequential[i], "seed \(seed): parallel training differs from sequential")
+            let same = parallel[i] == sequential[i]
+            #expect(same, "seed \(seed): parallel training differs from sequential")
         }
         #expect(sequential[0] != sequential[1])
+    }
+
+    /// The SIMD float32 exp/sigmoid/tanh give each element the same bits however the parallel
+    /// kernels split the range (the split follows the thread count). Thread count is process-wide,
+    /// so this runs in a child process.
+    @Test func activationsDoNotDependOnTheThreadCount() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor.randn([100_003], generator: Generator(seed: 5)) * 4
+            x[17] = Tensor(100.0)        // out-of-range lanes take the libm path
+            x[50_001] = Tensor(Double.nan)
+            func run() -> [[UInt32]] {
+                [x.exp(), x.sigmoid(), x.tanh(), x.softmax(axis: 0)].map { $0.scalars.map(\.bitPattern) }
+            }
+            Runtime.threadCount = 1
+            let one = run()
+            Runtime.threadCount = 2
+            let two = run()
+            Runtime.threadCount = 3
+            let three = run()
+            if one != two || one != three { exit(1) }
+        }
     }
 
     @Test func concurrentTasksTrainIndependently() async {
@@ -61,7 +83,8 @@ import SwiftGrad
             return all
         }
         #expect(results.count == 4)
-        #expect(results.allSatisfy { $0 == expected })
+        let same = results.allSatisfy { $0 == expected }
+        #expect(same)
     }
 
     /// A generator shared by threads is locked: every draw is whole, and the draws of all threads
