@@ -6,7 +6,7 @@
 # .build-fuzz/findings/ (turn it into a regression test in Tests/SwiftGradTests/FuzzRegressionTests.swift).
 #
 #     bash .ci/fuzz.sh              # 20,000 inputs per reader
-#     FUZZ_RUNS=500000 bash .ci/fuzz.sh
+#     FUZZ_RUNS=3000000 FUZZ_SECONDS=120 bash .ci/fuzz.sh    # longer: up to 2 min per reader
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${FUZZ_RUNS:-20000}
@@ -31,7 +31,7 @@ for reader in safetensors checkpoint idx csv; do
     # New inputs go to a scratch folder; the committed seeds are read only.
     work=$(mktemp -d)
     t0=$SECONDS
-    if "$bin/$target" -runs="$runs" -max_total_time=120 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
+    if "$bin/$target" -runs="$runs" -max_total_time=${FUZZ_SECONDS:-120} -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
         -seed=1 -print_final_stats=0 -artifact_prefix=.build-fuzz/findings/$reader- "${dict[@]}" \
         "$work" "Fuzz/Corpus/$reader" > ".build-fuzz/$reader.log" 2>&1; then
         echo "fuzz $reader: $(grep -E '^#[0-9]+.*DONE' ".build-fuzz/$reader.log" | tail -1 | sed 's/  */ /g') ($((SECONDS - t0)) s)"

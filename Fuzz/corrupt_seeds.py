@@ -70,6 +70,29 @@ def retype_generator(h):
     h["generator.state"]["dtype"] = "F64"
 put("checkpoint", "bad-generator-dtype.ckpt", ckpt(retype_generator))
 
+def add_scheduler(h, d):
+    """StepLR's state (last_epoch, step_count, base_lrs, last_lr) as a 'scheduler' component."""
+    extra = struct.pack("<q", 3) + struct.pack("<q", 4) + struct.pack("<d", 0.01) + struct.pack("<d", 0.001)
+    base = len(d)
+    h["scheduler.last_epoch"] = {"dtype": "I64", "shape": [], "data_offsets": [base, base + 8]}
+    h["scheduler.step_count"] = {"dtype": "I64", "shape": [], "data_offsets": [base + 8, base + 16]}
+    h["scheduler.base_lrs"] = {"dtype": "F64", "shape": [1], "data_offsets": [base + 16, base + 24]}
+    h["scheduler.last_lr"] = {"dtype": "F64", "shape": [1], "data_offsets": [base + 24, base + 32]}
+    h["__metadata__"]["swiftgrad.components"] += ",scheduler"
+    return d + extra
+h = json.loads(json.dumps(header))
+put("checkpoint", "valid-with-scheduler.ckpt", safetensors(h, add_scheduler(h, data)))
+h = json.loads(json.dumps(header))
+d = add_scheduler(h, data)
+h["scheduler.last_epoch"]["dtype"] = "F64"
+d = d[: h["scheduler.last_epoch"]["data_offsets"][0]] + struct.pack("<d", float("nan")) + d[h["scheduler.last_epoch"]["data_offsets"][1] :]
+put("checkpoint", "bad-scheduler-nan-epoch.ckpt", safetensors(h, d))
+h = json.loads(json.dumps(header))
+k = sorted(x for x in h if x.startswith("optimizer.state.") and x.endswith(".step"))[0]
+h[k]["dtype"] = "F64"
+o = h[k]["data_offsets"][0]
+put("checkpoint", "bad-optimizer-huge-step.ckpt", safetensors(h, data[:o] + struct.pack("<d", 1e300) + data[o + 8 :]))
+
 # IDX --------------------------------------------------------------------------------------------
 i = get("idx", "valid-labels-idx1-ubyte")
 put("idx", "bad-magic", b"\1\0" + i[2:])

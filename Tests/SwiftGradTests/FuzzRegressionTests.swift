@@ -41,8 +41,37 @@ import SwiftGrad
             let ckpt = try Checkpoint.decode(bytes)
             let model = Sequential([Linear(3, 2), ReLU(), Linear(2, 1)])
             try ckpt.restore(model, from: "model")
-            if ckpt.components["optimizer"] != nil { try ckpt.restore(Adam(model.namedParameters()), from: "optimizer") }
+            let opt = Adam(model.namedParameters())
+            if ckpt.components["optimizer"] != nil { try ckpt.restore(opt, from: "optimizer") }
             if ckpt.components["generator"] != nil { try ckpt.restore(Generator(), from: "generator") }
+            if ckpt.components["scheduler"] != nil { try ckpt.restore(StepLR(opt, stepSize: 2), from: "scheduler") }
+        }
+    }
+
+    /// Found by the checkpoint fuzzer: an optimizer state key with no dot after "state." trapped
+    /// ("Range requires lowerBound <= upperBound") instead of being reported as unexpected.
+    @Test func optimizerStateKeyWithoutADot() {
+        let opt = SGD([Tensor.zeros([2]).requiringGrad()], lr: 0.1)
+        var state = opt.stateDict()
+        state["state.__metadata__vg_sq"] = Tensor.zeros([2])
+        #expect(throws: StateDictError.unexpectedKeys(["state.__metadata__vg_sq"])) { try opt.loadStateDict(state) }
+    }
+
+    /// Int(_:) traps on NaN, inf and huge values; a corrupted step count or epoch must throw instead.
+    @Test func nonIntegerCountsThrow() {
+        let p = Tensor.zeros([2]).requiringGrad()
+        let opt = Adam([p])
+        p.grad = Tensor.ones([2])
+        opt.step()
+        for bad in [1e300, .nan, .infinity, 2.5] {
+            var state = opt.stateDict()
+            state["state.0.step"] = Tensor(bad, dtype: .float64)
+            #expect(throws: StateDictError.self) { try opt.loadStateDict(state) }
+            let sched = StepLR(opt, stepSize: 2)
+            var s = sched.stateDict()
+            s["last_epoch"] = Tensor(bad, dtype: .float64)
+            #expect(throws: StateDictError.self) { try sched.loadStateDict(s) }
+            #expect(sched.stateDict()["last_epoch"]?.item() == 0, "nothing changes on failure")
         }
     }
 
