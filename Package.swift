@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "char-lstm", targets: ["CharLSTM"]),
         .executable(name: "char-transformer", targets: ["CharTransformer"]),
         .executable(name: "custom-op", targets: ["CustomOp"]),
+        .executable(name: "soak", targets: ["Soak"]),
     ],
     dependencies: [
         // Flags of the examples only; the library itself depends on nothing but the system libraries.
@@ -63,6 +64,8 @@ let package = Package(
         // Run under mpirun by SwiftGradDistributedTests: collectives, DDP equivalence, sampler, failures.
         .executableTarget(name: "DDPSelfTest", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Sources/DDPSelfTest"),
         .executableTarget(name: "Benchmarks", dependencies: ["SwiftGrad"], path: "Sources/Benchmarks"),
+        // Memory soak check: resident memory at step 10,000 vs step 1,000 (Docs/Reliability.md).
+        .executableTarget(name: "Soak", dependencies: ["SwiftGrad"], path: "Sources/Soak"),
         .executableTarget(name: "FitLine", dependencies: ["SwiftGrad"], path: "Examples/FitLine"),
         .executableTarget(name: "DigitsDDP", dependencies: ["SwiftGrad", "SwiftGradDistributed"], path: "Examples/DigitsDDP"),
         // The examples' models and training functions, shared by the example executables and the tests.

@@ -263,23 +263,24 @@ func testGrad(_ shape: [Int], step k: Int, param i: Int, dtype: DType = .float64
         }
     }
 
-    @Test func largeTensorsSplitAcrossThreadsGiveTheSameResult() {
-        // Above the parallel threshold the kernel runs on several threads; the result must not change.
-        let n = 100_000
-        let initial = Tensor.randn([n], generator: Generator(seed: 9))
-        let g = Tensor.randn([n], generator: Generator(seed: 10))
-        var results: [[UInt32]] = []
-        let saved = Runtime.threadCount
-        for threads in [1, 2] {
-            Runtime.threadCount = threads
-            let p = initial.copy().requiringGrad()
-            let opt = Adam([p], lr: 1e-3)
-            p.grad = g
-            opt.step(); opt.step()
-            results.append(p.scalars.map(\.bitPattern))
+    /// Above the parallel threshold the kernel runs on several threads; the result must not change.
+    /// `Runtime.threadCount` is process-wide (other tests train in parallel), so this runs in a child process.
+    @Test func largeTensorsSplitAcrossThreadsGiveTheSameResult() async {
+        await #expect(processExitsWith: .success) {
+            let n = 100_000
+            let initial = Tensor.randn([n], generator: Generator(seed: 9))
+            let g = Tensor.randn([n], generator: Generator(seed: 10))
+            var results: [[UInt32]] = []
+            for threads in [1, 2] {
+                Runtime.threadCount = threads
+                let p = initial.copy().requiringGrad()
+                let opt = Adam([p], lr: 1e-3)
+                p.grad = g
+                opt.step(); opt.step()
+                results.append(p.scalars.map(\.bitPattern))
+            }
+            if results[0] != results[1] { exit(1) }
         }
-        Runtime.threadCount = saved
-        #expect(results[0] == results[1])
     }
 
     @Test func stepWithClosureReturnsTheLoss() {

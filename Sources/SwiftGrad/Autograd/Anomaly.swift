@@ -87,9 +87,7 @@ struct OpOrigin {
 
 enum Anomaly {
     static func nonFinite(_ t: Tensor) -> Bool {
-        guard t.dtype.isFloatingPoint else { return false }
-        for i in 0..<t.count where !t.scalar(at: i).isFinite { return true }
-        return false
+        t.dtype.isFloatingPoint && !Kernels.allFinite(t)
     }
 
     static func checkForward(_ out: Tensor, node: Node, ctx: ThreadContext) {

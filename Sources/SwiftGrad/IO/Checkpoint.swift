@@ -115,7 +115,19 @@ public struct Checkpoint {
     ///     let ckpt = try Checkpoint.load(from: "run.ckpt")
     ///     print(ckpt.epoch, ckpt.step)
     public static func load(from path: String) throws -> Checkpoint {
-        let file = try Safetensors.read(from: path)
+        try checkpoint(from: try Safetensors.read(from: path), path: path)
+    }
+
+    /// Parses the bytes of a checkpoint file (see `load(from:)`); `path` only names the source in
+    /// errors. Throws `CheckpointError` or `SafetensorsError`, never traps on bad bytes.
+    ///
+    ///     let ckpt = try Checkpoint.decode(bytes)
+    ///     print(ckpt.epoch, ckpt.components.keys.sorted())
+    public static func decode(_ bytes: [UInt8], path: String = "<bytes>") throws -> Checkpoint {
+        try checkpoint(from: try Safetensors.decode(bytes, path: path), path: path)
+    }
+
+    static func checkpoint(from file: SafetensorsFile, path: String) throws -> Checkpoint {
         guard let version = file.metadata["swiftgrad.checkpoint"] else { throw CheckpointError.notACheckpoint(path: path) }
         guard version == formatVersion else { throw CheckpointError.unsupportedVersion(path: path, version: version) }
         func int(_ key: String) throws -> Int {

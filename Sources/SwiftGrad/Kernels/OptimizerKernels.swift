@@ -43,6 +43,32 @@ struct RAdamKernelSettings {
 }
 
 extension Kernels {
+    /// Whether every element of a float tensor is finite. One vectorisable pass: x·0 is 0 for a
+    /// finite x and NaN for NaN or ±Inf, so the sum of x·0 is NaN exactly when one element is not finite.
+    static func allFinite(_ t: Tensor) -> Bool {
+        switch t.dtype {
+        case .float32: return finiteSum(t.ptr(Float.self), t.count) == 0
+        case .float64: return finiteSum(t.ptr(Double.self), t.count) == 0
+        default: return true
+        }
+    }
+
+    static func finiteSum<T: FloatElement>(_ p: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var acc: T = 0
+        for i in 0..<n { acc += p[i] * 0 }
+        return acc
+    }
+
+    /// How many elements of a float tensor are NaN and how many are ±Inf.
+    static func countNonFinite(_ t: Tensor) -> (nan: Int, inf: Int) {
+        var nan = 0, inf = 0
+        for i in 0..<t.count {
+            let v = t.scalar(at: i)
+            if v.isNaN { nan += 1 } else if v.isInfinite { inf += 1 }
+        }
+        return (nan, inf)
+    }
+
     /// PyTorch's lerp, a + w·(b − a), evaluated from the nearer end so both halves of w are accurate.
     @inline(__always)
     static func lerp<T: FloatElement>(_ a: T, _ b: T, _ w: T) -> T {

@@ -36,40 +36,45 @@ enum VectorMath {
         return p * unsafeBitCast(bits, to: V.self)
     }
 
+    /// Applies `core` to x[lo..<hi] eight lanes at a time. Each element's result depends on its own
+    /// value only, never on where the range starts or ends (parallel kernels split ranges by thread
+    /// count, and results must not change with it): the tail runs through the same SIMD code as a
+    /// zero-padded vector, and lanes outside [low, high] (or NaN) are recomputed one by one with `scalar`.
     @inline(__always)
-    static func inRange(_ x: V, _ lo: Float, _ hi: Float) -> Bool {
-        // NaN fails both comparisons and so is out of range.
-        all(x .>= lo) && all(x .<= hi)
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    low: Float, high: Float, _ core: (V) -> V, _ scalar: (Float) -> Float) {
+        var i = lo
+        while i < hi {
+            let m = Swift.min(8, hi - i)
+            var v = V(repeating: 0)
+            if m == 8 {
+                v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            } else {
+                for j in 0..<m { v[j] = x[i + j] }
+            }
+            // NaN fails both comparisons and so is out of range.
+            let ok = (v .>= low) .& (v .<= high)
+            let r = core(v.replacing(with: 0, where: .!ok))
+            if m == 8 {
+                UnsafeMutableRawPointer(y + i).storeBytes(of: r, as: V.self)
+            } else {
+                for j in 0..<m { y[i + j] = r[j] }
+            }
+            if !all(ok) {
+                for j in 0..<m where !ok[j] { y[i + j] = scalar(x[i + j]) }
+            }
+            i += 8
+        }
     }
 
     /// y[i] = e^x[i].
     static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        var i = lo
-        while i + 8 <= hi {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            if inRange(v, -87, 88) {
-                UnsafeMutableRawPointer(y + i).storeBytes(of: expCore(v), as: V.self)
-            } else {
-                for j in i..<(i + 8) { y[j] = expf(x[j]) }
-            }
-            i += 8
-        }
-        while i < hi { y[i] = expf(x[i]); i += 1 }
+        map(x, y, lo, hi, low: -87, high: 88, { expCore($0) }, { expf($0) })
     }
 
     /// y[i] = 1 / (1 + e^-x[i]), without overflow for large |x|.
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        var i = lo
-        while i + 8 <= hi {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            if inRange(v, -87, 87) {
-                UnsafeMutableRawPointer(y + i).storeBytes(of: 1 / (1 + expCore(-v)), as: V.self)
-            } else {
-                for j in i..<(i + 8) { y[j] = scalarSigmoid(x[j]) }
-            }
-            i += 8
-        }
-        while i < hi { y[i] = scalarSigmoid(x[i]); i += 1 }
+        map(x, y, lo, hi, low: -87, high: 87, { 1 / (1 + expCore(-$0)) }, { scalarSigmoid($0) })
     }
 
     @inline(__always)
@@ -82,31 +87,26 @@ enum VectorMath {
     /// y[i] = tanh(x[i]). For |x| ≥ 0.625, 1 - 2/(e^{2|x|} + 1) with the sign restored; below
     /// that, where this form would cancel, an odd polynomial (Taylor to x^17, error < 6e-8 relative).
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        var i = lo
-        while i + 8 <= hi {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            if inRange(v, -9, 9) {
-                let a = v.replacing(with: -v, where: v .< 0)
-                let e = expCore(a + a)
-                var big = 1 - 2 / (e + 1)
-                big.replace(with: -big, where: v .< 0)
-                let z = v * v
-                // tanh x = x + x·Σ c_k z^k, z = x², Taylor coefficients c3…c17.
-                var p = V(repeating: 6_404_582.0 / 10_854_718_875)
-                p = p * z - 929_569.0 / 638_512_875
-                p = p * z + 21_844.0 / 6_081_075
-                p = p * z - 1_382.0 / 155_925
-                p = p * z + 62.0 / 2_835
-                p = p * z - 17.0 / 315
-                p = p * z + 2.0 / 15
-                p = p * z - 1.0 / 3
-                let small = v + v * z * p
-                UnsafeMutableRawPointer(y + i).storeBytes(of: small.replacing(with: big, where: a .>= 0.625), as: V.self)
-            } else {
-                for j in i..<(i + 8) { y[j] = tanhf(x[j]) }
-            }
-            i += 8
-        }
-        while i < hi { y[i] = tanhf(x[i]); i += 1 }
+        map(x, y, lo, hi, low: -9, high: 9, { tanhCore($0) }, { tanhf($0) })
+    }
+
+    @inline(__always)
+    static func tanhCore(_ v: V) -> V {
+        let a = v.replacing(with: -v, where: v .< 0)
+        let e = expCore(a + a)
+        var big = 1 - 2 / (e + 1)
+        big.replace(with: -big, where: v .< 0)
+        let z = v * v
+        // tanh x = x + x·Σ c_k z^k, z = x², Taylor coefficients c3…c17.
+        var p = V(repeating: 6_404_582.0 / 10_854_718_875)
+        p = p * z - 929_569.0 / 638_512_875
+        p = p * z + 21_844.0 / 6_081_075
+        p = p * z - 1_382.0 / 155_925
+        p = p * z + 62.0 / 2_835
+        p = p * z - 17.0 / 315
+        p = p * z + 2.0 / 15
+        p = p * z - 1.0 / 3
+        let small = v + v * z * p
+        return small.replacing(with: big, where: a .>= 0.625)
     }
 }

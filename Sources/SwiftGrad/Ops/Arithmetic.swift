@@ -215,7 +215,10 @@ extension Tensor {
 
     /// Replaces elements where `mask` is nonzero by `value` (PyTorch's `masked_fill`).
     public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
-        Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
+        // The result keeps self's shape, as PyTorch's: the mask may broadcast to it, not widen it.
+        precondition(broadcastShapeIfPossible(mask.shape, shape) == shape,
+                     "maskedFill: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
+        return Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
     }
 }
 

@@ -137,14 +137,26 @@ extension Tensor {
     ///
     ///     let predicted = logits.argmax(axis: 1)
     public func argmax(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
+        requireNonEmpty("argmax", axis: axis)
         guard let axis else { return withNoGrad { reshape([count]).max(axis: 0).indices } }
         return withNoGrad { max(axis: axis, keepDim: keepDim).indices }
     }
 
     /// Index of the smallest element along `axis` (int64), or of the flattened tensor.
     public func argmin(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
+        requireNonEmpty("argmin", axis: axis)
         guard let axis else { return withNoGrad { reshape([count]).min(axis: 0).indices } }
         return withNoGrad { min(axis: axis, keepDim: keepDim).indices }
+    }
+
+    /// Stops, naming `op` and the original shape, when the reduced part of the tensor is empty.
+    func requireNonEmpty(_ op: String, axis: Int?) {
+        guard let axis else {
+            precondition(count > 0, "\(op): the tensor of shape \(shape) is empty")
+            return
+        }
+        let ax = normalizeAxis(axis, rank, op: op, shape: shape)
+        precondition(rank == 0 || shape[ax] > 0, "\(op): cannot reduce an empty axis \(axis) of shape \(shape)")
     }
 
     /// Maximum over several axes, without gradient (used for numerical shifts).
@@ -163,6 +175,10 @@ extension Tensor {
     ///     let lse = logits.logsumexp(axes: [1])
     public func logsumexp(axes: [Int], keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("logsumexp")
+        // An empty sum is 0 and log 0 = -inf, as in PyTorch; the max-shift below needs an element.
+        if axes.contains(where: { rank > 0 && shape[normalizeAxis($0, rank, op: "logsumexp", shape: shape)] == 0 }) {
+            return sum(axes: axes, keepDim: keepDim) - Double.infinity
+        }
         let m = amaxNoGrad(axes, keepDim: true)
         // A row of -inf would give inf - inf = NaN; shift by 0 there instead.
         let shift = Tensor.where(m.abs().eq(.infinity), Tensor.zerosLike(m), m)
@@ -185,6 +201,7 @@ extension Tensor {
         let keptShape = kept.shape
         return out.recorded("prod", self, save: .input0) { g, ctx in
             let x = ctx.input(0)
+            if n == 0 { return [Tensor.zeros(x.shape, dtype: g.dtype)] }   // an empty axis has no elements to differentiate
             // d(prod)/dx_i = product of the others = exclusive prefix · exclusive suffix products.
             let ones = Tensor.ones(keptShape, dtype: x.dtype)
             let prefix = Tensor.cat([ones, x.narrow(axis: ax, start: 0, length: n - 1)], axis: ax).cumprod(axis: ax)

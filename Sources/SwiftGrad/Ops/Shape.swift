@@ -221,7 +221,12 @@ extension Tensor {
 
     /// Elements `start..<start+length` along `axis` (a copy).
     public func narrow(axis: Int, start: Int, length: Int) -> Tensor {
-        slice(axis: axis, start: start, end: start + length, step: 1)
+        // Unlike slice (which clamps, as Python does), narrow must fit, as torch.narrow.
+        let ax = normalizeAxis(axis, rank, op: "narrow", shape: shape)
+        let n = shape[ax], s = start < 0 ? start + n : start
+        precondition(s >= 0 && length >= 0 && s + length <= n,
+                     "narrow: start \(start) and length \(length) do not fit axis \(axis) of size \(n) (shape \(shape))")
+        return slice(axis: ax, start: s, end: s + length, step: 1)
     }
 
     /// Elements `start..<end` by `step` along `axis` (negative indices count from the end; a copy),

@@ -180,12 +180,39 @@ public class Optimizer: StateDictConvertible {
         set { for i in groups.indices { groups[i].lr = newValue } }
     }
 
+    /// When true, `step()` first checks every gradient it would apply; if one holds NaN or Inf the
+    /// whole step is skipped (no parameter, buffer or step count changes), `step()` returns false,
+    /// `skippedSteps` grows and `lastSkipReason` names the parameter. Off by default (PyTorch
+    /// applies non-finite gradients); costs one read of every gradient per step.
+    ///
+    ///     let opt = Adam(model.namedParameters())
+    ///     opt.checkFinite = true
+    public var checkFinite = false
+    /// How many steps `checkFinite` has skipped.
+    ///
+    ///     if opt.skippedSteps > 10 { print("training diverged") }
+    public private(set) var skippedSteps = 0
+    /// Why the last `step()` was skipped (which parameter, how many NaN and Inf values), nil when it
+    /// was applied.
+    ///
+    ///     if !opt.step() { print(opt.lastSkipReason!) }
+    ///     // Adam.step skipped: the gradient of 'fc1.weight' [64, 64] has 3 NaN and 0 Inf values
+    public private(set) var lastSkipReason: String?
+
     /// Updates every parameter that requires grad and has a gradient, in place and without
-    /// recording (parameters with a nil gradient, or frozen ones, are left untouched).
+    /// recording (parameters with a nil gradient, or frozen ones, are left untouched). Returns
+    /// false when `checkFinite` found a NaN or Inf gradient and skipped the step, true otherwise.
     ///
     ///     loss.backward()
     ///     opt.step()
-    public func step() {
+    @discardableResult
+    public func step() -> Bool {
+        lastSkipReason = nil
+        if checkFinite, let reason = nonFiniteGradient() {
+            skippedSteps += 1
+            lastSkipReason = reason
+            return false
+        }
         withNoGrad {
             for (g, range) in groupRanges.enumerated() {
                 let group = groups[g]
@@ -201,6 +228,17 @@ public class Optimizer: StateDictConvertible {
                 }
             }
         }
+        return true
+    }
+
+    /// The first gradient `step()` would apply that holds NaN or Inf, described; nil if none does.
+    func nonFiniteGradient() -> String? {
+        for (i, p) in parameters.enumerated() {
+            guard p.requiresGrad, let grad = p.grad, grad.dtype.isFloatingPoint, !Kernels.allFinite(grad) else { continue }
+            let (nan, inf) = Kernels.countNonFinite(grad)
+            return "\(kind).step skipped: the gradient of '\(parameterNames[i])' \(grad.shape) has \(nan) NaN and \(inf) Inf values"
+        }
+        return nil
     }
 
     /// Re-evaluates the loss with `closure` (which must call `backward()`), then steps; returns the loss.

@@ -47,14 +47,17 @@ extension Optimizer {
                 }
                 newGroups[g].options[String(rest[rest.index(after: dot)...])] = try Self.scalar(key, t)
                 seenOptions.insert(key)
-            } else if key.hasPrefix("state."), let dot = key.lastIndex(of: ".") {
+            } else if key.hasPrefix("state."), let dot = key.lastIndex(of: "."),
+                      dot >= key.index(key.startIndex, offsetBy: "state.".count) {
+                // "state.<name>.<field>"; a key with no dot after "state." is simply unexpected.
                 let name = String(key[key.index(key.startIndex, offsetBy: "state.".count)..<dot])
                 let field = String(key[key.index(after: dot)...])
                 guard let i = index[name] else { unexpected.append(key); continue }
                 var s = newState[i] ?? ParamState()
                 if field == "step" {
                     let v = try Self.scalar(key, t)
-                    guard v >= 0, v == v.rounded() else { throw StateDictError.invalidValue(key: key, reason: "step \(v) is not a whole number") }
+                    // Whole and exactly representable: Int(v) would trap on 1e300, NaN or inf.
+                    guard v >= 0, v <= 0x1p53, v == v.rounded() else { throw StateDictError.invalidValue(key: key, reason: "step \(v) is not a whole number") }
                     s.step = Int(v)
                 } else if bufferNames.contains(field) {
                     let p = parameters[i]

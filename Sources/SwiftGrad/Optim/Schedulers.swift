@@ -123,8 +123,9 @@ public class LRScheduler: StateDictConvertible {
     ///     try sched.loadStateDict(checkpoint.scheduler)
     public func loadStateDict(_ state: [String: Tensor]) throws {
         try validateStateDict(state, against: stateDict())
-        lastEpoch = Int(state["last_epoch"]!.item())
-        stepCount = Int(state["step_count"]!.item())
+        let epoch = try stateInteger(state, "last_epoch"), steps = try stateInteger(state, "step_count")
+        lastEpoch = epoch
+        stepCount = steps
         baseLRs = state["base_lrs"]!.doubles
         lastLR = state["last_lr"]!.doubles
         try loadExtra(from: state)
@@ -132,6 +133,16 @@ public class LRScheduler: StateDictConvertible {
 
     func saveExtra(into d: inout [String: Tensor]) {}
     func loadExtra(from d: [String: Tensor]) throws {}
+}
+
+/// The whole number stored under `key`; throws (rather than trapping in `Int(_:)`) for NaN, ±inf,
+/// fractions and values beyond ±2^53, which only a corrupted file holds.
+func stateInteger(_ state: [String: Tensor], _ key: String) throws -> Int {
+    let v = state[key]!.item()
+    guard v == v.rounded(), abs(v) <= 0x1p53 else {
+        throw StateDictError.invalidValue(key: key, reason: "\(v) is not a whole number")
+    }
+    return Int(v)
 }
 
 /// Throws unless `state` has exactly the keys of `expected`, each with its shape.

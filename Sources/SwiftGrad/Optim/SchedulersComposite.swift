@@ -307,10 +307,12 @@ public final class ReduceLROnPlateau: StateDictConvertible {
     ///     try sched.loadStateDict(saved)
     public func loadStateDict(_ state: [String: Tensor]) throws {
         try validateStateDict(state, against: stateDict())
+        let bad = try stateInteger(state, "num_bad_epochs"), cooldown = try stateInteger(state, "cooldown_counter")
+        let epoch = try stateInteger(state, "last_epoch")
         best = state["best"]!.item()
-        numBadEpochs = Int(state["num_bad_epochs"]!.item())
-        cooldownCounter = Int(state["cooldown_counter"]!.item())
-        lastEpoch = Int(state["last_epoch"]!.item())
+        numBadEpochs = bad
+        cooldownCounter = cooldown
+        lastEpoch = epoch
         lastLR = state["last_lr"]!.doubles
     }
 }

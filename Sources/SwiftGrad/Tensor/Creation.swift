@@ -150,6 +150,7 @@ extension Tensor {
     /// The identity matrix (n×m, m defaulting to n).
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
         let cols = m ?? n
+        precondition(n >= 0 && cols >= 0, "eye: sizes must be non-negative, got \(n) × \(cols)")
         let t = zeros([n, cols], dtype: dtype)
         for i in 0..<Swift.min(n, cols) { t.setScalar(1, at: i * cols + i) }
         return t
