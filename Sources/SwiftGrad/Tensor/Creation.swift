@@ -256,7 +256,7 @@ extension Tensor {
         if dtype == T.dtype {
             return Array(UnsafeBufferPointer(start: ptr(T.self), count: count))
         }
-        return (0..<count).map { T(scalar(at: $0)) }
+        return (0..<count).map { T(tensorValue: scalar(at: $0)) }
     }
 
     /// The elements as Float (converted if needed).
@@ -275,7 +275,7 @@ extension Tensor {
     }
 
     /// The value of a one-element tensor as `T`.
-    public func item<T: TensorScalar>(as: T.Type) -> T { T(item()) }
+    public func item<T: TensorScalar>(as: T.Type) -> T { T(tensorValue: item()) }
 
     /// A copy converted to `dtype` (self if already that dtype). Differentiable between float types.
     ///

@@ -27,20 +27,24 @@ public enum DType: String, Sendable, CustomStringConvertible, CaseIterable {
 /// A Swift scalar type that can be stored in a tensor: `Float`, `Double` or `Int64`.
 public protocol TensorScalar: Numeric, Comparable, Sendable {
     static var dtype: DType { get }
-    init(_ double: Double)
+    /// Converts a Double the way tensors convert between dtypes: floats round to nearest, integers
+    /// truncate toward zero, and NaN or out-of-range values become 0 instead of trapping.
+    init(tensorValue: Double)
     var doubleValue: Double { get }
 }
 
 extension Float: TensorScalar {
     public static var dtype: DType { .float32 }
+    public init(tensorValue v: Double) { self.init(v) }
     public var doubleValue: Double { Double(self) }
 }
 extension Double: TensorScalar {
     public static var dtype: DType { .float64 }
+    public init(tensorValue v: Double) { self = v }
     public var doubleValue: Double { self }
 }
 extension Int64: TensorScalar {
     public static var dtype: DType { .int64 }
-    public init(_ double: Double) { self = Int64(exactly: double.rounded(.towardZero)) ?? 0 }
+    public init(tensorValue v: Double) { self = Int64(exactly: v.rounded(.towardZero)) ?? 0 }
     public var doubleValue: Double { Double(self) }
 }
