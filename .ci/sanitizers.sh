@@ -22,7 +22,10 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 echo "sanitizers: building with AddressSanitizer"
 swift build --build-tests --sanitize=address --scratch-path .build-asan 2>&1 | tail -1
 t0=$SECONDS
+# The MPI tests are left out: they start Open MPI child processes whose runtime (libmpi, PMIx) is not
+# leak-clean, so LeakSanitizer fails them for allocations that are not SwiftGrad's.
 swift test --skip-build --sanitize=address --scratch-path .build-asan ${asan_filter:+--filter "$asan_filter"} \
+    --skip 'DistributedTests' \
     2>&1 | tee .build-asan/test.log | grep -E "ERROR: |SUMMARY: |✘|Test run with" || true
 if grep -qE "ERROR: (Address|Leak)Sanitizer" .build-asan/test.log || ! grep -qE "Test run with .* passed" .build-asan/test.log; then
     echo "sanitizers: AddressSanitizer run FAILED (log: .build-asan/test.log)"; exit 1
