@@ -101,14 +101,28 @@ struct Handoff<T>: @unchecked Sendable {
 /// The background side of a prefetching pass: a worker thread fills a queue of at most `depth`
 /// batches; `slots` counts free places, `ready` counts queued batches.
 final class Prefetcher<Batch> {
-    final class Channel: Sendable {
-        let queue = Mutex<[Handoff<Batch>]>([])
+    /// `queue` is only touched under `lock`. An NSLock (a pthread mutex) rather than `Mutex`: the
+    /// Synchronization module's futex-based lock is invisible to ThreadSanitizer, which then reports
+    /// the queue's guarded accesses as races.
+    final class Channel: @unchecked Sendable {
+        private let lock = NSLock()
+        private var queue: [Handoff<Batch>] = []
         let cancelled = Atomic<Bool>(false)
         let slots = DispatchSemaphore(value: 0)
         let ready = DispatchSemaphore(value: 0)
         // Both start at 0 and `slots` is raised by signals: libdispatch traps when a semaphore is freed
         // with a value below its initial one, which a cancelled pass would otherwise do.
         init(depth: Int) { for _ in 0..<depth { slots.signal() } }
+
+        func push(_ batch: Handoff<Batch>) {
+            lock.lock(); defer { lock.unlock() }
+            queue.append(batch)
+        }
+
+        func pop() -> Handoff<Batch> {
+            lock.lock(); defer { lock.unlock() }
+            return queue.removeFirst()
+        }
     }
 
     let channel: Channel
@@ -123,7 +137,7 @@ final class Prefetcher<Batch> {
                 if channel.cancelled.load(ordering: .acquiring) { return }
                 // Data preparation never records a graph.
                 let batch = withNoGrad { work.value(indices) }
-                channel.queue.withLock { $0.append(Handoff(value: batch)) }
+                channel.push(Handoff(value: batch))
                 channel.ready.signal()
             }
         }
@@ -134,7 +148,7 @@ final class Prefetcher<Batch> {
     /// The next batch, waiting for the worker if it is not ready yet.
     func take() -> Batch {
         channel.ready.wait()
-        let batch = channel.queue.withLock { $0.removeFirst() }
+        let batch = channel.pop()
         channel.slots.signal()
         return batch.value
     }

@@ -18,7 +18,7 @@ enum BufferCache {
     }
     // Raw pointers are only handed out under the lock and never shared afterwards.
     struct Box: @unchecked Sendable { var state = State() }
-    static let shared = Mutex(Box())
+    static let shared = Locked(Box())
 
     /// Bucket size: page-rounded, so nearby sizes share a bucket.
     @inline(__always) static func bucket(_ n: Int) -> Int { (n + 4095) & ~4095 }

@@ -53,14 +53,14 @@ public final class Generator: Sendable {
         }
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
     /// The seed this generator was created with (or last reseeded with).
     public var initialSeed: UInt64 { seedValue.withLock { $0 } }
-    private let seedValue: Mutex<UInt64>
+    private let seedValue: Locked<UInt64>
 
     public init(seed: UInt64 = 0) {
-        state = Mutex(State(seed: seed))
-        seedValue = Mutex(seed)
+        state = Locked(State(seed: seed))
+        seedValue = Locked(seed)
     }
 
     /// Restarts the sequence from `seed`.
