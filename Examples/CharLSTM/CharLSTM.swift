@@ -46,15 +46,8 @@ struct CharLSTM: ParsableCommand {
         Runtime.threadCount = threads
         manualSeed(seed)
         let generator = Generator(seed: seed)
-        let words = try Words.load()
-        // A fixed split, independent of --seed, so that runs with different seeds compare.
-        var (train, test) = Words.split(words, heldOut: 0.1, generator: Generator(seed: 2024))
-        if limit > 0 { train = Array(train.prefix(limit)) }
-        let vocab = CharVocabulary(words: words)
-        print("words: \(train.count) train, \(test.count) held out; vocabulary \(vocab.count) tokens (start, end, \(vocab.characters.count) letters)")
-
-        let bigram = BigramModel(words: train, vocabulary: vocab, smoothing: 1)
-        let bigramNLL = bigram.negativeLogLikelihood(test)
+        let data = try CharModelData.load(limit: limit)
+        let (words, train, test, vocab, bigramNLL) = (data.words, data.train, data.test, data.vocabulary, data.bigramNLL)
 
         let model = CharLSTMModel(vocabulary: vocab.count, embedding: embedding, hidden: hidden, generator: generator)
         print("model: \(model.parameterCount) parameters")

@@ -71,3 +71,27 @@ public struct CharModelRun {
         print(String(format: "wall time: %.1f s", Date().timeIntervalSince(started)))
     }
 }
+
+/// The word-list data both character models train on: one fixed held-out split (independent of the
+/// run's seed, so runs with different seeds and the two examples compare on the same words), an
+/// optional limit on the training words, the vocabulary and the bigram baseline's held-out NLL.
+public struct CharModelData {
+    public let words: [String]
+    public let train: [String], test: [String]
+    public let vocabulary: CharVocabulary
+    public let bigramNLL: Double
+
+    /// Loads the bundled word list and prints its sizes.
+    ///
+    ///     let data = try CharModelData.load(limit: 0)
+    public static func load(limit: Int) throws -> CharModelData {
+        let words = try Words.load()
+        var (train, test) = Words.split(words, heldOut: 0.1, generator: Generator(seed: 2024))
+        if limit > 0 { train = Array(train.prefix(limit)) }
+        let vocab = CharVocabulary(words: words)
+        print("words: \(train.count) train, \(test.count) held out; vocabulary \(vocab.count) tokens (start, end, \(vocab.characters.count) letters)")
+        let bigram = BigramModel(words: train, vocabulary: vocab, smoothing: 1)
+        return CharModelData(words: words, train: train, test: test, vocabulary: vocab,
+                             bigramNLL: bigram.negativeLogLikelihood(test))
+    }
+}

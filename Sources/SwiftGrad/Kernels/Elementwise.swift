@@ -202,7 +202,7 @@ enum Kernels {
         }
         let inner = plan.inner
         let sa = plan.strides[0][plan.rank - 1], sb = plan.strides[1][plan.rank - 1]
-        parallelRanges(plan.rows, threshold: closureKernelThreshold == Int.max ? Int.max : max(1, parallelThreshold / inner)) { rlo, rhi in
+        parallelRanges(plan.rows, threshold: closureKernelThreshold) { rlo, rhi in
             plan.forEachRow(rlo, rhi) { off in
                 let ap = A.p + off[0], bp = B.p + off[1], cp = C.p + off[2]
                 if sa == 1 && sb == 1 { for i in 0..<inner { cp[i] = f(ap[i], bp[i]) } }
