@@ -17,13 +17,12 @@ enum BinaryOp {
 /// Comparisons producing an int64 mask of 0 and 1.
 enum CompareOp { case eq, ne, lt, le, gt, ge }
 
-/// The elementwise kernels that take their operation as a closure (`map`, `zip2`) stay on one
-/// thread: measured on an idle 2-core machine, splitting them made add_4m 3.3× slower (3.85 ms vs
-/// 1.17 ms), because in the parallel path the op closure is called indirectly per element instead
-/// of being inlined into the loop. Kernels with the arithmetic written inside the loop (SIMD math,
-/// reductions, conv, optimizers) still go parallel.
-let closureKernelThreshold = Int.max
-
+/// How the elementwise kernels go parallel: the work is split into ranges first, and each range
+/// then switches on the op and runs a loop with the arithmetic inlined (`map`/`zip2` are
+/// `@inline(__always)` and always called directly with a closure literal). Splitting the other way
+/// round (a parallel loop inside `map`, calling the op closure from the worker) keeps the closure
+/// from being inlined: measured on an idle 2-core machine, add_4m took 3.85 ms that way against
+/// 1.17 ms serial.
 enum Kernels {
     // MARK: unary
 
@@ -36,10 +35,12 @@ enum Kernels {
                 let X = SendablePointer(x.ptr(Float.self)), Y = SendablePointer(out.ptr(Float.self))
                 parallelRanges(n) { lo, hi in fast(X.p, Y.p, lo, hi) }
             } else {
-                unaryFloat(op, x.ptr(Float.self), out.ptr(Float.self), n)
+                inRanges(x.ptr(Float.self), out.ptr(Float.self), n) { unaryFloat(op, $0, $1, $2) }
             }
-        case .float64: unaryFloat(op, x.ptr(Double.self), out.ptr(Double.self), n)
-        case .int64: unaryInt(op, x.ptr(Int64.self), out.ptr(Int64.self), n, name: name)
+        case .float64: inRanges(x.ptr(Double.self), out.ptr(Double.self), n) { unaryFloat(op, $0, $1, $2) }
+        case .int64:
+            if !unaryIntDefined(op) { fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first") }
+            inRanges(x.ptr(Int64.self), out.ptr(Int64.self), n) { unaryInt(op, $0, $1, $2) }
         }
         return out
     }
@@ -55,13 +56,18 @@ enum Kernels {
         }
     }
 
+    /// Runs `body(x + lo, y + lo, hi - lo)` over ranges of `0..<n`, on several threads for large `n`.
+    @inline(__always)
+    static func inRanges<T, U>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ n: Int,
+                               _ body: (UnsafePointer<T>, UnsafeMutablePointer<U>, Int) -> Void) {
+        let xs = SendablePointer(x), ys = SendablePointer(y)
+        parallelRanges(n) { lo, hi in body(xs.p + lo, ys.p + lo, hi - lo) }
+    }
+
+    /// The serial loop `y[i] = f(x[i])`; callers pass a closure literal so `f` is inlined.
     @inline(__always)
     static func map<T, U>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ n: Int, _ f: (T) -> U) {
-        let xs = SendablePointer(x), ys = SendablePointer(y)
-        parallelRanges(n, threshold: closureKernelThreshold) { lo, hi in
-            let xp = xs.p, yp = ys.p
-            for i in lo..<hi { yp[i] = f(xp[i]) }
-        }
+        for i in 0..<n { y[i] = f(x[i]) }
     }
 
     static func unaryFloat<T: FloatElement>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
@@ -103,7 +109,14 @@ enum Kernels {
         }
     }
 
-    static func unaryInt(_ op: UnaryOp, _ x: UnsafePointer<Int64>, _ y: UnsafeMutablePointer<Int64>, _ n: Int, name: String) {
+    static func unaryIntDefined(_ op: UnaryOp) -> Bool {
+        switch op {
+        case .neg, .abs, .sign, .square, .relu, .addScalar, .mulScalar, .rsubScalar, .clamp, .positiveMask: return true
+        default: return false
+        }
+    }
+
+    static func unaryInt(_ op: UnaryOp, _ x: UnsafePointer<Int64>, _ y: UnsafeMutablePointer<Int64>, _ n: Int) {
         switch op {
         case .neg: map(x, y, n) { 0 &- $0 }
         case .abs: map(x, y, n) { $0 < 0 ? 0 &- $0 : $0 }
@@ -117,7 +130,7 @@ enum Kernels {
             let l = lo.isInfinite ? Int64.min : Int64(lo.rounded(.up)), h = hi.isInfinite ? Int64.max : Int64(hi.rounded(.down))
             map(x, y, n) { Swift.min(Swift.max($0, l), h) }
         case .positiveMask: map(x, y, n) { $0 > 0 ? 1 : 0 }
-        default: fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+        default: preconditionFailure("unaryInt: \(op) is checked by unaryIntDefined")
         }
     }
 
@@ -127,89 +140,111 @@ enum Kernels {
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
-        let plan = ElementwiseLayout(a, b, out)
+        let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {
-        case .float32: binaryFloat(op, plan, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Float.self))
-        case .float64: binaryFloat(op, plan, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Double.self))
+        case .float32:
+            inRanges(layout, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Float.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
+        case .float64:
+            inRanges(layout, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Double.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
         case .int64:
-            let ap = a.ptr(Int64.self), bp = b.ptr(Int64.self), op2 = out.ptr(Int64.self)
             switch op {
-            case .add: zip2(plan, ap, bp, op2) { $0 &+ $1 }
-            case .sub: zip2(plan, ap, bp, op2) { $0 &- $1 }
-            case .mul: zip2(plan, ap, bp, op2) { $0 &* $1 }
-            case .maximum: zip2(plan, ap, bp, op2) { Swift.max($0, $1) }
-            case .minimum: zip2(plan, ap, bp, op2) { Swift.min($0, $1) }
+            case .add, .sub, .mul, .maximum, .minimum: break
             default: fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
             }
+            inRanges(layout, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) { binaryInt(op, layout, $0, $1, $2, $3) }
         }
         return out
     }
 
-    static func binaryFloat<T: FloatElement>(_ op: BinaryOp, _ plan: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
+    static func binaryFloat<T: FloatElement>(_ op: BinaryOp, _ layout: ElementwiseLayout, _ r: Range<Int>,
+                                             _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
         switch op {
-        case .add: zip2(plan, a, b, c) { $0 + $1 }
-        case .sub: zip2(plan, a, b, c) { $0 - $1 }
-        case .mul: zip2(plan, a, b, c) { $0 * $1 }
-        case .div: zip2(plan, a, b, c) { $0 / $1 }
-        case .pow: zip2(plan, a, b, c) { T.pow($0, $1) }
+        case .add: zip2(layout, r, a, b, c) { $0 + $1 }
+        case .sub: zip2(layout, r, a, b, c) { $0 - $1 }
+        case .mul: zip2(layout, r, a, b, c) { $0 * $1 }
+        case .div: zip2(layout, r, a, b, c) { $0 / $1 }
+        case .pow: zip2(layout, r, a, b, c) { T.pow($0, $1) }
         // NaN propagates, as torch.maximum.
-        case .maximum: zip2(plan, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.max($0, $1) }
-        case .minimum: zip2(plan, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.min($0, $1) }
-        case .tanhBackward: zip2(plan, a, b, c) { g, y in g * (1 - y * y) }
-        case .sigmoidBackward: zip2(plan, a, b, c) { g, y in g * y * (1 - y) }
-        case .reluBackward: zip2(plan, a, b, c) { g, y in y > 0 ? g : 0 }
+        case .maximum: zip2(layout, r, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.max($0, $1) }
+        case .minimum: zip2(layout, r, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.min($0, $1) }
+        case .tanhBackward: zip2(layout, r, a, b, c) { g, y in g * (1 - y * y) }
+        case .sigmoidBackward: zip2(layout, r, a, b, c) { g, y in g * y * (1 - y) }
+        case .reluBackward: zip2(layout, r, a, b, c) { g, y in y > 0 ? g : 0 }
+        }
+    }
+
+    static func binaryInt(_ op: BinaryOp, _ layout: ElementwiseLayout, _ r: Range<Int>,
+                          _ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ c: UnsafeMutablePointer<Int64>) {
+        switch op {
+        case .add: zip2(layout, r, a, b, c) { $0 &+ $1 }
+        case .sub: zip2(layout, r, a, b, c) { $0 &- $1 }
+        case .mul: zip2(layout, r, a, b, c) { $0 &* $1 }
+        case .maximum: zip2(layout, r, a, b, c) { Swift.max($0, $1) }
+        case .minimum: zip2(layout, r, a, b, c) { Swift.min($0, $1) }
+        default: preconditionFailure("binaryInt: \(op) is checked by binary")
         }
     }
 
     static func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: .int64)
         if out.count == 0 { return out }
-        let plan = ElementwiseLayout(a, b, out)
+        let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {
-        case .float32: compareTyped(op, plan, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Int64.self))
-        case .float64: compareTyped(op, plan, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Int64.self))
-        case .int64: compareTyped(op, plan, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self))
+        case .float32:
+            inRanges(layout, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+        case .float64:
+            inRanges(layout, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+        case .int64:
+            inRanges(layout, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         }
         return out
     }
 
-    static func compareTyped<T: Comparable>(_ op: CompareOp, _ plan: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Int64>) {
+    static func compareTyped<T: Comparable>(_ op: CompareOp, _ layout: ElementwiseLayout, _ r: Range<Int>,
+                                            _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Int64>) {
         switch op {
-        case .eq: zip2(plan, a, b, c) { $0 == $1 ? 1 : 0 }
-        case .ne: zip2(plan, a, b, c) { $0 != $1 ? 1 : 0 }
-        case .lt: zip2(plan, a, b, c) { $0 < $1 ? 1 : 0 }
-        case .le: zip2(plan, a, b, c) { $0 <= $1 ? 1 : 0 }
-        case .gt: zip2(plan, a, b, c) { $0 > $1 ? 1 : 0 }
-        case .ge: zip2(plan, a, b, c) { $0 >= $1 ? 1 : 0 }
+        case .eq: zip2(layout, r, a, b, c) { $0 == $1 ? 1 : 0 }
+        case .ne: zip2(layout, r, a, b, c) { $0 != $1 ? 1 : 0 }
+        case .lt: zip2(layout, r, a, b, c) { $0 < $1 ? 1 : 0 }
+        case .le: zip2(layout, r, a, b, c) { $0 <= $1 ? 1 : 0 }
+        case .gt: zip2(layout, r, a, b, c) { $0 > $1 ? 1 : 0 }
+        case .ge: zip2(layout, r, a, b, c) { $0 >= $1 ? 1 : 0 }
         }
     }
 
-    /// The broadcast loop: rows of the coalesced plan, with unit-stride and scalar fast paths so
-    /// the common cases vectorise.
+    /// Runs `body(range, a, b, c)` over ranges of the layout's units (elements of a flat layout, rows
+    /// of a broadcast plan), on several threads when the work is large enough.
     @inline(__always)
-    static func zip2<T, U>(_ layout: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<U>, _ f: (T, T) -> U) {
+    static func inRanges<T, U>(_ layout: ElementwiseLayout, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<U>,
+                               _ body: (Range<Int>, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<U>) -> Void) {
         let A = SendablePointer(a), B = SendablePointer(b), C = SendablePointer(c)
+        let units = layout.plan?.rows ?? layout.n
+        let threshold = layout.plan.map { max(1, parallelThreshold / $0.inner) } ?? parallelThreshold
+        parallelRanges(units, threshold: threshold) { lo, hi in body(lo..<hi, A.p, B.p, C.p) }
+    }
+
+    /// The serial broadcast loop over `r` (elements of a flat layout, rows of a plan), with
+    /// unit-stride and scalar fast paths so the common cases vectorise. Callers pass a closure
+    /// literal so `f` is inlined.
+    @inline(__always)
+    static func zip2<T, U>(_ layout: ElementwiseLayout, _ r: Range<Int>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                           _ c: UnsafeMutablePointer<U>, _ f: (T, T) -> U) {
         guard let plan = layout.plan else {
             let sa = layout.strideA, sb = layout.strideB
-            parallelRanges(layout.n, threshold: closureKernelThreshold) { lo, hi in
-                let ap = A.p, bp = B.p, cp = C.p
-                if sa == 1 && sb == 1 { for i in lo..<hi { cp[i] = f(ap[i], bp[i]) } }
-                else if sa == 1 { let bv = bp[0]; for i in lo..<hi { cp[i] = f(ap[i], bv) } }
-                else if sb == 1 { let av = ap[0]; for i in lo..<hi { cp[i] = f(av, bp[i]) } }
-                else { let v = f(ap[0], bp[0]); for i in lo..<hi { cp[i] = v } }
-            }
+            if sa == 1 && sb == 1 { for i in r { c[i] = f(a[i], b[i]) } }
+            else if sa == 1 { let bv = b[0]; for i in r { c[i] = f(a[i], bv) } }
+            else if sb == 1 { let av = a[0]; for i in r { c[i] = f(av, b[i]) } }
+            else { let v = f(a[0], b[0]); for i in r { c[i] = v } }
             return
         }
         let inner = plan.inner
         let sa = plan.strides[0][plan.rank - 1], sb = plan.strides[1][plan.rank - 1]
-        parallelRanges(plan.rows, threshold: closureKernelThreshold) { rlo, rhi in
-            plan.forEachRow(rlo, rhi) { off in
-                let ap = A.p + off[0], bp = B.p + off[1], cp = C.p + off[2]
-                if sa == 1 && sb == 1 { for i in 0..<inner { cp[i] = f(ap[i], bp[i]) } }
-                else if sa == 1 && sb == 0 { let bv = bp[0]; for i in 0..<inner { cp[i] = f(ap[i], bv) } }
-                else if sa == 0 && sb == 1 { let av = ap[0]; for i in 0..<inner { cp[i] = f(av, bp[i]) } }
-                else { for i in 0..<inner { cp[i] = f(ap[i * sa], bp[i * sb]) } }
-            }
+        plan.forEachRow(r.lowerBound, r.upperBound) { off in
+            let ap = a + off[0], bp = b + off[1], cp = c + off[2]
+            if sa == 1 && sb == 1 { for i in 0..<inner { cp[i] = f(ap[i], bp[i]) } }
+            else if sa == 1 && sb == 0 { let bv = bp[0]; for i in 0..<inner { cp[i] = f(ap[i], bv) } }
+            else if sa == 0 && sb == 1 { let av = ap[0]; for i in 0..<inner { cp[i] = f(av, bp[i]) } }
+            else { for i in 0..<inner { cp[i] = f(ap[i * sa], bp[i * sb]) } }
         }
     }
 
@@ -237,13 +272,15 @@ enum Kernels {
         let out = Tensor(uninitializedShape: x.shape, dtype: dtype)
         let n = x.count
         switch (x.dtype, dtype) {
-        case (.float32, .float64): map(x.ptr(Float.self), out.ptr(Double.self), n) { Double($0) }
-        case (.float64, .float32): map(x.ptr(Double.self), out.ptr(Float.self), n) { Float($0) }
-        case (.int64, .float32): map(x.ptr(Int64.self), out.ptr(Float.self), n) { Float($0) }
-        case (.int64, .float64): map(x.ptr(Int64.self), out.ptr(Double.self), n) { Double($0) }
+        case (.float32, .float64): inRanges(x.ptr(Float.self), out.ptr(Double.self), n) { map($0, $1, $2) { Double($0) } }
+        case (.float64, .float32): inRanges(x.ptr(Double.self), out.ptr(Float.self), n) { map($0, $1, $2) { Float($0) } }
+        case (.int64, .float32): inRanges(x.ptr(Int64.self), out.ptr(Float.self), n) { map($0, $1, $2) { Float($0) } }
+        case (.int64, .float64): inRanges(x.ptr(Int64.self), out.ptr(Double.self), n) { map($0, $1, $2) { Double($0) } }
         // Truncation toward zero, as PyTorch; NaN and out-of-range values become 0 rather than trapping.
-        case (.float32, .int64): map(x.ptr(Float.self), out.ptr(Int64.self), n) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
-        case (.float64, .int64): map(x.ptr(Double.self), out.ptr(Int64.self), n) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
+        case (.float32, .int64):
+            inRanges(x.ptr(Float.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
+        case (.float64, .int64):
+            inRanges(x.ptr(Double.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
         default: out.storage.pointer.copyMemory(from: x.storage.pointer, byteCount: n * dtype.byteSize)
         }
         return out
