@@ -3,7 +3,8 @@ import SwiftGrad
 
 /// conv64_fwd_bwd: Conv2d 64→64, 3×3, padding 1, with bias, on a 32×64×32×32 input that requires
 /// grad; forward, sum, backward. Also prints the forward time alone, the backward/forward ratio and
-/// the share of the step spent in the three GEMMs (the same calls timed directly through cblas).
+/// the share of the step spent in the three GEMMs (the same calls timed directly through cblas,
+/// threaded by OpenBLAS itself).
 func benchConv64FwdBwd() {
     manualSeed(0)
     let (n, c, o, hw) = (32, 64, 64, 32)
@@ -23,7 +24,7 @@ func benchConv64FwdBwd() {
     let wa = [Float](repeating: 0.01, count: o * k), dy = [Float](repeating: 0.01, count: o * p)
     var cols = [Float](repeating: 0.01, count: k * p)
     var y = [Float](repeating: 0, count: o * p), dw = [Float](repeating: 0, count: o * k)
-    let gemms = timeit(reps: 7) {
+    let gemms = withOpenBLASThreads { timeit(reps: 7) {
         var n0 = 0
         while n0 < n {
             let pc = Int32(min(chunk, n - n0) * hw * hw)
@@ -40,7 +41,7 @@ func benchConv64FwdBwd() {
                         dy, pc, 0, &cols, pc)
             n0 += chunk
         }
-    }
+    } }
     let flops = 3 * 2.0 * Double(o * k * n * hw * hw)
     emit("conv64_fwd_bwd", ms, [("forward_ms", fwd), ("backward_over_forward", (ms - fwd) / fwd),
                                 ("gemm_ms", gemms), ("gemm_share", gemms / ms),

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import SwiftGrad
 
@@ -34,3 +35,11 @@ func emit(_ name: String, _ ms: Double, _ extra: [(String, Double)] = []) {
 }
 
 func round4(_ v: Double) -> Double { (v * 1e4).rounded() / 1e4 }
+
+/// Runs `body` with OpenBLAS threading a product itself over `Runtime.threadCount` threads, as it
+/// does when used on its own; SwiftGrad keeps it on one thread and splits products itself.
+func withOpenBLASThreads<R>(_ body: () -> R) -> R {
+    openblas_set_num_threads(Int32(Runtime.threadCount))
+    defer { openblas_set_num_threads(1) }
+    return body()
+}

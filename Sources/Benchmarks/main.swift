@@ -1,6 +1,7 @@
 // The standard workloads of ../shared/bench/SPEC.md, printed as JSON lines like torch_ref.py.
 //   swift run -c release Benchmarks                     # every workload
 //   swift run -c release Benchmarks --workload add_4m   # one
+//   swift run -c release Benchmarks --workload add_4m --repeat 20   # one, 20 times (for profilers)
 import Foundation
 import SwiftGrad
 
@@ -25,6 +26,10 @@ if let i = args.firstIndex(of: "--workload"), i + 1 < args.count {
         exit(2)
     }
 }
+var repeatCount = 1
+if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count, let k = Int(args[i + 1]), k > 0 { repeatCount = k }
 if args.contains("--list") { workloads.forEach { print($0.0) }; exit(0) }
 print("# " + Runtime.info())
-for (name, run) in workloads where selected.contains(name) { run() }
+for (name, run) in workloads where selected.contains(name) {
+    for _ in 0..<repeatCount { run() }
+}

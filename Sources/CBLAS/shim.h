@@ -11,4 +11,13 @@
 #else
 #error "SwiftGrad needs LAPACKE: install it with `apt-get install -y liblapacke-dev`"
 #endif
+
+// A hint to the CPU inside a spin-wait loop (SwiftGrad's worker pool polls for work this way).
+static inline void swiftgrad_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 #endif

@@ -3,11 +3,56 @@ import CBLAS
 /// Thin wrappers over cblas: one call per matrix product, transposes passed as flags (no copies).
 extension Kernels {
     /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, row-major, for Float or Double.
+    ///
+    /// OpenBLAS itself always runs on one thread (see `Runtime`); a product of at least
+    /// `splitGemmWork` multiply-adds is split here into `Runtime.threadCount` blocks of rows of C (or
+    /// of columns, when C is wider than tall), each one single-threaded BLAS call on its own thread.
+    /// `serial` keeps the product on the calling thread (callers already inside a parallel loop).
+    /// Each element of C is computed by one call over the same K, so the split does not change the
+    /// reduction order.
     @inline(__always)
     static func gemm<T: FloatElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                       _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
                                       _ b: UnsafePointer<T>, _ ldb: Int,
-                                      _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+                                      _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, serial: Bool = false) {
+        let threads = Runtime.threadCount
+        let splitRows = m >= n
+        let dim = splitRows ? m : n
+        let parts = Swift.min(threads, dim / gemmSplitAlignment)
+        if serial || parts < 2 || m * n * k < splitGemmWork {
+            gemmBLAS(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let per = ((dim + parts - 1) / parts + gemmSplitAlignment - 1) / gemmSplitAlignment * gemmSplitAlignment
+        let A = SendablePointer(a), B = SendablePointer(b), C = SendablePointer(c)
+        WorkerPool.shared.run(parts, threads: parts) { part in
+            let lo = part * per, hi = Swift.min(dim, lo + per)
+            if lo >= hi { return }
+            if splitRows {
+                // Rows lo..<hi of op(A) and of C.
+                gemmBLAS(transA, transB, hi - lo, n, k, alpha, transA ? A.p + lo : A.p + lo * lda, lda,
+                         B.p, ldb, beta, C.p + lo * ldc, ldc)
+            } else {
+                // Columns lo..<hi of op(B) and of C.
+                gemmBLAS(transA, transB, m, hi - lo, k, alpha, A.p, lda,
+                         transB ? B.p + lo * ldb : B.p + lo, ldb, beta, C.p + lo, ldc)
+            }
+        }
+    }
+
+    /// Smallest product (m·n·k multiply-adds) split over threads: below it, one thread is as fast
+    /// (thread hand-off costs about as much as it saves). Measured on the LSTM benchmark's per-step
+    /// products ([32, 128]·[128, 512], about 2·10⁶).
+    static let splitGemmWork = 1 << 20
+    /// Blocks of rows or columns are multiples of this (the GEMM micro-kernels' tile sizes divide it).
+    static let gemmSplitAlignment = 16
+
+    /// One cblas call on the calling thread.
+    @inline(__always)
+    static func gemmBLAS<T: FloatElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                          _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
+                                          _ b: UnsafePointer<T>, _ ldb: Int,
+                                          _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
         let ta = transA ? CblasTrans : CblasNoTrans
         let tb = transB ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
@@ -41,7 +86,8 @@ extension Kernels {
         }
     }
 
-    /// Largest m·n·k that OpenBLAS computes on one thread (65536 · GEMM_MULTITHREAD_THRESHOLD of 4).
+    /// Largest m·n·k for which a batch of products is spread over threads one product each,
+    /// rather than splitting each product.
     static let smallGemmWork = 4 * 65536
 
     /// Batched matrix product over contiguous [batch, rows, cols] blocks; a batch stride of 0 reuses
@@ -58,14 +104,14 @@ extension Kernels {
                 gemm(false, transB, batch * m, n, k, 1, ap, lda, bp, ldb, 0, cp, n)
                 return
             }
-            // OpenBLAS runs products with m·n·k ≤ 4·65536 on the calling thread only (its
-            // GEMM_MULTITHREAD_THRESHOLD), so many such small products (attention heads) can be
-            // spread over our threads without nesting BLAS threads; larger ones are threaded by BLAS.
+            // Many small products (attention heads) are spread over threads one product each;
+            // larger ones are split by `gemm` itself.
             let A = SendablePointer(ap), B = SendablePointer(bp), C = SendablePointer(cp)
             let small = m * n * k <= smallGemmWork
             parallelRanges(batch, threshold: small ? 2 : Int.max) { lo, hi in
                 for i in lo..<hi {
-                    gemm(transA, transB, m, n, k, 1, A.p + i * strideA, lda, B.p + i * strideB, ldb, 0, C.p + i * m * n, n)
+                    gemm(transA, transB, m, n, k, 1, A.p + i * strideA, lda, B.p + i * strideB, ldb, 0, C.p + i * m * n, n,
+                         serial: small)
                 }
             }
         }

@@ -77,6 +77,7 @@ extension Kernels {
     /// The matrix dimensions and number of matrices of a [..., m, n] tensor.
     @inline(__always)
     static func matrixDims(_ t: Tensor) -> (batch: Int, m: Int, n: Int) {
+        _ = Runtime.threadCount   // OpenBLAS set to one thread before its first LAPACK call
         let m = t.shape[t.rank - 2], n = t.shape[t.rank - 1]
         return (m * n == 0 ? t.shape.dropLast(2).reduce(1, *) : t.count / (m * n), m, n)
     }
