@@ -46,4 +46,71 @@ import SwiftGrad
         let plain = objective(reference)
         for (a, b) in zip(fused, plain) { #expect(Swift.abs(a - b) <= 1e-10 * Swift.max(1, Swift.abs(b))) }
     }
+
+    /// `lstmSequence` written as T calls of `lstmCell` (the layer's loop before the fused op).
+    func stepwise(_ gates: Tensor, _ h0: Tensor, _ c0: Tensor, _ w: Tensor) -> (Tensor, Tensor, Tensor) {
+        var h = h0, c = c0, outs: [Tensor] = []
+        for t in 0..<gates.shape[0] {
+            (h, c) = lstmCell(gates: gates.narrow(axis: 0, start: t, length: 1).squeeze(axis: 0) + linear(h, weight: w), cell: c)
+            outs.append(h)
+        }
+        return (Tensor.stack(outs, axis: 0), h, c)
+    }
+
+    func sequenceInputs(_ dtype: DType, steps: Int, n: Int, h: Int, seed: UInt64) -> [Tensor] {
+        let gen = Generator(seed: seed)
+        return [Tensor.randn([steps, n, 4 * h], dtype: dtype, generator: gen), Tensor.randn([n, h], dtype: dtype, generator: gen),
+                Tensor.randn([n, h], dtype: dtype, generator: gen), Tensor.randn([4 * h, h], dtype: dtype, generator: gen) * 0.5]
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func sequenceMatchesStepwiseCells(dtype: DType) {
+        // 66 rows of 4·64 gates: each step large enough to be split over threads (by rows), with an
+        // uneven split.
+        let xs = sequenceInputs(dtype, steps: 6, n: 66, h: 64, seed: 10).map { $0.requiringGrad() }
+        let (y1, h1, c1) = lstmSequence(gates: xs[0], h0: xs[1], c0: xs[2], weightHh: xs[3])
+        let (y2, h2, c2) = stepwise(xs[0], xs[1], xs[2], xs[3])
+        let tol = dtype == .float32 ? 1e-5 : 1e-12
+        #expect(y1.shape == [6, 66, 64] && h1.shape == [66, 64] && c1.shape == [66, 64])
+        #expect(y1.allClose(y2, rtol: tol, atol: tol) && h1.allClose(h2, rtol: tol, atol: tol) && c1.allClose(c2, rtol: tol, atol: tol))
+        let w = Tensor.randn([6, 66, 64], dtype: dtype, generator: Generator(seed: 11))
+        let g1 = grad(of: (y1 * w).sum() + (h1 * c1).sum(), wrt: xs)
+        let g2 = grad(of: (y2 * w).sum() + (h2 * c2).sum(), wrt: xs)
+        for (a, b) in zip(g1, g2) { #expect(a!.allClose(b!, rtol: 10 * tol, atol: 10 * tol)) }
+    }
+
+    @Test func sequenceGradcheck() {
+        let xs = sequenceInputs(.float64, steps: 4, n: 3, h: 2, seed: 12)
+        let r = gradcheck({ v in
+            let (y, h, c) = lstmSequence(gates: v[0], h0: v[1], c0: v[2], weightHh: v[3])
+            return y.square().sum() + h * 0.5 + c.square()
+        }, inputs: xs)
+        #expect(r.passed, "\(r)")
+    }
+
+    @Test func sequenceSecondDerivativesMatchStepwise() {
+        let xs = sequenceInputs(.float64, steps: 3, n: 2, h: 2, seed: 13).map { $0.requiringGrad() }
+        func objective(_ f: (Tensor, Tensor, Tensor, Tensor) -> (Tensor, Tensor, Tensor)) -> [Double] {
+            let (y, h, c) = f(xs[0], xs[1], xs[2], xs[3])
+            let first = grad(of: y.square().sum() + (h * c).sum(), wrt: xs, createGraph: true)
+            let terms = first.map { $0!.square().sum() }
+            let second = grad(of: terms.dropFirst().reduce(terms[0], +), wrt: xs)
+            return second.flatMap { $0!.doubles }
+        }
+        let fused = objective { lstmSequence(gates: $0, h0: $1, c0: $2, weightHh: $3) }
+        let plain = objective(stepwise)
+        #expect(fused.count == plain.count)
+        for (a, b) in zip(fused, plain) { #expect(Swift.abs(a - b) <= 1e-9 * Swift.max(1, Swift.abs(b))) }
+    }
+
+    @Test func sequenceWithoutGradientsForStatesOrWeight() {
+        // Only the gates need a gradient: the kernel skips dWhh and dh0.
+        let xs = sequenceInputs(.float64, steps: 3, n: 2, h: 3, seed: 14)
+        let gates = xs[0].requiringGrad()
+        let (y, _, _) = lstmSequence(gates: gates, h0: xs[1], c0: xs[2], weightHh: xs[3])
+        let g1 = grad(of: y.sum(), wrt: [gates])[0]!
+        let gates2 = xs[0].requiringGrad()
+        let g2 = grad(of: stepwise(gates2, xs[1], xs[2], xs[3]).0.sum(), wrt: [gates2])[0]!
+        #expect(g1.allClose(g2, rtol: 1e-12, atol: 1e-12))
+    }
 }

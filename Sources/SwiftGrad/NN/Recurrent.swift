@@ -121,6 +121,12 @@ open class RNNBase: Module {
         // here, GRU keeps b_hh for the hidden projection (its n gate multiplies it by r).
         let inBias: Tensor? = hasBias ? (mode == .gru ? biasIh[k] : biasIh[k] + biasHh[k]) : nil
         let xp = linear(x.reshape([steps * batch, x.shape[2]]), weight: wih, bias: inBias).reshape([steps, batch, gh])
+        if mode == .lstm && steps > 0 {
+            // The whole recurrence as one op (one node; one GEMM for the recurrent weight's gradient).
+            let input = reverse ? xp.flip(axis: 0) : xp
+            let r = lstmSequence(gates: input, h0: h0, c0: c0, weightHh: whh)
+            return (reverse ? r.output.flip(axis: 0) : r.output, r.h, r.c)
+        }
         let xs = steps == 1 ? [xp] : xp.split(size: 1, axis: 0)
         var h = h0, c = c0
         var outputs = [Tensor?](repeating: nil, count: steps)
