@@ -25,10 +25,22 @@ public enum Runtime {
     static func defaultThreadCount() -> Int {
         // Runs once, before the first kernel asks for the thread count.
         openblas_set_num_threads(1)
+        stopOpenBLASWorkers()
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
             if let v = getenv(name), let n = Int(String(cString: v)), n > 0 { return n }
         }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// OpenBLAS starts its own worker threads when it is loaded, and they poll for work for about
+    /// 0.1 s (2²⁸ cycles) before sleeping: measured, that made the first 0.1 s of a process up to
+    /// 3.7× slower (mlp_train_step 7.0 ms instead of 1.9 ms), the pollers competing with our
+    /// threads. SwiftGrad never hands OpenBLAS work for them, so they are stopped. Looked up at run
+    /// time: a single-threaded OpenBLAS build has no such function, and then there is nothing to stop.
+    static func stopOpenBLASWorkers() {
+        guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
+        let shutdown = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        _ = shutdown()
     }
 
     /// A one-line description of the numeric back end: OpenBLAS core (kernel set), its configuration
