@@ -8,6 +8,8 @@ import Synchronization
 enum BufferCache {
     /// Smallest buffer worth caching (256 KiB).
     static let minimumBytes = 1 << 18
+    /// Buffers below this (1 KiB) are 16-byte aligned; larger ones 64-byte (a cache line).
+    static let smallBytes = 1 << 10
 
     struct State {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
@@ -24,8 +26,13 @@ enum BufferCache {
     @inline(__always) static func bucket(_ n: Int) -> Int { (n + 4095) & ~4095 }
 
     static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount < smallBytes {
+            // malloc's own 16-byte alignment: an over-aligned request goes through memalign, which
+            // splits chunks and left glibc consolidating free lists on every few small ops.
+            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 16)
+        }
         if byteCount < minimumBytes {
-            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+            return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
         }
         let size = bucket(byteCount)
         let reused: UnsafeMutableRawPointer? = shared.withLock { box in

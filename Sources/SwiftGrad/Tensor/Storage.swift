@@ -1,6 +1,6 @@
 import Synchronization
 
-/// A reference-counted, 64-byte-aligned block of memory holding a tensor's elements.
+/// A reference-counted block of memory holding a tensor's elements (64-byte aligned from 1 KiB).
 ///
 /// Views that share data (reshape, flatten, squeeze, unsqueeze, detach) share one `Storage`; its
 /// `version` counts in-place writes so autograd can detect a saved value that was modified.
