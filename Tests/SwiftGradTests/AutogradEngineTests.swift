@@ -174,6 +174,25 @@ import SwiftGrad
         #expect(b.grad!.scalars == [2, 4])    // 2a (the value from before the update)
     }
 
+    @Test func inPlaceOpsWriteIntoTheirOwnStorage() {
+        // Computed straight into the left operand: same storage, aliasing operands and broadcasts
+        // give the out-of-place values. Large enough (2·40,000) for the parallel path too.
+        let x = Tensor.randn([2, 40_000], generator: Generator(seed: 3))
+        let row = Tensor.randn([40_000], generator: Generator(seed: 4))
+        let expected = (x + x) * row - 1.5
+        let before = x.withUnsafeRawBytes { $0.baseAddress }
+        x += x
+        x *= row
+        x -= 1.5
+        #expect(x.withUnsafeRawBytes { $0.baseAddress } == before)
+        #expect(x.allClose(expected, rtol: 1e-6, atol: 1e-6))
+        x /= x.reshape([80_000]).reshape([2, 40_000])   // a view sharing x's storage: all ones
+        #expect(x.allClose(Tensor.ones([2, 40_000])))
+        let ints = Tensor([1, 2, 3] as [Int])
+        ints += ints
+        #expect(ints.ints == [2, 4, 6])
+    }
+
     @Test func inPlaceOnOutputSavingOpStillDifferentiates() {
         // exp saves its output; updating that output in place must not corrupt exp's gradient.
         let a = Tensor([0, 1], dtype: .float64, requiresGrad: true)

@@ -136,9 +136,11 @@ enum Kernels {
 
     // MARK: binary with broadcasting
 
-    /// `a op b` with broadcasting; both inputs already have the result's dtype.
-    static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+    /// `a op b` with broadcasting; both inputs already have the result's dtype. With `into`, the
+    /// result is written there (it may be `a` itself when `a` has the result's shape: each element
+    /// is read before it is written, at the same offset).
+    static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String, into: Tensor? = nil) -> Tensor {
+        let out = into ?? Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
         let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {

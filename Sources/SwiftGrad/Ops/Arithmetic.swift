@@ -264,8 +264,8 @@ extension Tensor {
                      "\(name): the result of shapes \(lhs.shape) and \(rhs.shape) does not fit in the left operand's shape \(lhs.shape)")
         let old = lhs.beginInPlace(name, [rhs])
         let r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
-        let result = withNoGrad { Kernels.binary(op, lhs, r, shape: lhs.shape, name: name) }
-        lhs.storage.pointer.copyMemory(from: result.storage.pointer, byteCount: lhs.count * lhs.dtype.byteSize)
+        // Computed straight into the left operand (no temporary, no copy).
+        _ = Kernels.binary(op, lhs, r, shape: lhs.shape, name: name, into: lhs)
         lhs.endInPlace(name, old: old) { f($0, rhs) }
     }
 
