@@ -43,6 +43,13 @@ public enum Runtime {
         _ = shutdown()
     }
 
+    /// Whether OpenBLAS runs a kernel set with small-matrix sgemm kernels (SkylakeX, Cooperlake,
+    /// Sapphire Rapids), which some recurrent products are shaped for.
+    static let blasHasSmallMatrixKernels: Bool = {
+        let core = openblas_get_corename().map { String(cString: $0) }?.lowercased() ?? ""
+        return ["skylakex", "cooperlake", "sapphirerapids"].contains(core)
+    }()
+
     /// A one-line description of the numeric back end: OpenBLAS core (kernel set), its configuration
     /// and thread count, and `OPENBLAS_CORETYPE` if the environment forces one.
     public static func info() -> String {
