@@ -303,6 +303,9 @@ enum GradCases {
             dd("rsqrt reciprocal", [p]) { $0[0].rsqrt() * $0[0].reciprocal() },
             dd("sin cos square", [x]) { $0[0].sin() * $0[0].cos() + $0[0].square() * $0[0] },
             dd("matmul", [GC.randn([2, 3], seed: 93), GC.randn([3, 2], seed: 94)]) { $0[0].matmul($0[1]).square() },
+            dd("linear with bias", [GC.randn([2, 3], seed: 97), GC.randn([4, 3], seed: 98), GC.randn([4], seed: 99)]) {
+                linear($0[0], weight: $0[1], bias: $0[2]).square()
+            },
             dd("batched matmul broadcast", [GC.randn([2, 2, 3], seed: 95), GC.randn([3, 2], seed: 96)]) { $0[0].matmul($0[1]).tanh() },
             dd("softmax", [x]) { $0[0].softmax(axis: 1) },
             dd("logSoftmax", [x]) { $0[0].logSoftmax(axis: 0) },

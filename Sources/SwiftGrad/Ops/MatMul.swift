@@ -96,7 +96,42 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     }
     let lead = Array(x.shape.dropLast())
     let x2 = x.rank == 2 ? x : x.reshape([-1, weight.shape[1]])
-    var y = Tensor.mm(x2, weight, transA: false, transB: true, shapes: (x.shape, weight.shape))
-    if let bias { y = y + bias }
+    var y: Tensor
+    if let bias, bias.dtype == x.dtype && weight.dtype == x.dtype && x.dtype.isFloatingPoint {
+        y = Tensor.addmm(bias, x2, weight, shapes: (x.shape, weight.shape))
+    } else {
+        y = Tensor.mm(x2, weight, transA: false, transB: true, shapes: (x.shape, weight.shape))
+        if let bias { y = y + bias }
+    }
     return x.rank == 2 ? y : y.reshape(lead + [weight.shape[0]])
+}
+
+extension Tensor {
+    /// `bias + x · wᵀ` for x [n, in], w [out, in], bias [out] as one op (PyTorch's addmm): the
+    /// output starts as rows of the bias and the product accumulates into it (beta = 1), one pass
+    /// over the output fewer than a product followed by a broadcast add.
+    static func addmm(_ bias: Tensor, _ x: Tensor, _ w: Tensor, shapes: ([Int], [Int])) -> Tensor {
+        let n = x.shape[0], k = x.shape[1], m = w.shape[0]
+        let out = Tensor(uninitializedShape: [n, m], dtype: x.dtype)
+        func run<T: FloatElement>(_: T.Type) {
+            let b = SendablePointer(bias.ptr(T.self)), o = SendablePointer(out.ptr(T.self))
+            parallelRanges(n, threshold: Swift.max(1, parallelThreshold / Swift.max(m, 1))) { lo, hi in
+                for r in lo..<hi { (o.p + r * m).update(from: b.p, count: m) }
+            }
+            if n > 0 && m > 0 && k > 0 {
+                Kernels.gemm(false, true, n, m, k, 1, x.ptr(T.self), k, w.ptr(T.self), k, 1, out.ptr(T.self), m)
+            }
+        }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int64: fatalError("linear: int64 tensors are not supported; convert with .to(.float32)")
+        }
+        return out.recorded("addmm", inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
+            let X = ctx.input(0), W = ctx.input(1)
+            return [ctx.needsGrad(0) ? mm(g, W, transA: false, transB: false) : nil,
+                    ctx.needsGrad(1) ? mm(g, X, transA: true, transB: false) : nil,
+                    ctx.needsGrad(2) ? g.sum(axis: 0) : nil]
+        }
+    }
 }
