@@ -24,6 +24,8 @@ final class WorkerPool: @unchecked Sendable {   // job fields are published thro
 
     /// How long an idle worker polls for the next job before it sleeps (`SWIFTGRAD_SPIN_US`).
     let spinMicroseconds: Int
+    /// Online cores; workers poll only while the pool (workers and caller) fits in them.
+    let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     private let busy = Atomic<Bool>(false)
     private let ticket = Atomic<Int>(0)          // generation << 40 | count << 20 | next chunk
@@ -77,7 +79,13 @@ final class WorkerPool: @unchecked Sendable {   // job fields are published thro
                 pthread_mutex_unlock(mutex)
             }
             work(generation: generation)
-            while remaining.load(ordering: .acquiring) > 0 { swiftgrad_cpu_relax() }
+            // Wait for chunks other threads claimed. Past a few microseconds, yield the core: with
+            // more threads than cores the worker we wait for may need it.
+            var polls = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                polls += 1
+                if polls < 4096 { swiftgrad_cpu_relax() } else { sched_yield() }
+            }
             job = nil
         }
     }
@@ -129,7 +137,9 @@ final class WorkerPool: @unchecked Sendable {   // job fields are published thro
         while true {
             // Poll for a new generation for a while, then sleep until one is published.
             var generation = ticket.load(ordering: .acquiring) >> 40
-            if generation == seen {
+            // Poll only while every pool thread can have a core of its own; oversubscribed
+            // (threadCount above the core count) workers sleep at once instead of spinning.
+            if generation == seen && workerCount.load(ordering: .relaxed) < cores {
                 let deadline = monotonicMicroseconds() + spinMicroseconds
                 var polls = 0
                 while generation == seen {
