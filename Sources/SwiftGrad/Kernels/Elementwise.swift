@@ -39,7 +39,10 @@ enum Kernels {
             }
         case .float64: inRanges(x.ptr(Double.self), out.ptr(Double.self), n) { unaryFloat(op, $0, $1, $2) }
         case .int64:
-            if !unaryIntDefined(op) { fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first") }
+            // An empty run asks the one switch whether the op exists for int64, before any thread starts.
+            guard unaryInt(op, x.ptr(Int64.self), out.ptr(Int64.self), 0) else {
+                fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+            }
             inRanges(x.ptr(Int64.self), out.ptr(Int64.self), n) { unaryInt(op, $0, $1, $2) }
         }
         return out
@@ -109,14 +112,9 @@ enum Kernels {
         }
     }
 
-    static func unaryIntDefined(_ op: UnaryOp) -> Bool {
-        switch op {
-        case .neg, .abs, .sign, .square, .relu, .addScalar, .mulScalar, .rsubScalar, .clamp, .positiveMask: return true
-        default: return false
-        }
-    }
-
-    static func unaryInt(_ op: UnaryOp, _ x: UnsafePointer<Int64>, _ y: UnsafeMutablePointer<Int64>, _ n: Int) {
+    /// The int64 unary ops; false (and nothing written) for an op int64 tensors do not have.
+    @discardableResult
+    static func unaryInt(_ op: UnaryOp, _ x: UnsafePointer<Int64>, _ y: UnsafeMutablePointer<Int64>, _ n: Int) -> Bool {
         switch op {
         case .neg: map(x, y, n) { 0 &- $0 }
         case .abs: map(x, y, n) { $0 < 0 ? 0 &- $0 : $0 }
@@ -130,8 +128,9 @@ enum Kernels {
             let l = lo.isInfinite ? Int64.min : Int64(lo.rounded(.up)), h = hi.isInfinite ? Int64.max : Int64(hi.rounded(.down))
             map(x, y, n) { Swift.min(Swift.max($0, l), h) }
         case .positiveMask: map(x, y, n) { $0 > 0 ? 1 : 0 }
-        default: preconditionFailure("unaryInt: \(op) is checked by unaryIntDefined")
+        default: return false
         }
+        return true
     }
 
     // MARK: binary with broadcasting
@@ -149,9 +148,8 @@ enum Kernels {
         case .float64:
             inRanges(layout, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Double.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
         case .int64:
-            switch op {
-            case .add, .sub, .mul, .maximum, .minimum: break
-            default: fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+            guard binaryInt(op, layout, 0..<0, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) else {
+                fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
             }
             inRanges(layout, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) { binaryInt(op, layout, $0, $1, $2, $3) }
         }
@@ -175,16 +173,19 @@ enum Kernels {
         }
     }
 
+    /// The int64 binary ops; false (and nothing written) for an op int64 tensors do not have.
+    @discardableResult
     static func binaryInt(_ op: BinaryOp, _ layout: ElementwiseLayout, _ r: Range<Int>,
-                          _ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ c: UnsafeMutablePointer<Int64>) {
+                          _ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ c: UnsafeMutablePointer<Int64>) -> Bool {
         switch op {
         case .add: zip2(layout, r, a, b, c) { $0 &+ $1 }
         case .sub: zip2(layout, r, a, b, c) { $0 &- $1 }
         case .mul: zip2(layout, r, a, b, c) { $0 &* $1 }
         case .maximum: zip2(layout, r, a, b, c) { Swift.max($0, $1) }
         case .minimum: zip2(layout, r, a, b, c) { Swift.min($0, $1) }
-        default: preconditionFailure("binaryInt: \(op) is checked by binary")
+        default: return false
         }
+        return true
     }
 
     static func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {

@@ -121,21 +121,21 @@ open class RNNBase: Module {
         // here, GRU keeps b_hh for the hidden projection (its n gate multiplies it by r).
         let inBias: Tensor? = hasBias ? (mode == .gru ? biasIh[k] : biasIh[k] + biasHh[k]) : nil
         let xp = linear(x.reshape([steps * batch, x.shape[2]]), weight: wih, bias: inBias).reshape([steps, batch, gh])
-        if mode == .lstm && steps > 0 {
+        if mode == .lstm {
             // The whole recurrence as one op (one node; one GEMM for the recurrent weight's gradient).
             let input = reverse ? xp.flip(axis: 0) : xp
             let r = lstmSequence(gates: input, h0: h0, c0: c0, weightHh: whh)
             return (reverse ? r.output.flip(axis: 0) : r.output, r.h, r.c)
         }
         let xs = steps == 1 ? [xp] : xp.split(size: 1, axis: 0)
-        var h = h0, c = c0
+        var h = h0
         var outputs = [Tensor?](repeating: nil, count: steps)
         for s in 0..<steps {
             let t = reverse ? steps - 1 - s : s
             let xt = xs[t].reshape([batch, gh])
             switch mode {
             case .lstm:
-                (h, c) = lstmCell(gates: xt + linear(h, weight: whh), cell: c)
+                preconditionFailure("runDirection: LSTM layers run as one lstmSequence op (above)")
             case .gru:
                 let hp = linear(h, weight: whh, bias: hasBias ? biasHh[k] : nil).chunk(3, axis: 1)
                 let xg = xt.chunk(3, axis: 1)
@@ -149,7 +149,7 @@ open class RNNBase: Module {
             }
             outputs[t] = h
         }
-        return (Tensor.stack(outputs.map { $0! }, axis: 0), h, mode == .lstm ? c : nil)
+        return (Tensor.stack(outputs.map { $0! }, axis: 0), h, nil)
     }
 
     open override var extraDescription: String {
