@@ -37,7 +37,7 @@ final class CharTransformerModel: Module {
 
     override func forward(_ tokens: Tensor) -> Tensor {
         let t = tokens.shape[1]
-        precondition(t <= maxLength, "CharTransformerModel: sequence of \(t) tokens is longer than maxLength \(maxLength)")
+        check(t <= maxLength, "CharTransformerModel: sequence of \(t) tokens is longer than maxLength \(maxLength)")
         let positions = Tensor(Array(0..<t), shape: [t])
         let x = tokenEmbedding(tokens) + positionEmbedding(positions)       // [N, T, d] + [T, d]
         // isCausal: position t attends to positions ≤ t only, so it never sees the character it predicts.

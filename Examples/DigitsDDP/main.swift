@@ -25,7 +25,7 @@ Runtime.threadCount = 1                   // one BLAS thread per process: the ra
 let epochs = Int(flag("--epochs") ?? "") ?? 30
 let globalBatch = Int(flag("--batch") ?? "") ?? 64
 let syncBN = CommandLine.arguments.contains("--sync-bn")
-precondition(globalBatch % group.worldSize == 0, "digits-ddp: --batch \(globalBatch) must be divisible by the \(group.worldSize) ranks")
+check(globalBatch % group.worldSize == 0, "digits-ddp: --batch \(globalBatch) must be divisible by the \(group.worldSize) ranks")
 
 let train = try Digits.load(train: true), test = try Digits.load(train: false)
 

@@ -38,7 +38,7 @@ public final class DistributedDataParallel: StateDictConvertible {
     ///     let ddp = DistributedDataParallel(Net(), group: .world(), bucketCapMB: 25)
     ///     let optimizer = SGD(ddp.parameters(), lr: 0.1)
     public init(_ module: Module, group: ProcessGroup = .world(), bucketCapMB: Double = 25, firstBucketCapMB: Double = 1) {
-        precondition(bucketCapMB > 0 && firstBucketCapMB > 0,
+        check(bucketCapMB > 0 && firstBucketCapMB > 0,
                      "DistributedDataParallel: bucketCapMB and firstBucketCapMB must be positive, got \(bucketCapMB) and \(firstBucketCapMB)")
         self.module = module
         self.group = group

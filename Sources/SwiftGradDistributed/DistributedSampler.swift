@@ -33,8 +33,8 @@ public struct DistributedSampler: Sequence, Sendable {
     ///     let sampler = DistributedSampler(count: 10, rank: 1, worldSize: 3, shuffle: false)
     ///     print(sampler.indices())                  // [1, 4, 7, 0]
     public init(count: Int, rank: Int, worldSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
-        precondition(count >= 0, "DistributedSampler: count must be non-negative, got \(count)")
-        precondition(worldSize >= 1 && rank >= 0 && rank < worldSize,
+        check(count >= 0, "DistributedSampler: count must be non-negative, got \(count)")
+        check(worldSize >= 1 && rank >= 0 && rank < worldSize,
                      "DistributedSampler: rank \(rank) is not in 0..<\(worldSize)")
         self.count = count
         self.rank = rank

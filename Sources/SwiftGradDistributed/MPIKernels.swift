@@ -213,7 +213,7 @@ enum MPIKernels {
             let p = raw.bindMemory(to: Double.self)
             for i in 0..<count { p[i] *= factor }
         default:
-            preconditionFailure("scale: integer tensors cannot be averaged")
+            checkFailure("scale: integer tensors cannot be averaged")
         }
     }
 }
@@ -258,7 +258,7 @@ final class FlatBuffer {
 
     /// Starts the sum over all ranks (MPI_Iallreduce, in place) and returns at once.
     func startAllReduce(what: @autoclosure () -> String) {
-        precondition(request == nil, "FlatBuffer: an all-reduce is already in flight")
+        check(request == nil, "FlatBuffer: an all-reduce is already in flight")
         var req = sg_mpi_request_null()
         MPIRuntime.check(MPI_Iallreduce(sg_mpi_in_place(), bytes.baseAddress, Int32(count), mpiType(dtype), sg_mpi_sum(), comm, &req),
                          comm, what())

@@ -83,7 +83,7 @@ public final class ProcessGroup {
     ///     let w = Tensor.randn([4, 4])
     ///     group.broadcast(w)                       // rank 0's values everywhere
     public func broadcast(_ tensor: Tensor, from root: Int = 0, name: String? = nil) {
-        precondition(root >= 0 && root < worldSize, "broadcast: root \(root) is not a rank of a group of \(worldSize)")
+        check(root >= 0 && root < worldSize, "broadcast: root \(root) is not a rank of a group of \(worldSize)")
         validate(tensor, op: "broadcast", name: name)
         MPIKernels.broadcast(tensor, root: root, comm, "broadcast of \(label(tensor, name))")
     }
@@ -94,7 +94,7 @@ public final class ProcessGroup {
     ///     let correct = Tensor([Double(hits)], dtype: .float64)
     ///     group.allReduce(correct, .sum)
     public func allReduce(_ tensor: Tensor, _ op: ReduceOp = .sum, name: String? = nil) {
-        precondition(op != .mean || tensor.dtype.isFloatingPoint, "allReduce(.mean): \(label(tensor, name)) is \(tensor.dtype); only float tensors can be averaged")
+        check(op != .mean || tensor.dtype.isFloatingPoint, "allReduce(.mean): \(label(tensor, name)) is \(tensor.dtype); only float tensors can be averaged")
         validate(tensor, op: "allReduce(\(op.rawValue))", name: name)
         let mpiOp: MPI_Op
         switch op {

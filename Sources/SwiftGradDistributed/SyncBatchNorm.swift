@@ -41,7 +41,7 @@ public final class SyncBatchNorm: Module {
     ///     let y = syncBN(x)
     public override func forward(_ input: Tensor) -> Tensor {
         let c = base.numFeatures
-        precondition(input.rank >= 2 && input.shape[1] == c,
+        check(input.rank >= 2 && input.shape[1] == c,
                      "SyncBatchNorm: expected input [N, \(c), ...], got \(input.shape)")
         if !isTraining && base.trackRunningStats {
             return batchNorm(input, runningMean: base.runningMean?.value, runningVar: base.runningVar?.value,
@@ -54,7 +54,7 @@ public final class SyncBatchNorm: Module {
                                 Tensor.full([1], localCount, dtype: input.dtype)])
         let global = group.allReduced(local, name: "SyncBatchNorm statistics")
         let n = global.narrow(axis: 0, start: 2 * c, length: 1).detach().item()
-        precondition(n > 1, "SyncBatchNorm: expected more than 1 value per channel over all ranks, got input \(input.shape)")
+        check(n > 1, "SyncBatchNorm: expected more than 1 value per channel over all ranks, got input \(input.shape)")
         let mean = global.narrow(axis: 0, start: 0, length: c) / n
         // E[x^2] - E[x]^2 can round below zero for near-constant channels: clamp before the rsqrt.
         let variance = (global.narrow(axis: 0, start: c, length: c) / n - mean.square()).relu()

@@ -19,17 +19,17 @@ extension Tensor {
     /// The engine entry point. `onlyInto`, when given, lists the tensors whose `.grad` may be written
     /// (`grad(of:wrt:)`); every other leaf is left untouched.
     func runBackward(gradient: Tensor?, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>?) {
-        precondition(dtype.isFloatingPoint, "backward: called on a \(dtype) tensor of shape \(shape); only float tensors have gradients")
+        check(dtype.isFloatingPoint, "backward: called on a \(dtype) tensor of shape \(shape); only float tensors have gradients")
         let seed: Tensor
         if let g = gradient {
-            precondition(g.shape == shape, "backward: gradient of shape \(g.shape) does not match the tensor's shape \(shape)")
+            check(g.shape == shape, "backward: gradient of shape \(g.shape) does not match the tensor's shape \(shape)")
             seed = g.dtype == dtype ? g : g.to(dtype)
         } else {
-            precondition(count == 1, "backward: grad can be implicitly created only for a single-element tensor, but this tensor has shape \(shape); pass backward(gradient:)")
+            check(count == 1, "backward: grad can be implicitly created only for a single-element tensor, but this tensor has shape \(shape); pass backward(gradient:)")
             seed = Tensor.ones(shape, dtype: dtype)
         }
         guard let root = node else {
-            precondition(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
+            check(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
             var g = seed
             if onlyInto?.contains(ObjectIdentifier(self)) ?? true {
                 Engine.pass { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
@@ -68,7 +68,7 @@ public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = ni
 ///     w.registerPostAccumulateGradHook { _ in queueBackwardCallback { print("backward done") } }
 public func queueBackwardCallback(_ body: @escaping () -> Void) {
     let ctx = ThreadContext.current
-    precondition(ctx.backwardDepth > 0, "queueBackwardCallback: no backward pass is running on this thread")
+    check(ctx.backwardDepth > 0, "queueBackwardCallback: no backward pass is running on this thread")
     ctx.backwardCallbacks.append(body)
 }
 
@@ -122,7 +122,7 @@ enum Engine {
                 fatalError("backward: trying to backward through the graph a second time (op '\(node.op)'); its saved values were freed by the first backward. Pass retainGraph: true to the first call")
             }
             var grads = fn(g, BackwardContext(node: node))
-            precondition(grads.count == node.inputs.count, "backward of '\(node.op)': returned \(grads.count) gradients for \(node.inputs.count) inputs")
+            check(grads.count == node.inputs.count, "backward of '\(node.op)': returned \(grads.count) gradients for \(node.inputs.count) inputs")
             if ctx.anomalyEnabled { Anomaly.checkBackward(node: node, grads: grads, ctx: ctx) }
             for i in 0..<grads.count {
                 let input = node.inputs[i]
@@ -131,7 +131,7 @@ enum Engine {
                 // The one place where broadcast gradients are summed back to the input's shape.
                 if gi.shape != input.shape { gi = gi.sumToShape(input.shape) }
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
-                precondition(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
+                check(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
                 if let next = input.node {
                     accumulate(&next.pendingGrad, &gi, createGraph: createGraph)
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {

@@ -14,8 +14,8 @@ extension Tensor {
     @discardableResult
     public func recordedAsCustomOp(_ name: String, inputs: [Tensor],
                                    backward: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
-        precondition(node == nil, "recordedAsCustomOp('\(name)'): the output of shape \(shape) already belongs to op '\(node!.op)'")
-        precondition(!inputs.contains { $0 === self }, "recordedAsCustomOp('\(name)'): the output of shape \(shape) cannot be one of its own inputs")
+        check(node == nil, "recordedAsCustomOp('\(name)'): the output of shape \(shape) already belongs to op '\(node!.op)'")
+        check(!inputs.contains { $0 === self }, "recordedAsCustomOp('\(name)'): the output of shape \(shape) cannot be one of its own inputs")
         return recorded(name, inputs: inputs) { g, _ in backward(g) }
     }
 

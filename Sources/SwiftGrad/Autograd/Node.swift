@@ -149,7 +149,7 @@ extension Tensor {
     }
 
     private func attach(_ n: Node) {
-        precondition(dtype.isFloatingPoint, "\(n.op): an integer result cannot carry gradients")
+        check(dtype.isFloatingPoint, "\(n.op): an integer result cannot carry gradients")
         node = n
         let ctx = ThreadContext.current
         if ctx.anomalyEnabled { Anomaly.checkForward(self, node: n, ctx: ctx) }

@@ -80,7 +80,7 @@ public enum CSV {
     ///     print(t.labels.ints)                 // [0, 1]
     public static func parse(_ text: String, path: String = "<text>", labelColumn: CSVColumn = -1, hasHeader: Bool? = nil,
                              separator: Character = ",", featureDType: DType = .float32, labelDType: DType = .int64) throws -> CSVTable {
-        precondition(featureDType.isFloatingPoint, "CSV: featureDType must be a float type, got \(featureDType)")
+        check(featureDType.isFloatingPoint, "CSV: featureDType must be a float type, got \(featureDType)")
         var rows: [(line: Int, fields: [String])] = []
         var lineNumber = 0
         // "\r\n" is one Character in Swift, and a newline, so Windows files split the same way.

@@ -40,8 +40,8 @@ public struct DataLoader<D: Dataset, Batch>: Sequence {
 
     init(_ dataset: D, batchSize: Int, shuffle: Bool, dropLast: Bool, generator: Generator, prefetch: Int,
          fetch: @escaping ([Int]) -> Batch) {
-        precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
-        precondition(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
+        check(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
+        check(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

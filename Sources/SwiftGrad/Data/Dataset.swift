@@ -28,7 +28,7 @@ public struct TensorDataset: Dataset {
     ///     let ds = TensorDataset(images, labels)
     ///     print(ds.count)
     public init(_ inputs: Tensor, _ targets: Tensor) {
-        precondition(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
+        check(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
                      "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) need the same first dimension")
         self.inputs = inputs.detach()
         self.targets = targets.detach()
@@ -38,7 +38,7 @@ public struct TensorDataset: Dataset {
 
     /// `(inputs[index], targets[index])`, copies that drop the first axis.
     public subscript(index: Int) -> (Tensor, Tensor) {
-        precondition(index >= 0 && index < count, "TensorDataset: index \(index) out of range 0..<\(count)")
+        check(index >= 0 && index < count, "TensorDataset: index \(index) out of range 0..<\(count)")
         return (inputs.row(index), targets.row(index))
     }
 }
@@ -79,7 +79,7 @@ public struct Subset<Base: Dataset>: Dataset {
 
     /// A view of `base` at `indices` (each in `0 ..< base.count`).
     public init(_ base: Base, indices: [Int]) {
-        precondition(indices.allSatisfy { $0 >= 0 && $0 < base.count },
+        check(indices.allSatisfy { $0 >= 0 && $0 < base.count },
                      "Subset: indices must lie in 0..<\(base.count)")
         self.base = base
         self.indices = indices
@@ -95,7 +95,7 @@ public struct Subset<Base: Dataset>: Dataset {
 ///     let parts = randomSplit(dataset, lengths: [1200, 237], generator: Generator(seed: 0))
 ///     let (train, validation) = (parts[0], parts[1])
 public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Generator = .default) -> [Subset<D>] {
-    precondition(lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == dataset.count,
+    check(lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == dataset.count,
                  "randomSplit: lengths \(lengths) must be non-negative and sum to the dataset's count \(dataset.count)")
     let perm = randomPermutation(dataset.count, generator: generator)
     var start = 0
@@ -111,7 +111,7 @@ public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Gen
 ///     let parts = randomSplit(dataset, fractions: [0.8, 0.2])
 ///     print(parts.map(\.count))
 public func randomSplit<D: Dataset>(_ dataset: D, fractions: [Double], generator: Generator = .default) -> [Subset<D>] {
-    precondition(fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-9,
+    check(fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-9,
                  "randomSplit: fractions \(fractions) must be non-negative and sum to 1")
     var lengths = fractions.map { Int(($0 * Double(dataset.count)).rounded(.down)) }
     let remainder = dataset.count - lengths.reduce(0, +)

@@ -141,8 +141,8 @@ public enum IDX {
 
     /// The bytes of an IDX file holding `tensor` (see `write(_:to:type:compressed:)`).
     public static func encode(_ tensor: Tensor, type: IDXType = .uint8, compressed: Bool = false) -> [UInt8] {
-        precondition(tensor.rank >= 1 && tensor.rank <= 255, "IDX.encode: rank must be 1...255, got shape \(tensor.shape)")
-        precondition(tensor.shape.allSatisfy { $0 <= Int(UInt32.max) }, "IDX.encode: axis too large for IDX in shape \(tensor.shape)")
+        check(tensor.rank >= 1 && tensor.rank <= 255, "IDX.encode: rank must be 1...255, got shape \(tensor.shape)")
+        check(tensor.shape.allSatisfy { $0 <= Int(UInt32.max) }, "IDX.encode: axis too large for IDX in shape \(tensor.shape)")
         var out: [UInt8] = [0, 0, type.rawValue, UInt8(tensor.rank)]
         func put32(_ v: UInt32) { out += [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
         for d in tensor.shape { put32(UInt32(d)) }

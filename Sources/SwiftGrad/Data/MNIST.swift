@@ -80,7 +80,7 @@ public struct MNIST: Dataset {
 
     /// A dataset from ready tensors: images `[N, C, H, W]` float, labels `[N]` int64.
     public init(images: Tensor, labels: Tensor) {
-        precondition(images.rank == 4 && labels.rank == 1 && images.shape[0] == labels.shape[0],
+        check(images.rank == 4 && labels.rank == 1 && images.shape[0] == labels.shape[0],
                      "MNIST(images:labels:): expected [N, C, H, W] and [N], got \(images.shape) and \(labels.shape)")
         self.images = images.detach()
         self.labels = labels.detach()
@@ -90,7 +90,7 @@ public struct MNIST: Dataset {
 
     /// `(image [1, H, W], label [])`.
     public subscript(index: Int) -> (Tensor, Tensor) {
-        precondition(index >= 0 && index < count, "MNIST: index \(index) out of range 0..<\(count)")
+        check(index >= 0 && index < count, "MNIST: index \(index) out of range 0..<\(count)")
         return (images.row(index), labels.row(index))
     }
 

@@ -41,7 +41,7 @@ public enum Words {
     ///     let (train, test) = Words.split(try Words.load(), heldOut: 0.1, generator: Generator(seed: 42))
     ///     print(train.count, test.count)                // 27243 3027
     public static func split(_ words: [String], heldOut: Double = 0.1, generator: Generator = .default) -> (train: [String], test: [String]) {
-        precondition(heldOut >= 0 && heldOut < 1, "Words.split: heldOut must be in [0, 1), got \(heldOut)")
+        check(heldOut >= 0 && heldOut < 1, "Words.split: heldOut must be in [0, 1), got \(heldOut)")
         let order = randomPermutation(words.count, generator: generator)
         let nTest = Int((Double(words.count) * heldOut).rounded())
         let shuffled = order.map { words[$0] }
@@ -101,7 +101,7 @@ public struct CharVocabulary: Sendable {
     ///     print(vocab.decode(ids))                     // cab
     public func encode(_ word: String) -> [Int] {
         word.map { c in
-            guard let id = ids[c] else { preconditionFailure("CharVocabulary.encode: '\(c)' in '\(word)' is not in the vocabulary") }
+            guard let id = ids[c] else { checkFailure("CharVocabulary.encode: '\(c)' in '\(word)' is not in the vocabulary") }
             return id
         }
     }
@@ -125,7 +125,7 @@ public struct CharVocabulary: Sendable {
     ///     let (x, y) = vocab.batch(["cab", "bad"])     // x [2, 4], y [2, 4]
     ///     let loss = crossEntropy(logits: model(x).reshape([-1, vocab.count]), targets: y.reshape([-1]))
     public func batch(_ words: [String], ignoreIndex: Int = -100) -> (inputs: Tensor, targets: Tensor) {
-        precondition(!words.isEmpty, "CharVocabulary.batch: no words")
+        check(!words.isEmpty, "CharVocabulary.batch: no words")
         let t = words.map(\.count).max()! + 1
         var inputs = [Int](repeating: Self.end, count: words.count * t)
         var targets = [Int](repeating: ignoreIndex, count: words.count * t)

@@ -67,7 +67,7 @@ public struct Checkpoint {
     ///     ckpt.store(["best_accuracy": Tensor(0.97, dtype: .float64)], as: "extra")
     ///     try ckpt.save(to: "run.ckpt")
     public mutating func store(_ state: [String: Tensor], as name: String) {
-        precondition(!name.isEmpty && !name.contains("."), "Checkpoint.store: component name '\(name)' must be non-empty without dots")
+        check(!name.isEmpty && !name.contains("."), "Checkpoint.store: component name '\(name)' must be non-empty without dots")
         components[name] = state.mapValues { t in withNoGrad { t.detach().copy() } }
     }
 

@@ -60,7 +60,7 @@ enum Gzip {
         // 15 + 16: a window of 2^15 with a gzip (not zlib) wrapper.
         let ok = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
                                zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        precondition(ok == Z_OK, "gzip: zlib deflateInit2 failed (\(ok))")
+        check(ok == Z_OK, "gzip: zlib deflateInit2 failed (\(ok))")
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
         input.withUnsafeBufferPointer { inBuf in
@@ -70,7 +70,7 @@ enum Gzip {
                 stream.next_out = o.baseAddress
                 stream.avail_out = UInt32(o.count)
                 let status = deflate(&stream, Z_FINISH)
-                precondition(status == Z_STREAM_END, "gzip: deflate did not finish (\(status))")
+                check(status == Z_STREAM_END, "gzip: deflate did not finish (\(status))")
             }
         }
         out.removeLast(Int(stream.avail_out))

@@ -16,7 +16,7 @@ enum ActivationOp {
 
 extension Kernels {
     static func activation(_ op: ActivationOp, _ x: Tensor, name: String) -> Tensor {
-        precondition(x.dtype.isFloatingPoint, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
+        check(x.dtype.isFloatingPoint, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         switch x.dtype {
         case .float32: activationTyped(op, x.ptr(Float.self), out.ptr(Float.self), x.count)

@@ -91,9 +91,9 @@ extension Kernels {
     /// Stops with a message naming the optimizer when a gradient or buffer does not match its parameter.
     @inline(__always)
     static func checkUpdateOperands(_ name: String, _ param: Tensor, _ others: Tensor?...) {
-        precondition(param.dtype.isFloatingPoint, "\(name): parameter dtype \(param.dtype) is not a float type")
+        check(param.dtype.isFloatingPoint, "\(name): parameter dtype \(param.dtype) is not a float type")
         for case let t? in others {
-            precondition(t.dtype == param.dtype && t.count == param.count,
+            check(t.dtype == param.dtype && t.count == param.count,
                          "\(name): operand \(t.shape) \(t.dtype) does not match the parameter \(param.shape) \(param.dtype)")
         }
     }

@@ -18,7 +18,7 @@ open class MultiheadAttention: Module {
 
     public init(embedDim: Int, numHeads: Int, dropout: Double = 0, bias: Bool = true, batchFirst: Bool = false,
                 dtype: DType = .float32, generator: Generator? = nil) {
-        precondition(numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention: embedDim \(embedDim) must be divisible by numHeads \(numHeads)")
+        check(numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention: embedDim \(embedDim) must be divisible by numHeads \(numHeads)")
         self.embedDim = embedDim; self.numHeads = numHeads; self.headDim = embedDim / numHeads
         self.dropout = dropout; self.batchFirst = batchFirst; self.generator = generator
         outProj = Linear(inFeatures: embedDim, outFeatures: embedDim, bias: bias, dtype: dtype, generator: generator)
@@ -50,15 +50,15 @@ open class MultiheadAttention: Module {
     ///     let (y, _) = mha(query: q, key: k, value: v, keyPaddingMask: padding, needWeights: false)
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil, needWeights: Bool = true,
                                attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {
-        precondition(query.rank == key.rank && key.rank == value.rank && (query.rank == 3 || query.rank == 2),
+        check(query.rank == key.rank && key.rank == value.rank && (query.rank == 3 || query.rank == 2),
                      "MultiheadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) must all be 3-D (or all 2-D unbatched)")
-        precondition(query.shape.last == embedDim && key.shape.last == embedDim && value.shape.last == embedDim,
+        check(query.shape.last == embedDim && key.shape.last == embedDim && value.shape.last == embedDim,
                      "MultiheadAttention: query \(query.shape), key \(key.shape), value \(value.shape) must end with embedDim \(embedDim)")
         let unbatched = query.rank == 2
         func batchMajor(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(axis: 0) : (batchFirst ? t : t.transpose(0, 1)) }
         let q0 = batchMajor(query), k0 = batchMajor(key), v0 = batchMajor(value)
         let n = q0.shape[0], l = q0.shape[1], s = k0.shape[1], h = numHeads, d = headDim
-        precondition(k0.shape[0] == n && v0.shape[0] == n && v0.shape[1] == s,
+        check(k0.shape[0] == n && v0.shape[0] == n && v0.shape[1] == s,
                      "MultiheadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) disagree on batch or length")
 
         // Packed in-projection: one GEMM for self-attention, three with weight slices otherwise.
@@ -75,7 +75,7 @@ open class MultiheadAttention: Module {
         var scores = Tensor.mm(qh, kh, transA: false, transB: true)          // [n, h, l, s]
         scores = applyMask(scores, attnMask ?? (isCausal ? causalMask(l, s) : nil), n: n, l: l, s: s, name: "attnMask")
         if let kpm = keyPaddingMask {
-            precondition(kpm.shape == [n, s] || (unbatched && kpm.shape == [s]),
+            check(kpm.shape == [n, s] || (unbatched && kpm.shape == [s]),
                          "MultiheadAttention: keyPaddingMask must be [\(n), \(s)], got \(kpm.shape) (key \(key.shape))")
             scores = applyMask(scores, kpm.reshape([n, 1, 1, s]), n: n, l: l, s: s, name: "keyPaddingMask")
         }
@@ -102,7 +102,7 @@ open class MultiheadAttention: Module {
         guard var m = mask else { return scores }
         if m.rank == 2 && m.shape == [l, s] { m = m.reshape([1, 1, l, s]) }
         else if m.rank == 3 && m.shape == [n * numHeads, l, s] { m = m.reshape([n, numHeads, l, s]) }
-        precondition(m.rank == 4, "MultiheadAttention: \(name) must be [\(l), \(s)] or [\(n * numHeads), \(l), \(s)], got \(mask!.shape)")
+        check(m.rank == 4, "MultiheadAttention: \(name) must be [\(l), \(s)] or [\(n * numHeads), \(l), \(s)], got \(mask!.shape)")
         if m.dtype == .int64 {
             return Tensor.where(m, Tensor.full([], -.infinity, dtype: scores.dtype), scores)
         }

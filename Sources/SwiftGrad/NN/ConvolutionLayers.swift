@@ -34,9 +34,9 @@ func tuple2(_ s: Size2) -> String { "(\(s.h), \(s.w))" }
 func tuple1(_ n: Int) -> String { "(\(n),)" }
 
 func checkChannels(_ op: String, _ inChannels: Int, _ outChannels: Int, groups: Int) {
-    precondition(inChannels > 0 && outChannels > 0 && groups > 0,
+    check(inChannels > 0 && outChannels > 0 && groups > 0,
                  "\(op): channels and groups must be positive, got in \(inChannels), out \(outChannels), groups \(groups)")
-    precondition(inChannels % groups == 0 && outChannels % groups == 0,
+    check(inChannels % groups == 0 && outChannels % groups == 0,
                  "\(op): in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
 }
 
@@ -69,9 +69,9 @@ open class Conv2d: Module {
     public init(inChannels: Int, outChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: Padding2d = 0,
                 dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("Conv2d", inChannels, outChannels, groups: groups)
-        precondition(kernelSize.h > 0 && kernelSize.w > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
+        check(kernelSize.h > 0 && kernelSize.w > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
         if case .same = padding {
-            precondition(stride == 1, "Conv2d: padding .same needs stride 1, got stride \(stride)")
+            check(stride == 1, "Conv2d: padding .same needs stride 1, got stride \(stride)")
         }
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
@@ -135,9 +135,9 @@ open class Conv1d: Module {
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding1d = 0,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("Conv1d", inChannels, outChannels, groups: groups)
-        precondition(kernelSize > 0, "Conv1d: kernel size must be positive, got \(kernelSize)")
+        check(kernelSize > 0, "Conv1d: kernel size must be positive, got \(kernelSize)")
         if case .same = padding {
-            precondition(stride == 1, "Conv1d: padding .same needs stride 1, got stride \(stride)")
+            check(stride == 1, "Conv1d: padding .same needs stride 1, got stride \(stride)")
         }
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
@@ -200,7 +200,7 @@ open class ConvTranspose2d: Module {
                 outputPadding: Size2 = 0, groups: Int = 1, bias: Bool = true, dilation: Size2 = 1,
                 dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("ConvTranspose2d", inChannels, outChannels, groups: groups)
-        precondition(kernelSize.h > 0 && kernelSize.w > 0, "ConvTranspose2d: kernel size must be positive, got \(kernelSize)")
+        check(kernelSize.h > 0 && kernelSize.w > 0, "ConvTranspose2d: kernel size must be positive, got \(kernelSize)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
         self.outputPadding = outputPadding; self.dilation = dilation; self.groups = groups
@@ -253,7 +253,7 @@ open class ConvTranspose1d: Module {
                 outputPadding: Int = 0, groups: Int = 1, bias: Bool = true, dilation: Int = 1,
                 dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("ConvTranspose1d", inChannels, outChannels, groups: groups)
-        precondition(kernelSize > 0, "ConvTranspose1d: kernel size must be positive, got \(kernelSize)")
+        check(kernelSize > 0, "ConvTranspose1d: kernel size must be positive, got \(kernelSize)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
         self.outputPadding = outputPadding; self.dilation = dilation; self.groups = groups

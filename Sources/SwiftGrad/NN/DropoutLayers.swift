@@ -10,7 +10,7 @@ open class Dropout: Module {
     public let generator: Generator?
 
     public init(p: Double = 0.5, generator: Generator? = nil) {
-        precondition(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)")
+        check(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)")
         self.p = p; self.generator = generator
         super.init()
     }
@@ -27,7 +27,7 @@ open class Dropout2d: Module {
     public let generator: Generator?
 
     public init(p: Double = 0.5, generator: Generator? = nil) {
-        precondition(p >= 0 && p <= 1, "Dropout2d: p must be in [0, 1], got \(p)")
+        check(p >= 0 && p <= 1, "Dropout2d: p must be in [0, 1], got \(p)")
         self.p = p; self.generator = generator
         super.init()
     }

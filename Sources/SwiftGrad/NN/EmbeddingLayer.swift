@@ -13,7 +13,7 @@ open class Embedding: Module {
     public init(numEmbeddings: Int, embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .float32, generator: Generator? = nil) {
         self.numEmbeddings = numEmbeddings; self.embeddingDim = embeddingDim
         let pad = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
-        if let pad { precondition(pad >= 0 && pad < numEmbeddings, "Embedding: paddingIdx \(paddingIdx!) is out of range for \(numEmbeddings) embeddings") }
+        if let pad { check(pad >= 0 && pad < numEmbeddings, "Embedding: paddingIdx \(paddingIdx!) is out of range for \(numEmbeddings) embeddings") }
         self.paddingIdx = pad
         weight = makeParameter([numEmbeddings, embeddingDim], dtype: dtype) { w in
             Init.normal(w, generator: generator)
@@ -36,7 +36,7 @@ open class Embedding: Module {
     ///
     ///     let embed = Embedding.fromPretrained(vectors)
     public static func fromPretrained(_ weights: Tensor, freeze: Bool = true, paddingIdx: Int? = nil) -> Embedding {
-        precondition(weights.rank == 2, "Embedding.fromPretrained: weights must be [num, dim], got \(weights.shape)")
+        check(weights.rank == 2, "Embedding.fromPretrained: weights must be [num, dim], got \(weights.shape)")
         let e = Embedding(numEmbeddings: weights.shape[0], embeddingDim: weights.shape[1], paddingIdx: paddingIdx, dtype: weights.dtype)
         withNoGrad { e.weight.copyFrom(weights) }
         e.weight.requiresGrad = !freeze

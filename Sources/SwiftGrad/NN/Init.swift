@@ -33,7 +33,7 @@ public enum Init {
     ///
     ///     let (fanIn, fanOut) = Init.fans([128, 64, 3, 3])    // (576, 1152)
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Init.fans: needs a tensor with at least 2 axes, got shape \(shape)")
+        check(shape.count >= 2, "Init.fans: needs a tensor with at least 2 axes, got shape \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -136,7 +136,7 @@ public enum Init {
     @discardableResult
     public static func truncatedNormal(_ t: Tensor, mean: Double = 0, std: Double = 1, a: Double = -2, b: Double = 2,
                                        generator: Generator? = nil) -> Tensor {
-        precondition(a < b, "Init.truncatedNormal: a (\(a)) must be less than b (\(b))")
+        check(a < b, "Init.truncatedNormal: a (\(a)) must be less than b (\(b))")
         let g = generator ?? .default
         var values: [Double] = []
         values.reserveCapacity(t.count)
@@ -153,7 +153,7 @@ public enum Init {
     ///     Init.orthogonal(rnn.weightHh[0])
     @discardableResult
     public static func orthogonal(_ t: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor {
-        precondition(t.rank >= 2, "Init.orthogonal: needs at least 2 axes, got shape \(t.shape)")
+        check(t.rank >= 2, "Init.orthogonal: needs at least 2 axes, got shape \(t.shape)")
         let rows = t.shape[0], cols = t.count / max(rows, 1)
         // Orthonormalise the columns of a tall Gaussian matrix (modified Gram-Schmidt), transposing if wide.
         let tall = rows >= cols

@@ -14,7 +14,7 @@ open class Linear: Module {
     public let outFeatures: Int
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
-        precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: sizes must be non-negative, got \(inFeatures) and \(outFeatures)")
+        check(inFeatures >= 0 && outFeatures >= 0, "Linear: sizes must be non-negative, got \(inFeatures) and \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = makeParameter([outFeatures, inFeatures], dtype: dtype) { Init.kaimingUniform($0, a: 5.0.squareRoot(), generator: generator) }
@@ -56,7 +56,7 @@ open class Bilinear: Module {
 
     /// Applies the bilinear map to x1 [..., in1] and x2 [..., in2].
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
-        precondition(x1.shape.last == in1Features && x2.shape.last == in2Features && x1.shape.dropLast() == x2.shape.dropLast(),
+        check(x1.shape.last == in1Features && x2.shape.last == in2Features && x1.shape.dropLast() == x2.shape.dropLast(),
                      "Bilinear: inputs \(x1.shape) and \(x2.shape) do not fit weight \(weight.shape)")
         let lead = Array(x1.shape.dropLast())
         let a = x1.reshape([-1, in1Features]), b = x2.reshape([-1, in2Features])

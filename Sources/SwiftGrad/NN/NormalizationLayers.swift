@@ -31,7 +31,7 @@ open class BatchNorm: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        precondition(ranks.contains(input.rank) && input.shape[1] == numFeatures,
+        check(ranks.contains(input.rank) && input.shape[1] == numFeatures,
                      "\(typeName): expected input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(numFeatures) channels on axis 1, got \(input.shape)")
         var factor = momentum ?? 0
         if isTraining, let tracked = numBatchesTracked {
@@ -135,7 +135,7 @@ open class GroupNorm: Module {
     public let eps: Double
 
     public init(numGroups: Int, numChannels: Int, eps: Double = 1e-5, affine: Bool = true, dtype: DType = .float32) {
-        precondition(numGroups > 0 && numChannels % numGroups == 0, "GroupNorm: \(numChannels) channels do not split into \(numGroups) groups")
+        check(numGroups > 0 && numChannels % numGroups == 0, "GroupNorm: \(numChannels) channels do not split into \(numGroups) groups")
         self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
         weight = affine ? makeParameter([numChannels], dtype: dtype) { Init.ones($0) } : nil
         bias = affine ? makeParameter([numChannels], dtype: dtype) { Init.zeros($0) } : nil
@@ -143,7 +143,7 @@ open class GroupNorm: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 2 && input.shape[1] == numChannels, "GroupNorm: expected [N, \(numChannels), ...], got \(input.shape)")
+        check(input.rank >= 2 && input.shape[1] == numChannels, "GroupNorm: expected [N, \(numChannels), ...], got \(input.shape)")
         return groupNorm(input, numGroups: numGroups, weight: weight, bias: bias, eps: eps)
     }
 

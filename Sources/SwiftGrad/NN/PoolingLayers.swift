@@ -248,7 +248,7 @@ open class Upsample: Module {
     ///
     ///     let up = Upsample(scaleFactor: 2)
     public init(scaleFactor: Double, mode: InterpolationMode = .nearest, alignCorners: Bool = false) {
-        precondition(scaleFactor > 0, "Upsample: scale factor must be positive, got \(scaleFactor)")
+        check(scaleFactor > 0, "Upsample: scale factor must be positive, got \(scaleFactor)")
         self.size = nil; self.scaleFactor = scaleFactor; self.mode = mode; self.alignCorners = alignCorners
         super.init()
     }

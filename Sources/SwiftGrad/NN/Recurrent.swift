@@ -27,9 +27,9 @@ open class RNNBase: Module {
 
     init(mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
          dropout: Double, bidirectional: Bool, dtype: DType, generator: Generator?) {
-        precondition(inputSize > 0 && hiddenSize > 0 && numLayers > 0,
+        check(inputSize > 0 && hiddenSize > 0 && numLayers > 0,
                      "RNN: inputSize \(inputSize), hiddenSize \(hiddenSize) and numLayers \(numLayers) must be positive")
-        precondition(dropout >= 0 && dropout <= 1, "RNN: dropout must be in [0, 1], got \(dropout)")
+        check(dropout >= 0 && dropout <= 1, "RNN: dropout must be in [0, 1], got \(dropout)")
         self.mode = mode; self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
         self.hasBias = bias; self.batchFirst = batchFirst; self.bidirectional = bidirectional
         self.dropout = dropout; self.generator = generator
@@ -73,15 +73,15 @@ open class RNNBase: Module {
 
     func checkState(_ s: Tensor?, _ name: String, shape: [Int], input: Tensor) -> Tensor? {
         guard let s else { return nil }
-        precondition(s.shape == shape, "\(typeName): \(name) must have shape \(shape) for input \(input.shape), got \(s.shape)")
+        check(s.shape == shape, "\(typeName): \(name) must have shape \(shape) for input \(input.shape), got \(s.shape)")
         return s
     }
 
     /// Runs all layers and directions; returns the top layer's outputs and the final states.
     func run(_ input: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
-        precondition(input.rank == 3 || input.rank == 2,
+        check(input.rank == 3 || input.rank == 2,
                      "\(typeName): input must be [T, N, \(inputSize)]\(batchFirst ? " (batchFirst: [N, T, \(inputSize)])" : "") or [T, \(inputSize)], got \(input.shape)")
-        precondition(input.shape.last == inputSize, "\(typeName): input \(input.shape) does not end with inputSize \(inputSize)")
+        check(input.shape.last == inputSize, "\(typeName): input \(input.shape) does not end with inputSize \(inputSize)")
         let unbatched = input.rank == 2
         var x = unbatched ? input.unsqueeze(axis: 1) : (batchFirst ? input.transpose(0, 1) : input)
         let batch = x.shape[1], dirs = bidirectional ? 2 : 1
@@ -135,7 +135,7 @@ open class RNNBase: Module {
             let xt = xs[t].reshape([batch, gh])
             switch mode {
             case .lstm:
-                preconditionFailure("runDirection: LSTM layers run as one lstmSequence op (above)")
+                checkFailure("runDirection: LSTM layers run as one lstmSequence op (above)")
             case .gru:
                 let hp = linear(h, weight: whh, bias: hasBias ? biasHh[k] : nil).chunk(3, axis: 1)
                 let xg = xt.chunk(3, axis: 1)
@@ -175,7 +175,7 @@ open class RNN: RNNBase {
         switch nonlinearity {
         case .tanh: mode = .rnnTanh
         case .relu: mode = .rnnRelu
-        default: preconditionFailure("RNN: nonlinearity must be .tanh or .relu, got \(nonlinearity)")
+        default: checkFailure("RNN: nonlinearity must be .tanh or .relu, got \(nonlinearity)")
         }
         super.init(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
                    dropout: dropout, bidirectional: bidirectional, dtype: dtype, generator: generator)

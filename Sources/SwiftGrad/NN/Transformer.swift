@@ -73,7 +73,7 @@ open class TransformerEncoder: Module {
     /// Builds each layer with `makeLayer` (fresh weights per layer, as PyTorch's deep copies give
     /// equal-shaped but independent parameters).
     public init(numLayers: Int, norm: LayerNorm? = nil, makeLayer: () -> TransformerEncoderLayer) {
-        precondition(numLayers > 0, "TransformerEncoder: numLayers must be positive, got \(numLayers)")
+        check(numLayers > 0, "TransformerEncoder: numLayers must be positive, got \(numLayers)")
         layers = (0..<numLayers).map { _ in makeLayer() }
         self.norm = norm
         super.init()

@@ -126,7 +126,7 @@ extension Tensor {
     ///
     ///     let y = x.hardtanh()
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) -> Tensor {
-        precondition(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
+        check(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
         return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: "hardtanh")
             .recorded("hardtanh", self, save: .input0) { g, ctx in
                 [g * Kernels.mask(ctx.input(0)) { $0 > lo && $0 < hi }]

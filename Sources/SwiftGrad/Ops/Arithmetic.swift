@@ -151,7 +151,7 @@ extension Tensor {
     ///
     ///     let y = x.clamp(min: -1, max: 1)
     public func clamp(min lo: Double = -.infinity, max hi: Double = .infinity) -> Tensor {
-        precondition(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
+        check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
         return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded("clamp", self, save: .input0) { g, ctx in
             let x = ctx.input(0)
             let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
@@ -201,7 +201,7 @@ extension Tensor {
     ///
     ///     let y = Tensor.where(x .> 0, x, x * 0.1)     // leaky ReLU
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(condition.dtype == .int64, "where: the condition must be an int64 mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
+        check(condition.dtype == .int64, "where: the condition must be an int64 mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
         let (x, y, ab) = prepare(a, b, op: "where")
         let shape = broadcastShape(condition.shape, ab, op: "where")
         return Kernels.select(condition, x, y, shape: shape)
@@ -216,7 +216,7 @@ extension Tensor {
     /// Replaces elements where `mask` is nonzero by `value` (PyTorch's `masked_fill`).
     public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
         // The result keeps self's shape, as PyTorch's: the mask may broadcast to it, not widen it.
-        precondition(broadcastShapeIfPossible(mask.shape, shape) == shape,
+        check(broadcastShapeIfPossible(mask.shape, shape) == shape,
                      "maskedFill: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
         return Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
     }
@@ -230,9 +230,9 @@ extension Tensor {
     func beginInPlace(_ op: String, _ others: [Tensor]) -> Tensor? {
         let recording = ThreadContext.current.gradEnabled && (requiresGrad || others.contains { $0.requiresGrad })
         if !recording { return nil }
-        precondition(node != nil || !leafRequiresGrad,
+        check(node != nil || !leafRequiresGrad,
                      "\(op): a leaf tensor of shape \(shape) that requires grad cannot be modified in place; wrap the update in withNoGrad { } or use the out-of-place op")
-        precondition(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
+        check(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
         // The old value with the old history. It must be a snapshot, not an alias: the new node's
         // backward may read it (mul_ and div_ need the value from before the update).
         let snapshot = Storage(byteCount: storage.byteCount)
@@ -260,7 +260,7 @@ extension Tensor {
     }
 
     static func inPlace(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, _ name: String, _ f: (Tensor, Tensor) -> Tensor) {
-        precondition(broadcastShape(lhs.shape, rhs.shape, op: name) == lhs.shape,
+        check(broadcastShape(lhs.shape, rhs.shape, op: name) == lhs.shape,
                      "\(name): the result of shapes \(lhs.shape) and \(rhs.shape) does not fit in the left operand's shape \(lhs.shape)")
         let old = lhs.beginInPlace(name, [rhs])
         let r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
@@ -276,7 +276,7 @@ extension Tensor {
     public static func -= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .sub, "sub_") { $0 - $1 } }
     public static func *= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .mul, "mul_") { $0 * $1 } }
     public static func /= (lhs: Tensor, rhs: Tensor) {
-        precondition(lhs.dtype.isFloatingPoint, "div_: cannot divide an int64 tensor in place")
+        check(lhs.dtype.isFloatingPoint, "div_: cannot divide an int64 tensor in place")
         inPlace(lhs, rhs, .div, "div_") { $0 / $1 }
     }
     public static func += (lhs: Tensor, s: Double) { lhs += Tensor.full([], s, dtype: lhs.dtype) }

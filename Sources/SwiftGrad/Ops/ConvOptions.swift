@@ -22,7 +22,7 @@ public struct Size2: Hashable, Sendable, ExpressibleByIntegerLiteral, Expressibl
     public init(integerLiteral value: Int) { self.init(value) }
     /// `[h, w]`, or `[n]` for both axes.
     public init(arrayLiteral elements: Int...) {
-        precondition(elements.count == 1 || elements.count == 2,
+        check(elements.count == 1 || elements.count == 2,
                      "Size2: expected one or two numbers, got \(elements)")
         self.init(elements[0], elements.count == 2 ? elements[1] : elements[0])
     }
@@ -46,7 +46,7 @@ public enum Padding2d: Hashable, Sendable, ExpressibleByIntegerLiteral, Expressi
 
     public init(integerLiteral value: Int) { self = .explicit(Size2(value)) }
     public init(arrayLiteral elements: Int...) {
-        precondition(elements.count == 1 || elements.count == 2,
+        check(elements.count == 1 || elements.count == 2,
                      "Padding2d: expected one or two numbers, got \(elements)")
         self = .explicit(Size2(elements[0], elements.count == 2 ? elements[1] : elements[0]))
     }

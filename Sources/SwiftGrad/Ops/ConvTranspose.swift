@@ -21,7 +21,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
                                outputPadding: outputPadding, dilation: dilation, groups: groups).squeeze(axis: 0)
     }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
-    precondition(x.rank == 4 && weight.rank == 4,
+    check(x.rank == 4 && weight.rank == 4,
                  "conv_transpose2d: expected a 4-D input [n, cin, h, w] and a 4-D weight [cin, cout/groups, kh, kw], got \(shapes)")
     let g = transposedGeometry("conv_transpose2d", x.shape, weight.shape, bias, stride: stride, padding: padding,
                                outputPadding: outputPadding, dilation: dilation, groups: groups, shapes: shapes)
@@ -42,7 +42,7 @@ public func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
                                outputPadding: outputPadding, dilation: dilation, groups: groups).squeeze(axis: 0)
     }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
-    precondition(x.rank == 3 && weight.rank == 3,
+    check(x.rank == 3 && weight.rank == 3,
                  "conv_transpose1d: expected a 3-D input [n, cin, l] and a 3-D weight [cin, cout/groups, k], got \(shapes)")
     let x4 = x.unsqueeze(axis: 2), w4 = weight.unsqueeze(axis: 2)
     let g = transposedGeometry("conv_transpose1d", x4.shape, w4.shape, bias, stride: Size2(1, stride),
@@ -58,22 +58,22 @@ func transposedGeometry(_ op: String, _ xs: [Int], _ ws: [Int], _ bias: Tensor?,
                         outputPadding: Size2, dilation: Size2, groups: Int, shapes: String) -> ConvGeometry {
     let (n, cin, h, w) = (xs[0], xs[1], xs[2], xs[3])
     let (wIn, coutG, kh, kw) = (ws[0], ws[1], ws[2], ws[3])
-    precondition(groups >= 1, "\(op): groups must be positive, got \(groups) (\(shapes))")
-    precondition(stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1,
+    check(groups >= 1, "\(op): groups must be positive, got \(groups) (\(shapes))")
+    check(stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1,
                  "\(op): stride \(stride) and dilation \(dilation) must be positive (\(shapes))")
-    precondition(padding.h >= 0 && padding.w >= 0 && outputPadding.h >= 0 && outputPadding.w >= 0,
+    check(padding.h >= 0 && padding.w >= 0 && outputPadding.h >= 0 && outputPadding.w >= 0,
                  "\(op): padding \(padding) and outputPadding \(outputPadding) must not be negative (\(shapes))")
-    precondition(cin % groups == 0, "\(op): input channels \(cin) are not divisible by groups \(groups) (\(shapes))")
-    precondition(wIn == cin, "\(op): weight expects \(wIn) input channels but the input has \(cin) (\(shapes))")
-    precondition(kh >= 1 && kw >= 1 && coutG >= 1, "\(op): empty weight (\(shapes))")
-    precondition((outputPadding.h < stride.h || outputPadding.h < dilation.h) &&
+    check(cin % groups == 0, "\(op): input channels \(cin) are not divisible by groups \(groups) (\(shapes))")
+    check(wIn == cin, "\(op): weight expects \(wIn) input channels but the input has \(cin) (\(shapes))")
+    check(kh >= 1 && kw >= 1 && coutG >= 1, "\(op): empty weight (\(shapes))")
+    check((outputPadding.h < stride.h || outputPadding.h < dilation.h) &&
                  (outputPadding.w < stride.w || outputPadding.w < dilation.w),
                  "\(op): outputPadding \(outputPadding) must be smaller than the stride \(stride) or the dilation \(dilation) (\(shapes))")
     let cout = coutG * groups
-    if let bias { precondition(bias.shape == [cout], "\(op): bias must have shape [\(cout)] (\(shapes))") }
+    if let bias { check(bias.shape == [cout], "\(op): bias must have shape [\(cout)] (\(shapes))") }
     let oh = (h - 1) * stride.h - 2 * padding.h + dilation.h * (kh - 1) + outputPadding.h + 1
     let ow = (w - 1) * stride.w - 2 * padding.w + dilation.w * (kw - 1) + outputPadding.w + 1
-    precondition(oh >= 1 && ow >= 1,
+    check(oh >= 1 && ow >= 1,
                  "\(op): the output would be \(oh)×\(ow): padding \(padding) is too large for the kernel and input (\(shapes))")
     // The convolution from [n, cout, oh, ow] to [n, cin, h, w] with this op's weight.
     return ConvGeometry(n: n, c: cout, h: oh, w: ow, o: cin, kh: kh, kw: kw, sh: stride.h, sw: stride.w,

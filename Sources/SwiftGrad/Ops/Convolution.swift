@@ -27,7 +27,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Siz
                       dilation: dilation, groups: groups).squeeze(axis: 0)
     }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
-    precondition(x.rank == 4 && weight.rank == 4,
+    check(x.rank == 4 && weight.rank == 4,
                  "conv2d: expected a 4-D input [n, c, h, w] and a 4-D weight [o, c/groups, kh, kw], got \(shapes)")
     let g = convGeometry("conv2d", x.shape, weight.shape, bias, stride: stride, padding: padding,
                          dilation: dilation, groups: groups, shapes: shapes)
@@ -47,7 +47,7 @@ public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
                       dilation: dilation, groups: groups).squeeze(axis: 0)
     }
     let shapes = "input \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
-    precondition(x.rank == 3 && weight.rank == 3,
+    check(x.rank == 3 && weight.rank == 3,
                  "conv1d: expected a 3-D input [n, c, l] and a 3-D weight [o, c/groups, k], got \(shapes)")
     let x4 = x.unsqueeze(axis: 2), w4 = weight.unsqueeze(axis: 2)
     let g = convGeometry("conv1d", x4.shape, w4.shape, bias, stride: Size2(1, stride), padding: padding.as2d,
@@ -64,30 +64,30 @@ func convGeometry(_ op: String, _ xs: [Int], _ ws: [Int], _ bias: Tensor?, strid
                   dilation: Size2, groups: Int, shapes: String) -> ConvGeometry {
     let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3])
     let (o, cg, kh, kw) = (ws[0], ws[1], ws[2], ws[3])
-    precondition(groups >= 1, "\(op): groups must be positive, got \(groups) (\(shapes))")
-    precondition(stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1,
+    check(groups >= 1, "\(op): groups must be positive, got \(groups) (\(shapes))")
+    check(stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1,
                  "\(op): stride \(stride) and dilation \(dilation) must be positive (\(shapes))")
-    precondition(c % groups == 0, "\(op): input channels \(c) are not divisible by groups \(groups) (\(shapes))")
-    precondition(o % groups == 0, "\(op): output channels \(o) are not divisible by groups \(groups) (\(shapes))")
-    precondition(cg * groups == c,
+    check(c % groups == 0, "\(op): input channels \(c) are not divisible by groups \(groups) (\(shapes))")
+    check(o % groups == 0, "\(op): output channels \(o) are not divisible by groups \(groups) (\(shapes))")
+    check(cg * groups == c,
                  "\(op): weight expects \(cg * groups) input channels (\(cg) per group × \(groups) groups) but the input has \(c) (\(shapes))")
-    precondition(kh >= 1 && kw >= 1 && o >= 1, "\(op): empty weight (\(shapes))")
-    if let bias { precondition(bias.shape == [o], "\(op): bias must have shape [\(o)] (\(shapes))") }
+    check(kh >= 1 && kw >= 1 && o >= 1, "\(op): empty weight (\(shapes))")
+    if let bias { check(bias.shape == [o], "\(op): bias must have shape [\(o)] (\(shapes))") }
     let span = Size2(dilation.h * (kh - 1) + 1, dilation.w * (kw - 1) + 1)   // extent of the dilated kernel
     var pad: (top: Int, bottom: Int, left: Int, right: Int)
     switch padding {
     case .explicit(let p):
-        precondition(p.h >= 0 && p.w >= 0, "\(op): padding \(p) must not be negative (\(shapes))")
+        check(p.h >= 0 && p.w >= 0, "\(op): padding \(p) must not be negative (\(shapes))")
         pad = (p.h, p.h, p.w, p.w)
     case .valid:
         pad = (0, 0, 0, 0)
     case .same:
-        precondition(stride == 1, "\(op): padding .same needs stride 1, got stride \(stride) (\(shapes))")
+        check(stride == 1, "\(op): padding .same needs stride 1, got stride \(stride) (\(shapes))")
         // The extra pixel of an even kernel goes after (bottom/right), as in PyTorch.
         pad = ((span.h - 1) / 2, span.h - 1 - (span.h - 1) / 2, (span.w - 1) / 2, span.w - 1 - (span.w - 1) / 2)
     }
     let ph = h + pad.top + pad.bottom, pw = w + pad.left + pad.right
-    precondition(ph >= span.h && pw >= span.w,
+    check(ph >= span.h && pw >= span.w,
                  "\(op): kernel (dilated size \(span.h)×\(span.w)) is larger than the padded input \(ph)×\(pw) (\(shapes), padding \(padding), dilation \(dilation))")
     return ConvGeometry(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
                         padTop: pad.top, padLeft: pad.left, dh: dilation.h, dw: dilation.w, groups: groups,
@@ -95,7 +95,7 @@ func convGeometry(_ op: String, _ xs: [Int], _ ws: [Int], _ bias: Tensor?, strid
 }
 
 func checkConvDTypes(_ op: String, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, shapes: String) {
-    precondition(x.dtype.isFloatingPoint && x.dtype == w.dtype && (bias == nil || bias!.dtype == x.dtype),
+    check(x.dtype.isFloatingPoint && x.dtype == w.dtype && (bias == nil || bias!.dtype == x.dtype),
                  "\(op): input, weight and bias need one float dtype, got \(x.dtype), \(w.dtype)\(bias.map { ", \($0.dtype)" } ?? "") (\(shapes))")
 }
 

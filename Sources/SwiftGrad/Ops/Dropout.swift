@@ -5,7 +5,7 @@
 ///
 ///     let y = dropout(x, p: 0.5, training: model.isTraining)
 public func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator? = nil) -> Tensor {
-    precondition(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got \(p) (input \(input.shape))")
+    check(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got \(p) (input \(input.shape))")
     if !training || p == 0 { return input }
     if p == 1 { return input * 0 }
     return input * dropoutMask(input.shape, p: p, dtype: input.dtype, generator: generator)
@@ -16,8 +16,8 @@ public func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true, gen
 ///
 ///     let y = dropout2d(features, p: 0.2, training: true)
 public func dropout2d(_ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator? = nil) -> Tensor {
-    precondition(p >= 0 && p <= 1, "dropout2d: p must be in [0, 1], got \(p) (input \(input.shape))")
-    precondition(input.rank >= 2, "dropout2d: input must be [N, C, ...], got \(input.shape)")
+    check(p >= 0 && p <= 1, "dropout2d: p must be in [0, 1], got \(p) (input \(input.shape))")
+    check(input.rank >= 2, "dropout2d: input must be [N, C, ...], got \(input.shape)")
     if !training || p == 0 { return input }
     if p == 1 { return input * 0 }
     var maskShape = [Int](repeating: 1, count: input.rank)

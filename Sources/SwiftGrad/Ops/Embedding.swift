@@ -6,12 +6,12 @@
 ///
 ///     let vectors = embedding(tokens, weight: table)
 public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
-    precondition(indices.dtype == .int64, "embedding: indices must be int64, got \(indices.dtype) of shape \(indices.shape) (weight \(weight.shape))")
-    precondition(weight.rank == 2, "embedding: weight must be [numEmbeddings, dim], got \(weight.shape)")
+    check(indices.dtype == .int64, "embedding: indices must be int64, got \(indices.dtype) of shape \(indices.shape) (weight \(weight.shape))")
+    check(weight.rank == 2, "embedding: weight must be [numEmbeddings, dim], got \(weight.shape)")
     let rows = weight.shape[0], dim = weight.shape[1]
     let flat = indices.reshape([indices.count])
     for i in flat.ints {
-        precondition(i >= 0 && i < rows, "embedding: index \(i) is out of range for \(rows) embeddings (indices \(indices.shape), weight \(weight.shape))")
+        check(i >= 0 && i < rows, "embedding: index \(i) is out of range for \(rows) embeddings (indices \(indices.shape), weight \(weight.shape))")
     }
     let pad = paddingIndex.map { $0 < 0 ? $0 + rows : $0 }
     let out = withNoGrad { weight.indexSelect(axis: 0, indices: flat) }.reshape(indices.shape + [dim])
@@ -32,12 +32,12 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
 ///
 ///     let targets = oneHot(labels, numClasses: 10).to(.float32)
 public func oneHot(_ indices: Tensor, numClasses: Int? = nil) -> Tensor {
-    precondition(indices.dtype == .int64, "oneHot: indices must be int64, got \(indices.dtype) of shape \(indices.shape)")
+    check(indices.dtype == .int64, "oneHot: indices must be int64, got \(indices.dtype) of shape \(indices.shape)")
     let values = indices.ints
     let n = numClasses ?? ((values.max() ?? -1) + 1)
     var data = [Int](repeating: 0, count: values.count * n)
     for (i, v) in values.enumerated() {
-        precondition(v >= 0 && v < n, "oneHot: index \(v) is out of range for \(n) classes (indices \(indices.shape))")
+        check(v >= 0 && v < n, "oneHot: index \(v) is out of range for \(n) classes (indices \(indices.shape))")
         data[i * n + v] = 1
     }
     return Tensor(data, shape: indices.shape + [n])

@@ -48,12 +48,12 @@ extension Tensor {
     /// Expands an ellipsis and returns (axis actions) for the tensor's axes.
     func resolveIndices(_ idx: [TensorIndex]) -> [TensorIndex] {
         let explicit = idx.filter { if case .newAxis = $0.kind { return false }; if case .ellipsis = $0.kind { return false }; return true }.count
-        precondition(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
+        check(explicit <= rank, "subscript: \(explicit) indices for a tensor of shape \(shape)")
         var out: [TensorIndex] = []
         var sawEllipsis = false
         for i in idx {
             if case .ellipsis = i.kind {
-                precondition(!sawEllipsis, "subscript: only one ellipsis is allowed")
+                check(!sawEllipsis, "subscript: only one ellipsis is allowed")
                 sawEllipsis = true
                 out += Array(repeating: TensorIndex.all, count: rank - explicit)
             } else { out.append(i) }
@@ -71,7 +71,7 @@ extension Tensor {
             case .index(let k):
                 let n = r.shape[axis]
                 let j = k < 0 ? k + n : k
-                precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
+                check(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
                 r = r.slice(axis: axis, start: j, end: j + 1).squeeze(axis: axis)
             case .slice(let s, let e, let step):
                 r = r.slice(axis: axis, start: s, end: e, step: step)
@@ -88,7 +88,7 @@ extension Tensor {
 
     /// Writes `value` (broadcast) into the indexed region, in place. Not recorded by autograd.
     func assign(_ value: Tensor, at idx: [TensorIndex]) {
-        precondition(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
+        check(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
                      "subscript assignment: not recorded by autograd (tensor \(shape), value \(value.shape)); use withNoGrad { } or build the result with cat/where")
         var offset = 0
         var dstShape: [Int] = [], dstStrides: [Int] = []
@@ -98,11 +98,11 @@ extension Tensor {
             switch i.kind {
             case .index(let k):
                 let n = shape[axis], j = k < 0 ? k + n : k
-                precondition(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
+                check(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
                 offset += j * st[axis]
                 axis += 1
             case .slice(let s0, let e0, let step):
-                precondition(step > 0, "subscript: step must be positive")
+                check(step > 0, "subscript: step must be positive")
                 let n = shape[axis]
                 func c(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + n : v, 0), n) }
                 let s = c(s0 ?? 0), e = Swift.max(c(e0 ?? n), s)
@@ -125,7 +125,7 @@ extension Tensor {
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
-        precondition(indices.dtype == .int64 && indices.rank <= 1,
+        check(indices.dtype == .int64 && indices.rank <= 1,
                      "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
         var outShape = shape; outShape[ax] = indices.count
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
@@ -142,7 +142,7 @@ extension Tensor {
     public func indexAdd(axis: Int, indices: Tensor, source: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexAdd", shape: shape)
         var expected = shape; expected[ax] = indices.count
-        precondition(indices.dtype == .int64 && indices.rank <= 1 && source.shape == expected,
+        check(indices.dtype == .int64 && indices.rank <= 1 && source.shape == expected,
                      "indexAdd: source \(source.shape) and indices \(indices.shape) do not fit input \(shape) along axis \(axis)")
         let out = copy().detach()
         Kernels.indexCopy(from: source.to(dtype), to: out, axis: ax, indices: indices, select: false, op: "indexAdd")
@@ -174,13 +174,13 @@ extension Tensor {
 
     static func checkScatterShapes(_ x: Tensor, _ index: Tensor, _ source: Tensor?, _ ax: Int, op: String) {
         let desc = "input \(x.shape), index \(index.shape)" + (source.map { ", source \($0.shape)" } ?? "")
-        precondition(index.dtype == .int64, "\(op): index must be int64, got \(index.dtype) (\(desc))")
-        precondition(index.rank == x.rank, "\(op): index must have the input's rank (\(desc))")
+        check(index.dtype == .int64, "\(op): index must be int64, got \(index.dtype) (\(desc))")
+        check(index.rank == x.rank, "\(op): index must have the input's rank (\(desc))")
         for d in 0..<x.rank where d != ax {
-            precondition(index.shape[d] <= x.shape[d], "\(op): index is larger than the input on axis \(d) (\(desc))")
+            check(index.shape[d] <= x.shape[d], "\(op): index is larger than the input on axis \(d) (\(desc))")
         }
         if let s = source {
-            precondition(s.rank == x.rank && (0..<x.rank).allSatisfy { index.shape[$0] <= s.shape[$0] },
+            check(s.rank == x.rank && (0..<x.rank).allSatisfy { index.shape[$0] <= s.shape[$0] },
                          "\(op): index is larger than the source (\(desc))")
         }
     }
@@ -196,7 +196,7 @@ extension Kernels {
         let ip = indices.ptr(Int64.self)
         for k in 0..<m {
             let j = Int(ip[k])
-            precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(big.shape), indices \(indices.shape))")
+            check(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(big.shape), indices \(indices.shape))")
         }
         func run<T: Numeric>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
             for o in 0..<outer {
@@ -229,7 +229,7 @@ extension Kernels {
             var pos = [Int](repeating: 0, count: rank)
             for flat in 0..<index.count {
                 var j = Int(ip[flat])
-                precondition(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(data.shape), index \(index.shape))")
+                check(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(data.shape), index \(index.shape))")
                 if j < 0 { j += n }
                 var d = 0, o = 0
                 for a in 0..<rank { d += (a == axis ? j : pos[a]) * ds[a]; o += pos[a] * os[a] }

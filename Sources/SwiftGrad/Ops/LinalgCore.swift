@@ -56,15 +56,15 @@ public enum LinalgError: Error, Equatable, CustomStringConvertible {
 extension Linalg {
     /// Stops unless `a` is a float tensor with at least two axes.
     static func checkMatrix(_ a: Tensor, _ op: String) {
-        precondition(a.dtype.isFloatingPoint, "\(op): needs a float32 or float64 tensor, got \(a.dtype) of shape \(a.shape)")
-        precondition(a.rank >= 2, "\(op): needs a matrix or a batch of matrices (at least 2 axes), got shape \(a.shape)")
+        check(a.dtype.isFloatingPoint, "\(op): needs a float32 or float64 tensor, got \(a.dtype) of shape \(a.shape)")
+        check(a.rank >= 2, "\(op): needs a matrix or a batch of matrices (at least 2 axes), got shape \(a.shape)")
     }
 
     /// Stops unless `a` is a float batch of square matrices; returns n.
     @discardableResult
     static func checkSquare(_ a: Tensor, _ op: String) -> Int {
         checkMatrix(a, op)
-        precondition(a.shape[a.rank - 1] == a.shape[a.rank - 2],
+        check(a.shape[a.rank - 1] == a.shape[a.rank - 2],
                      "\(op): needs square matrices, got shape \(a.shape)")
         return a.shape[a.rank - 1]
     }
@@ -123,7 +123,7 @@ extension Linalg {
     ///     let d = Linalg.diagonal(Tensor.eye(3))       // [1, 1, 1]
     ///     let above = Linalg.diagonal(a, offset: 1)
     public static func diagonal(_ a: Tensor, offset: Int = 0) -> Tensor {
-        precondition(a.rank >= 2, "diagonal: needs at least 2 axes, got shape \(a.shape)")
+        check(a.rank >= 2, "diagonal: needs at least 2 axes, got shape \(a.shape)")
         let n = a.shape[a.rank - 2], m = a.shape[a.rank - 1]
         let len = max(0, offset >= 0 ? min(n, m - offset) : min(n + offset, m))
         let out = Tensor.zeros(batchShape(a) + [len], dtype: a.dtype)
@@ -137,11 +137,11 @@ extension Linalg {
     ///     let d = Linalg.diagEmbed(Tensor([1.0, 2.0, 3.0]))    // 3×3 diagonal matrix
     ///     let batch = Linalg.diagEmbed(s)                       // [b, k] -> [b, k, k]
     public static func diagEmbed(_ v: Tensor, offset: Int = 0, rows: Int? = nil, cols: Int? = nil) -> Tensor {
-        precondition(v.rank >= 1, "diagEmbed: needs at least 1 axis, got a scalar")
+        check(v.rank >= 1, "diagEmbed: needs at least 1 axis, got a scalar")
         let k = v.shape[v.rank - 1]
         let n = rows ?? k + Swift.abs(offset), m = cols ?? k + Swift.abs(offset)
         let len = max(0, offset >= 0 ? min(n, m - offset) : min(n + offset, m))
-        precondition(len == k, "diagEmbed: a diagonal of length \(k) (shape \(v.shape)) does not fit offset \(offset) of a \(n)×\(m) matrix")
+        check(len == k, "diagEmbed: a diagonal of length \(k) (shape \(v.shape)) does not fit offset \(offset) of a \(n)×\(m) matrix")
         let out = Tensor.zeros(Array(v.shape.dropLast()) + [n, m], dtype: v.dtype)
         Kernels.diagEmbed(v, offset: offset, into: out)
         return out.recorded("linalg_diag_embed", v) { g, _ in [diagonal(g, offset: offset)] }
@@ -153,7 +153,7 @@ extension Linalg {
     ///     let m = Linalg.diag(Tensor([1.0, 2.0]))     // [[1, 0], [0, 2]]
     ///     let d = Linalg.diag(m)                       // [1, 2]
     public static func diag(_ x: Tensor, offset: Int = 0) -> Tensor {
-        precondition(x.rank == 1 || x.rank == 2, "diag: needs a 1-D or 2-D tensor, got shape \(x.shape)")
+        check(x.rank == 1 || x.rank == 2, "diag: needs a 1-D or 2-D tensor, got shape \(x.shape)")
         return x.rank == 1 ? diagEmbed(x, offset: offset) : diagonal(x, offset: offset)
     }
 
@@ -180,7 +180,7 @@ extension Linalg {
     ///     let u = Linalg.triu(a)                // keeps the main diagonal
     ///     let strict = Linalg.triu(a, k: 1)     // drops it
     public static func triu(_ a: Tensor, k: Int = 0) -> Tensor {
-        precondition(a.rank >= 2, "triu: needs at least 2 axes, got shape \(a.shape)")
+        check(a.rank >= 2, "triu: needs at least 2 axes, got shape \(a.shape)")
         let mask = triangleMask(a.shape[a.rank - 2], a.shape[a.rank - 1], k, upper: true)
         return Tensor.where(mask, a, Tensor.zeros([], dtype: a.dtype))
     }
@@ -190,7 +190,7 @@ extension Linalg {
     ///     let l = Linalg.tril(a)                // keeps the main diagonal
     ///     let strict = Linalg.tril(a, k: -1)    // drops it
     public static func tril(_ a: Tensor, k: Int = 0) -> Tensor {
-        precondition(a.rank >= 2, "tril: needs at least 2 axes, got shape \(a.shape)")
+        check(a.rank >= 2, "tril: needs at least 2 axes, got shape \(a.shape)")
         let mask = triangleMask(a.shape[a.rank - 2], a.shape[a.rank - 1], k, upper: false)
         return Tensor.where(mask, a, Tensor.zeros([], dtype: a.dtype))
     }
@@ -204,7 +204,7 @@ extension Linalg {
     ///     let o = Linalg.outer(Tensor([1.0, 2.0]), Tensor([3.0, 4.0, 5.0]))   // [2, 3]
     ///     o.sum().backward()
     public static func outer(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.rank == 1 && b.rank == 1, "outer: needs two 1-D tensors, got shapes \(a.shape) and \(b.shape)")
+        check(a.rank == 1 && b.rank == 1, "outer: needs two 1-D tensors, got shapes \(a.shape) and \(b.shape)")
         return a.unsqueeze(axis: 1) * b.unsqueeze(axis: 0)
     }
 
@@ -213,10 +213,10 @@ extension Linalg {
     ///     let z = Linalg.cross(Tensor([1.0, 0, 0]), Tensor([0.0, 1, 0]))   // [0, 0, 1]
     ///     let many = Linalg.cross(a, b)     // [..., 3] × [..., 3]
     public static func cross(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor {
-        precondition(a.rank >= 1 && b.rank >= 1, "cross: needs tensors with at least 1 axis, got shapes \(a.shape) and \(b.shape)")
+        check(a.rank >= 1 && b.rank >= 1, "cross: needs tensors with at least 1 axis, got shapes \(a.shape) and \(b.shape)")
         let shape = broadcastShape(a.shape, b.shape, op: "cross")
         let ax = normalizeAxis(axis, shape.count, op: "cross")
-        precondition(shape[ax] == 3, "cross: axis \(axis) must have size 3 in both, got shapes \(a.shape) and \(b.shape)")
+        check(shape[ax] == 3, "cross: axis \(axis) must have size 3 in both, got shapes \(a.shape) and \(b.shape)")
         let x = a.expand(shape), y = b.expand(shape)
         func c(_ t: Tensor, _ i: Int) -> Tensor { t.narrow(axis: ax, start: i, length: 1) }
         let c0 = c(x, 1) * c(y, 2) - c(x, 2) * c(y, 1)

@@ -42,7 +42,7 @@ extension Linalg {
     public static func qr(_ a: Tensor, mode: QRMode = .reduced) throws(LinalgError) -> (q: Tensor, r: Tensor) {
         checkMatrix(a, "qr")
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        precondition(mode == .reduced || m <= n || !willRecord([a]),
+        check(mode == .reduced || m <= n || !willRecord([a]),
                      "qr: mode .complete with more rows than columns (shape \(a.shape)) is not differentiable (as in PyTorch); use .reduced or withNoGrad")
         let (q, r) = try Kernels.qr(a, complete: mode == .complete, op: "qr")
         let outs = recordedOutputs("linalg_qr", [q, r], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in

@@ -20,7 +20,7 @@ public struct MatrixNormOrder: Equatable, Sendable, CustomStringConvertible, Exp
     init(kind: Kind) { self.kind = kind }
     /// A numeric order: ±1 (column sums), ±2 (singular values), ±infinity (row sums).
     public init(_ p: Double) {
-        precondition([1, -1, 2, -2, .infinity, -.infinity].contains(p),
+        check([1, -1, 2, -2, .infinity, -.infinity].contains(p),
                      "MatrixNormOrder: order \(p) is not one of 1, -1, 2, -2, inf, -inf, .fro, .nuclear")
         kind = .p(p)
     }
@@ -30,7 +30,7 @@ public struct MatrixNormOrder: Equatable, Sendable, CustomStringConvertible, Exp
     public init(floatLiteral value: Double) { self.init(value) }
     /// The negated numeric order (`-.inf`, `-2`).
     public static prefix func - (o: MatrixNormOrder) -> MatrixNormOrder {
-        guard case .p(let p) = o.kind else { preconditionFailure("MatrixNormOrder: \(o) cannot be negated") }
+        guard case .p(let p) = o.kind else { checkFailure("MatrixNormOrder: \(o) cannot be negated") }
         return MatrixNormOrder(-p)
     }
 
@@ -51,7 +51,7 @@ extension Linalg {
     ///     let n = Linalg.vectorNorm(x)                           // √(Σ x²)
     ///     let rows = Linalg.vectorNorm(x, ord: 1, axes: [-1], keepDim: true)
     public static func vectorNorm(_ x: Tensor, ord: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
-        precondition(x.dtype.isFloatingPoint, "vectorNorm: needs a float tensor, got \(x.dtype) of shape \(x.shape)")
+        check(x.dtype.isFloatingPoint, "vectorNorm: needs a float tensor, got \(x.dtype) of shape \(x.shape)")
         let ax = (axes ?? Array(0..<x.rank)).map { normalizeAxis($0, x.rank, op: "vectorNorm") }
         if ord == 0 { return withNoGrad { x.ne(0).to(x.dtype).sum(axes: ax, keepDim: keepDim) } }
         if ord == -.infinity { return -((-x.abs()).amaxDifferentiable(ax, keepDim: keepDim)) }

@@ -80,7 +80,7 @@ extension Linalg {
     ///     let y = try Linalg.solve(a, b, left: false)   // y.matmul(a) ≈ b
     public static func solve(_ a: Tensor, _ b: Tensor, left: Bool = true) throws(LinalgError) -> Tensor {
         let n = checkSquare(a, "solve")
-        precondition(b.dtype.isFloatingPoint && b.rank >= 1, "solve: B must be a float tensor with at least 1 axis, got \(b.dtype) of shape \(b.shape) (A \(a.shape))")
+        check(b.dtype.isFloatingPoint && b.rank >= 1, "solve: B must be a float tensor with at least 1 axis, got \(b.dtype) of shape \(b.shape) (A \(a.shape))")
         let vector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
         if !left {
             // X·A = B  ⇔  Aᵀ·Xᵀ = Bᵀ.
@@ -90,7 +90,7 @@ extension Linalg {
         let t = DType.promote(a.dtype, b.dtype)
         let (a, b) = (a.to(t), b.to(t))
         let bm = vector ? b.unsqueeze(axis: -1) : b
-        precondition(bm.rank >= 2 && bm.shape[bm.rank - 2] == n,
+        check(bm.rank >= 2 && bm.shape[bm.rank - 2] == n,
                      "solve: A of shape \(a.shape) and B of shape \(b.shape) do not match (B needs \(n) rows)")
         let batch = broadcastShape(batchShape(a), batchShape(bm), op: "solve")
         let ax = withNoGrad { a.expand(batch + [n, n]) }
@@ -118,7 +118,7 @@ extension Linalg {
     ///     let y = Linalg.solveTriangular(u, b, upper: true, left: false)
     public static func solveTriangular(_ a: Tensor, _ b: Tensor, upper: Bool, left: Bool = true, unitriangular: Bool = false) -> Tensor {
         let n = checkSquare(a, "solveTriangular")
-        precondition(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - (left ? 2 : 1)] == n,
+        check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - (left ? 2 : 1)] == n,
                      "solveTriangular: A of shape \(a.shape) and B of shape \(b.shape) do not match (B needs \(n) \(left ? "rows" : "columns"))")
         let t = DType.promote(a.dtype, b.dtype)
         return triangularSolve(a.to(t), b.to(t), upper: upper, left: left, unit: unitriangular, transA: false)
@@ -162,7 +162,7 @@ extension Linalg {
     ///     let x = Linalg.choleskySolve(b, factor: l)      // a.matmul(x) ≈ b
     public static func choleskySolve(_ b: Tensor, factor: Tensor, upper: Bool = false) -> Tensor {
         let n = checkSquare(factor, "choleskySolve")
-        precondition(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == n,
+        check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == n,
                      "choleskySolve: B of shape \(b.shape) does not match the factor of shape \(factor.shape) (B needs \(n) rows)")
         let t = DType.promote(b.dtype, factor.dtype)
         let (bt, f) = (b.to(t), factor.to(t))
@@ -199,7 +199,7 @@ extension Linalg {
     public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Double? = nil) throws(LinalgError) -> LstsqResult {
         checkMatrix(a, "lstsq")
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        precondition(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == m,
+        check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == m,
                      "lstsq: A of shape \(a.shape) and B of shape \(b.shape) do not match (B needs \(m) rows)")
         let t = DType.promote(a.dtype, b.dtype)
         let (a, b) = (a.to(t), b.to(t))

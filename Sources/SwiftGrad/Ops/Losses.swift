@@ -17,7 +17,7 @@ public enum Reduction: String, Sendable {
 
 @inline(__always)
 func checkSameShape(_ op: String, _ input: Tensor, _ target: Tensor) {
-    precondition(input.shape == target.shape,
+    check(input.shape == target.shape,
                  "\(op): input shape \(input.shape) and target shape \(target.shape) differ; reshape one of them (no silent broadcasting)")
 }
 
@@ -26,7 +26,7 @@ func reduceLoss(_ loss: Tensor, _ reduction: Reduction, op: String) -> Tensor {
     case .none: return loss
     case .mean: return loss.mean()
     case .sum: return loss.sum()
-    case .batchMean: preconditionFailure("\(op): reduction .batchMean is only defined for klDiv")
+    case .batchMean: checkFailure("\(op): reduction .batchMean is only defined for klDiv")
     }
 }
 
@@ -51,7 +51,7 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
 ///     let loss = smoothL1Loss(boxes, targetBoxes, beta: 0.5)
 public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("smoothL1Loss", input, target)
-    precondition(beta >= 0, "smoothL1Loss: beta must be non-negative, got \(beta)")
+    check(beta >= 0, "smoothL1Loss: beta must be non-negative, got \(beta)")
     let d = input - target, a = d.abs()
     if beta == 0 { return reduceLoss(a, reduction, op: "smoothL1Loss") }
     let loss = Tensor.where(a .< beta, d.square() * (0.5 / beta), a - 0.5 * beta)
@@ -63,7 +63,7 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, re
 ///     let loss = huberLoss(prediction, target, delta: 1.5)
 public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("huberLoss", input, target)
-    precondition(delta > 0, "huberLoss: delta must be positive, got \(delta)")
+    check(delta > 0, "huberLoss: delta must be positive, got \(delta)")
     let d = input - target, a = d.abs()
     let loss = Tensor.where(a .< delta, d.square() * 0.5, (a - 0.5 * delta) * delta)
     return reduceLoss(loss, reduction, op: "huberLoss")
@@ -80,12 +80,12 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, redu
 ///     let smoothed = crossEntropy(logits: z, targets: y, labelSmoothing: 0.1)
 public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                          labelSmoothing: Double = 0, reduction: Reduction = .mean) -> Tensor {
-    precondition(logits.dtype.isFloatingPoint, "crossEntropy: logits must be float, got \(logits.dtype) of shape \(logits.shape)")
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
+    check(logits.dtype.isFloatingPoint, "crossEntropy: logits must be float, got \(logits.dtype) of shape \(logits.shape)")
+    check(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let (flat, classes, rowShape) = classesLast(logits, op: "crossEntropy")
     let logp = flat.logSoftmax(axis: 1)
     if targets.dtype.isFloatingPoint {
-        precondition(targets.shape == logits.shape,
+        check(targets.shape == logits.shape,
                      "crossEntropy: probability targets must have the logits' shape; logits \(logits.shape), targets \(targets.shape)")
         var p = classesLast(targets, op: "crossEntropy").0.to(logits.dtype)
         if labelSmoothing > 0 { p = p * (1 - labelSmoothing) + labelSmoothing / Double(classes) }
@@ -108,7 +108,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil,
 ///     let loss = nllLoss(logProbs: z.logSoftmax(axis: 1), targets: labels)
 public func nllLoss(logProbs: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                     reduction: Reduction = .mean) -> Tensor {
-    precondition(logProbs.dtype.isFloatingPoint, "nllLoss: log-probabilities must be float, got \(logProbs.dtype) of shape \(logProbs.shape)")
+    check(logProbs.dtype.isFloatingPoint, "nllLoss: log-probabilities must be float, got \(logProbs.dtype) of shape \(logProbs.shape)")
     let (flat, classes, rowShape) = classesLast(logProbs, op: "nllLoss")
     return classIndexLoss(flat, targets, logits: logProbs, classes: classes, rowShape: rowShape, weight: weight,
                           ignoreIndex: ignoreIndex, labelSmoothing: 0, reduction: reduction, op: "nllLoss")
@@ -116,7 +116,7 @@ public func nllLoss(logProbs: Tensor, targets: Tensor, weight: Tensor? = nil, ig
 
 /// [C] → [1, C]; [N, C] as is; [N, C, d1, ...] → [N·d1·..., C]. Also returns C and the row shape.
 func classesLast(_ x: Tensor, op: String) -> (Tensor, Int, [Int]) {
-    precondition(x.rank >= 1, "\(op): input needs a class axis, got shape \(x.shape)")
+    check(x.rank >= 1, "\(op): input needs a class axis, got shape \(x.shape)")
     if x.rank == 1 { return (x.reshape([1, x.shape[0]]), x.shape[0], []) }
     let c = x.shape[1]
     var rowShape = x.shape; rowShape.remove(at: 1)
@@ -126,21 +126,21 @@ func classesLast(_ x: Tensor, op: String) -> (Tensor, Int, [Int]) {
 }
 
 func classWeights(_ weight: Tensor, _ classes: Int, _ logits: Tensor, op: String) -> Tensor {
-    precondition(weight.shape == [classes], "\(op): weight must have shape [\(classes)], got \(weight.shape) (input \(logits.shape))")
+    check(weight.shape == [classes], "\(op): weight must have shape [\(classes)], got \(weight.shape) (input \(logits.shape))")
     return weight.to(logits.dtype)
 }
 
 /// The class-index path of crossEntropy and nllLoss on log-probabilities [M, C].
 func classIndexLoss(_ logp: Tensor, _ targets: Tensor, logits: Tensor, classes: Int, rowShape: [Int], weight: Tensor?,
                     ignoreIndex: Int, labelSmoothing: Double, reduction: Reduction, op: String) -> Tensor {
-    precondition(targets.dtype == .int64, "\(op): class-index targets must be int64, got \(targets.dtype) of shape \(targets.shape)")
-    precondition(targets.shape == rowShape,
+    check(targets.dtype == .int64, "\(op): class-index targets must be int64, got \(targets.dtype) of shape \(targets.shape)")
+    check(targets.shape == rowShape,
                  "\(op): input shape \(logits.shape) and target shape \(targets.shape) do not match (targets need shape \(rowShape))")
     let ts = targets.ints
     let w = weight.map { classWeights($0, classes, logits, op: op).doubles }
     var safe = [Int](repeating: 0, count: ts.count), rowWeight = [Double](repeating: 0, count: ts.count)
     for (i, t) in ts.enumerated() where t != ignoreIndex {
-        precondition(t >= 0 && t < classes, "\(op): target \(t) is out of range for \(classes) classes (input \(logits.shape))")
+        check(t >= 0 && t < classes, "\(op): target \(t) is out of range for \(classes) classes (input \(logits.shape))")
         safe[i] = t
         rowWeight[i] = w?[t] ?? 1
     }
@@ -160,7 +160,7 @@ func classIndexLoss(_ logp: Tensor, _ targets: Tensor, logits: Tensor, classes: 
     case .none: return loss.reshape(rowShape)
     case .sum: return loss.sum()
     case .mean: return loss.sum() / rowWeight.reduce(0, +)   // all ignored: 0/0 = NaN, as PyTorch
-    case .batchMean: preconditionFailure("\(op): reduction .batchMean is only defined for klDiv")
+    case .batchMean: checkFailure("\(op): reduction .batchMean is only defined for klDiv")
     }
 }
 

@@ -7,9 +7,9 @@ extension Tensor {
     ///     let y = x.matmul(w)              // [n, k] · [k, m] -> [n, m]
     ///     let z = batchA.matmul(batchB)    // [b, n, k] · [k, m] -> [b, n, m]
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 1 && other.rank >= 1,
+        check(rank >= 1 && other.rank >= 1,
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
-        precondition(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
+        check(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
                      "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
         let t = DType.promote(dtype, other.dtype)
         let a0 = self.to(t), b0 = other.to(t)
@@ -25,12 +25,12 @@ extension Tensor {
     /// the batch axes broadcast. The primitive behind matmul, linear and their gradients.
     static func mm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool, shapes: ([Int], [Int])? = nil) -> Tensor {
         let (sa, sb) = shapes ?? (a.shape, b.shape)
-        precondition(a.rank >= 2 && b.rank >= 2, "matmul: shapes \(sa) and \(sb) are not matrices")
+        check(a.rank >= 2 && b.rank >= 2, "matmul: shapes \(sa) and \(sb) are not matrices")
         let ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1]
         let br = b.shape[b.rank - 2], bc = b.shape[b.rank - 1]
         let (m, k) = transA ? (ac, ar) : (ar, ac)
         let (k2, n) = transB ? (bc, br) : (br, bc)
-        precondition(k == k2, "matmul: shapes \(sa) and \(sb) cannot be multiplied (inner sizes \(k) and \(k2) differ)")
+        check(k == k2, "matmul: shapes \(sa) and \(sb) cannot be multiplied (inner sizes \(k) and \(k2) differ)")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         guard let batch = broadcastShapeIfPossible(batchA, batchB) else {
             fatalError("matmul: shapes \(sa) and \(sb) cannot be multiplied (batch axes \(batchA) and \(batchB) do not broadcast)")
@@ -66,20 +66,20 @@ extension Tensor {
 
     /// Matrix product of 2-D tensors (PyTorch's `mm`).
     public func mm(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2, "mm: needs 2-D tensors, got shapes \(shape) and \(other.shape)")
+        check(rank == 2 && other.rank == 2, "mm: needs 2-D tensors, got shapes \(shape) and \(other.shape)")
         return matmul(other)
     }
 
     /// Batched matrix product of 3-D tensors (PyTorch's `bmm`).
     public func bmm(_ other: Tensor) -> Tensor {
-        precondition(rank == 3 && other.rank == 3 && shape[0] == other.shape[0],
+        check(rank == 3 && other.rank == 3 && shape[0] == other.shape[0],
                      "bmm: needs 3-D tensors with one batch size, got shapes \(shape) and \(other.shape)")
         return matmul(other)
     }
 
     /// Dot product of two 1-D tensors.
     public func dot(_ other: Tensor) -> Tensor {
-        precondition(rank == 1 && other.rank == 1 && shape == other.shape,
+        check(rank == 1 && other.rank == 1 && shape == other.shape,
                      "dot: needs two 1-D tensors of one length, got shapes \(shape) and \(other.shape)")
         return matmul(other)
     }
@@ -89,10 +89,10 @@ extension Tensor {
 ///
 ///     let y = linear(x, weight: w, bias: b)
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    precondition(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
+    check(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape) (expected input [..., \(weight.rank == 2 ? weight.shape[1] : -1)])")
     if let bias {
-        precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+        check(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
     }
     let lead = Array(x.shape.dropLast())
     let x2 = x.rank == 2 ? x : x.reshape([-1, weight.shape[1]])

@@ -4,7 +4,7 @@
 extension Tensor {
     @inline(__always)
     func unaryFloatOnly(_ name: String) {
-        precondition(dtype.isFloatingPoint, "\(name): needs a float tensor, got \(dtype) of shape \(shape); convert with .to(.float32)")
+        check(dtype.isFloatingPoint, "\(name): needs a float tensor, got \(dtype) of shape \(shape); convert with .to(.float32)")
     }
 
     /// e^x.

@@ -9,17 +9,17 @@
 ///     let y = batchNorm(x, runningMean: mean, runningVar: variance, weight: gamma, bias: beta, training: true)
 public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
                       training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
-    precondition(input.rank >= 2, "batchNorm: input must be [N, C, ...], got \(input.shape)")
+    check(input.rank >= 2, "batchNorm: input must be [N, C, ...], got \(input.shape)")
     let c = input.shape[1]
     for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
-        if let t { precondition(t.shape == [c], "batchNorm: \(name) must have shape [\(c)] for input \(input.shape), got \(t.shape)") }
+        if let t { check(t.shape == [c], "batchNorm: \(name) must have shape [\(c)] for input \(input.shape), got \(t.shape)") }
     }
     var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
     let axes = [0] + Array(2..<input.rank)
     let mean: Tensor, variance: Tensor
     if training || runningMean == nil || runningVar == nil {
         let n = input.count / max(c, 1)
-        precondition(n > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        check(n > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
         mean = input.mean(axes: axes, keepDim: true)
         variance = (input - mean).square().mean(axes: axes, keepDim: true)
         if training, let runningMean, let runningVar {
@@ -45,10 +45,10 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
 ///     let y = layerNorm(x, normalizedShape: [512], weight: gamma, bias: beta)
 public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
     let k = normalizedShape.count
-    precondition(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
+    check(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
                  "layerNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
-    if let weight { precondition(weight.shape == normalizedShape, "layerNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
-    if let bias { precondition(bias.shape == normalizedShape, "layerNorm: bias \(bias.shape) must have shape \(normalizedShape)") }
+    if let weight { check(weight.shape == normalizedShape, "layerNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
+    if let bias { check(bias.shape == normalizedShape, "layerNorm: bias \(bias.shape) must have shape \(normalizedShape)") }
     let axes = Array((input.rank - k)..<input.rank)
     let mean = input.mean(axes: axes, keepDim: true)
     let centered = input - mean
@@ -64,17 +64,17 @@ public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? =
 ///
 ///     let y = groupNorm(x, numGroups: 8, weight: gamma, bias: beta)
 public func groupNorm(_ input: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
-    precondition(input.rank >= 2, "groupNorm: input must be [N, C, ...], got \(input.shape)")
+    check(input.rank >= 2, "groupNorm: input must be [N, C, ...], got \(input.shape)")
     let n = input.shape[0], c = input.shape[1]
-    precondition(numGroups > 0 && c % numGroups == 0, "groupNorm: \(c) channels (input \(input.shape)) do not split into \(numGroups) groups")
+    check(numGroups > 0 && c % numGroups == 0, "groupNorm: \(c) channels (input \(input.shape)) do not split into \(numGroups) groups")
     let grouped = input.reshape([n, numGroups, -1])
     let mean = grouped.mean(axis: 2, keepDim: true)
     let centered = grouped - mean
     let variance = centered.square().mean(axis: 2, keepDim: true)
     var y = (centered * (variance + eps).rsqrt()).reshape(input.shape)
     var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
-    if let weight { precondition(weight.shape == [c], "groupNorm: weight \(weight.shape) must have shape [\(c)]"); y = y * weight.reshape(bshape) }
-    if let bias { precondition(bias.shape == [c], "groupNorm: bias \(bias.shape) must have shape [\(c)]"); y = y + bias.reshape(bshape) }
+    if let weight { check(weight.shape == [c], "groupNorm: weight \(weight.shape) must have shape [\(c)]"); y = y * weight.reshape(bshape) }
+    if let bias { check(bias.shape == [c], "groupNorm: bias \(bias.shape) must have shape [\(c)]"); y = y + bias.reshape(bshape) }
     return y
 }
 
@@ -84,9 +84,9 @@ public func groupNorm(_ input: Tensor, numGroups: Int, weight: Tensor? = nil, bi
 ///     let y = rmsNorm(x, normalizedShape: [512], weight: gamma)
 public func rmsNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) -> Tensor {
     let k = normalizedShape.count
-    precondition(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
+    check(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
                  "rmsNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
-    if let weight { precondition(weight.shape == normalizedShape, "rmsNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
+    if let weight { check(weight.shape == normalizedShape, "rmsNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
     let e = eps ?? (input.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne))
     let axes = Array((input.rank - k)..<input.rank)
     var y = input * (input.square().mean(axes: axes, keepDim: true) + e).rsqrt()

@@ -26,7 +26,7 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
 public func maxPool2dWithIndices(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
                                  dilation: Size2 = 1, ceilMode: Bool = false) -> (values: Tensor, indices: Tensor) {
     let op = "max_pool2d"
-    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let s = stride ?? kernelSize
     let rows = AxisTaps.pooling(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h,
                                 dilation: dilation.h, ceilMode: ceilMode, shape: x.shape)
@@ -42,7 +42,7 @@ public func maxPool2dWithIndices(_ x: Tensor, kernelSize: Size2, stride: Size2? 
 public func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
                       dilation: Int = 1, ceilMode: Bool = false) -> Tensor {
     let op = "max_pool1d"
-    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.pooling(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
                                 padding: padding, dilation: dilation, ceilMode: ceilMode, shape: x.shape)
     return windowMax(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true).values
@@ -60,8 +60,8 @@ public func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
 public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
     let op = "avg_pool2d"
-    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
-    precondition(divisorOverride.map { $0 != 0 } ?? true, "\(op): divisorOverride must not be 0 (input \(x.shape))")
+    check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    check(divisorOverride.map { $0 != 0 } ?? true, "\(op): divisorOverride must not be 0 (input \(x.shape))")
     let s = stride ?? kernelSize
     let rows = AxisTaps.average(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h,
                                 ceilMode: ceilMode, countIncludePad: countIncludePad, uniform: divisorOverride != nil, shape: x.shape)
@@ -78,7 +78,7 @@ public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
 public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true) -> Tensor {
     let op = "avg_pool1d"
-    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
                                 padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
                                 uniform: false, shape: x.shape)
@@ -92,7 +92,7 @@ public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
 ///     let z = adaptiveAvgPool2d(features, outputSize: [7, 7])
 public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
     let op = "adaptive_avg_pool2d"
-    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
     return windowSum(op, x, Windows2d(rows: rows, cols: cols))
@@ -105,7 +105,7 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
 ///     let z = adaptiveMaxPool2d(features, outputSize: 1)
 public func adaptiveMaxPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
     let op = "adaptive_max_pool2d"
-    precondition(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
+    check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
     return windowMax(op, x, Windows2d(rows: rows, cols: cols)).values
@@ -117,7 +117,7 @@ public func adaptiveMaxPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
 ///     let z = adaptiveAvgPool1d(signal, outputSize: 16)
 public func adaptiveAvgPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
     let op = "adaptive_avg_pool1d"
-    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
     return windowSum(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true)
 }
@@ -128,7 +128,7 @@ public func adaptiveAvgPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
 ///     let z = adaptiveMaxPool1d(signal, outputSize: 16)
 public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
     let op = "adaptive_max_pool1d"
-    precondition(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
+    check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
     return windowMax(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true).values
 }
@@ -139,7 +139,7 @@ public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
 ///     let features = globalAvgPool2d(x)                  // [n, c], ready for a Linear layer
 ///     let kept = globalAvgPool2d(x, keepDim: true)       // [n, c, 1, 1]
 public func globalAvgPool2d(_ x: Tensor, keepDim: Bool = false) -> Tensor {
-    precondition(x.rank == 4, "global_avg_pool2d: expected a 4-D input [n, c, h, w], got shape \(x.shape)")
+    check(x.rank == 4, "global_avg_pool2d: expected a 4-D input [n, c, h, w], got shape \(x.shape)")
     return x.mean(axes: [2, 3], keepDim: keepDim)
 }
 
@@ -200,13 +200,13 @@ extension AxisTaps {
     /// window starting in the right padding is dropped.
     static func poolOutputSize(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
                                ceilMode: Bool, shape: [Int]) -> Int {
-        precondition(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0,
+        check(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0,
                      "\(op): kernel size \(kernel), stride \(stride) and dilation \(dilation) must be positive and padding \(padding) not negative (input \(shape))")
-        precondition(padding <= kernel / 2,
+        check(padding <= kernel / 2,
                      "\(op): padding \(padding) must be at most half the kernel size \(kernel) (input \(shape))")
         let span = dilation * (kernel - 1) + 1
         let room = size + 2 * padding - span
-        precondition(room >= 0, "\(op): kernel (dilated size \(span)) is larger than the padded input \(size + 2 * padding) (input \(shape))")
+        check(room >= 0, "\(op): kernel (dilated size \(span)) is larger than the padded input \(size + 2 * padding) (input \(shape))")
         var out = (room + (ceilMode ? stride - 1 : 0)) / stride + 1
         if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
         return out
@@ -243,7 +243,7 @@ extension AxisTaps {
 
     /// Adaptive-pooling taps: ⌊o·size/outputs⌋ ..< ⌈(o+1)·size/outputs⌉, weight 1/count.
     static func adaptive(_ op: String, size: Int, outputs: Int, shape: [Int]) -> AxisTaps {
-        precondition(outputs >= 1 && size >= 1, "\(op): output size \(outputs) must be positive (input \(shape))")
+        check(outputs >= 1 && size >= 1, "\(op): output size \(outputs) must be positive (input \(shape))")
         var t = AxisTaps(size: size)
         for o in 0..<outputs {
             let lo = o * size / outputs, hi = ((o + 1) * size + outputs - 1) / outputs

@@ -9,9 +9,9 @@
 ///     let pre = linear(x, weight: wIh, bias: b) + linear(h, weight: wHh)
 ///     let (h1, c1) = lstmCell(gates: pre, cell: c)
 public func lstmCell(gates: Tensor, cell: Tensor) -> (h: Tensor, c: Tensor) {
-    precondition(gates.rank == 2 && cell.rank == 2 && gates.shape[0] == cell.shape[0] && gates.shape[1] == 4 * cell.shape[1],
+    check(gates.rank == 2 && cell.rank == 2 && gates.shape[0] == cell.shape[0] && gates.shape[1] == 4 * cell.shape[1],
                  "lstmCell: gates must be [N, 4H] and cell [N, H], got gates \(gates.shape) and cell \(cell.shape)")
-    precondition(gates.dtype.isFloatingPoint && gates.dtype == cell.dtype,
+    check(gates.dtype.isFloatingPoint && gates.dtype == cell.dtype,
                  "lstmCell: gates (\(gates.dtype)) and cell (\(cell.dtype)) must share one float dtype")
     let n = cell.shape[0], h = cell.shape[1]
     let out = Tensor(uninitializedShape: [2, n, h], dtype: gates.dtype)

@@ -12,10 +12,10 @@
 ///     let xp = linear(x.reshape([t * n, inputSize]), weight: wIh, bias: bIh + bHh).reshape([t, n, 4 * h])
 ///     let (ys, hT, cT) = lstmSequence(gates: xp, h0: h0, c0: c0, weightHh: wHh)
 public func lstmSequence(gates: Tensor, h0: Tensor, c0: Tensor, weightHh: Tensor) -> (output: Tensor, h: Tensor, c: Tensor) {
-    precondition(gates.rank == 3 && h0.rank == 2 && c0.shape == h0.shape && weightHh.shape == [4 * h0.shape[1], h0.shape[1]]
+    check(gates.rank == 3 && h0.rank == 2 && c0.shape == h0.shape && weightHh.shape == [4 * h0.shape[1], h0.shape[1]]
                  && gates.shape[1] == h0.shape[0] && gates.shape[2] == 4 * h0.shape[1] && gates.shape[0] > 0,
                  "lstmSequence: needs gates [T > 0, N, 4H], h0 and c0 [N, H], weightHh [4H, H]; got gates \(gates.shape), h0 \(h0.shape), c0 \(c0.shape), weightHh \(weightHh.shape)")
-    precondition(gates.dtype.isFloatingPoint && [h0.dtype, c0.dtype, weightHh.dtype].allSatisfy { $0 == gates.dtype },
+    check(gates.dtype.isFloatingPoint && [h0.dtype, c0.dtype, weightHh.dtype].allSatisfy { $0 == gates.dtype },
                  "lstmSequence: gates (\(gates.dtype)), h0 (\(h0.dtype)), c0 (\(c0.dtype)) and weightHh (\(weightHh.dtype)) must share one float dtype")
     let steps = gates.shape[0], n = h0.shape[0], h = h0.shape[1]
     // packed[0..<T] = h_1 ... h_T, packed[T] = c_T: one output tensor, so one node.

@@ -89,7 +89,7 @@ extension Tensor {
         let name = isMax ? "max" : "min"
         let ax = normalizeAxis(axis, rank, op: name, shape: shape)
         let scalarLike = rank == 0
-        precondition(scalarLike || shape[ax] > 0, "\(name): cannot reduce an empty axis \(axis) of shape \(shape)")
+        check(scalarLike || shape[ax] > 0, "\(name): cannot reduce an empty axis \(axis) of shape \(shape)")
         let (outer, n, inner) = scalarLike ? (1, 1, 1) : splitAround(ax)
         var keptShape = shape
         if !scalarLike { keptShape[ax] = 1 }
@@ -124,7 +124,7 @@ extension Tensor {
     public func min() -> Tensor { extremumAll(isMax: false) }
 
     func extremumAll(isMax: Bool) -> Tensor {
-        precondition(count > 0, "\(isMax ? "max" : "min"): the tensor of shape \(shape) is empty")
+        check(count > 0, "\(isMax ? "max" : "min"): the tensor of shape \(shape) is empty")
         let v = withNoGrad { reshape([count]).extremum(axis: 0, keepDim: false, isMax: isMax).values }
         return v.recorded(isMax ? "max" : "min", self, save: [.input0, .output]) { g, ctx in
             let x = ctx.input(0)
@@ -152,11 +152,11 @@ extension Tensor {
     /// Stops, naming `op` and the original shape, when the reduced part of the tensor is empty.
     func requireNonEmpty(_ op: String, axis: Int?) {
         guard let axis else {
-            precondition(count > 0, "\(op): the tensor of shape \(shape) is empty")
+            check(count > 0, "\(op): the tensor of shape \(shape) is empty")
             return
         }
         let ax = normalizeAxis(axis, rank, op: op, shape: shape)
-        precondition(rank == 0 || shape[ax] > 0, "\(op): cannot reduce an empty axis \(axis) of shape \(shape)")
+        check(rank == 0 || shape[ax] > 0, "\(op): cannot reduce an empty axis \(axis) of shape \(shape)")
     }
 
     /// Maximum over several axes, without gradient (used for numerical shifts).

@@ -18,13 +18,13 @@ extension Tensor {
     static func resolveShape(_ s: [Int], count: Int, from: [Int], op: String) -> [Int] {
         var out = s
         let unknown = s.indices.filter { s[$0] == -1 }
-        precondition(unknown.count <= 1 && s.allSatisfy({ $0 >= -1 }), "\(op): invalid shape \(s) for a tensor of shape \(from)")
+        check(unknown.count <= 1 && s.allSatisfy({ $0 >= -1 }), "\(op): invalid shape \(s) for a tensor of shape \(from)")
         if let u = unknown.first {
             let known = s.enumerated().filter { $0.offset != u }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+            check(known > 0 && count % known == 0, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
             out[u] = count / known
         }
-        precondition(out.reduce(1, *) == count, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+        check(out.reduce(1, *) == count, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
         return out
     }
 
@@ -34,7 +34,7 @@ extension Tensor {
     public func flatten(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshape([1]) }
         let s = normalizeAxis(startAxis, rank, op: "flatten", shape: shape), e = normalizeAxis(endAxis, rank, op: "flatten", shape: shape)
-        precondition(s <= e, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis) for shape \(shape)")
+        check(s <= e, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis) for shape \(shape)")
         let merged = shape[s...e].reduce(1, *)
         return reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
@@ -63,9 +63,9 @@ extension Tensor {
     ///
     ///     let nhwc = nchw.permute([0, 2, 3, 1])
     public func permute(_ axes: [Int]) -> Tensor {
-        precondition(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
+        check(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
         let p = axes.map { normalizeAxis($0, rank, op: "permute", shape: shape) }
-        precondition(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
+        check(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
         if p == Array(0..<rank) { return self }
         let outShape = p.map { shape[$0] }
         let inStrides = contiguousStrides(shape)
@@ -85,7 +85,7 @@ extension Tensor {
 
     /// The transpose of a matrix, or of the last two axes of a batch (PyTorch's `mT`).
     public var mT: Tensor {
-        precondition(rank >= 2, "mT: needs at least 2 axes, got shape \(shape)")
+        check(rank >= 2, "mT: needs at least 2 axes, got shape \(shape)")
         return transpose(-2, -1)
     }
 
@@ -93,12 +93,12 @@ extension Tensor {
     ///
     ///     let b = Tensor.ones([1, 3]).expand([4, 3])
     public func expand(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.count >= rank, "expand: cannot expand shape \(shape) to fewer axes \(newShape)")
+        check(newShape.count >= rank, "expand: cannot expand shape \(shape) to fewer axes \(newShape)")
         let lead = newShape.count - rank
         var target = newShape
         for i in 0..<rank where newShape[i + lead] == -1 { target[i + lead] = shape[i] }
         for i in 0..<rank {
-            precondition(shape[i] == target[i + lead] || shape[i] == 1,
+            check(shape[i] == target[i + lead] || shape[i] == 1,
                          "expand: shape \(shape) cannot be expanded to \(newShape)")
         }
         if target == shape { return self }
@@ -115,13 +115,13 @@ extension Tensor {
     /// for reducing broadcast gradients.
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(target.count <= rank, "sumToShape: cannot reduce shape \(shape) to \(target)")
+        check(target.count <= rank, "sumToShape: cannot reduce shape \(shape) to \(target)")
         let lead = rank - target.count
         var reduce = [Bool](repeating: false, count: rank)
         for i in 0..<rank {
             if i < lead { reduce[i] = true }
             else if target[i - lead] == 1 && shape[i] != 1 { reduce[i] = true }
-            else { precondition(target[i - lead] == shape[i], "sumToShape: cannot reduce shape \(shape) to \(target)") }
+            else { check(target[i - lead] == shape[i], "sumToShape: cannot reduce shape \(shape) to \(target)") }
         }
         let kept = Tensor(uninitializedShape: zip(shape, reduce).map { $1 ? 1 : $0 }, dtype: dtype)
         Kernels.sumAxes(self, reduce: reduce, into: kept)
@@ -134,8 +134,8 @@ extension Tensor {
     ///
     ///     Tensor([1, 2] as [Float]).repeat([2, 2])   // [[1, 2, 1, 2], [1, 2, 1, 2]]
     public func `repeat`(_ repeats: [Int]) -> Tensor {
-        precondition(repeats.count >= rank, "repeat: \(repeats.count) repeats given for a tensor of shape \(shape); need at least \(rank)")
-        precondition(repeats.allSatisfy { $0 >= 0 }, "repeat: negative repeat count in \(repeats)")
+        check(repeats.count >= rank, "repeat: \(repeats.count) repeats given for a tensor of shape \(shape); need at least \(rank)")
+        check(repeats.allSatisfy { $0 >= 0 }, "repeat: negative repeat count in \(repeats)")
         let lead = repeats.count - rank
         let base = [Int](repeating: 1, count: lead) + shape
         // View as [r0, s0, r1, s1, ...] and broadcast each source axis against its repeat axis.
@@ -158,12 +158,12 @@ extension Tensor {
     ///
     ///     let ab = Tensor.cat([a, b], axis: 0)
     public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "cat: needs at least one tensor")
+        check(!tensors.isEmpty, "cat: needs at least one tensor")
         let first = tensors[0]
         let ax = normalizeAxis(axis, first.rank, op: "cat", shape: first.shape)
         let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.promote($0, $1) }
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+            check(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
                          "cat: shapes \(tensors.map(\.shape)) do not match except along axis \(axis)")
         }
         let inputs = tensors.map { $0.to(dtype) }
@@ -184,8 +184,8 @@ extension Tensor {
     ///
     ///     let batch = Tensor.stack(samples, axis: 0)
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: needs at least one tensor")
-        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all tensors must have one shape, got \(tensors.map(\.shape))")
+        check(!tensors.isEmpty, "stack: needs at least one tensor")
+        check(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all tensors must have one shape, got \(tensors.map(\.shape))")
         let ax = normalizeAxis(axis, tensors[0].rank + 1, op: "stack", shape: tensors[0].shape)
         return cat(tensors.map { $0.unsqueeze(axis: ax) }, axis: ax)
     }
@@ -193,7 +193,7 @@ extension Tensor {
     /// Splits into pieces of the given sizes along `axis` (copies).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
-        precondition(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
+        check(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
                      "split: sizes \(sizes) do not add up to \(shape[ax]), the size of axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { n in
@@ -204,7 +204,7 @@ extension Tensor {
 
     /// Splits into pieces of `size` along `axis` (the last may be smaller), as `torch.split(t, size)`.
     public func split(size: Int, axis: Int = 0) -> [Tensor] {
-        precondition(size > 0, "split: size must be positive, got \(size)")
+        check(size > 0, "split: size must be positive, got \(size)")
         let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
         let n = shape[ax]
         var sizes = Array(repeating: size, count: n / size)
@@ -214,7 +214,7 @@ extension Tensor {
 
     /// Splits into `chunks` nearly equal pieces along `axis`, as `torch.chunk`.
     public func chunk(_ chunks: Int, axis: Int = 0) -> [Tensor] {
-        precondition(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
+        check(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
         let n = shape[normalizeAxis(axis, rank, op: "chunk", shape: shape)]
         return split(size: Swift.max(1, (n + chunks - 1) / chunks), axis: axis)
     }
@@ -224,7 +224,7 @@ extension Tensor {
         // Unlike slice (which clamps, as Python does), narrow must fit, as torch.narrow.
         let ax = normalizeAxis(axis, rank, op: "narrow", shape: shape)
         let n = shape[ax], s = start < 0 ? start + n : start
-        precondition(s >= 0 && length >= 0 && s + length <= n,
+        check(s >= 0 && length >= 0 && s + length <= n,
                      "narrow: start \(start) and length \(length) do not fit axis \(axis) of size \(n) (shape \(shape))")
         return slice(axis: ax, start: s, end: s + length, step: 1)
     }
@@ -235,7 +235,7 @@ extension Tensor {
     ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "slice", shape: shape)
-        precondition(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
+        check(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
         let n = shape[ax]
         func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + n : i, 0), n) }
         let s = clampIndex(start ?? 0), e = Swift.max(clampIndex(end ?? n), clampIndex(start ?? 0))
@@ -272,14 +272,14 @@ extension Tensor {
     ///
     ///     let p = images.pad([1, 1, 1, 1])   // H and W grow by 2
     public func pad(_ padding: [Int], value: Double = 0) -> Tensor {
-        precondition(padding.count % 2 == 0 && padding.count / 2 <= rank,
+        check(padding.count % 2 == 0 && padding.count / 2 <= rank,
                      "pad: padding \(padding) must hold (before, after) pairs for at most \(rank) axes (shape \(shape))")
         var before = [Int](repeating: 0, count: rank), after = before
         for k in 0..<(padding.count / 2) {
             before[rank - 1 - k] = padding[2 * k]
             after[rank - 1 - k] = padding[2 * k + 1]
         }
-        precondition(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 },
+        check(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 },
                      "pad: negative padding \(padding) is not supported (shape \(shape))")
         let outShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
         let out = Tensor.full(outShape, value, dtype: dtype)
@@ -301,7 +301,7 @@ extension Kernels {
     /// Typed dispatch of `stridedCopy` between two tensors of one dtype.
     static func copyStrided(_ src: Tensor, _ srcOffset: Int, _ srcStrides: [Int], into dst: Tensor,
                             _ dstOffset: Int, _ dstStrides: [Int], shape: [Int], accumulate: Bool = false) {
-        precondition(src.dtype == dst.dtype)
+        check(src.dtype == dst.dtype, "copy: source dtype \(src.dtype) differs from destination dtype \(dst.dtype)")
         switch src.dtype {
         case .float32: stridedCopy(src.ptr(Float.self), srcOffset, srcStrides, dst.ptr(Float.self), dstOffset, dstStrides, shape, accumulate: accumulate)
         case .float64: stridedCopy(src.ptr(Double.self), srcOffset, srcStrides, dst.ptr(Double.self), dstOffset, dstStrides, shape, accumulate: accumulate)

@@ -31,9 +31,9 @@ public func interpolate(_ x: Tensor, scaleFactor: Double, mode: InterpolationMod
 ///     let z = interpolate(x, scaleFactor: (1, 0.5), mode: .bilinear)
 public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: InterpolationMode = .nearest,
                         alignCorners: Bool = false) -> Tensor {
-    precondition(scaleFactor.0 > 0 && scaleFactor.1 > 0,
+    check(scaleFactor.0 > 0 && scaleFactor.1 > 0,
                  "interpolate: scale factors must be positive, got \(scaleFactor) (input \(x.shape))")
-    precondition(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D or 4-D input, got shape \(x.shape)")
+    check(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D or 4-D input, got shape \(x.shape)")
     let h = x.rank == 4 ? x.shape[2] : 1, w = x.shape[x.rank - 1]
     let size = Size2(x.rank == 4 ? Int((Double(h) * scaleFactor.0).rounded(.down)) : 1,
                      Int((Double(w) * scaleFactor.1).rounded(.down)))
@@ -41,10 +41,10 @@ public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: Interp
 }
 
 func interpolateSpatial(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode: InterpolationMode, alignCorners: Bool) -> Tensor {
-    precondition(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D [n, c, l] or 4-D [n, c, h, w] input, got shape \(x.shape)")
-    precondition(!(mode == .nearest && alignCorners), "interpolate: alignCorners is only for .bilinear, not .nearest (input \(x.shape))")
+    check(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D [n, c, l] or 4-D [n, c, h, w] input, got shape \(x.shape)")
+    check(!(mode == .nearest && alignCorners), "interpolate: alignCorners is only for .bilinear, not .nearest (input \(x.shape))")
     let oneD = x.rank == 3
-    precondition(size.w >= 1 && (oneD || size.h >= 1),
+    check(size.w >= 1 && (oneD || size.h >= 1),
                  "interpolate: output size \(oneD ? "\(size.w)" : "\(size)") must be positive (input \(x.shape))")
     // With a scale factor, PyTorch maps positions with 1/scale; with a size, with in/out.
     func axis(_ input: Int, _ output: Int, _ factor: Double?) -> AxisTaps {

@@ -10,7 +10,7 @@ import Foundation
 ///     let norm = clipGradNorm(model.parameters(), maxNorm: 1.0)
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, normType: Double = 2) -> Double {
-    precondition(normType > 0, "clipGradNorm: normType must be positive or .infinity, got \(normType)")
+    check(normType > 0, "clipGradNorm: normType must be positive or .infinity, got \(normType)")
     let grads = parameters.compactMap(\.grad)
     if grads.isEmpty { return 0 }
     var total: Double
@@ -45,7 +45,7 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, normType: Doub
 ///     loss.backward()
 ///     clipGradValue(model.parameters(), clipValue: 0.5)
 public func clipGradValue(_ parameters: [Tensor], clipValue: Double) {
-    precondition(clipValue >= 0, "clipGradValue: clipValue must be non-negative, got \(clipValue)")
+    check(clipValue >= 0, "clipGradValue: clipValue must be non-negative, got \(clipValue)")
     for p in parameters {
         if let g = p.grad { Kernels.clampInPlace(g, -clipValue, clipValue) }
     }

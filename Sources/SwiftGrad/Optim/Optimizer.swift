@@ -128,7 +128,7 @@ public class Optimizer: StateDictConvertible {
     init(_ groups: [ParamGroup], defaults: [String: Double], kind: String) {
         self.defaults = defaults
         self.kind = kind
-        precondition(!groups.isEmpty, "\(kind): no parameter groups")
+        check(!groups.isEmpty, "\(kind): no parameter groups")
         for g in groups { addParamGroup(g) }
     }
 
@@ -140,9 +140,9 @@ public class Optimizer: StateDictConvertible {
     public var paramGroups: [ParamGroup] {
         get { groups }
         set {
-            precondition(newValue.count == groups.count, "\(kind).paramGroups: groups cannot be added or removed by assignment; use addParamGroup")
+            check(newValue.count == groups.count, "\(kind).paramGroups: groups cannot be added or removed by assignment; use addParamGroup")
             for (a, b) in zip(newValue, groups) {
-                precondition(a.params.count == b.params.count && zip(a.params, b.params).allSatisfy { $0 === $1 },
+                check(a.params.count == b.params.count && zip(a.params, b.params).allSatisfy { $0 === $1 },
                              "\(kind).paramGroups: the parameters of a group cannot be replaced")
             }
             groups = newValue
@@ -158,11 +158,11 @@ public class Optimizer: StateDictConvertible {
         for (k, v) in defaults where g.options[k] == nil { g.options[k] = v }
         let start = parameters.count
         for (i, p) in g.params.enumerated() {
-            precondition(p.isLeaf, "\(kind): can't optimize a non-leaf tensor (made by '\(p.opName ?? "?")'); use detach()")
-            precondition(p.dtype.isFloatingPoint, "\(kind): parameter \(start + i) has dtype \(p.dtype); only float tensors can be optimized")
-            precondition(!parameters.contains { $0 === p }, "\(kind): a parameter appears in more than one group (or twice)")
+            check(p.isLeaf, "\(kind): can't optimize a non-leaf tensor (made by '\(p.opName ?? "?")'); use detach()")
+            check(p.dtype.isFloatingPoint, "\(kind): parameter \(start + i) has dtype \(p.dtype); only float tensors can be optimized")
+            check(!parameters.contains { $0 === p }, "\(kind): a parameter appears in more than one group (or twice)")
             let name = g.names?[i] ?? String(start + i)
-            precondition(!parameterNames.contains(name), "\(kind): duplicate parameter name '\(name)'")
+            check(!parameterNames.contains(name), "\(kind): duplicate parameter name '\(name)'")
             parameters.append(p)
             parameterNames.append(name)
             state.append(nil)
@@ -219,7 +219,7 @@ public class Optimizer: StateDictConvertible {
                 for i in range {
                     let p = parameters[i]
                     guard p.requiresGrad, let grad = p.grad else { continue }
-                    precondition(grad.shape == p.shape && grad.dtype == p.dtype,
+                    check(grad.shape == p.shape && grad.dtype == p.dtype,
                                  "\(kind).step: parameter '\(parameterNames[i])' is \(p.shape) \(p.dtype) but its gradient is \(grad.shape) \(grad.dtype)")
                     var s = state[i] ?? ParamState()
                     s.step += 1
@@ -274,6 +274,6 @@ public class Optimizer: StateDictConvertible {
 
     /// Stops with a PyTorch-style message when a hyper-parameter is out of range.
     func require(_ ok: Bool, _ what: String, _ value: Double) {
-        precondition(ok, "\(kind): invalid \(what): \(value)")
+        check(ok, "\(kind): invalid \(what): \(value)")
     }
 }

@@ -15,7 +15,7 @@ public final class SGD: Optimizer {
         require(lr >= 0, "learning rate", lr)
         require(momentum >= 0, "momentum value", momentum)
         require(weightDecay >= 0, "weight_decay value", weightDecay)
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        check(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
     }
 
     /// SGD over a list of parameters (named "0", "1", ... in the state dict).

@@ -39,7 +39,7 @@ public class LRScheduler: StateDictConvertible {
             }
         } else {
             for (g, group) in optimizer.groups.enumerated() {
-                precondition(group.options["initial_lr"] != nil,
+                check(group.options["initial_lr"] != nil,
                              "\(type(of: self)): param 'initial_lr' is not specified in paramGroups[\(g)] when resuming (lastEpoch \(lastEpoch))")
             }
         }
@@ -177,7 +177,7 @@ public final class StepLR: LRScheduler {
     ///     let sched = StepLR(opt, stepSize: 10, gamma: 0.5)
     ///     for _ in 0..<30 { train(); sched.step() }
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1, lastEpoch: Int = -1) {
-        precondition(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
+        check(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
         self.stepSize = stepSize
         self.gamma = gamma
         super.init(optimizer, lastEpoch: lastEpoch)
@@ -279,7 +279,7 @@ public final class ConstantLR: LRScheduler {
     ///     let warmup = ConstantLR(opt, factor: 0.1, totalIters: 3)
     ///     for _ in 0..<5 { train(); warmup.step() }
     public init(_ optimizer: Optimizer, factor: Double = 1.0 / 3, totalIters: Int = 5, lastEpoch: Int = -1) {
-        precondition(factor >= 0 && factor <= 1, "ConstantLR: factor must be between 0 and 1, got \(factor)")
+        check(factor >= 0 && factor <= 1, "ConstantLR: factor must be between 0 and 1, got \(factor)")
         self.factor = factor
         self.totalIters = totalIters
         super.init(optimizer, lastEpoch: lastEpoch)
@@ -317,8 +317,8 @@ public final class LinearLR: LRScheduler {
     ///     let warmup = LinearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 4)
     ///     for _ in 0..<10 { train(); warmup.step() }
     public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1.0, totalIters: Int = 5, lastEpoch: Int = -1) {
-        precondition(startFactor > 0 && startFactor <= 1, "LinearLR: startFactor must be in (0, 1], got \(startFactor)")
-        precondition(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor must be in [0, 1], got \(endFactor)")
+        check(startFactor > 0 && startFactor <= 1, "LinearLR: startFactor must be in (0, 1], got \(startFactor)")
+        check(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor must be in [0, 1], got \(endFactor)")
         self.startFactor = startFactor
         self.endFactor = endFactor
         self.totalIters = totalIters
@@ -399,7 +399,7 @@ public final class LambdaLR: LRScheduler {
     ///     let sched = LambdaLR(opt, lrLambdas: [{ _ in 1 }, { 0.9 * Double($0) }])
     ///     sched.step()
     public init(_ optimizer: Optimizer, lrLambdas: [(Int) -> Double], lastEpoch: Int = -1) {
-        precondition(lrLambdas.count == optimizer.groups.count,
+        check(lrLambdas.count == optimizer.groups.count,
                      "LambdaLR: expected \(optimizer.groups.count) lambdas (one per group), got \(lrLambdas.count)")
         self.lambdas = lrLambdas
         super.init(optimizer, lastEpoch: lastEpoch)

@@ -21,10 +21,10 @@ public final class SequentialLR: LRScheduler {
     ///     let sched = SequentialLR(opt, schedulers: [ConstantLR(opt, factor: 0.1, totalIters: 2), ExponentialLR(opt, gamma: 0.9)], milestones: [2])
     ///     for _ in 0..<10 { train(); sched.step() }
     public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int], lastEpoch: Int = -1) {
-        precondition(!schedulers.isEmpty, "SequentialLR: expects at least one scheduler")
-        precondition(schedulers.allSatisfy { $0.optimizer === optimizer },
+        check(!schedulers.isEmpty, "SequentialLR: expects at least one scheduler")
+        check(schedulers.allSatisfy { $0.optimizer === optimizer },
                      "SequentialLR: every scheduler must belong to the optimizer passed in")
-        precondition(milestones.count == schedulers.count - 1,
+        check(milestones.count == schedulers.count - 1,
                      "SequentialLR: expected \(schedulers.count - 1) milestones for \(schedulers.count) schedulers, got \(milestones.count)")
         self.schedulers = schedulers
         self.milestones = milestones
@@ -82,9 +82,9 @@ public final class ChainedScheduler: LRScheduler {
     ///     let sched = ChainedScheduler([LinearLR(opt, startFactor: 0.5, totalIters: 3), StepLR(opt, stepSize: 5)])
     ///     for _ in 0..<10 { train(); sched.step() }
     public init(_ schedulers: [LRScheduler]) {
-        precondition(!schedulers.isEmpty, "ChainedScheduler: expects at least one scheduler")
+        check(!schedulers.isEmpty, "ChainedScheduler: expects at least one scheduler")
         let optimizer = schedulers[0].optimizer
-        precondition(schedulers.allSatisfy { $0.optimizer === optimizer },
+        check(schedulers.allSatisfy { $0.optimizer === optimizer },
                      "ChainedScheduler: every scheduler must belong to the same optimizer")
         self.schedulers = schedulers
         super.init(composite: optimizer, lastEpoch: schedulers[0].lastEpoch)
@@ -229,8 +229,8 @@ public final class ReduceLROnPlateau: StateDictConvertible {
     public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
                 threshold: Double = 1e-4, thresholdMode: ThresholdMode = .rel, cooldown: Int = 0,
                 minLRs: [Double], eps: Double = 1e-8) {
-        precondition(factor < 1.0, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
-        precondition(minLRs.count == optimizer.groups.count,
+        check(factor < 1.0, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
+        check(minLRs.count == optimizer.groups.count,
                      "ReduceLROnPlateau: expected \(optimizer.groups.count) minLRs (one per group), got \(minLRs.count)")
         self.optimizer = optimizer
         self.mode = mode

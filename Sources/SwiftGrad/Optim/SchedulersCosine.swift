@@ -22,7 +22,7 @@ public final class CosineAnnealingLR: LRScheduler {
     ///     let sched = CosineAnnealingLR(opt, tMax: 10, etaMin: 1e-3)
     ///     for _ in 0..<10 { train(); sched.step() }
     public init(_ optimizer: Optimizer, tMax: Int, etaMin: Double = 0, lastEpoch: Int = -1) {
-        precondition(tMax > 0, "CosineAnnealingLR: tMax must be positive, got \(tMax)")
+        check(tMax > 0, "CosineAnnealingLR: tMax must be positive, got \(tMax)")
         self.tMax = tMax
         self.etaMin = etaMin
         super.init(optimizer, lastEpoch: lastEpoch)
@@ -81,8 +81,8 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
     ///     let sched = CosineAnnealingWarmRestarts(opt, t0: 4, tMult: 2)
     ///     for _ in 0..<12 { train(); sched.step() }
     public init(_ optimizer: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0, lastEpoch: Int = -1) {
-        precondition(t0 > 0, "CosineAnnealingWarmRestarts: t0 must be a positive integer, got \(t0)")
-        precondition(tMult >= 1, "CosineAnnealingWarmRestarts: tMult must be an integer >= 1, got \(tMult)")
+        check(t0 > 0, "CosineAnnealingWarmRestarts: t0 must be a positive integer, got \(t0)")
+        check(tMult >= 1, "CosineAnnealingWarmRestarts: tMult must be an integer >= 1, got \(tMult)")
         self.t0 = t0
         self.tMult = tMult
         self.etaMin = etaMin
@@ -116,7 +116,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
     ///     for (i, batch) in loader.enumerated() { train(batch); sched.step(epoch: Double(e) + Double(i) / n) }
     ///     print(sched.lastLR)
     public func step(epoch: Double) {
-        precondition(epoch >= 0, "CosineAnnealingWarmRestarts: expected a non-negative epoch, got \(epoch)")
+        check(epoch >= 0, "CosineAnnealingWarmRestarts: expected a non-negative epoch, got \(epoch)")
         stepCount += 1
         let T0 = Double(t0), m = Double(tMult)
         if epoch >= T0 {
@@ -207,16 +207,16 @@ public final class OneCycleLR: LRScheduler {
                 divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false, lastEpoch: Int = -1) {
         let groups = optimizer.groups.count
         if let totalSteps {
-            precondition(totalSteps > 0, "OneCycleLR: totalSteps must be positive, got \(totalSteps)")
+            check(totalSteps > 0, "OneCycleLR: totalSteps must be positive, got \(totalSteps)")
             self.totalSteps = totalSteps
         } else {
             guard let epochs, let stepsPerEpoch, epochs > 0, stepsPerEpoch > 0 else {
-                preconditionFailure("OneCycleLR: give totalSteps, or positive epochs and stepsPerEpoch")
+                checkFailure("OneCycleLR: give totalSteps, or positive epochs and stepsPerEpoch")
             }
             self.totalSteps = epochs * stepsPerEpoch
         }
-        precondition(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart must be in [0, 1], got \(pctStart)")
-        precondition(maxLRs.count == groups, "OneCycleLR: expected \(groups) maxLRs (one per group), got \(maxLRs.count)")
+        check(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart must be in [0, 1], got \(pctStart)")
+        check(maxLRs.count == groups, "OneCycleLR: expected \(groups) maxLRs (one per group), got \(maxLRs.count)")
         let total = Double(self.totalSteps)
         if threePhase {
             phases = [Phase(endStep: pctStart * total - 1, startLR: "initial_lr", endLR: "max_lr", startMomentum: "max_momentum", endMomentum: "base_momentum"),
@@ -239,11 +239,11 @@ public final class OneCycleLR: LRScheduler {
             }
         }
         if cycleMomentum {
-            precondition(optimizer.defaults[momentumKey] != nil,
+            check(optimizer.defaults[momentumKey] != nil,
                          "OneCycleLR: optimizer \(optimizer.kind) has neither momentum nor betas; pass cycleMomentum: false")
             let maxM = maxMomentums ?? Array(repeating: 0.95, count: groups)
             let baseM = baseMomentums ?? Array(repeating: 0.85, count: groups)
-            precondition(maxM.count == groups && baseM.count == groups, "OneCycleLR: expected one momentum per group")
+            check(maxM.count == groups && baseM.count == groups, "OneCycleLR: expected one momentum per group")
             if lastEpoch == -1 {
                 for g in 0..<groups {
                     optimizer.groups[g].options[momentumKey] = maxM[g]
@@ -264,7 +264,7 @@ public final class OneCycleLR: LRScheduler {
 
     override func computeLR() -> [Double] {
         let stepNum = Double(lastEpoch)
-        precondition(lastEpoch <= totalSteps,
+        check(lastEpoch <= totalSteps,
                      "OneCycleLR: tried to step \(lastEpoch) times; the total number of steps is \(totalSteps)")
         var lrs: [Double] = []
         for g in optimizer.groups.indices {

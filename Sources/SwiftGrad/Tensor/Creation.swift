@@ -47,14 +47,14 @@ extension Tensor {
     ///     let m = Tensor([[1, 2], [3, 4]])
     public convenience init(_ rows: [[Double]], dtype: DType = .float32, requiresGrad: Bool = false) {
         let cols = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == cols }, "Tensor(_:): rows have different lengths \(rows.map(\.count))")
+        check(rows.allSatisfy { $0.count == cols }, "Tensor(_:): rows have different lengths \(rows.map(\.count))")
         self.init(rows.flatMap { $0 }, shape: [rows.count, cols], dtype: dtype, requiresGrad: requiresGrad)
     }
 
     /// A 3-D tensor from nested arrays, float32 unless `dtype` says otherwise.
     public convenience init(_ planes: [[[Double]]], dtype: DType = .float32, requiresGrad: Bool = false) {
         let rows = planes.first?.count ?? 0, cols = planes.first?.first?.count ?? 0
-        precondition(planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == cols } },
+        check(planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == cols } },
                       "Tensor(_:): nested arrays are ragged")
         self.init(planes.flatMap { $0.flatMap { $0 } }, shape: [planes.count, rows, cols], dtype: dtype, requiresGrad: requiresGrad)
     }
@@ -72,9 +72,9 @@ extension Tensor {
     }
 
     convenience init<T: TensorScalar>(copying scalars: [T], shape: [Int], op: String) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+        check(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
         let n = shape.reduce(1, *)
-        precondition(n == scalars.count, "\(op): \(scalars.count) values do not fill shape \(shape) (\(n) elements)")
+        check(n == scalars.count, "\(op): \(scalars.count) values do not fill shape \(shape) (\(n) elements)")
         self.init(uninitializedShape: shape, dtype: T.dtype)
         scalars.withUnsafeBufferPointer { buf in
             if n > 0 { ptr(T.self).update(from: buf.baseAddress!, count: n) }
@@ -121,7 +121,7 @@ extension Tensor {
     ///     Tensor.arange(0, 5)            // [0, 1, 2, 3, 4]
     ///     Tensor.arange(5, dtype: .int64)
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
-        precondition(step != 0, "arange: step must be nonzero")
+        check(step != 0, "arange: step must be nonzero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         let t = Tensor(uninitializedShape: [n], dtype: dtype)
         switch dtype {
@@ -139,7 +139,7 @@ extension Tensor {
     ///
     ///     Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32) -> Tensor {
-        precondition(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
+        check(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         // Fill the second half from the end, as PyTorch, so the last value is exactly `end`.
         // (steps == 1 gives [start], as PyTorch.)
@@ -150,7 +150,7 @@ extension Tensor {
     /// The identity matrix (n×m, m defaulting to n).
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
         let cols = m ?? n
-        precondition(n >= 0 && cols >= 0, "eye: sizes must be non-negative, got \(n) × \(cols)")
+        check(n >= 0 && cols >= 0, "eye: sizes must be non-negative, got \(n) × \(cols)")
         let t = zeros([n, cols], dtype: dtype)
         for i in 0..<Swift.min(n, cols) { t.setScalar(1, at: i * cols + i) }
         return t
@@ -168,7 +168,7 @@ extension Tensor {
     /// Uniform in [low, high).
     public static func uniform(_ shape: [Int], low: Double, high: Double, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
         checkShape(shape, op: "uniform")
-        precondition(dtype.isFloatingPoint, "uniform: dtype must be a float type, got \(dtype)")
+        check(dtype.isFloatingPoint, "uniform: dtype must be a float type, got \(dtype)")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count, span = high - low
         generator.withState { st in
@@ -188,7 +188,7 @@ extension Tensor {
     ///     let w = Tensor.randn([784, 128]) * 0.01
     public static func randn(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
         checkShape(shape, op: "randn")
-        precondition(dtype.isFloatingPoint, "randn: dtype must be a float type, got \(dtype)")
+        check(dtype.isFloatingPoint, "randn: dtype must be a float type, got \(dtype)")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count
         generator.withState { st in
@@ -208,7 +208,7 @@ extension Tensor {
     ///     let labels = Tensor.randint(0, 10, [64])
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator = .default) -> Tensor {
         checkShape(shape, op: "randint")
-        precondition(high > low, "randint: high (\(high)) must be greater than low (\(low))")
+        check(high > low, "randint: high (\(high)) must be greater than low (\(low))")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count, span = UInt64(high - low)
         generator.withState { st in
@@ -225,7 +225,7 @@ extension Tensor {
     public static func randintLike(_ other: Tensor, _ low: Int, _ high: Int, generator: Generator = .default) -> Tensor { randint(low, high, other.shape, dtype: other.dtype, generator: generator) }
 
     static func checkShape(_ shape: [Int], op: String) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+        check(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
     }
 }
 
@@ -270,7 +270,7 @@ extension Tensor {
     ///
     ///     let lossValue = loss.item()
     public func item() -> Double {
-        precondition(count == 1, "item: the tensor has shape \(shape) (\(count) elements); item() needs exactly one")
+        check(count == 1, "item: the tensor has shape \(shape) (\(count) elements); item() needs exactly one")
         return scalar(at: 0)
     }
 

@@ -145,7 +145,7 @@ public struct TensorLiteral: ExpressibleByArrayLiteral, ExpressibleByFloatLitera
     let shape: [Int]
     public init(arrayLiteral elements: TensorLiteral...) {
         let inner = elements.first?.shape ?? []
-        precondition(elements.allSatisfy { $0.shape == inner }, "tensor literal: nested arrays are ragged")
+        check(elements.allSatisfy { $0.shape == inner }, "tensor literal: nested arrays are ragged")
         values = elements.flatMap(\.values)
         shape = [elements.count] + inner
     }
@@ -164,7 +164,7 @@ extension Tensor: ExpressibleByArrayLiteral {
 extension TensorLiteral {
     init(elements: [TensorLiteral]) {
         let inner = elements.first?.shape ?? []
-        precondition(elements.allSatisfy { $0.shape == inner }, "tensor literal: nested arrays are ragged")
+        check(elements.allSatisfy { $0.shape == inner }, "tensor literal: nested arrays are ragged")
         values = elements.flatMap(\.values)
         shape = [elements.count] + inner
     }

@@ -72,7 +72,7 @@ public final class Generator: Sendable {
     /// The full internal state, for checkpoints; `setState` restores it bit for bit.
     public func getState() -> [UInt64] { state.withLock { [$0.s0, $0.s1, $0.s2, $0.s3] } }
     public func setState(_ s: [UInt64]) {
-        precondition(s.count == 4, "Generator.setState: expected 4 words, got \(s.count)")
+        check(s.count == 4, "Generator.setState: expected 4 words, got \(s.count)")
         state.withLock { $0.s0 = s[0]; $0.s1 = s[1]; $0.s2 = s[2]; $0.s3 = s[3] }
     }
 
@@ -83,7 +83,7 @@ public final class Generator: Sendable {
     public func nextUniform() -> Double { withState { $0.uniform() } }
     /// A uniform integer in `range`.
     public func nextInt(in range: Range<Int>) -> Int {
-        precondition(!range.isEmpty, "Generator.nextInt: empty range")
+        check(!range.isEmpty, "Generator.nextInt: empty range")
         return range.lowerBound + Int(withState { $0.below(UInt64(range.count)) })
     }
 

@@ -58,8 +58,8 @@ public final class Tensor {
     public var requiresGrad: Bool {
         get { node != nil || leafRequiresGrad }
         set {
-            precondition(node == nil, "requiresGrad: can only be set on a leaf tensor (this one was made by '\(node!.op)'); use detach()")
-            precondition(!newValue || dtype.isFloatingPoint, "requiresGrad: only float tensors can require gradients (dtype \(dtype))")
+            check(node == nil, "requiresGrad: can only be set on a leaf tensor (this one was made by '\(node!.op)'); use detach()")
+            check(!newValue || dtype.isFloatingPoint, "requiresGrad: only float tensors can require gradients (dtype \(dtype))")
             leafRequiresGrad = newValue
         }
     }
@@ -88,7 +88,7 @@ public final class Tensor {
     ///
     ///     w.registerPostAccumulateGradHook { t in print("grad ready for", t.shape) }
     public func registerPostAccumulateGradHook(_ hook: @escaping (Tensor) -> Void) {
-        precondition(isLeaf, "registerPostAccumulateGradHook: only leaf tensors accumulate gradients (this one was made by '\(node!.op)')")
+        check(isLeaf, "registerPostAccumulateGradHook: only leaf tensors accumulate gradients (this one was made by '\(node!.op)')")
         postAccumulateHooks.append(hook)
     }
 

@@ -29,7 +29,7 @@ public struct BigramModel: Sendable {
     ///     let bigram = BigramModel(words: ["cab", "bad"], vocabulary: vocab, smoothing: 1)
     ///     print(bigram.probability(of: vocab.encode("a")[0], after: CharVocabulary.start))
     public init(words: [String], vocabulary: CharVocabulary, smoothing: Double = 1) {
-        precondition(smoothing > 0, "BigramModel: smoothing must be positive (zero gives log 0 on unseen pairs), got \(smoothing)")
+        check(smoothing > 0, "BigramModel: smoothing must be positive (zero gives log 0 on unseen pairs), got \(smoothing)")
         let v = vocabulary.count
         var counts = [[Int]](repeating: [Int](repeating: 0, count: v), count: v)
         for word in words {
@@ -104,13 +104,13 @@ public enum CharLM {
     ///     let nats = CharLM.negativeLogLikelihood(of: test, vocabulary: vocab) { model($0) }
     public static func negativeLogLikelihood(of words: [String], vocabulary: CharVocabulary, batchSize: Int = 512,
                                              logits: (Tensor) -> Tensor) -> Double {
-        precondition(!words.isEmpty && batchSize > 0, "CharLM.negativeLogLikelihood: needs words and a positive batch size")
+        check(!words.isEmpty && batchSize > 0, "CharLM.negativeLogLikelihood: needs words and a positive batch size")
         return withNoGrad {
             var total = 0.0
             for start in stride(from: 0, to: words.count, by: batchSize) {
                 let (x, y) = vocabulary.batch(Array(words[start..<min(start + batchSize, words.count)]))
                 let out = logits(x)
-                precondition(out.shape == x.shape + [vocabulary.count],
+                check(out.shape == x.shape + [vocabulary.count],
                              "CharLM.negativeLogLikelihood: logits must be [N, T, \(vocabulary.count)] for inputs \(x.shape), got \(out.shape)")
                 // Sum, not mean: batches differ in their number of non-padding targets.
                 let loss = crossEntropy(logits: out.reshape([-1, vocabulary.count]), targets: y.reshape([-1]), reduction: .sum)
@@ -128,7 +128,7 @@ public enum CharLM {
     ///     let words = (0..<10).map { _ in CharLM.sample(vocabulary: vocab, generator: g) { model($0) } }
     public static func sample(vocabulary: CharVocabulary, maxLength: Int = 20, temperature: Double = 1,
                               generator: Generator = .default, logits: (Tensor) -> Tensor) -> String {
-        precondition(temperature > 0, "CharLM.sample: temperature must be positive, got \(temperature)")
+        check(temperature > 0, "CharLM.sample: temperature must be positive, got \(temperature)")
         return withNoGrad {
             var ids = [CharVocabulary.start]
             while ids.count <= maxLength {

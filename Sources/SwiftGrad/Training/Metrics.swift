@@ -18,8 +18,8 @@ public enum Metrics {
 
     /// Predicted class per row: argmax of `[N, C]` logits, or the values of `[N]` class indices.
     static func classes(_ predictions: Tensor, targets: Tensor, op: String) -> [Int] {
-        precondition(targets.rank == 1, "\(op): targets must be [N] class indices, got \(targets.shape)")
-        precondition((predictions.rank == 2 || predictions.rank == 1) && predictions.shape[0] == targets.shape[0],
+        check(targets.rank == 1, "\(op): targets must be [N] class indices, got \(targets.shape)")
+        check((predictions.rank == 2 || predictions.rank == 1) && predictions.shape[0] == targets.shape[0],
                      "\(op): predictions must be [N, C] logits or [N] classes matching targets \(targets.shape), got \(predictions.shape)")
         return predictions.rank == 2 ? withNoGrad { predictions.argmax(axis: 1) }.ints : predictions.ints
     }
@@ -41,7 +41,7 @@ public struct ConfusionMatrix: CustomStringConvertible, Equatable {
     ///     var cm = ConfusionMatrix(classes: 3)
     ///     print(cm.total)                      // 0
     public init(classes: Int) {
-        precondition(classes >= 1, "ConfusionMatrix: classes must be at least 1, got \(classes)")
+        check(classes >= 1, "ConfusionMatrix: classes must be at least 1, got \(classes)")
         self.classes = classes
         counts = Array(repeating: Array(repeating: 0, count: classes), count: classes)
     }
@@ -53,7 +53,7 @@ public struct ConfusionMatrix: CustomStringConvertible, Equatable {
     public mutating func update(predictions: Tensor, targets: Tensor) {
         let p = Metrics.classes(predictions, targets: targets, op: "ConfusionMatrix.update")
         for (t, q) in zip(targets.ints, p) {
-            precondition(t >= 0 && t < classes && q >= 0 && q < classes,
+            check(t >= 0 && t < classes && q >= 0 && q < classes,
                          "ConfusionMatrix.update: class \(t) or prediction \(q) outside 0..<\(classes)")
             counts[t][q] += 1
         }

@@ -68,7 +68,7 @@ public final class ProgressReporter {
     ///     let bar = ProgressReporter(total: 10, output: out, clock: { now })
     public init(total: Int?, label: String = "", interval: Double? = nil, output: ProgressOutput = .standardOutput,
                 clock: @escaping () -> Double = ProgressReporter.monotonicSeconds) {
-        precondition(total.map { $0 >= 0 } ?? true, "ProgressReporter: total must be non-negative")
+        check(total.map { $0 >= 0 } ?? true, "ProgressReporter: total must be non-negative")
         self.total = total
         self.label = label
         self.output = output
