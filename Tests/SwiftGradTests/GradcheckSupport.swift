@@ -6,13 +6,16 @@ import SwiftGrad
 struct GradCase {
     let name: String
     let inputs: [Tensor]
+    var eps = 1e-6
     var atol = 1e-5
     var rtol = 1e-3
     let f: ([Tensor]) -> Tensor
 
-    init(_ name: String, _ inputs: [Tensor], atol: Double = 1e-5, rtol: Double = 1e-3, _ f: @escaping ([Tensor]) -> Tensor) {
+    init(_ name: String, _ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3,
+         _ f: @escaping ([Tensor]) -> Tensor) {
         self.name = name
         self.inputs = inputs
+        self.eps = eps
         self.atol = atol
         self.rtol = rtol
         self.f = f
@@ -20,18 +23,8 @@ struct GradCase {
 
     /// Runs `gradcheck` and records a failure naming the case and its worst element.
     func check(sourceLocation: SourceLocation = #_sourceLocation) {
-        let r = gradcheck(f, inputs: inputs, atol: atol, rtol: rtol)
+        let r = gradcheck(f, inputs: inputs, eps: eps, atol: atol, rtol: rtol)
         #expect(r.passed, "\(name): \(r) (input shapes \(inputs.map(\.shape)))", sourceLocation: sourceLocation)
-    }
-
-    /// The op names recorded when `f` runs on inputs that require grad (read from the graph export).
-    func recordedOps() -> Set<String> {
-        let xs = inputs.map { t -> Tensor in
-            let c = withNoGrad { t.copy() }
-            if c.dtype.isFloatingPoint { c.requiresGrad = true }
-            return c
-        }
-        return GC.opNames(inDOT: f(xs).graphviz())
     }
 }
 
@@ -96,36 +89,8 @@ enum GC {
         }
     }
 
-    /// Op names in a DOT graph from `Tensor.graphviz()` (box labels are `op\n[shape]`).
-    static func opNames(inDOT dot: String) -> Set<String> {
-        var names = Set<String>()
-        for line in dot.split(separator: "\n") where line.contains("shape=box") {
-            guard let r = line.range(of: "label=\"") else { continue }
-            let rest = line[r.upperBound...]
-            if let end = rest.range(of: "\\n") { names.insert(String(rest[..<end.lowerBound])) }
-        }
-        return names
-    }
-
     /// The package's root directory (tests read the sources and docs for the registry checks).
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// Op names passed to `recorded("...")` in the given source files (relative to Sources/SwiftGrad).
-    static func recordedOpNames(inSources files: [String]) throws -> Set<String> {
-        var names = Set<String>()
-        for file in files {
-            let text = try String(contentsOf: packageRoot.appendingPathComponent("Sources/SwiftGrad/" + file), encoding: .utf8)
-            var search = text[...]
-            while let r = search.range(of: "recorded(\"") {
-                let rest = search[r.upperBound...]
-                if let end = rest.firstIndex(of: "\"") { names.insert(String(rest[..<end])) }
-                search = rest
-            }
-            // `extremum` names its node with a variable: "max" or "min".
-            if text.contains("isMax ? \"max\" : \"min\"") { names.formUnion(["max", "min"]) }
-        }
-        return names
     }
 }

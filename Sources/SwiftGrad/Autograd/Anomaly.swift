@@ -93,13 +93,13 @@ enum Anomaly {
     static func checkForward(_ out: Tensor, node: Node, ctx: ThreadContext) {
         node.origin = OpOrigin.capture()
         if ctx.anomaly == nil && nonFinite(out) {
-            ctx.anomaly = AnomalyError(op: node.op, phase: "forward", origin: node.origin?.frames() ?? [])
+            ctx.anomaly = AnomalyError(op: node.op.description, phase: "forward", origin: node.origin?.frames() ?? [])
         }
     }
 
     static func checkBackward(node: Node, grads: [Tensor?], ctx: ThreadContext) {
         if ctx.anomaly == nil && grads.contains(where: { $0.map(nonFinite) ?? false }) {
-            ctx.anomaly = AnomalyError(op: node.op, phase: "backward", origin: node.origin?.frames() ?? [])
+            ctx.anomaly = AnomalyError(op: node.op.description, phase: "backward", origin: node.origin?.frames() ?? [])
         }
     }
 }

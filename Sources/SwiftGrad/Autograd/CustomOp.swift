@@ -16,7 +16,7 @@ extension Tensor {
                                    backward: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
         check(node == nil, "recordedAsCustomOp('\(name)'): the output of shape \(shape) already belongs to op '\(node!.op)'")
         check(!inputs.contains { $0 === self }, "recordedAsCustomOp('\(name)'): the output of shape \(shape) cannot be one of its own inputs")
-        return recorded(name, inputs: inputs) { g, _ in backward(g) }
+        return recorded(.custom(name), inputs: inputs) { g, _ in backward(g) }
     }
 
     /// Calls `body` with the tensor's elements as contiguous raw bytes (row-major, `count *

@@ -17,7 +17,8 @@ struct Saved: OptionSet {
 /// of every saved value and the backward closure. It never holds its output tensor: the output is
 /// rebuilt from the saved storage when backward needs it, so there is no retain cycle.
 final class Node {
-    let op: String
+    /// The op this node records (its name prints as the op's registry name or the custom name).
+    let op: RecordedOp
     var inputs: [Tensor]
     var backwardFn: BackwardFunction?
     let saved: Saved
@@ -42,7 +43,7 @@ final class Node {
     /// DFS bookkeeping for the topological sort.
     var visitMark = 0
 
-    init(op: String, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
+    init(op: RecordedOp, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
         self.op = op
         self.inputs = inputs
         self.saved = saved
@@ -117,24 +118,29 @@ struct BackwardContext {
 extension Tensor {
     /// Attaches a node for `op` with one input if grad mode is on and the input requires grad.
     @inline(__always)
-    func recorded(_ op: String, _ a: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+    func recorded(_ op: Op, _ a: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
         if a.requiresGrad && ThreadContext.current.gradEnabled {
-            attach(Node(op: op, inputs: [a], saved: save, output: self, backward: backward))
+            attach(Node(op: .builtin(op), inputs: [a], saved: save, output: self, backward: backward))
         }
         return self
     }
 
     /// Attaches a node for `op` with two inputs if grad mode is on and either input requires grad.
     @inline(__always)
-    func recorded(_ op: String, _ a: Tensor, _ b: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+    func recorded(_ op: Op, _ a: Tensor, _ b: Tensor, save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
         if (a.requiresGrad || b.requiresGrad) && ThreadContext.current.gradEnabled {
-            attach(Node(op: op, inputs: [a, b], saved: save, output: self, backward: backward))
+            attach(Node(op: .builtin(op), inputs: [a, b], saved: save, output: self, backward: backward))
         }
         return self
     }
 
     /// Attaches a node for `op` with any number of inputs.
-    func recorded(_ op: String, inputs: [Tensor], save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+    func recorded(_ op: Op, inputs: [Tensor], save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
+        recorded(.builtin(op), inputs: inputs, save: save, backward)
+    }
+
+    /// Attaches a node for a registry op or a user's custom op with any number of inputs.
+    func recorded(_ op: RecordedOp, inputs: [Tensor], save: Saved = [], _ backward: @escaping BackwardFunction) -> Tensor {
         if inputs.contains(where: { $0.requiresGrad }) && ThreadContext.current.gradEnabled {
             attach(Node(op: op, inputs: inputs, saved: save, output: self, backward: backward))
         }

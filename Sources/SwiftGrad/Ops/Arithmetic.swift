@@ -18,21 +18,21 @@ extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "add")
         return Kernels.binary(.add, a, b, shape: shape, name: "add")
-            .recorded("add", a, b) { g, _ in [g, g] }
+            .recorded(.add, a, b) { g, _ in [g, g] }
     }
 
     /// Element-wise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "sub")
         return Kernels.binary(.sub, a, b, shape: shape, name: "sub")
-            .recorded("sub", a, b) { g, _ in [g, -g] }
+            .recorded(.sub, a, b) { g, _ in [g, -g] }
     }
 
     /// Element-wise product with broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "mul")
         return Kernels.binary(.mul, a, b, shape: shape, name: "mul")
-            .recorded("mul", a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.mul, a, b, save: [.input0, .input1]) { g, ctx in
                 [ctx.needsGrad(0) ? g * ctx.input(1) : nil, ctx.needsGrad(1) ? g * ctx.input(0) : nil]
             }
     }
@@ -42,7 +42,7 @@ extension Tensor {
         var (a, b, shape) = prepare(lhs, rhs, op: "div")
         if a.dtype == .int64 { a = a.to(.float32); b = b.to(.float32) }
         return Kernels.binary(.div, a, b, shape: shape, name: "div")
-            .recorded("div", a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.div, a, b, save: [.input0, .input1]) { g, ctx in
                 let b = ctx.input(1)
                 let ga = ctx.needsGrad(0) ? g / b : nil
                 // d(a/b)/db = -a / b²
@@ -53,7 +53,7 @@ extension Tensor {
 
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
-        Kernels.unary(.neg, x, name: "neg").recorded("neg", x) { g, _ in [-g] }
+        Kernels.unary(.neg, x, name: "neg").recorded(.neg, x) { g, _ in [-g] }
     }
 
     // MARK: with scalars
@@ -67,7 +67,7 @@ extension Tensor {
     /// `x + s`.
     public static func + (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.addScalar(s), x, name: "add").recorded("add", x) { g, _ in [g] }
+        return Kernels.unary(.addScalar(s), x, name: "add").recorded(.add, x) { g, _ in [g] }
     }
     /// `s + x`.
     public static func + (s: Double, x: Tensor) -> Tensor { x + s }
@@ -76,12 +76,12 @@ extension Tensor {
     /// `s - x`.
     public static func - (s: Double, x: Tensor) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded("rsub", x) { g, _ in [-g] }
+        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded(.rsub, x) { g, _ in [-g] }
     }
     /// `x * s`.
     public static func * (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded("mul", x) { g, _ in [g * s] }
+        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded(.mul, x) { g, _ in [g * s] }
     }
     /// `s * x`.
     public static func * (s: Double, x: Tensor) -> Tensor { x * s }
@@ -94,7 +94,7 @@ extension Tensor {
     public static func / (s: Double, x: Tensor) -> Tensor {
         let y = x.dtype == .int64 ? x.to(.float32) : x
         return Kernels.unary(.rdivScalar(s), y, name: "rdiv")
-            .recorded("rdiv", y, save: .input0) { g, ctx in
+            .recorded(.rdiv, y, save: .input0) { g, ctx in
                 // d(s/x)/dx = -s/x²
                 let x = ctx.input(0)
                 return [-(g * s) / (x * x)]
@@ -107,7 +107,7 @@ extension Tensor {
     ///
     ///     let y = x.pow(2.5)
     public func pow(_ p: Double) -> Tensor {
-        Kernels.unary(.powScalar(p), self, name: "pow").recorded("pow", self, save: .input0) { g, ctx in
+        Kernels.unary(.powScalar(p), self, name: "pow").recorded(.pow, self, save: .input0) { g, ctx in
             if p == 0 { return [Tensor.zerosLike(g)] }
             let x = ctx.input(0)
             return [g * (x.pow(p - 1) * p)]
@@ -118,7 +118,7 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor {
         let (a, b, shape) = Tensor.prepare(self, exponent, op: "pow")
         return Kernels.binary(.pow, a, b, shape: shape, name: "pow")
-            .recorded("pow", a, b, save: [.input0, .input1, .output]) { g, ctx in
+            .recorded(.pow, a, b, save: [.input0, .input1, .output]) { g, ctx in
                 let x = ctx.input(0), e = ctx.input(1)
                 let gx = ctx.needsGrad(0) ? g * e * x.pow(e - 1) : nil
                 // d(x^e)/de = x^e · log x; where x == 0 PyTorch defines it as 0.
@@ -131,7 +131,7 @@ extension Tensor {
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "maximum")
         return Kernels.binary(.maximum, a, b, shape: shape, name: "maximum")
-            .recorded("maximum", a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.maximum, a, b, save: [.input0, .input1]) { g, ctx in
                 let w = ctx.input(0).gt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
             }
@@ -141,7 +141,7 @@ extension Tensor {
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "minimum")
         return Kernels.binary(.minimum, a, b, shape: shape, name: "minimum")
-            .recorded("minimum", a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.minimum, a, b, save: [.input0, .input1]) { g, ctx in
                 let w = ctx.input(0).lt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
             }
@@ -152,7 +152,7 @@ extension Tensor {
     ///     let y = x.clamp(min: -1, max: 1)
     public func clamp(min lo: Double = -.infinity, max hi: Double = .infinity) -> Tensor {
         check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
-        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded("clamp", self, save: .input0) { g, ctx in
+        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded(.clamp, self, save: .input0) { g, ctx in
             let x = ctx.input(0)
             let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
             let below = Kernels.compare(.le, x, Tensor.full([], hi, dtype: x.dtype), shape: x.shape)
@@ -205,7 +205,7 @@ extension Tensor {
         let (x, y, ab) = prepare(a, b, op: "where")
         let shape = broadcastShape(condition.shape, ab, op: "where")
         return Kernels.select(condition, x, y, shape: shape)
-            .recorded("where", inputs: [x, y, condition], save: .input2) { g, ctx in
+            .recorded(.where, inputs: [x, y, condition], save: .input2) { g, ctx in
                 let c = ctx.input(2)
                 let zero = Tensor.zeros([], dtype: g.dtype)
                 return [ctx.needsGrad(0) ? Tensor.where(c, g, zero) : nil,

@@ -111,20 +111,24 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
     // The columns are kept for backward only when the weight gradient will need them.
     let keep = willRecord(x, w, b) && w.requiresGrad
     let (out, cols) = Kernels.convForward(x, w, b, g, keepColumns: keep)
-    let saved = ConvColumns(cols)
-    return out.recorded("conv2d", inputs: b.map { [x, w, $0] } ?? [x, w], save: [.input0, .input1]) { dy, ctx in
+    return recordedConv2d(out, x, w, b, g, columns: ConvColumns(cols))
+}
+
+/// Records `out` = conv2d(x, w) + b. Its one backward: the fused kernel computes the three
+/// gradients in one pass over dy (reusing the forward's columns), and each is recorded as the op it
+/// is (conv_transpose2d(dy, w), conv2d_weight(x, dy), the sum of dy over n, h, w), so under
+/// createGraph the gradients are differentiable again; without a graph the recording is a no-op.
+func recordedConv2d(_ out: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry, columns saved: ConvColumns) -> Tensor {
+    out.recorded(.conv2d, inputs: b.map { [x, w, $0] } ?? [x, w], save: [.input0, .input1]) { dy, ctx in
         let x = ctx.input(0), w = ctx.input(1)
         let hasBias = ctx.node.inputs.count == 3
-        if ThreadContext.current.gradEnabled {
-            // createGraph: build the gradients from recorded ops so they can be differentiated again.
-            let dx = ctx.needsGrad(0) ? convInputGrad(dy, w, nil, g) : nil
-            let dw = ctx.needsGrad(1) ? convWeightGrad(x, dy, g) : nil
-            return hasBias ? [dx, dw, ctx.needsGrad(2) ? dy.sum(axes: [0, 2, 3]) : nil] : [dx, dw]
-        }
         // One pass over dy for all three gradients; the bias gradient is summed from its channel-major copy.
         let (dx, dw, db) = Kernels.convBackward(x: x, w: w, dy: dy, g, columns: saved.take(), needInput: ctx.needsGrad(0),
                                                  needWeight: ctx.needsGrad(1), needBias: hasBias && ctx.needsGrad(2))
-        return hasBias ? [dx, dw, db] : [dx, dw]
+        let grads = [dx.map { recordedConvTranspose2d($0, dy, w, nil, g) }, dw.map { recordedConv2dWeight($0, x, dy, g) }]
+        guard hasBias else { return grads }
+        let dyShape = dy.shape
+        return grads + [db.map { $0.recorded(.sum, dy) { gb, _ in [gb.reshape([1, -1, 1, 1]).expand(dyShape)] } }]
     }
 }
 
@@ -133,30 +137,35 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tens
 func convInputGrad(_ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
     let (dx, _, _) = Kernels.convBackward(x: nil, w: w, dy: dy, g, columns: nil, needInput: true, needWeight: false)
     if let b { Kernels.addChannelBias(dx!, b) }
-    return dx!.recorded("conv_transpose2d", inputs: b.map { [dy, w, $0] } ?? [dy, w], save: [.input0, .input1]) { gx, ctx in
+    return recordedConvTranspose2d(dx!, dy, w, b, g)
+}
+
+/// Records `dx` = conv_transpose2d(dy, w) + b. Its one backward: the columns of gx serve both
+/// gradients (built once when they fit a chunk); they are recorded as conv2d(gx, w) and
+/// conv2d_weight(gx, dy).
+func recordedConvTranspose2d(_ dx: Tensor, _ dy: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
+    dx.recorded(.convTranspose2d, inputs: b.map { [dy, w, $0] } ?? [dy, w], save: [.input0, .input1]) { gx, ctx in
         let dy = ctx.input(0), w = ctx.input(1)
         let hasBias = ctx.node.inputs.count == 3
         let db = hasBias && ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil
-        var ddy: Tensor? = nil, dw: Tensor? = nil
-        if ThreadContext.current.gradEnabled {
-            ddy = ctx.needsGrad(0) ? convolve(gx, w, nil, g) : nil
-            dw = ctx.needsGrad(1) ? convWeightGrad(gx, dy, g) : nil
-        } else {
-            // Plain backward: the columns of gx serve both gradients (built once when they fit a chunk).
-            var cols: Tensor? = nil
-            if ctx.needsGrad(0) { (ddy, cols) = Kernels.convForward(gx, w, nil, g, keepColumns: ctx.needsGrad(1)) }
-            if ctx.needsGrad(1) {
-                dw = Kernels.convBackward(x: gx, w: nil, dy: dy, g, columns: cols, needInput: false, needWeight: true).1
-            }
+        var ddy: Tensor? = nil, dw: Tensor? = nil, cols: Tensor? = nil
+        if ctx.needsGrad(0) {
+            let out: Tensor
+            (out, cols) = Kernels.convForward(gx, w, nil, g, keepColumns: ctx.needsGrad(1))
+            ddy = recordedConv2d(out, gx, w, nil, g, columns: ConvColumns(nil))
+        }
+        if ctx.needsGrad(1) {
+            let gw = Kernels.convBackward(x: gx, w: nil, dy: dy, g, columns: cols, needInput: false, needWeight: true).1!
+            dw = recordedConv2dWeight(gw, gx, dy, g)
         }
         return hasBias ? [ddy, dw, db] : [ddy, dw]
     }
 }
 
-/// The weight gradient of conv2d: Σ over the batch of dy · columns(x)ᵀ, shaped [o, c/groups, kh, kw].
-func convWeightGrad(_ x: Tensor, _ dy: Tensor, _ g: ConvGeometry) -> Tensor {
-    let (_, dw, _) = Kernels.convBackward(x: x, w: nil, dy: dy, g, columns: nil, needInput: false, needWeight: true)
-    return dw!.recorded("conv2d_weight", x, dy, save: [.input0, .input1]) { gw, ctx in
+/// Records `dw` = conv2d_weight(x, dy), the weight gradient of conv2d (Σ over the batch of
+/// dy · columns(x)ᵀ, shaped [o, c/groups, kh, kw]); its backward is composed of conv_transpose2d and conv2d.
+func recordedConv2dWeight(_ dw: Tensor, _ x: Tensor, _ dy: Tensor, _ g: ConvGeometry) -> Tensor {
+    dw.recorded(.conv2dWeight, x, dy, save: [.input0, .input1]) { gw, ctx in
         let x = ctx.input(0), dy = ctx.input(1)
         return [ctx.needsGrad(0) ? convInputGrad(dy, gw, nil, g) : nil,
                 ctx.needsGrad(1) ? convolve(x, gw, nil, g) : nil]

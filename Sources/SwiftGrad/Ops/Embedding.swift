@@ -16,7 +16,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
     let pad = paddingIndex.map { $0 < 0 ? $0 + rows : $0 }
     let out = withNoGrad { weight.indexSelect(axis: 0, indices: flat) }.reshape(indices.shape + [dim])
     let weightShape = weight.shape
-    return out.recorded("embedding", weight) { g, _ in
+    return out.recorded(.embedding, weight) { g, _ in
         // Sum the gradient rows into the table (repeated indices add up).
         var gw = Tensor.zeros(weightShape, dtype: g.dtype).indexAdd(axis: 0, indices: flat, source: g.reshape([-1, dim]))
         if let pad {

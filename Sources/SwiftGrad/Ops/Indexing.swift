@@ -131,7 +131,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
         Kernels.indexCopy(from: self, to: out, axis: ax, indices: indices, select: true, op: "indexSelect")
         let inShape = shape
-        return out.recorded("index_select", self) { g, _ in
+        return out.recorded(.indexSelect, self) { g, _ in
             [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: indices, source: g)]
         }.withScatterBackward { g, target in
             Kernels.indexCopy(from: g, to: target, axis: ax, indices: indices, select: false, op: "indexSelect backward")
@@ -146,7 +146,7 @@ extension Tensor {
                      "indexAdd: source \(source.shape) and indices \(indices.shape) do not fit input \(shape) along axis \(axis)")
         let out = copy().detach()
         Kernels.indexCopy(from: source.to(dtype), to: out, axis: ax, indices: indices, select: false, op: "indexAdd")
-        return out.recorded("index_add", self, source) { g, _ in [g, g.indexSelect(axis: ax, indices: indices)] }
+        return out.recorded(.indexAdd, self, source) { g, _ in [g, g.indexSelect(axis: ax, indices: indices)] }
     }
 
     /// `out[i][j] = self[i][index[i][j]]` along `axis` (PyTorch's `gather`).
@@ -158,7 +158,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
         Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: "gather")
         let inShape = shape
-        return out.recorded("gather", self) { g, _ in
+        return out.recorded(.gather, self) { g, _ in
             [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: index, source: g)]
         }
     }
@@ -169,7 +169,7 @@ extension Tensor {
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
         let out = copy().detach()
         Kernels.gatherScatter(data: out, index: index, other: source.to(dtype), axis: ax, gather: false, op: "scatterAdd")
-        return out.recorded("scatter_add", self, source) { g, _ in [g, g.gather(axis: ax, index: index)] }
+        return out.recorded(.scatterAdd, self, source) { g, _ in [g, g.gather(axis: ax, index: index)] }
     }
 
     static func checkScatterShapes(_ x: Tensor, _ index: Tensor, _ source: Tensor?, _ ax: Int, op: String) {

@@ -92,7 +92,7 @@ extension Linalg {
     /// (each flattened over its non-batch axes, concatenated on the last axis) that carries the node,
     /// and handed back as slices of it, so gradients from any subset of the outputs meet in one backward
     /// (outputs nobody used contribute zero gradients). Without recording, the outputs are returned as is.
-    static func recordedOutputs(_ op: String, _ outputs: [Tensor], batch: [Int], inputs: [Tensor], save: Saved,
+    static func recordedOutputs(_ op: Op, _ outputs: [Tensor], batch: [Int], inputs: [Tensor], save: Saved,
                                 _ backward: @escaping (_ grads: [Tensor], _ outputs: [Tensor], _ ctx: BackwardContext) -> [Tensor?]) -> [Tensor] {
         guard willRecord(inputs) else { return outputs }
         let shapes = outputs.map(\.shape)
@@ -128,7 +128,7 @@ extension Linalg {
         let len = max(0, offset >= 0 ? min(n, m - offset) : min(n + offset, m))
         let out = Tensor.zeros(batchShape(a) + [len], dtype: a.dtype)
         Kernels.diagonal(a, offset: offset, into: out)
-        return out.recorded("linalg_diagonal", a) { g, _ in [diagEmbed(g, offset: offset, rows: n, cols: m)] }
+        return out.recorded(.linalgDiagonal, a) { g, _ in [diagEmbed(g, offset: offset, rows: n, cols: m)] }
     }
 
     /// Matrices with `v`'s last axis on the diagonal at `offset` and zeros elsewhere: [..., k] ->
@@ -144,7 +144,7 @@ extension Linalg {
         check(len == k, "diagEmbed: a diagonal of length \(k) (shape \(v.shape)) does not fit offset \(offset) of a \(n)×\(m) matrix")
         let out = Tensor.zeros(Array(v.shape.dropLast()) + [n, m], dtype: v.dtype)
         Kernels.diagEmbed(v, offset: offset, into: out)
-        return out.recorded("linalg_diag_embed", v) { g, _ in [diagonal(g, offset: offset)] }
+        return out.recorded(.linalgDiagEmbed, v) { g, _ in [diagonal(g, offset: offset)] }
     }
 
     /// PyTorch's `diag`: a 1-D tensor becomes a square matrix with it on diagonal `offset`; a matrix

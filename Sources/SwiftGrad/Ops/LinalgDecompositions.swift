@@ -21,7 +21,7 @@ extension Linalg {
     public static func cholesky(_ a: Tensor, upper: Bool = false) throws(LinalgError) -> Tensor {
         checkSquare(a, "cholesky")
         let out = try Kernels.cholesky(a, upper: upper, op: "cholesky")
-        return out.recorded("linalg_cholesky", a, save: .output) { g, ctx in
+        return out.recorded(.linalgCholesky, a, save: .output) { g, ctx in
             let l = upper ? ctx.output.mT : ctx.output
             let gl = upper ? g.mT : g
             // Φ = tril(Lᵀ·gL), made symmetric with its diagonal counted once: ½(Φ + strictly-lower(Φ)ᵀ).
@@ -45,7 +45,7 @@ extension Linalg {
         check(mode == .reduced || m <= n || !willRecord([a]),
                      "qr: mode .complete with more rows than columns (shape \(a.shape)) is not differentiable (as in PyTorch); use .reduced or withNoGrad")
         let (q, r) = try Kernels.qr(a, complete: mode == .complete, op: "qr")
-        let outs = recordedOutputs("linalg_qr", [q, r], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
+        let outs = recordedOutputs(.linalgQr, [q, r], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
             [qrBackward(gQ: gs[0], gR: gs[1], q: outs[0], r: outs[1])]
         }
         return (outs[0], outs[1])
@@ -80,7 +80,7 @@ extension Linalg {
     public static func eigh(_ a: Tensor, upper: Bool = false) throws(LinalgError) -> (values: Tensor, vectors: Tensor) {
         checkSquare(a, "eigh")
         let (w, v) = try Kernels.eigh(a, upper: upper, vectors: true, op: "eigh")
-        let outs = recordedOutputs("linalg_eigh", [w, v!], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
+        let outs = recordedOutputs(.linalgEigh, [w, v!], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
             [eighBackward(gValues: gs[0], gVectors: gs[1], values: outs[0], vectors: outs[1])]
         }
         return (outs[0], outs[1])
@@ -119,7 +119,7 @@ extension Linalg {
     public static func svd(_ a: Tensor, fullMatrices: Bool = true) throws(LinalgError) -> (u: Tensor, s: Tensor, vh: Tensor) {
         checkMatrix(a, "svd")
         let (u, s, vh) = try Kernels.svd(a, vectors: true, full: fullMatrices, op: "svd")
-        let outs = recordedOutputs("linalg_svd", [u!, s, vh!], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
+        let outs = recordedOutputs(.linalgSvd, [u!, s, vh!], batch: batchShape(a), inputs: [a], save: []) { gs, outs, _ in
             [svdBackward(gU: gs[0], gS: gs[1], gVh: gs[2], u: outs[0], s: outs[1], vh: outs[2])]
         }
         return (outs[0], outs[1], outs[2])

@@ -35,7 +35,7 @@ extension Linalg {
     public static func matrixExp(_ a: Tensor) -> Tensor {
         let n = checkSquare(a, "matrixExp")
         let out = withNoGrad { expPade13(a.detach().to(.float64)).to(a.dtype) }
-        return out.recorded("linalg_matrix_exp", a, save: .input0) { g, ctx in
+        return out.recorded(.linalgMatrixExp, a, save: .input0) { g, ctx in
             let at = ctx.input(0).mT
             let zeros = Tensor.zerosLike(at)
             let block = Tensor.cat([Tensor.cat([at, g], axis: -1), Tensor.cat([zeros, at], axis: -1)], axis: -2)

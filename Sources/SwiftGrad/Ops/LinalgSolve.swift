@@ -14,7 +14,7 @@ extension Linalg {
     }
 
     static func recordedInverse(_ out: Tensor, of a: Tensor) -> Tensor {
-        out.recorded("linalg_inv", a, save: .output) { g, ctx in
+        out.recorded(.linalgInv, a, save: .output) { g, ctx in
             // d(A⁻¹) = -A⁻¹·dA·A⁻¹, so gA = -A⁻ᵀ·g·A⁻ᵀ (transposes as BLAS flags).
             let y = ctx.output
             return [-Tensor.mm(Tensor.mm(y, g, transA: true, transB: false), y, transA: false, transB: true)]
@@ -34,7 +34,7 @@ extension Linalg {
     ///     d.sum().backward()
     public static func det(_ a: Tensor) -> Tensor {
         checkSquare(a, "det")
-        return Kernels.determinants(a).det.recorded("linalg_det", a, save: [.input0, .output]) { g, ctx in
+        return Kernels.determinants(a).det.recorded(.linalgDet, a, save: [.input0, .output]) { g, ctx in
             [detBackward(g, ctx.input(0), ctx.output)]
         }
     }
@@ -66,7 +66,7 @@ extension Linalg {
     public static func slogdet(_ a: Tensor) -> (sign: Tensor, logAbsDet: Tensor) {
         checkSquare(a, "slogdet")
         let (_, sign, logAbs) = Kernels.determinants(a)
-        let l = logAbs.recorded("linalg_slogdet", a, save: .input0) { g, ctx in
+        let l = logAbs.recorded(.linalgSlogdet, a, save: .input0) { g, ctx in
             // d log|det A| = tr(A⁻¹·dA), so gA = g·A⁻ᵀ.
             [g.unsqueeze(axis: -1).unsqueeze(axis: -1) * inverseOrNaN(ctx.input(0)).mT]
         }
@@ -96,7 +96,7 @@ extension Linalg {
         let ax = withNoGrad { a.expand(batch + [n, n]) }
         let bx = withNoGrad { bm.expand(batch + Array(bm.shape.suffix(2))) }
         let x = try Kernels.solve(ax, bx, op: "solve")
-        let out = x.recorded("linalg_solve", a, bm, save: [.input0, .output]) { g, ctx in
+        let out = x.recorded(.linalgSolve, a, bm, save: [.input0, .output]) { g, ctx in
             // X = A⁻¹·B: gB = A⁻ᵀ·g (one more solve), gA = -gB·Xᵀ.
             let gB = solveInBackward(ctx.input(0).mT, g, op: "linalg_solve")
             let gA = ctx.needsGrad(0) ? -Tensor.mm(gB, ctx.output, transA: false, transB: true) : nil
@@ -140,7 +140,7 @@ extension Linalg {
         let shared = batchShape(a).reduce(1, *) == 1
         let ax = shared ? a : withNoGrad { a.expand(batch + [n, n]) }
         let x = Kernels.triangularSolve(ax, bx, upper: upper, left: left, unit: unit, transA: transA, sharedA: shared)
-        return x.recorded("linalg_solve_triangular", a, b, save: [.input0, .output]) { g, ctx in
+        return x.recorded(.linalgSolveTriangular, a, b, save: [.input0, .output]) { g, ctx in
             let A = ctx.input(0), X = ctx.output
             // left: op(A)·X = B gives gB = op(A)⁻ᵀ·g, g_op(A) = -gB·Xᵀ; right: gB = g·op(A)⁻ᵀ, g_op(A) = -Xᵀ·gB.
             let gB = triangularSolve(A, g, upper: upper, left: left, unit: unit, transA: !transA)
@@ -207,7 +207,7 @@ extension Linalg {
         let ax = withNoGrad { a.expand(batch + [m, n]) }
         let bx = withNoGrad { b.expand(batch + Array(b.shape.suffix(2))) }
         let (x, ranks, s) = try Kernels.lstsq(ax, bx, rcond: rcond ?? epsilon(t) * Double(max(m, n)), op: "lstsq")
-        let solution = x.recorded("linalg_lstsq", a, b, save: [.input0, .input1]) { g, ctx in
+        let solution = x.recorded(.linalgLstsq, a, b, save: [.input0, .input1]) { g, ctx in
             // X = A⁺·B: gB = A⁺ᵀ·g, and gA is the pseudo-inverse gradient for g_{A⁺} = g·Bᵀ.
             let A = ctx.input(0), B = ctx.input(1)
             let p = pinvInBackward(A, op: "linalg_lstsq")
@@ -240,7 +240,7 @@ extension Linalg {
             let sInv = Tensor.where(s.gt(tol), 1.0 / Tensor.where(s.gt(tol), s, Tensor.onesLike(s)), Tensor.zerosLike(s))
             return Tensor.mm(vh! * sInv.unsqueeze(axis: -1), u!, transA: true, transB: true)
         }
-        return p.recorded("linalg_pinv", a, save: [.input0, .output]) { g, ctx in
+        return p.recorded(.linalgPinv, a, save: [.input0, .output]) { g, ctx in
             [pinvBackward(g, a: ctx.input(0), pinv: ctx.output)]
         }
     }

@@ -50,7 +50,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
         Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA, transB: transB,
                             strideA: strideA, strideB: strideB)
-        return out.recorded("matmul", a, b, save: [.input0, .input1]) { g, ctx in
+        return out.recorded(.matmul, a, b, save: [.input0, .input1]) { g, ctx in
             let A = ctx.input(0), B = ctx.input(1)
             // C = op(A)·op(B): dA and dB written as products with flags (no transposed copies).
             var ga: Tensor? = nil, gb: Tensor? = nil
@@ -127,7 +127,7 @@ extension Tensor {
         case .float64: run(Double.self)
         case .int64: fatalError("linear: int64 tensors are not supported; convert with .to(.float32)")
         }
-        return out.recorded("addmm", inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
+        return out.recorded(.addmm, inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
             let X = ctx.input(0), W = ctx.input(1)
             return [ctx.needsGrad(0) ? mm(g, W, transA: false, transB: false) : nil,
                     ctx.needsGrad(1) ? mm(g, X, transA: true, transB: false) : nil,

@@ -25,7 +25,7 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
 ///     print(where.shape)   // same as y.shape
 public func maxPool2dWithIndices(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
                                  dilation: Size2 = 1, ceilMode: Bool = false) -> (values: Tensor, indices: Tensor) {
-    let op = "max_pool2d"
+    let op = Op.maxPool2d
     check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let s = stride ?? kernelSize
     let rows = AxisTaps.pooling(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h,
@@ -41,7 +41,7 @@ public func maxPool2dWithIndices(_ x: Tensor, kernelSize: Size2, stride: Size2? 
 ///     let z = maxPool1d(signal, kernelSize: 3, stride: 1, padding: 1)
 public func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
                       dilation: Int = 1, ceilMode: Bool = false) -> Tensor {
-    let op = "max_pool1d"
+    let op = Op.maxPool1d
     check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.pooling(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
                                 padding: padding, dilation: dilation, ceilMode: ceilMode, shape: x.shape)
@@ -59,7 +59,7 @@ public func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
 ///   - divisorOverride: divide every window by this number instead.
 public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
-    let op = "avg_pool2d"
+    let op = Op.avgPool2d
     check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     check(divisorOverride.map { $0 != 0 } ?? true, "\(op): divisorOverride must not be 0 (input \(x.shape))")
     let s = stride ?? kernelSize
@@ -77,7 +77,7 @@ public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
 ///     let z = avgPool1d(signal, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false)
 public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true) -> Tensor {
-    let op = "avg_pool1d"
+    let op = Op.avgPool1d
     check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
                                 padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
@@ -91,7 +91,7 @@ public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
 ///     let y = adaptiveAvgPool2d(features, outputSize: 1)        // [n, c, 1, 1]
 ///     let z = adaptiveAvgPool2d(features, outputSize: [7, 7])
 public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
-    let op = "adaptive_avg_pool2d"
+    let op = Op.adaptiveAvgPool2d
     check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
@@ -104,7 +104,7 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
 ///     let y = adaptiveMaxPool2d(features, outputSize: [2, 2])
 ///     let z = adaptiveMaxPool2d(features, outputSize: 1)
 public func adaptiveMaxPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
-    let op = "adaptive_max_pool2d"
+    let op = Op.adaptiveMaxPool2d
     check(x.rank == 3 || x.rank == 4, "\(op): expected a 3-D or 4-D input, got shape \(x.shape)")
     let rows = AxisTaps.adaptive(op, size: x.shape[x.rank - 2], outputs: outputSize.h, shape: x.shape)
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize.w, shape: x.shape)
@@ -116,7 +116,7 @@ public func adaptiveMaxPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
 ///     let y = adaptiveAvgPool1d(signal, outputSize: 1)
 ///     let z = adaptiveAvgPool1d(signal, outputSize: 16)
 public func adaptiveAvgPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
-    let op = "adaptive_avg_pool1d"
+    let op = Op.adaptiveAvgPool1d
     check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
     return windowSum(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true)
@@ -127,7 +127,7 @@ public func adaptiveAvgPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
 ///     let y = adaptiveMaxPool1d(signal, outputSize: 1)
 ///     let z = adaptiveMaxPool1d(signal, outputSize: 16)
 public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int) -> Tensor {
-    let op = "adaptive_max_pool1d"
+    let op = Op.adaptiveMaxPool1d
     check(x.rank == 2 || x.rank == 3, "\(op): expected a 2-D or 3-D input, got shape \(x.shape)")
     let cols = AxisTaps.adaptive(op, size: x.shape[x.rank - 1], outputs: outputSize, shape: x.shape)
     return windowMax(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true).values
@@ -145,33 +145,36 @@ public func globalAvgPool2d(_ x: Tensor, keepDim: Bool = false) -> Tensor {
 
 // MARK: - Recorded primitives
 
-/// Max over windows: values and int64 indices. Backward scatters the gradient to the argmax
-/// positions (a plain kernel, or recorded scatter-add ops when the backward is itself recorded).
-func windowMax(_ op: String, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (values: Tensor, indices: Tensor) {
+/// Max over windows: values and int64 indices, recorded as `op`. Backward is `maxPoolBackward`.
+func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (values: Tensor, indices: Tensor) {
     let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
     let outShape = lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs])
     let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
     let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
     Kernels.windowMax(x, out, indices, win)
-    let inShape = x.shape, inPlane = win.rows.size * win.cols.size, outPlane = win.rows.outputs * win.cols.outputs
+    let inShape = x.shape
     // The indices are an int64 tensor outside the graph: capturing them is safe (no cycle).
-    let values = out.recorded(op, x) { g, _ in
-        if ThreadContext.current.gradEnabled {
-            let planes = g.count / Swift.max(1, outPlane)
-            let zeros = Tensor.zeros([planes, inPlane], dtype: g.dtype)
-            let dx = zeros.scatterAdd(axis: 1, index: indices.reshape([planes, outPlane]), source: g.reshape([planes, outPlane]))
-            return [dx.reshape(inShape)]
-        }
-        let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
-        Kernels.scatterByIndex(g, indices, dx, outPlane: outPlane, inPlane: inPlane)
-        return [dx]
-    }
+    let values = out.recorded(op, x) { g, _ in [maxPoolBackward(g, indices, inShape: inShape, planeRank: oneD ? 1 : 2)] }
     return (values, indices)
 }
 
+/// The backward of every max pool: the output-shaped gradient `g` added into zeros of `inShape` at
+/// the argmax `indices` (flat positions within each plane of the last `planeRank` axes). Recorded,
+/// so double backward works: its own backward gathers the incoming gradient at the same indices.
+func maxPoolBackward(_ g: Tensor, _ indices: Tensor, inShape: [Int], planeRank: Int) -> Tensor {
+    let planes = inShape.dropLast(planeRank).reduce(1, *)
+    let inPlane = inShape.suffix(planeRank).reduce(1, *), outPlane = g.shape.suffix(planeRank).reduce(1, *)
+    let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
+    Kernels.scatterByIndex(g, indices, dx, outPlane: outPlane, inPlane: inPlane)
+    let outShape = g.shape
+    return dx.recorded(.maxPoolBackward, g) { gg, _ in
+        [gg.reshape([planes, inPlane]).gather(axis: 1, index: indices.reshape([planes, outPlane])).reshape(outShape)]
+    }
+}
+
 /// A weighted sum over windows (average pooling, nearest and bilinear resampling), recorded as `op`;
-/// its backward is the adjoint (`op`_backward), whose own backward is this op again.
-func windowSum(_ op: String, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> Tensor {
+/// its backward is the adjoint (`op.windowSumAdjoint`), whose own backward is this op again.
+func windowSum(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> Tensor {
     let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
     let out = Tensor(uninitializedShape: lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs]), dtype: x.dtype)
     Kernels.windowSum(x, out, win, adjoint: false)
@@ -180,10 +183,27 @@ func windowSum(_ op: String, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) 
 }
 
 /// The transpose of `windowSum`: spreads each output-shaped gradient back over its window.
-func windowSumAdjoint(_ op: String, _ g: Tensor, _ win: Windows2d, inShape: [Int], oneD: Bool) -> Tensor {
+func windowSumAdjoint(_ op: Op, _ g: Tensor, _ win: Windows2d, inShape: [Int], oneD: Bool) -> Tensor {
     let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
     Kernels.windowSum(g, dx, win, adjoint: true)
-    return dx.recorded(op + "_backward", g) { gg, _ in [windowSum(op, gg, win, oneD: oneD)] }
+    return dx.recorded(op.windowSumAdjoint, g) { gg, _ in [windowSum(op, gg, win, oneD: oneD)] }
+}
+
+extension Op {
+    /// The recorded adjoint of a window-sum op (average pooling, resampling).
+    var windowSumAdjoint: Op {
+        switch self {
+        case .avgPool2d: return .avgPool2dBackward
+        case .avgPool1d: return .avgPool1dBackward
+        case .adaptiveAvgPool2d: return .adaptiveAvgPool2dBackward
+        case .adaptiveAvgPool1d: return .adaptiveAvgPool1dBackward
+        case .upsampleNearest2d: return .upsampleNearest2dBackward
+        case .upsampleNearest1d: return .upsampleNearest1dBackward
+        case .upsampleBilinear2d: return .upsampleBilinear2dBackward
+        case .upsampleLinear1d: return .upsampleLinear1dBackward
+        default: checkFailure("\(self) is not a window-sum op")
+        }
+    }
 }
 
 // MARK: - Windows
@@ -198,7 +218,7 @@ extension AxisTaps {
 
     /// PyTorch's pooling output length: ⌊ or ⌈(size + 2p - d·(k-1) - 1) / s⌉ + 1, where a last
     /// window starting in the right padding is dropped.
-    static func poolOutputSize(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+    static func poolOutputSize(_ op: Op, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
                                ceilMode: Bool, shape: [Int]) -> Int {
         check(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0,
                      "\(op): kernel size \(kernel), stride \(stride) and dilation \(dilation) must be positive and padding \(padding) not negative (input \(shape))")
@@ -213,7 +233,7 @@ extension AxisTaps {
     }
 
     /// Max-pooling taps: input positions o·s - p + j·d inside the input.
-    static func pooling(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+    static func pooling(_ op: Op, size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
                         ceilMode: Bool, shape: [Int]) -> AxisTaps {
         let n = poolOutputSize(op, size: size, kernel: kernel, stride: stride, padding: padding,
                                dilation: dilation, ceilMode: ceilMode, shape: shape)
@@ -227,7 +247,7 @@ extension AxisTaps {
 
     /// Average-pooling taps with weight 1/divisor; the divisor counts padding inside the (clipped to
     /// size + padding) window when `countIncludePad`, else only real pixels. `uniform` gives weight 1.
-    static func average(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool,
+    static func average(_ op: Op, size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool,
                         countIncludePad: Bool, uniform: Bool, shape: [Int]) -> AxisTaps {
         let n = poolOutputSize(op, size: size, kernel: kernel, stride: stride, padding: padding,
                                dilation: 1, ceilMode: ceilMode, shape: shape)
@@ -242,7 +262,7 @@ extension AxisTaps {
     }
 
     /// Adaptive-pooling taps: ⌊o·size/outputs⌋ ..< ⌈(o+1)·size/outputs⌉, weight 1/count.
-    static func adaptive(_ op: String, size: Int, outputs: Int, shape: [Int]) -> AxisTaps {
+    static func adaptive(_ op: Op, size: Int, outputs: Int, shape: [Int]) -> AxisTaps {
         check(outputs >= 1 && size >= 1, "\(op): output size \(outputs) must be positive (input \(shape))")
         var t = AxisTaps(size: size)
         for o in 0..<outputs {

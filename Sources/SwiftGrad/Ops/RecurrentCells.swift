@@ -19,7 +19,7 @@ public func lstmCell(gates: Tensor, cell: Tensor) -> (h: Tensor, c: Tensor) {
     // the backward closure cannot form a cycle; it is freed with the node.
     let acts = Tensor(uninitializedShape: [n, 5 * h], dtype: gates.dtype)
     Kernels.lstmCellForward(pre: gates, c: cell, out: out, acts: acts, n: n, h: h)
-    let both = out.recorded("lstm_cell", gates, cell, save: [.input0, .input1]) { g, ctx in
+    let both = out.recorded(.lstmCell, gates, cell, save: [.input0, .input1]) { g, ctx in
         if ThreadContext.current.gradEnabled {
             return Tensor.lstmCellBackwardComposed(g, pre: ctx.input(0), c: ctx.input(1))
         }

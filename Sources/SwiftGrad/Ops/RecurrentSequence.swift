@@ -25,7 +25,7 @@ public func lstmSequence(gates: Tensor, h0: Tensor, c0: Tensor, weightHh: Tensor
     let cells = Tensor(uninitializedShape: [steps, n, h], dtype: gates.dtype)
     Kernels.lstmSequenceForward(gates: gates, h0: h0, c0: c0, whh: weightHh, packed: packed, acts: acts, cells: cells)
     // Inputs in this order so the three the backward reads are version-checked (input0...input2).
-    let out = packed.recorded("lstm_sequence", inputs: [weightHh, h0, c0, gates], save: [.input0, .input1, .input2, .output]) { g, ctx in
+    let out = packed.recorded(.lstmSequence, inputs: [weightHh, h0, c0, gates], save: [.input0, .input1, .input2, .output]) { g, ctx in
         let whh = ctx.input(0), h0 = ctx.input(1), c0 = ctx.input(2)
         if ThreadContext.current.gradEnabled {
             return Tensor.lstmSequenceBackwardComposed(g, gates: ctx.input(3), h0: h0, c0: c0, whh: whh)

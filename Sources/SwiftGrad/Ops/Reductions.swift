@@ -22,7 +22,7 @@ extension Tensor {
         case .int64: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
         }
         let inShape = shape
-        return out.recorded("sum", self) { g, _ in [g.expand(inShape)] }
+        return out.recorded(.sum, self) { g, _ in [g.expand(inShape)] }
     }
 
     /// Sum over the given axes.
@@ -35,7 +35,7 @@ extension Tensor {
         let outShape = Tensor.reducedShape(shape, reduce, keepDim: keepDim)
         let out = Tensor(storage: kept.storage, shape: outShape, dtype: dtype)
         let inShape = shape, keptShape = kept.shape
-        return out.recorded("sum", self) { g, _ in [g.reshape(keptShape).expand(inShape)] }
+        return out.recorded(.sum, self) { g, _ in [g.reshape(keptShape).expand(inShape)] }
     }
 
     /// Sum over one axis.
@@ -86,7 +86,8 @@ extension Tensor {
     }
 
     func extremum(axis: Int, keepDim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
-        let name = isMax ? "max" : "min"
+        let op: Op = isMax ? .max : .min
+        let name = op.rawValue
         let ax = normalizeAxis(axis, rank, op: name, shape: shape)
         let scalarLike = rank == 0
         check(scalarLike || shape[ax] > 0, "\(name): cannot reduce an empty axis \(axis) of shape \(shape)")
@@ -98,7 +99,7 @@ extension Tensor {
         let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
         Kernels.extremum(self, outer: outer, n: n, inner: inner, isMax: isMax, values: values, indices: indices)
         let inShape = shape
-        let v = values.recorded(name, self) { g, _ in
+        let v = values.recorded(op, self) { g, _ in
             // The gradient goes to the chosen element only.
             let idx = indices.reshape(keptShape)
             return [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: idx, source: g.reshape(keptShape))]
@@ -124,9 +125,10 @@ extension Tensor {
     public func min() -> Tensor { extremumAll(isMax: false) }
 
     func extremumAll(isMax: Bool) -> Tensor {
-        check(count > 0, "\(isMax ? "max" : "min"): the tensor of shape \(shape) is empty")
+        let op: Op = isMax ? .max : .min
+        check(count > 0, "\(op): the tensor of shape \(shape) is empty")
         let v = withNoGrad { reshape([count]).extremum(axis: 0, keepDim: false, isMax: isMax).values }
-        return v.recorded(isMax ? "max" : "min", self, save: [.input0, .output]) { g, ctx in
+        return v.recorded(op, self, save: [.input0, .output]) { g, ctx in
             let x = ctx.input(0)
             let mask = x.eq(ctx.output.detach()).to(g.dtype)
             return [g * mask / mask.sum()]
@@ -199,7 +201,7 @@ extension Tensor {
         let kept = n > 0 ? last : Tensor.ones(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: true), dtype: dtype)
         let out = keepDim ? kept.detach() : kept.detach().reshape(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: false))
         let keptShape = kept.shape
-        return out.recorded("prod", self, save: .input0) { g, ctx in
+        return out.recorded(.prod, self, save: .input0) { g, ctx in
             let x = ctx.input(0)
             if n == 0 { return [Tensor.zeros(x.shape, dtype: g.dtype)] }   // an empty axis has no elements to differentiate
             // d(prod)/dx_i = product of the others = exclusive prefix · exclusive suffix products.
@@ -222,7 +224,7 @@ extension Tensor {
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: false, into: out)
-        return out.recorded("cumsum", self) { g, _ in
+        return out.recorded(.cumsum, self) { g, _ in
             // Reverse cumulative sum: total - prefix + own term.
             [g.sum(axis: ax, keepDim: true) - g.cumsum(axis: ax) + g]
         }
@@ -234,7 +236,7 @@ extension Tensor {
         let (outer, n, inner) = splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: out)
-        return out.recorded("cumprod", self, save: [.input0, .output]) { g, ctx in
+        return out.recorded(.cumprod, self, save: [.input0, .output]) { g, ctx in
             // Valid where x has no zeros: d/dx_j Σ_i≥j g_i y_i = (Σ_i≥j g_i y_i) / x_j.
             let gy = g * ctx.output
             let rev = gy.sum(axis: ax, keepDim: true) - gy.cumsum(axis: ax) + gy
@@ -251,7 +253,7 @@ extension Tensor {
         var src = st; src[ax] = -st[ax]
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.copyStrided(self, (n - 1) * st[ax], src, into: out, 0, st, shape: shape)
-        return out.recorded("flip", self) { g, _ in [g.flip(axis: ax)] }
+        return out.recorded(.flip, self) { g, _ in [g.flip(axis: ax)] }
     }
 
     /// The p-norm of all elements (p = 2 by default; also 1 and .infinity), or over `axes`.
@@ -272,7 +274,7 @@ extension Tensor {
 
     /// sqrt whose gradient at 0 is 0 (for norms).
     func safeSqrt() -> Tensor {
-        Kernels.unary(.sqrt, self, name: "sqrt").recorded("norm_sqrt", self, save: .output) { g, ctx in
+        Kernels.unary(.sqrt, self, name: "sqrt").recorded(.normSqrt, self, save: .output) { g, ctx in
             let y = ctx.output
             let zero = y.eq(0)
             return [Tensor.where(zero, Tensor.zerosLike(g), g / (Tensor.where(zero, Tensor.onesLike(y), y) * 2))]

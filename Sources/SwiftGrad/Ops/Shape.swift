@@ -9,7 +9,7 @@ extension Tensor {
         if resolved == shape { return self }
         let old = shape
         return Tensor(storage: storage, shape: resolved, dtype: dtype)
-            .recorded("reshape", self) { g, _ in [g.reshape(old)] }
+            .recorded(.reshape, self) { g, _ in [g.reshape(old)] }
     }
 
     /// PyTorch's `view`: the same as `reshape` (tensors are always contiguous).
@@ -73,7 +73,7 @@ extension Tensor {
         Kernels.copyStrided(self, 0, p.map { inStrides[$0] }, into: out, 0, contiguousStrides(outShape), shape: outShape)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in p.enumerated() { inverse[a] = i }
-        return out.recorded("permute", self) { g, _ in [g.permute(inverse)] }
+        return out.recorded(.permute, self) { g, _ in [g.permute(inverse)] }
     }
 
     /// Swaps two axes.
@@ -105,7 +105,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: target, dtype: dtype)
         Kernels.copyStrided(self, 0, broadcastStrides(shape, to: target), into: out, 0, contiguousStrides(target), shape: target)
         let old = shape
-        return out.recorded("expand", self) { g, _ in [g.sumToShape(old)] }
+        return out.recorded(.expand, self) { g, _ in [g.sumToShape(old)] }
     }
 
     /// Broadcasts to the shape of `other`.
@@ -127,7 +127,7 @@ extension Tensor {
         Kernels.sumAxes(self, reduce: reduce, into: kept)
         let out = Tensor(storage: kept.storage, shape: target, dtype: dtype)
         let old = shape
-        return out.recorded("sum_to_shape", self) { g, _ in [g.expand(old)] }
+        return out.recorded(.sumToShape, self) { g, _ in [g.expand(old)] }
     }
 
     /// Tiles the tensor `repeats[i]` times along each axis (PyTorch's `repeat`).
@@ -149,7 +149,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
         Kernels.copyStrided(self, 0, srcStrides, into: out, 0, contiguousStrides(interleaved), shape: interleaved)
         let old = shape
-        return out.recorded("repeat", self) { g, _ in
+        return out.recorded(.repeat, self) { g, _ in
             [g.reshape(interleaved).sumToShape(zip(repeats, base).flatMap { [1, $1] }).reshape(old)]
         }
     }
@@ -177,7 +177,7 @@ extension Tensor {
             offset += t.shape[ax]
         }
         let sizes = inputs.map { $0.shape[ax] }
-        return out.recorded("cat", inputs: inputs) { g, _ in g.split(sizes: sizes, axis: ax).map { Optional($0) } }
+        return out.recorded(.cat, inputs: inputs) { g, _ in g.split(sizes: sizes, axis: ax).map { Optional($0) } }
     }
 
     /// Stacks same-shaped tensors along a new axis.
@@ -247,7 +247,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
         Kernels.copyStrided(self, s * inStrides[ax], src, into: out, 0, contiguousStrides(outShape), shape: outShape)
         let inShape = shape
-        return out.recorded("slice", self) { g, _ in
+        return out.recorded(.slice, self) { g, _ in
             [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
         }.withScatterBackward { g, target in
             Kernels.copyStrided(g, 0, contiguousStrides(g.shape), into: target, s * inStrides[ax], src, shape: g.shape, accumulate: true)
@@ -262,7 +262,7 @@ extension Tensor {
         var dst = st; dst[axis] *= step
         Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, start * st[axis], dst, shape: shape)
         let len = shape[axis]
-        return out.recorded("slice_backward", self) { g, _ in
+        return out.recorded(.sliceBackward, self) { g, _ in
             [g.slice(axis: axis, start: start, end: start + (len - 1) * step + 1, step: step)]
         }
     }
@@ -287,7 +287,7 @@ extension Tensor {
         let offset = (0..<rank).reduce(0) { $0 + before[$1] * os[$1] }
         Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, offset, os, shape: shape)
         let inShape = shape
-        return out.recorded("pad", self) { g, _ in
+        return out.recorded(.pad, self) { g, _ in
             var r = g
             for ax in 0..<inShape.count where before[ax] != 0 || after[ax] != 0 {
                 r = r.slice(axis: ax, start: before[ax], end: before[ax] + inShape[ax])

@@ -10,7 +10,7 @@ extension Tensor {
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: false)
-        return out.recorded("softmax", self, save: .output) { g, ctx in
+        return out.recorded(.softmax, self, save: .output) { g, ctx in
             let y = ctx.output
             // dx = y · (g - Σ g·y)
             return [y * (g - (g * y).sum(axis: ax, keepDim: true))]
@@ -26,7 +26,7 @@ extension Tensor {
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.softmax(self, out, outer: outer, n: n, inner: inner, log: true)
-        return out.recorded("log_softmax", self, save: .output) { g, ctx in
+        return out.recorded(.logSoftmax, self, save: .output) { g, ctx in
             // dx = g - softmax · Σ g
             [g - ctx.output.exp() * g.sum(axis: ax, keepDim: true)]
         }

@@ -54,9 +54,9 @@ func interpolateSpatial(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode
     }
     let cols = axis(x.shape[x.rank - 1], size.w, scale?.1)
     let rows = oneD ? .identity(1) : axis(x.shape[2], size.h, scale?.0)
-    let name = mode == .nearest ? (oneD ? "upsample_nearest1d" : "upsample_nearest2d")
-                                : (oneD ? "upsample_linear1d" : "upsample_bilinear2d")
-    return windowSum(name, x, Windows2d(rows: rows, cols: cols), oneD: oneD)
+    let op: Op = mode == .nearest ? (oneD ? .upsampleNearest1d : .upsampleNearest2d)
+                                  : (oneD ? .upsampleLinear1d : .upsampleBilinear2d)
+    return windowSum(op, x, Windows2d(rows: rows, cols: cols), oneD: oneD)
 }
 
 extension AxisTaps {

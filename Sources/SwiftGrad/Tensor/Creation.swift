@@ -283,14 +283,14 @@ extension Tensor {
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let from = self.dtype
-        return Kernels.convert(self, to: dtype).recorded("to", self) { g, _ in [g.to(from)] }
+        return Kernels.convert(self, to: dtype).recorded(.to, self) { g, _ in [g.to(from)] }
     }
 
     /// A copy with its own storage (PyTorch's `clone`); differentiable.
     public func copy() -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         out.storage.pointer.copyMemory(from: storage.pointer, byteCount: count * dtype.byteSize)
-        return out.recorded("clone", self) { g, _ in [g] }
+        return out.recorded(.clone, self) { g, _ in [g] }
     }
 
     /// PyTorch's name for `copy()`.

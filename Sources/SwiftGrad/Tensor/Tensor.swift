@@ -50,7 +50,7 @@ public final class Tensor {
     /// Whether this is a graph leaf (created by the user, not by a recorded op).
     public var isLeaf: Bool { node == nil }
     /// The name of the op that produced this tensor (`"mul"`, `"matmul"`...), or nil for a leaf.
-    public var opName: String? { node?.op }
+    public var opName: String? { node?.op.description }
 
     /// Whether gradients flow to this tensor. Settable on leaves only (as `requires_grad_` in PyTorch).
     ///

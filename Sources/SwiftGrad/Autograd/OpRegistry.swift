@@ -1,0 +1,162 @@
+// The op registry: every op the library records on the autograd graph is one case of `Op`. The
+// forward records it (`recorded(.exp, ...)`), its backward sits beside that call, Docs/Derivatives.md
+// has its row under the raw value, and OpRegistryTests holds its Float64 gradcheck in an exhaustive
+// switch (so a new case without a gradcheck does not compile, and one without a row fails a test).
+// The raw value is the op's one name: graph exports, anomaly reports, error messages and
+// `Tensor.opName` all print it. See Docs/Internals.md, "The op registry".
+
+/// A recorded op of the library. Raw values are the names users see (PyTorch's where one exists).
+enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
+    // MARK: Arithmetic (Ops/Arithmetic.swift): tensor-tensor ops broadcast; scalar forms record one input.
+    /// a + b, and x + s.
+    case add = "add"
+    /// a - b (x - s records `add` with -s).
+    case sub = "sub"
+    /// s - x.
+    case rsub = "rsub"
+    /// a · b, and x · s.
+    case mul = "mul"
+    /// a / b (x / s records `mul` with 1/s).
+    case div = "div"
+    /// s / x.
+    case rdiv = "rdiv"
+    /// -x.
+    case neg = "neg"
+    /// x^p with a scalar p, and x^e with a tensor e.
+    case pow = "pow"
+    /// Elementwise max and min of two tensors (ties share the gradient).
+    case maximum = "maximum", minimum = "minimum"
+    /// x limited to [min, max].
+    case clamp = "clamp"
+    /// `Tensor.where(cond, a, b)`; the condition is a constant.
+    case `where` = "where"
+
+    // MARK: Elementwise math (Ops/Math.swift)
+    /// Exponentials and logarithms.
+    case exp = "exp", log = "log", log1p = "log1p", expm1 = "expm1"
+    /// Roots and reciprocals.
+    case sqrt = "sqrt", rsqrt = "rsqrt", reciprocal = "reciprocal"
+    /// |x|, sign(x) (gradient 0) and x².
+    case abs = "abs", sign = "sign", square = "square"
+    /// Trigonometric and hyperbolic functions, the logistic function, relu and erf.
+    case sin = "sin", cos = "cos", tanh = "tanh", sigmoid = "sigmoid", relu = "relu", erf = "erf"
+    /// The fused backward kernels of tanh, sigmoid and relu (g and the op's output y in, one pass),
+    /// registered ops with their own derivatives so double backward works.
+    case tanhBackward = "tanh_backward", sigmoidBackward = "sigmoid_backward", reluBackward = "relu_backward"
+
+    // MARK: Dtype and copies (Tensor/Creation.swift)
+    /// A conversion between float dtypes.
+    case to = "to"
+    /// A copy with its own storage.
+    case clone = "clone"
+
+    // MARK: Reductions and scans (Ops/Reductions.swift)
+    /// Sum over axes (or all); also the bias gradient of conv2d.
+    case sum = "sum"
+    /// The sum of a broadcast gradient back to an input's shape (the adjoint of `expand`).
+    case sumToShape = "sum_to_shape"
+    /// Max and min over an axis (gradient to the chosen index) or over all (shared among ties).
+    case max = "max", min = "min"
+    /// Products, cumulative sums and products.
+    case prod = "prod", cumsum = "cumsum", cumprod = "cumprod"
+    /// Reversal along an axis.
+    case flip = "flip"
+    /// The square root inside `norm` (gradient 0 where the norm is 0).
+    case normSqrt = "norm_sqrt"
+
+    // MARK: Shape (Ops/Shape.swift)
+    /// Reshape (and view, flatten, squeeze, unsqueeze), permute (and transpose, mT), expand, repeat.
+    case reshape = "reshape", permute = "permute", expand = "expand", `repeat` = "repeat"
+    /// Concatenation (and stack).
+    case cat = "cat"
+    /// A strided slice (narrow, split, chunk, subscripts) and its adjoint, scatter into zeros.
+    case slice = "slice", sliceBackward = "slice_backward"
+    /// Constant padding.
+    case pad = "pad"
+
+    // MARK: Indexing (Ops/Indexing.swift, Ops/Embedding.swift)
+    /// Rows along an axis, and the index-add that is its adjoint.
+    case indexSelect = "index_select", indexAdd = "index_add"
+    /// Gather along an axis, and the scatter-add that is its adjoint.
+    case gather = "gather", scatterAdd = "scatter_add"
+    /// Embedding lookup (the padding row gets no gradient).
+    case embedding = "embedding"
+
+    // MARK: Matrix products and softmax (Ops/MatMul.swift, Ops/Softmax.swift)
+    /// Matrix products with BLAS transpose flags, and b + x·Wᵀ (`linear` with a bias).
+    case matmul = "matmul", addmm = "addmm"
+    /// Softmax and log-softmax along an axis.
+    case softmax = "softmax", logSoftmax = "log_softmax"
+
+    // MARK: Activations (Ops/Activations.swift)
+    /// Smooth activations.
+    case gelu = "gelu", geluTanh = "gelu_tanh", silu = "silu", mish = "mish", logSigmoid = "log_sigmoid",
+         softsign = "softsign", softplus = "softplus", elu = "elu", selu = "selu"
+    /// Piecewise-linear activations.
+    case leakyRelu = "leaky_relu", hardtanh = "hardtanh", hardsigmoid = "hardsigmoid", hardswish = "hardswish"
+
+    // MARK: Convolution (Ops/Convolution.swift, Ops/ConvTranspose.swift)
+    /// conv2d; conv_transpose2d (also conv2d's input gradient); conv2d_weight (conv2d's weight gradient).
+    case conv2d = "conv2d", convTranspose2d = "conv_transpose2d", conv2dWeight = "conv2d_weight"
+
+    // MARK: Pooling and resampling (Ops/Pooling.swift, Ops/Upsample.swift)
+    /// Max pooling; the gradient goes to each window's argmax through `max_pool_backward`.
+    case maxPool2d = "max_pool2d", maxPool1d = "max_pool1d",
+         adaptiveMaxPool2d = "adaptive_max_pool2d", adaptiveMaxPool1d = "adaptive_max_pool1d"
+    /// The backward of every max pool: g scattered (added) to the saved argmax index of each window.
+    case maxPoolBackward = "max_pool_backward"
+    /// Weighted window sums: average pooling and resampling.
+    case avgPool2d = "avg_pool2d", avgPool1d = "avg_pool1d",
+         adaptiveAvgPool2d = "adaptive_avg_pool2d", adaptiveAvgPool1d = "adaptive_avg_pool1d",
+         upsampleNearest2d = "upsample_nearest2d", upsampleNearest1d = "upsample_nearest1d",
+         upsampleBilinear2d = "upsample_bilinear2d", upsampleLinear1d = "upsample_linear1d"
+    /// The adjoints of the window sums (their backward; the adjoint's backward is the window sum).
+    case avgPool2dBackward = "avg_pool2d_backward", avgPool1dBackward = "avg_pool1d_backward",
+         adaptiveAvgPool2dBackward = "adaptive_avg_pool2d_backward",
+         adaptiveAvgPool1dBackward = "adaptive_avg_pool1d_backward",
+         upsampleNearest2dBackward = "upsample_nearest2d_backward",
+         upsampleNearest1dBackward = "upsample_nearest1d_backward",
+         upsampleBilinear2dBackward = "upsample_bilinear2d_backward",
+         upsampleLinear1dBackward = "upsample_linear1d_backward"
+
+    // MARK: Recurrent (Ops/RecurrentCells.swift, Ops/RecurrentSequence.swift)
+    /// One LSTM step after the products, and a whole one-direction LSTM layer.
+    case lstmCell = "lstm_cell", lstmSequence = "lstm_sequence"
+
+    // MARK: Linear algebra (Ops/Linalg*.swift)
+    /// Inverse, determinant, log |det|.
+    case linalgInv = "linalg_inv", linalgDet = "linalg_det", linalgSlogdet = "linalg_slogdet"
+    /// Solves: general, triangular, least squares; the pseudo-inverse.
+    case linalgSolve = "linalg_solve", linalgSolveTriangular = "linalg_solve_triangular",
+         linalgLstsq = "linalg_lstsq", linalgPinv = "linalg_pinv"
+    /// Decompositions (several outputs packed into one node).
+    case linalgCholesky = "linalg_cholesky", linalgQr = "linalg_qr", linalgEigh = "linalg_eigh", linalgSvd = "linalg_svd"
+    /// A diagonal of each matrix, and the embedding of a vector on one.
+    case linalgDiagonal = "linalg_diagonal", linalgDiagEmbed = "linalg_diag_embed"
+    /// The matrix exponential.
+    case linalgMatrixExp = "linalg_matrix_exp"
+
+    /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
+    var description: String { rawValue }
+}
+
+/// What a graph node records: an op of the registry, or a user's custom op (`recordedAsCustomOp`)
+/// under the name the user gave it.
+enum RecordedOp: Equatable, CustomStringConvertible {
+    case builtin(Op)
+    case custom(String)
+
+    /// The registry op, or nil for a custom op.
+    var builtin: Op? {
+        if case .builtin(let op) = self { return op }
+        return nil
+    }
+
+    /// The name shown in graph exports, anomaly reports, error messages and `Tensor.opName`.
+    var description: String {
+        switch self {
+        case .builtin(let op): return op.rawValue
+        case .custom(let name): return name
+        }
+    }
+}
