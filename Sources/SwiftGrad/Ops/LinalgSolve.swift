@@ -98,7 +98,7 @@ extension Linalg {
         let x = try Kernels.solve(ax, bx, op: "solve")
         let out = x.recorded(.linalgSolve, a, bm, save: [.input0, .output]) { g, ctx in
             // X = A⁻¹·B: gB = A⁻ᵀ·g (one more solve), gA = -gB·Xᵀ.
-            let gB = solveInBackward(ctx.input(0).mT, g, op: "linalg_solve")
+            let gB = solveInBackward(ctx.input(0).mT, g, op: .linalgSolve)
             let gA = ctx.needsGrad(0) ? -Tensor.mm(gB, ctx.output, transA: false, transB: true) : nil
             return [gA, ctx.needsGrad(1) ? gB : nil]
         }
@@ -106,7 +106,7 @@ extension Linalg {
     }
 
     /// `solve` for backward formulas: A was invertible in the forward pass, so this cannot fail.
-    static func solveInBackward(_ a: Tensor, _ b: Tensor, op: String) -> Tensor {
+    static func solveInBackward(_ a: Tensor, _ b: Tensor, op: Op) -> Tensor {
         do { return try solve(a, b) } catch { fatalError("backward of \(op): \(error)") }
     }
 
@@ -210,7 +210,7 @@ extension Linalg {
         let solution = x.recorded(.linalgLstsq, a, b, save: [.input0, .input1]) { g, ctx in
             // X = A⁺·B: gB = A⁺ᵀ·g, and gA is the pseudo-inverse gradient for g_{A⁺} = g·Bᵀ.
             let A = ctx.input(0), B = ctx.input(1)
-            let p = pinvInBackward(A, op: "linalg_lstsq")
+            let p = pinvInBackward(A, op: .linalgLstsq)
             let gB = ctx.needsGrad(1) ? Tensor.mm(p, g, transA: true, transB: false) : nil
             let gA = ctx.needsGrad(0) ? pinvBackward(Tensor.mm(g, B, transA: false, transB: true), a: A, pinv: p) : nil
             return [gA, gB]
@@ -246,7 +246,7 @@ extension Linalg {
     }
 
     /// `pinv` for backward formulas (the SVD succeeded in the forward pass).
-    static func pinvInBackward(_ a: Tensor, op: String) -> Tensor {
+    static func pinvInBackward(_ a: Tensor, op: Op) -> Tensor {
         do { return try pinv(a) } catch { fatalError("backward of \(op): \(error)") }
     }
 
