@@ -139,6 +139,10 @@ enum OpGradchecks {
             let (h, c1) = lstmCell(gates: xs[0], cell: xs[1])
             return h * 1.5 + c1.square()
         }
+        case .lstmCellBackward: return dd([GC.randn([3, 8], seed: 22), GC.randn([3, 2], seed: 23)]) { xs in
+            let (h, c1) = lstmCell(gates: xs[0], cell: xs[1])
+            return h * 1.5 + c1.square()
+        }
         case .lstmSequence: return c([GC.randn([3, 2, 8], seed: 24), GC.randn([2, 2], seed: 25), GC.randn([2, 2], seed: 26),
                                       GC.randn([8, 2], seed: 27)]) { xs in
             let (y, h, c) = lstmSequence(gates: xs[0], h0: xs[1], c0: xs[2], weightHh: xs[3])

@@ -122,6 +122,8 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     // MARK: Recurrent (Ops/RecurrentCells.swift, Ops/RecurrentSequence.swift)
     /// One LSTM step after the products, and a whole one-direction LSTM layer.
     case lstmCell = "lstm_cell", lstmSequence = "lstm_sequence"
+    /// The fused backward kernel of `lstm_cell` (dPre, dC from g, pre, c), with its own derivative.
+    case lstmCellBackward = "lstm_cell_backward"
 
     // MARK: Linear algebra (Ops/Linalg*.swift)
     /// Inverse, determinant, log |det|.
