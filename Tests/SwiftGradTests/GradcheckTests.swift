@@ -188,7 +188,7 @@ enum GradCases {
 
     static func indexing() -> [GradCase] {
         let x = GC.randn([3, 4], seed: 40)
-        let idx = Tensor([2, 0, 2, -1])
+        let idx = Tensor([2, 0, 2, 2])   // negative indices are an error, as in PyTorch
         let gidx = Tensor([0, 3, 3, 1, 2, 0], shape: [3, 2])
         return [
             GradCase("subscript int", [x]) { $0[0][1] },

@@ -68,6 +68,7 @@ enum OpGradchecks {
         case .cumprod: return c([p]) { $0[0].cumprod(axis: 1) }
         case .flip: return c([x3]) { $0[0].flip(axis: 1) }
         case .normSqrt: return c([x3]) { $0[0].norm(axes: [1]) }
+        case .norm: return c([nz]) { $0[0].norm(p: 3, axes: [1]) + $0[0].norm(p: 0.5) }
         // Shape
         case .reshape: return c([x3]) { $0[0].reshape([4, -1]) }
         case .permute: return c([x3]) { $0[0].permute([2, 0, 1]) }
@@ -85,6 +86,8 @@ enum OpGradchecks {
             $0[0].scatterAdd(axis: 1, index: Tensor([0, 2, 2, 1], shape: [2, 2]), source: $0[1])
         }
         case .embedding: return c([GC.randn([4, 3], seed: 13)]) { embedding(Tensor([3, 0, 3, 1], shape: [2, 2]), weight: $0[0]) }
+        case .binaryCrossEntropy:
+            return c([Tensor([0.2, 0.5, 0.9, 0.35], dtype: .float64), Tensor([0, 0.3, 1, 0.6], dtype: .float64)]) { binaryCrossEntropy($0[0], $0[1]) }
         // Matrix products and softmax
         case .matmul: return c([x3, GC.randn([4, 2], seed: 14)]) { $0[0].matmul($0[1]) }
         case .addmm: return c([a, GC.randn([4, 3], seed: 15), GC.randn([4], seed: 16)]) { linear($0[0], weight: $0[1], bias: $0[2]) }

@@ -161,3 +161,36 @@ extension Tensor {
         if ctx.anomalyEnabled { Anomaly.checkForward(self, node: n, ctx: ctx) }
     }
 }
+
+// MARK: - Saved tensors outside the inputs
+
+/// A tensor a backward closure reads that is not one of the op's differentiable inputs (an index
+/// tensor, argmax positions), captured with the version of its storage at forward time. Reading
+/// it in backward after an in-place change stops with PyTorch's error instead of computing a wrong
+/// gradient. Only int64 tensors (which never carry a node) are saved this way, so the closure that
+/// captures the box holds no edge back into the graph: no retain cycle. The box is freed with the
+/// closure when the graph is released.
+///
+///     let saved = SavedTensor(index)
+///     out.recorded(.gather, self) { g, ctx in [... saved.value(ctx, "index") ...] }
+struct SavedTensor {
+    private let tensor: Tensor
+    private let version: Int
+
+    init(_ tensor: Tensor) {
+        self.tensor = tensor
+        version = tensor.storage.version
+    }
+
+    /// The saved tensor; stops, naming `op`, if it was modified in place since it was saved.
+    func value(op: String, _ role: String) -> Tensor {
+        let now = tensor.storage.version
+        if _slowPath(now != version) {
+            checkFailure("backward of '\(op)': one of the variables needed for gradient computation has been modified by an inplace operation: the \(role) of shape \(tensor.shape) (\(tensor.dtype)) is at version \(now); expected version \(version)")
+        }
+        return tensor
+    }
+
+    /// The saved tensor, checked as `value(op:_:)` with the op of the node running backward.
+    func value(_ ctx: BackwardContext, _ role: String) -> Tensor { value(op: ctx.node.op.description, role) }
+}

@@ -16,7 +16,7 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case rsub = "rsub"
     /// a · b, and x · s.
     case mul = "mul"
-    /// a / b (x / s records `mul` with 1/s).
+    /// a / b, and x / s (a true division by s, correctly rounded; not a multiplication by 1/s).
     case div = "div"
     /// s / x.
     case rdiv = "rdiv"
@@ -63,6 +63,8 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case flip = "flip"
     /// The square root inside `norm` (gradient 0 where the norm is 0).
     case normSqrt = "norm_sqrt"
+    /// The p-norm for p ∉ {0, 1, 2, ±∞} (those are composed), with PyTorch's gradient (0 at the zero vector).
+    case norm = "norm"
 
     // MARK: Shape (Ops/Shape.swift)
     /// Reshape (and view, flatten, squeeze, unsqueeze), permute (and transpose, mT), expand, repeat.
@@ -81,6 +83,10 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case gather = "gather", scatterAdd = "scatter_add"
     /// Embedding lookup (the padding row gets no gradient).
     case embedding = "embedding"
+
+    // MARK: Losses (Ops/Losses.swift)
+    /// Binary cross-entropy of probabilities, per element (PyTorch's finite derivative at 0 and 1).
+    case binaryCrossEntropy = "binary_cross_entropy"
 
     // MARK: Matrix products and softmax (Ops/MatMul.swift, Ops/Softmax.swift)
     /// Matrix products with BLAS transpose flags, and b + x·Wᵀ (`linear` with a bias).

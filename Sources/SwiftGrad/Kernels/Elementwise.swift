@@ -1,7 +1,7 @@
 /// Elementwise maps with one input. Parameters (scalars) travel in the case.
 enum UnaryOp {
     case neg, exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, abs, sign, square, sin, cos, tanh, sigmoid, relu, erf
-    case addScalar(Double), mulScalar(Double), rsubScalar(Double), rdivScalar(Double), powScalar(Double)
+    case addScalar(Double), mulScalar(Double), divScalar(Double), rsubScalar(Double), rdivScalar(Double), powScalar(Double)
     case clamp(Double, Double)
     /// 1 where x > 0 else 0 (the relu gradient mask; 0 at x == 0, as PyTorch).
     case positiveMask
@@ -94,10 +94,13 @@ enum Kernels {
             if v >= 0 { return 1 / (1 + T.exp(-v)) }
             let e = T.exp(v); return e / (1 + e)
         }
-        case .relu: map(x, y, n) { $0 > 0 ? $0 : 0 }
+        // NaN propagates, as PyTorch's relu: !(NaN <= 0) keeps it.
+        case .relu: map(x, y, n) { !($0 <= 0) ? $0 : 0 }
         case .erf: map(x, y, n) { T.erf($0) }
         case .addScalar(let s): let c = T(s); map(x, y, n) { $0 + c }
         case .mulScalar(let s): let c = T(s); map(x, y, n) { $0 * c }
+        // A true division, not a multiplication by 1/s: correctly rounded, bitwise as PyTorch's.
+        case .divScalar(let s): let c = T(s); map(x, y, n) { $0 / c }
         case .rsubScalar(let s): let c = T(s); map(x, y, n) { c - $0 }
         case .rdivScalar(let s): let c = T(s); map(x, y, n) { c / $0 }
         case .powScalar(let s):
@@ -169,7 +172,8 @@ enum Kernels {
         case .minimum: zip2(layout, r, a, b, c) { $0.isNaN || $1.isNaN ? T.nan : Swift.min($0, $1) }
         case .tanhBackward: zip2(layout, r, a, b, c) { g, y in g * (1 - y * y) }
         case .sigmoidBackward: zip2(layout, r, a, b, c) { g, y in g * y * (1 - y) }
-        case .reluBackward: zip2(layout, r, a, b, c) { g, y in y > 0 ? g : 0 }
+        // g where y > 0, and where y is NaN (PyTorch's threshold_backward: 0 only where y <= 0).
+        case .reluBackward: zip2(layout, r, a, b, c) { g, y in !(y <= 0) ? g : 0 }
         }
     }
 

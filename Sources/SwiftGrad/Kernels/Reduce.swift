@@ -123,6 +123,7 @@ extension Kernels {
 
     /// Inclusive scan (cumulative sum or product) along the middle axis of [outer, n, inner].
     static func scan(_ x: Tensor, outer: Int, n: Int, inner: Int, product: Bool, into out: Tensor) {
+        if n == 0 { return }   // an empty axis: nothing to write (the first row would be out of bounds)
         func run<T: Numeric>(_ p: UnsafePointer<T>, _ q: UnsafeMutablePointer<T>) {
             for o in 0..<outer {
                 let base = o * n * inner
@@ -138,6 +139,23 @@ extension Kernels {
         case .float32: run(x.ptr(Float.self), out.ptr(Float.self))
         case .float64: run(x.ptr(Double.self), out.ptr(Double.self))
         case .int64: run(x.ptr(Int64.self), out.ptr(Int64.self))
+        }
+    }
+
+    /// Whether every element lies in [lo, hi] (NaN does not). The first offender is returned for messages.
+    static func firstOutside(_ x: Tensor, _ lo: Double, _ hi: Double) -> Double? {
+        func run<T: FloatElement>(_ p: UnsafePointer<T>) -> Double? {
+            let l = T(lo), h = T(hi)
+            for i in 0..<x.count where !(p[i] >= l && p[i] <= h) { return Double(p[i]) }
+            return nil
+        }
+        switch x.dtype {
+        case .float32: return run(x.ptr(Float.self))
+        case .float64: return run(x.ptr(Double.self))
+        case .int64:
+            let p = x.ptr(Int64.self)
+            for i in 0..<x.count where !(Double(p[i]) >= lo && Double(p[i]) <= hi) { return Double(p[i]) }
+            return nil
         }
     }
 }

@@ -129,7 +129,8 @@ extension Tensor {
         check(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
         return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: "hardtanh")
             .recorded(.hardtanh, self, save: .input0) { g, ctx in
-                [g * Kernels.mask(ctx.input(0)) { $0 > lo && $0 < hi }]
+                // 0 only where x <= min or x >= max: a NaN passes g on, as PyTorch's hardtanh_backward.
+                [g * Kernels.mask(ctx.input(0)) { !($0 <= lo || $0 >= hi) }]
             }
     }
 

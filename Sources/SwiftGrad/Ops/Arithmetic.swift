@@ -85,10 +85,12 @@ extension Tensor {
     }
     /// `s * x`.
     public static func * (s: Double, x: Tensor) -> Tensor { x * s }
-    /// `x / s`.
+    /// `x / s`, correctly rounded: bitwise equal to `x / Tensor(s)` (s rounded to x's dtype first), as PyTorch.
+    ///
+    ///     let half = x / 2
     public static func / (x: Tensor, s: Double) -> Tensor {
         let y = x.dtype == .int64 ? x.to(.float32) : x
-        return y * (1 / s)
+        return Kernels.unary(.divScalar(s), y, name: "div").recorded(.div, y) { g, _ in [g / s] }
     }
     /// `s / x`.
     public static func / (s: Double, x: Tensor) -> Tensor {
@@ -120,9 +122,11 @@ extension Tensor {
         return Kernels.binary(.pow, a, b, shape: shape, name: "pow")
             .recorded(.pow, a, b, save: [.input0, .input1, .output]) { g, ctx in
                 let x = ctx.input(0), e = ctx.input(1)
-                let gx = ctx.needsGrad(0) ? g * e * x.pow(e - 1) : nil
-                // d(x^e)/de = x^e · log x; where x == 0 PyTorch defines it as 0.
-                let ge = ctx.needsGrad(1) ? g * Tensor.where(x.eq(0), Tensor.zerosLike(x), ctx.output * x.log()) : nil
+                let zero = Tensor.zeros([], dtype: g.dtype)
+                // d(x^e)/dx = e·x^(e-1), taken as 0 where e == 0 (0^0: 0·0^-1 would be NaN), as PyTorch.
+                let gx = ctx.needsGrad(0) ? Tensor.where(e.eq(0), zero, g * e * x.pow(e - 1)) : nil
+                // d(x^e)/de = x^e · log x; where x == 0 and e >= 0 PyTorch defines it as 0.
+                let ge = ctx.needsGrad(1) ? g * Tensor.where(x.eq(0) * e.ge(0), zero, ctx.output * x.log()) : nil
                 return [gx, ge]
             }
     }

@@ -16,9 +16,12 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
     let pad = paddingIndex.map { $0 < 0 ? $0 + rows : $0 }
     let out = withNoGrad { weight.indexSelect(axis: 0, indices: flat) }.reshape(indices.shape + [dim])
     let weightShape = weight.shape
-    return out.recorded(.embedding, weight) { g, _ in
+    // The indices are read in backward: saved with their version, so changing them in place is an error.
+    let saved = SavedTensor(flat)
+    return out.recorded(.embedding, weight) { g, ctx in
         // Sum the gradient rows into the table (repeated indices add up).
-        var gw = Tensor.zeros(weightShape, dtype: g.dtype).indexAdd(axis: 0, indices: flat, source: g.reshape([-1, dim]))
+        let idx = saved.value(ctx, "indices")
+        var gw = Tensor.zeros(weightShape, dtype: g.dtype).indexAdd(axis: 0, indices: idx, source: g.reshape([idx.count, dim]))  // not -1: dim may be 0
         if let pad {
             var keep = [Double](repeating: 1, count: rows); keep[pad] = 0
             gw = gw * Tensor(keep, shape: [rows, 1], dtype: g.dtype)

@@ -120,56 +120,90 @@ extension Tensor {
         bumpVersion()
     }
 
-    /// The entries at `indices` (a 1-D int64 tensor) along `axis`.
+    /// The entries at `indices` (a 1-D int64 tensor) along `axis`. Indices must lie in
+    /// `0..<shape[axis]` (negative ones are an error, as PyTorch's). A 0-d tensor takes axis 0 or -1
+    /// and exactly one index, and gives a 0-d result.
     ///
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
         check(indices.dtype == .int64 && indices.rank <= 1,
                      "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        if rank == 0 {
+            check(indices.count == 1, "indexSelect: a 0-d input takes exactly one index, got \(indices.count) (indices \(indices.shape))")
+            return reshape([1]).indexSelect(axis: 0, indices: indices.reshape([1])).reshape([])
+        }
         var outShape = shape; outShape[ax] = indices.count
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
         Kernels.indexCopy(from: self, to: out, axis: ax, indices: indices, select: true, op: "indexSelect")
         let inShape = shape
-        return out.recorded(.indexSelect, self) { g, _ in
-            [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: indices, source: g)]
+        // The indices are read in backward: saved with their version, so changing them in place is an error.
+        let saved = SavedTensor(indices)
+        return out.recorded(.indexSelect, self) { g, ctx in
+            [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: saved.value(ctx, "indices"), source: g)]
         }.withScatterBackward { g, target in
-            Kernels.indexCopy(from: g, to: target, axis: ax, indices: indices, select: false, op: "indexSelect backward")
+            Kernels.indexCopy(from: g, to: target, axis: ax, indices: saved.value(op: Op.indexSelect.rawValue, "indices"),
+                              select: false, op: "indexSelect backward")
         }
     }
 
     /// A copy of self with `source`'s slices added at `indices` along `axis` (PyTorch's `index_add`).
+    /// Indices must lie in `0..<shape[axis]`.
+    ///
+    ///     let y = x.indexAdd(axis: 0, indices: Tensor([0, 0]), source: rows)
     public func indexAdd(axis: Int, indices: Tensor, source: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexAdd", shape: shape)
+        check(indices.dtype == .int64 && indices.rank <= 1,
+              "indexAdd: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape), source \(source.shape))")
+        if rank == 0 {
+            check(indices.count == 1 && source.rank == 0,
+                  "indexAdd: a 0-d input takes one index and a 0-d source, got indices \(indices.shape) and source \(source.shape)")
+            return reshape([1]).indexAdd(axis: 0, indices: indices.reshape([1]), source: source.reshape([1])).reshape([])
+        }
         var expected = shape; expected[ax] = indices.count
-        check(indices.dtype == .int64 && indices.rank <= 1 && source.shape == expected,
+        check(source.shape == expected,
                      "indexAdd: source \(source.shape) and indices \(indices.shape) do not fit input \(shape) along axis \(axis)")
         let out = copy().detach()
         Kernels.indexCopy(from: source.to(dtype), to: out, axis: ax, indices: indices, select: false, op: "indexAdd")
-        return out.recorded(.indexAdd, self, source) { g, _ in [g, g.indexSelect(axis: ax, indices: indices)] }
+        let saved = SavedTensor(indices)
+        return out.recorded(.indexAdd, self, source) { g, ctx in
+            [g, ctx.needsGrad(1) ? g.indexSelect(axis: ax, indices: saved.value(ctx, "indices")) : nil]
+        }
     }
 
-    /// `out[i][j] = self[i][index[i][j]]` along `axis` (PyTorch's `gather`).
+    /// `out[i][j] = self[i][index[i][j]]` along `axis` (PyTorch's `gather`). Indices must lie in
+    /// `0..<shape[axis]`; a 0-d input takes a 0-d index and axis 0 or -1.
     ///
     ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
     public func gather(axis: Int, index: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "gather", shape: shape)
         Tensor.checkScatterShapes(self, index, nil, ax, op: "gather")
+        if rank == 0 { return reshape([1]).gather(axis: 0, index: index.reshape([1])).reshape([]) }
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
         Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: "gather")
         let inShape = shape
-        return out.recorded(.gather, self) { g, _ in
-            [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: index, source: g)]
+        let saved = SavedTensor(index)
+        return out.recorded(.gather, self) { g, ctx in
+            [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: saved.value(ctx, "index"), source: g)]
         }
     }
 
-    /// A copy of self with `source[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's `scatter_add`).
+    /// A copy of self with `source[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's
+    /// `scatter_add`). Indices must lie in `0..<shape[axis]`.
+    ///
+    ///     let counts = Tensor.zeros([3]).scatterAdd(axis: 0, index: labels, source: Tensor.onesLike(labels))
     public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "scatterAdd", shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
+        if rank == 0 {
+            return reshape([1]).scatterAdd(axis: 0, index: index.reshape([1]), source: source.reshape([1])).reshape([])
+        }
         let out = copy().detach()
         Kernels.gatherScatter(data: out, index: index, other: source.to(dtype), axis: ax, gather: false, op: "scatterAdd")
-        return out.recorded(.scatterAdd, self, source) { g, _ in [g, g.gather(axis: ax, index: index)] }
+        let saved = SavedTensor(index)
+        return out.recorded(.scatterAdd, self, source) { g, ctx in
+            [g, ctx.needsGrad(1) ? g.gather(axis: ax, index: saved.value(ctx, "index")) : nil]
+        }
     }
 
     static func checkScatterShapes(_ x: Tensor, _ index: Tensor, _ source: Tensor?, _ ax: Int, op: String) {
@@ -196,12 +230,13 @@ extension Kernels {
         let ip = indices.ptr(Int64.self)
         for k in 0..<m {
             let j = Int(ip[k])
-            check(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(big.shape), indices \(indices.shape))")
+            // No wrap-around: a negative index is an error, as PyTorch's index_select and index_add.
+            check(j >= 0 && j < n, "\(op): index \(j) is out of bounds for dimension \(axis) with size \(n) (input \(big.shape), indices \(indices.shape))")
         }
         func run<T: Numeric>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
             for o in 0..<outer {
                 for k in 0..<m {
-                    var j = Int(ip[k]); if j < 0 { j += n }
+                    let j = Int(ip[k])
                     if select {
                         (dst + (o * m + k) * inner).update(from: src + (o * n + j) * inner, count: inner)
                     } else {
@@ -228,9 +263,9 @@ extension Kernels {
         func run<T: Numeric>(_ dp: UnsafeMutablePointer<T>, _ op2: UnsafeMutablePointer<T>) {
             var pos = [Int](repeating: 0, count: rank)
             for flat in 0..<index.count {
-                var j = Int(ip[flat])
-                check(j >= -n && j < n, "\(op): index \(j) is out of range for axis \(axis) of size \(n) (input \(data.shape), index \(index.shape))")
-                if j < 0 { j += n }
+                let j = Int(ip[flat])
+                // No wrap-around: a negative index is an error, as PyTorch's gather and scatter_add.
+                check(j >= 0 && j < n, "\(op): index \(j) is out of bounds for dimension \(axis) with size \(n) (input \(data.shape), index \(index.shape))")
                 var d = 0, o = 0
                 for a in 0..<rank { d += (a == axis ? j : pos[a]) * ds[a]; o += pos[a] * os[a] }
                 if gather { op2[o] = dp[d] } else { dp[d] += op2[o] }

@@ -96,7 +96,8 @@ extension Linalg {
                                 _ backward: @escaping (_ grads: [Tensor], _ outputs: [Tensor], _ ctx: BackwardContext) -> [Tensor?]) -> [Tensor] {
         guard willRecord(inputs) else { return outputs }
         let shapes = outputs.map(\.shape)
-        let packed = withNoGrad { Tensor.cat(outputs.map { $0.reshape(batch + [-1]) }, axis: -1) }
+        // Sizes spelt out, not -1: an empty batch (a 0 among the batch axes) cannot infer them.
+        let packed = withNoGrad { Tensor.cat(outputs.map { $0.reshape(batch + [$0.shape.dropFirst(batch.count).reduce(1, *)]) }, axis: -1) }
         let recorded = packed.recorded(op, inputs: inputs, save: save.union(.output)) { g, ctx in
             backward(unpack(g, shapes, batch: batch), unpack(ctx.output, shapes, batch: batch), ctx)
         }

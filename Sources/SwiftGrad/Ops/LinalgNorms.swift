@@ -45,7 +45,7 @@ public struct MatrixNormOrder: Equatable, Sendable, CustomStringConvertible, Exp
 
 extension Linalg {
     /// The vector norm over `axes` (all axes by default): ord 2 (Euclidean), 1, `.infinity` (max |x|),
-    /// `-.infinity` (min |x|), 0 (number of nonzeros, no gradient), or any other p: (Σ|x|^p)^(1/p).
+    /// `-.infinity` (min |x|), 0 (number of nonzeros, gradient 0), or any other p: (Σ|x|^p)^(1/p).
     /// The gradient of the 2-norm at 0 is 0.
     ///
     ///     let n = Linalg.vectorNorm(x)                           // √(Σ x²)
@@ -53,8 +53,6 @@ extension Linalg {
     public static func vectorNorm(_ x: Tensor, ord: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
         check(x.dtype.isFloatingPoint, "vectorNorm: needs a float tensor, got \(x.dtype) of shape \(x.shape)")
         let ax = (axes ?? Array(0..<x.rank)).map { normalizeAxis($0, x.rank, op: "vectorNorm") }
-        if ord == 0 { return withNoGrad { x.ne(0).to(x.dtype).sum(axes: ax, keepDim: keepDim) } }
-        if ord == -.infinity { return -((-x.abs()).amaxDifferentiable(ax, keepDim: keepDim)) }
         return x.norm(p: ord, axes: ax, keepDim: keepDim)
     }
 

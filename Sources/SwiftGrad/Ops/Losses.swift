@@ -159,20 +159,42 @@ func classIndexLoss(_ logp: Tensor, _ targets: Tensor, logits: Tensor, classes: 
     switch reduction {
     case .none: return loss.reshape(rowShape)
     case .sum: return loss.sum()
-    case .mean: return loss.sum() / rowWeight.reduce(0, +)   // all ignored: 0/0 = NaN, as PyTorch
+    case .mean:
+        let total = rowWeight.reduce(0, +)
+        // Every target ignored (total weight 0): PyTorch's loss is NaN (0/0) but its gradient is 0
+        // (no row contributes). Dividing by 0 would make the gradient NaN too, so add the NaN instead.
+        if total == 0 { return loss.sum() + Double.nan }
+        return loss.sum() / total
     case .batchMean: checkFailure("\(op): reduction .batchMean is only defined for klDiv")
     }
 }
 
 /// Binary cross-entropy of probabilities in [0, 1]; each log is clamped at -100 as in PyTorch, so a
-/// probability of exactly 0 or 1 gives a finite loss. Prefer `binaryCrossEntropy(logits:targets:)`.
+/// probability of exactly 0 or 1 gives a finite loss, and the gradient is PyTorch's
+/// (x - t) / max(x·(1 - x), 1e-12): finite there too. A probability outside [0, 1] (or NaN) is an
+/// error, as in PyTorch. Prefer `binaryCrossEntropy(logits:targets:)`.
 ///
 ///     let loss = binaryCrossEntropy(model(x).sigmoid(), labels)
 public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("binaryCrossEntropy", input, target)
+    check(input.dtype.isFloatingPoint, "binaryCrossEntropy: input must be float, got \(input.dtype) of shape \(input.shape)")
+    if let bad = Kernels.firstOutside(input, 0, 1) {
+        checkFailure("binaryCrossEntropy: all elements of input should be between 0 and 1, got \(bad) (input \(input.shape))")
+    }
     let t = target.to(input.dtype)
-    let logP = input.log().clamp(min: -100), log1mP = (1 - input).log().clamp(min: -100)
-    var loss = -(t * logP + (1 - t) * log1mP)
+    let elementwise = withNoGrad {
+        let logP = input.log().clamp(min: -100), log1mP = (1 - input).log().clamp(min: -100)
+        return -(t * logP + (1 - t) * log1mP)
+    }
+    var loss = elementwise.recorded(.binaryCrossEntropy, input, t, save: [.input0, .input1]) { g, ctx in
+        let x = ctx.input(0)
+        // PyTorch's derivative: the clamped denominator keeps it finite at x = 0 and x = 1. Its
+        // epsilon is the float32 value nearest 1e-12 in every dtype, so the values match bitwise.
+        let gx = ctx.needsGrad(0) ? g * (x - ctx.input(1)) / (x * (1 - x)).clamp(min: Double(Float(1e-12))) : nil
+        // d/dt = log(1 - x) - log x = -logit(x) (unclamped, as PyTorch's).
+        let gt = ctx.needsGrad(1) ? g * ((1 - x).log() - x.log()) : nil
+        return [gx, gt]
+    }
     if let weight { loss = loss * weight.to(input.dtype) }
     return reduceLoss(loss, reduction, op: "binaryCrossEntropy")
 }

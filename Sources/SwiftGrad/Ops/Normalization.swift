@@ -15,11 +15,19 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         if let t { check(t.shape == [c], "batchNorm: \(name) must have shape [\(c)] for input \(input.shape), got \(t.shape)") }
     }
     var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
+    if input.count == 0 {
+        // An empty batch, as PyTorch: an empty result (still on the graph through weight and bias,
+        // whose gradients are 0), running statistics untouched.
+        var y = input.copy()
+        if let weight { y = y * weight.reshape(bshape) }
+        if let bias { y = y + bias.reshape(bshape) }
+        return y
+    }
     let axes = [0] + Array(2..<input.rank)
     let mean: Tensor, variance: Tensor
     if training || runningMean == nil || runningVar == nil {
         let n = input.count / max(c, 1)
-        check(n > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        check(n != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
         mean = input.mean(axes: axes, keepDim: true)
         variance = (input - mean).square().mean(axes: axes, keepDim: true)
         if training, let runningMean, let runningVar {
@@ -67,7 +75,8 @@ public func groupNorm(_ input: Tensor, numGroups: Int, weight: Tensor? = nil, bi
     check(input.rank >= 2, "groupNorm: input must be [N, C, ...], got \(input.shape)")
     let n = input.shape[0], c = input.shape[1]
     check(numGroups > 0 && c % numGroups == 0, "groupNorm: \(c) channels (input \(input.shape)) do not split into \(numGroups) groups")
-    let grouped = input.reshape([n, numGroups, -1])
+    // The group size is spelt out: -1 cannot be inferred for an empty batch (n = 0).
+    let grouped = input.reshape([n, numGroups, (c / numGroups) * input.shape[2...].reduce(1, *)])
     let mean = grouped.mean(axis: 2, keepDim: true)
     let centered = grouped - mean
     let variance = centered.square().mean(axis: 2, keepDim: true)

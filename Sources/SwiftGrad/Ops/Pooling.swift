@@ -153,8 +153,12 @@ func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (
     let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
     Kernels.windowMax(x, out, indices, win)
     let inShape = x.shape
-    // The indices are an int64 tensor outside the graph: capturing them is safe (no cycle).
-    let values = out.recorded(op, x) { g, _ in [maxPoolBackward(g, indices, inShape: inShape, planeRank: oneD ? 1 : 2)] }
+    // The indices are an int64 tensor outside the graph (no cycle), returned to the caller by
+    // `returnIndices`: saved with their version, so changing them in place is an error in backward.
+    let saved = SavedTensor(indices)
+    let values = out.recorded(op, x) { g, ctx in
+        [maxPoolBackward(g, saved.value(ctx, "indices"), inShape: inShape, planeRank: oneD ? 1 : 2)]
+    }
     return (values, indices)
 }
 
@@ -167,8 +171,9 @@ func maxPoolBackward(_ g: Tensor, _ indices: Tensor, inShape: [Int], planeRank: 
     let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
     Kernels.scatterByIndex(g, indices, dx, outPlane: outPlane, inPlane: inPlane)
     let outShape = g.shape
-    return dx.recorded(.maxPoolBackward, g) { gg, _ in
-        [gg.reshape([planes, inPlane]).gather(axis: 1, index: indices.reshape([planes, outPlane])).reshape(outShape)]
+    let saved = SavedTensor(indices)   // read again by double backward: still version-checked
+    return dx.recorded(.maxPoolBackward, g) { gg, ctx in
+        [gg.reshape([planes, inPlane]).gather(axis: 1, index: saved.value(ctx, "indices").reshape([planes, outPlane])).reshape(outShape)]
     }
 }
 

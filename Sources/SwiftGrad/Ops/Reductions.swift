@@ -3,7 +3,11 @@
 extension Tensor {
     func reductionAxes(_ axes: [Int]?, op: String) -> [Bool] {
         var r = [Bool](repeating: axes == nil, count: rank)
-        for a in axes ?? [] { r[normalizeAxis(a, rank, op: op, shape: shape)] = true }
+        for a in axes ?? [] {
+            let ax = normalizeAxis(a, rank, op: op, shape: shape)
+            // A 0-d tensor takes axis 0 or -1 as PyTorch does: it has no axis to reduce.
+            if rank > 0 { r[ax] = true }
+        }
         return r
     }
 
@@ -76,8 +80,11 @@ extension Tensor {
     }
 
     /// Standard deviation (square root of `variance`).
+    /// Its gradient where the deviation is 0 (a constant row) is 0, not NaN, as PyTorch's.
+    ///
+    ///     let s = x.std(axes: [1])
     public func std(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
-        variance(axes: axes, correction: correction, keepDim: keepDim).sqrt()
+        variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
     }
 
     /// Views the tensor as [outer, n, inner] around `axis`.
@@ -99,9 +106,11 @@ extension Tensor {
         let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
         Kernels.extremum(self, outer: outer, n: n, inner: inner, isMax: isMax, values: values, indices: indices)
         let inShape = shape
-        let v = values.recorded(op, self) { g, _ in
+        // The indices are returned to the caller: saved with their version, as PyTorch saves them.
+        let savedIndices = SavedTensor(indices)
+        let v = values.recorded(op, self) { g, ctx in
             // The gradient goes to the chosen element only.
-            let idx = indices.reshape(keptShape)
+            let idx = savedIndices.value(ctx, "indices").reshape(keptShape)
             return [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: idx, source: g.reshape(keptShape))]
         }
         return (v, indices)
@@ -194,6 +203,7 @@ extension Tensor {
     /// Product over `axis`. The gradient is exact also when elements are zero.
     public func prod(axis: Int, keepDim: Bool = false) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "prod", shape: shape)
+        if rank == 0 { return reshape([1]).prod(axis: 0).reshape([]) }   // axis 0 or -1 of a 0-d tensor
         let (outer, n, inner) = splitAround(ax)
         let scanned = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: scanned)
@@ -230,23 +240,61 @@ extension Tensor {
         }
     }
 
-    /// Running product along `axis` (not differentiable through zeros; used by `prod`'s gradient).
+    /// Running product along `axis`. Its gradient is exact also where elements are zero (PyTorch's
+    /// formula: no division by a zero element).
+    ///
+    ///     Tensor([2, 0, 3] as [Float]).cumprod(axis: 0)   // [2, 0, 0]
     public func cumprod(axis: Int) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "cumprod", shape: shape)
-        let (outer, n, inner) = splitAround(ax)
+        let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: out)
         return out.recorded(.cumprod, self, save: [.input0, .output]) { g, ctx in
-            // Valid where x has no zeros: d/dx_j Σ_i≥j g_i y_i = (Σ_i≥j g_i y_i) / x_j.
-            let gy = g * ctx.output
-            let rev = gy.sum(axis: ax, keepDim: true) - gy.cumsum(axis: ax) + gy
-            return [rev / ctx.input(0)]
+            [Tensor.cumprodGradient(g, x: ctx.input(0), y: ctx.output, axis: ax)]
         }
+    }
+
+    /// d/dx_j of Σ_i g_i·y_i with y = cumprod(x): Σ_{i≥j} g_i·Π_{k≤i, k≠j} x_k, without dividing by zero.
+    /// Before the first zero of a line, (Σ_{i≥j} g_i y_i) / x_j (x_j ≠ 0 there). At the first zero z,
+    /// Σ_{i≥z} g_i·y'_i where y' is the cumprod with x_z replaced by 1. After it, 0 (every product
+    /// that contains x_j also contains x_z = 0).
+    static func cumprodGradient(_ g: Tensor, x: Tensor, y: Tensor, axis ax: Int) -> Tensor {
+        if x.rank == 0 { return g }                        // a 0-d cumprod is the identity
+        func reverseCumsum(_ t: Tensor) -> Tensor { t.sum(axis: ax, keepDim: true) - t.cumsum(axis: ax) + t }
+        let isZero = x.eq(0)
+        let zerosSoFar = isZero.cumsum(axis: ax)
+        let before = zerosSoFar.eq(0)                      // strictly before the first zero
+        if before.count == 0 || before.sum().item() == Double(before.count) {
+            return reverseCumsum(g * y) / x                // no zeros: the plain formula
+        }
+        if ThreadContext.current.gradEnabled { return cumprodGradientQuadratic(g, x: x, axis: ax) }
+        let first = (isZero * zerosSoFar.eq(1))            // the first zero of each line
+        let one = Tensor.ones([], dtype: x.dtype)
+        let head = reverseCumsum(g * y) / Tensor.where(before, x, one)
+        let yAtFirst = Tensor.where(first, one, x).cumprod(axis: ax)
+        let zero = Tensor.zeros([], dtype: x.dtype)
+        return Tensor.where(before, head, zero) + Tensor.where(first, reverseCumsum(g * yAtFirst), zero)
+    }
+
+    /// The same gradient as a polynomial in x, for double backward through zeros (where the O(n)
+    /// form above is piecewise): for each j, Σ_{i≥j} g_i·cumprod(x with x_j replaced by 1)_i.
+    /// O(n²) along the axis, as PyTorch's double-backward formula; used only when a graph is recorded.
+    static func cumprodGradientQuadratic(_ g: Tensor, x: Tensor, axis ax: Int) -> Tensor {
+        let n = x.shape[ax]
+        var pairShape = [Int](repeating: 1, count: x.rank + 1)
+        pairShape[ax] = n; pairShape[ax + 1] = n               // [.., j, i, ..]
+        var diagonal = [Int](repeating: 0, count: n * n), upper = diagonal
+        for j in 0..<n { for i in j..<n { upper[j * n + i] = 1 }; diagonal[j * n + j] = 1 }
+        let one = Tensor.ones([], dtype: x.dtype), zero = Tensor.zeros([], dtype: x.dtype)
+        let rows = Tensor.where(Tensor(diagonal, shape: pairShape), one, x.unsqueeze(axis: ax))   // row j: x with x_j = 1
+        let terms = rows.cumprod(axis: ax + 1) * g.unsqueeze(axis: ax)
+        return Tensor.where(Tensor(upper, shape: pairShape), terms, zero).sum(axis: ax + 1)
     }
 
     /// Reverses the order of elements along `axis`.
     public func flip(axis: Int) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "flip", shape: shape)
+        if rank == 0 { return self }
         let n = shape[ax]
         if n <= 1 { return self }
         let st = contiguousStrides(shape)
@@ -256,20 +304,44 @@ extension Tensor {
         return out.recorded(.flip, self) { g, _ in [g.flip(axis: ax)] }
     }
 
-    /// The p-norm of all elements (p = 2 by default; also 1 and .infinity), or over `axes`.
-    /// The 2-norm's gradient at 0 is 0, not NaN, as in PyTorch.
+    /// The p-norm of all elements (p = 2 by default), or over `axes`: (Σ |x|^p)^(1/p) for any p,
+    /// `.infinity` the largest magnitude, `-.infinity` the smallest, 0 the number of non-zeros (as
+    /// PyTorch's `vector_norm`). At the zero vector the gradient is 0 (PyTorch's subgradient), not NaN.
     ///
     ///     let n = x.norm()
+    ///     let nonZeros = x.norm(p: 0)
     public func norm(p: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("norm")
+        check(!p.isNaN, "norm: p must be a number, got nan (input \(shape))")
         let ax = axes ?? Array(0..<rank)
         if p == 1 { return abs().sum(axes: ax, keepDim: keepDim) }
         if p == .infinity { return abs().amaxDifferentiable(ax, keepDim: keepDim) }
+        if p == -.infinity { return -((-abs()).amaxDifferentiable(ax, keepDim: keepDim)) }
+        if p == 0 {
+            // A count: its gradient is 0 everywhere (sign()·0 keeps it on the graph, as PyTorch's).
+            return (ne(0).to(dtype) + sign() * 0).sum(axes: ax, keepDim: keepDim)
+        }
         if p == 2 {
             let s = (self * self).sum(axes: ax, keepDim: keepDim)
             return s.safeSqrt()
         }
-        return abs().pow(p).sum(axes: ax, keepDim: keepDim).pow(1 / p)
+        let kept = withNoGrad { abs().pow(p).sum(axes: ax, keepDim: true).pow(1 / p) }
+        let out = kept.recorded(.norm, self, save: [.input0, .output]) { g, ctx in
+            [Tensor.pNormGradient(g, x: ctx.input(0), norm: ctx.output, p: p)]
+        }
+        return keepDim ? out : out.reshape(Tensor.reducedShape(shape, reductionAxes(ax, op: "norm"), keepDim: false))
+    }
+
+    /// The gradient of (Σ |x|^p)^(1/p) for p ∉ {0, 1, 2, ±∞}, as PyTorch's `norm_backward`:
+    /// x·|x|^(p-2)·g / ‖x‖^(p-1), taken as 0 where the norm is 0 (and, for p < 1, where x is 0).
+    static func pNormGradient(_ g: Tensor, x: Tensor, norm: Tensor, p: Double) -> Tensor {
+        let zero = Tensor.zeros([], dtype: x.dtype)
+        if p < 1 {
+            let scaled = Tensor.where(x.eq(0), zero, x.sign() * x.abs().pow(p - 1))
+            return scaled * g * norm.pow(1 - p)
+        }
+        let scaled = p < 2 ? x.sign() * x.abs().pow(p - 1) : x * x.abs().pow(p - 2)
+        return scaled * Tensor.where(norm.eq(0), zero, g / norm.pow(p - 1))
     }
 
     /// sqrt whose gradient at 0 is 0 (for norms).

@@ -283,6 +283,8 @@ extension Tensor {
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let from = self.dtype
+        // An integer result carries no gradient: it leaves the graph (PyTorch's .long() of a leaf that requires grad).
+        if !dtype.isFloatingPoint { return Kernels.convert(self, to: dtype) }
         return Kernels.convert(self, to: dtype).recorded(.to, self) { g, _ in [g.to(from)] }
     }
 

@@ -39,15 +39,20 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         var shown: [Double] = []
         collectShown(summarise: summarise, edge: edge) { shown.append(scalar(at: $0)) }
         let fmt = ElementFormat(values: shown, isInt: dtype == .int64, precision: PrintOptions.precision)
-        var body = ""
+        let body: String
         if rank == 0 {
             body = fmt.format(scalar(at: 0))
+        } else if count == 0 {
+            // PyTorch prints every empty tensor as [] (with its size below): nothing to walk, however
+            // large the other axes are.
+            body = "[]"
         } else {
-            render(axis: 0, offset: 0, indent: 8, summarise: summarise, edge: edge, fmt: fmt, into: &body)
+            body = render(summarise: summarise, edge: edge, fmt: fmt)
         }
         var extras: [String] = []
         if dtype == .float64 { extras.append("dtype: float64") }
-        if dtype == .int64 && fmt.isInt == false { extras.append("dtype: int64") }
+        // An empty tensor has no elements to show that it holds integers: PyTorch names the dtype.
+        if dtype == .int64 && (fmt.isInt == false || count == 0) { extras.append("dtype: int64") }
         if let n = node { extras.append("gradFn: \(n.op)") } else if leafRequiresGrad { extras.append("requiresGrad: true") }
         // PyTorch shows the size of an empty tensor unless it is simply 1-D: tensor([]).
         if count == 0 && shape != [0] { extras.insert("size: \(shape)", at: 0) }
@@ -56,44 +61,80 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
 
     public var debugDescription: String { "Tensor(shape: \(shape), dtype: \(dtype)) " + description }
 
+    /// The positions shown along each axis (nil marks the "..." of a summarised axis). Every list is
+    /// short: an axis is either summarised to 2·edge entries or part of a tensor of at most
+    /// `threshold` elements.
+    private func shownPositions(summarise: Bool, edge: Int) -> [[Int?]] {
+        shape.map { n in
+            summarise && n > 2 * edge ? Array(0..<edge).map { Optional($0) } + [nil] + Array((n - edge)..<n).map { Optional($0) }
+                                      : Array(0..<n).map { Optional($0) }
+        }
+    }
+
+    /// Visits the flat offset of every element that will be shown, in order. Iterative: an odometer
+    /// over the axes that show more than one position (axes showing one position only add a constant
+    /// offset), so neither the rank nor the size of an axis sets a recursion depth.
     private func collectShown(summarise: Bool, edge: Int, _ visit: (Int) -> Void) {
         if count == 0 { return }
         if !summarise { for i in 0..<count { visit(i) }; return }
         let strides = contiguousStrides(shape)
-        func walk(_ axis: Int, _ offset: Int) {
-            if axis == rank { visit(offset); return }
-            let n = shape[axis]
-            let idx = n > 2 * edge ? Array(0..<edge) + Array((n - edge)..<n) : Array(0..<n)
-            for i in idx { walk(axis + 1, offset + i * strides[axis]) }
+        var base = 0
+        var axes: [(positions: [Int], stride: Int)] = []
+        for (a, list) in shownPositions(summarise: true, edge: edge).enumerated() {
+            let positions = list.compactMap { $0 }
+            if positions.count == 1 { base += positions[0] * strides[a] } else { axes.append((positions, strides[a])) }
         }
-        walk(0, 0)
+        var digit = [Int](repeating: 0, count: axes.count)
+        var offset = base + axes.reduce(0) { $0 + $1.positions[0] * $1.stride }
+        while true {
+            visit(offset)
+            var a = axes.count - 1
+            while a >= 0 {
+                let ps = axes[a].positions
+                offset -= ps[digit[a]] * axes[a].stride
+                digit[a] += 1
+                if digit[a] < ps.count { offset += ps[digit[a]] * axes[a].stride; break }
+                digit[a] = 0
+                offset += ps[0] * axes[a].stride
+                a -= 1
+            }
+            if a < 0 { return }
+        }
     }
 
-    private func render(axis: Int, offset: Int, indent: Int, summarise: Bool, edge: Int, fmt: ElementFormat, into s: inout String) {
-        let n = shape[axis]
-        let stride = shape[(axis + 1)...].reduce(1, *)
-        let idx: [Int?] = summarise && n > 2 * edge ? Array(0..<edge).map { Optional($0) } + [nil] + Array((n - edge)..<n).map { Optional($0) } : Array(0..<n).map { Optional($0) }
-        if axis == rank - 1 {
+    /// The nested-bracket text of a non-empty tensor of rank >= 1, built with an explicit stack
+    /// (one entry per open bracket) instead of recursion: rank 100,000 prints without deep calls.
+    private func render(summarise: Bool, edge: Int, fmt: ElementFormat) -> String {
+        let lists = shownPositions(summarise: summarise, edge: edge)
+        let strides = contiguousStrides(shape)
+        let last = rank - 1
+        let indent = 8
+        var s = ""
+        var stack: [(axis: Int, next: Int, offset: Int)] = []
+        func open(_ axis: Int, _ offset: Int) {
+            if axis < last { s += "["; stack.append((axis, 0, offset)); return }
             // PyTorch's vector layout: " ..." stands for the hidden elements, and rows wrap to
             // `linewidth`, continuing under the first element.
-            let items = idx.map { i in i.map { fmt.format(scalar(at: offset + $0)) } ?? " ..." }
+            let items = lists[axis].map { i in i.map { fmt.format(scalar(at: offset + $0)) } ?? " ..." }
             let vectorIndent = 7 + axis     // "tensor(" and one "[" per enclosing axis
             let perLine = Swift.max(1, (PrintOptions.linewidth - vectorIndent) / (fmt.width + 2))
             let lines = Swift.stride(from: 0, to: items.count, by: perLine).map {
                 items[$0..<Swift.min($0 + perLine, items.count)].joined(separator: ", ")
             }
             s += "[" + lines.joined(separator: ",\n" + String(repeating: " ", count: vectorIndent + 1)) + "]"
-            return
         }
-        s += "["
-        for (k, i) in idx.enumerated() {
-            if k > 0 {
-                s += "," + String(repeating: "\n", count: rank - 1 - axis) + String(repeating: " ", count: indent + axis)
+        open(0, 0)
+        while let top = stack.last {
+            let list = lists[top.axis]
+            if top.next == list.count { s += "]"; stack.removeLast(); continue }
+            if top.next > 0 {
+                s += "," + String(repeating: "\n", count: last - top.axis) + String(repeating: " ", count: indent + top.axis)
             }
-            guard let i else { s += "..."; continue }
-            render(axis: axis + 1, offset: offset + i * stride, indent: indent, summarise: summarise, edge: edge, fmt: fmt, into: &s)
+            stack[stack.count - 1].next += 1
+            guard let i = list[top.next] else { s += "..."; continue }
+            open(top.axis + 1, top.offset + i * strides[top.axis])
         }
-        s += "]"
+        return s
     }
 }
 
