@@ -50,6 +50,10 @@ import SwiftGrad
             _ = binaryCrossEntropy(Tensor([-0.0001] as [Float]), Tensor([0] as [Float]))
         }
         expectStderr(n, contains: ["between 0 and 1"])
+        let nan = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = binaryCrossEntropy(Tensor([0.5, .nan], dtype: .float64), Tensor([0, 1], dtype: .float64))
+        }
+        expectStderr(nan, contains: ["between 0 and 1", "nan"])   // PyTorch rejects NaN too
     }
 
     // MARK: cross-entropy with every target ignored
