@@ -36,9 +36,9 @@ public final class Adadelta: Optimizer {
         self.init([ParamGroup(named: params)], lr: lr, rho: rho, eps: eps, weightDecay: weightDecay, maximize: maximize)
     }
 
-    override var bufferNames: Set<String> { ["square_avg", "acc_delta"] }
+    public override var bufferNames: Set<String> { ["square_avg", "acc_delta"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         Kernels.adadeltaUpdate(param, grad: grad, squareAvg: state.buffer("square_avg", like: param),
                                accDelta: state.buffer("acc_delta", like: param), lr: group.lr, rho: group.value("rho"),
                                eps: group.value("eps"), weightDecay: group.weightDecay, maximize: group.flag("maximize"))

@@ -40,9 +40,9 @@ public final class Adagrad: Optimizer {
                   initialAccumulatorValue: initialAccumulatorValue, eps: eps, maximize: maximize)
     }
 
-    override var bufferNames: Set<String> { ["sum"] }
+    public override var bufferNames: Set<String> { ["sum"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         // PyTorch fills the accumulator when the optimizer is built; creating it at the first step is equivalent.
         let sum = state.buffer("sum", like: param, fill: group.value("initial_accumulator_value"))
         let clr = group.lr / (1 + Double(state.step - 1) * group.value("lr_decay"))

@@ -52,9 +52,9 @@ public class Adam: Optimizer {
         require(weightDecay >= 0, "weight_decay value", weightDecay)
     }
 
-    override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
+    public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let beta1 = group.value("beta1"), beta2 = group.value("beta2"), t = Double(state.step)
         let biasCorrection1 = 1 - pow(beta1, t)
         let biasCorrection2 = 1 - pow(beta2, t)

@@ -43,10 +43,10 @@ public final class NAdam: Optimizer {
                   momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay, maximize: maximize)
     }
 
-    override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
-    override var scalarNames: Set<String> { ["mu_product"] }
+    public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
+    public override var scalarNames: Set<String> { ["mu_product"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let lr = group.lr, beta1 = group.value("beta1"), beta2 = group.value("beta2"), psi = group.value("momentum_decay")
         let t = Double(state.step)
         let mu = beta1 * (1.0 - 0.5 * pow(0.96, t * psi))

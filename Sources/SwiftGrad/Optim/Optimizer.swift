@@ -73,19 +73,48 @@ public struct ParamGroup {
         set { options[key] = newValue }
     }
 
-    func value(_ key: String) -> Double { options[key] ?? 0 }
-    func flag(_ key: String) -> Bool { (options[key] ?? 0) != 0 }
+    /// The option `key`, 0 when the group has none (for an optimizer's `update`).
+    ///
+    ///     let beta = group.value("beta")
+    ///     let lr = group.lr
+    public func value(_ key: String) -> Double { options[key] ?? 0 }
+    /// The flag `key` (stored as 0 or 1), false when the group has none.
+    ///
+    ///     if group.flag("maximize") { print("ascending") }
+    ///     let nesterov = group.flag("nesterov")
+    public func flag(_ key: String) -> Bool { (options[key] ?? 0) != 0 }
 }
 
 /// The per-parameter state of an optimizer: a step count, buffers shaped like the parameter
-/// (moments, momentum), and scalars (NAdam's running μ product).
-struct ParamState {
-    var step = 0
-    var buffers: [String: Tensor] = [:]
-    var scalars: [String: Double] = [:]
+/// (moments, momentum), and scalars (NAdam's running μ product). A custom optimizer's `update`
+/// reads and writes it; `stateDict()` saves it under `state.<param name>.<buffer or scalar>`.
+///
+///     let m = state.buffer("momentum_buffer", like: param)
+///     state.scalars["mu_product"] = 1
+public struct ParamState {
+    /// Updates applied to this parameter so far (already incremented when `update` runs).
+    ///
+    ///     let biasCorrection = 1 - pow(beta, Double(state.step))
+    public var step = 0
+    /// Tensors shaped like the parameter, by name; list the names in `bufferNames`.
+    ///
+    ///     state.buffers["exp_avg"] = Tensor.zeros(param.shape, dtype: param.dtype)
+    public var buffers: [String: Tensor] = [:]
+    /// Scalars by name; list the names in `scalarNames`.
+    ///
+    ///     state.scalars["eta"] = group.lr
+    public var scalars: [String: Double] = [:]
+
+    /// Empty state (step 0, no buffers).
+    ///
+    ///     var s = ParamState()
+    public init() {}
 
     /// The named buffer, created filled with `fill` (in the parameter's dtype and shape) if missing.
-    mutating func buffer(_ name: String, like p: Tensor, fill: Double = 0) -> Tensor {
+    ///
+    ///     let v = state.buffer("square_avg", like: param)
+    ///     let acc = state.buffer("sum", like: param, fill: 0.1)
+    public mutating func buffer(_ name: String, like p: Tensor, fill: Double = 0) -> Tensor {
         if let b = buffers[name] { return b }
         let b = fill == 0 ? Tensor.zeros(p.shape, dtype: p.dtype) : Tensor.full(p.shape, fill, dtype: p.dtype)
         buffers[name] = b
@@ -97,9 +126,14 @@ struct ParamState {
 /// and a state dict keyed by parameter name. Subclasses add only their state and their update of one
 /// parameter, which runs in place under no-grad through a fused kernel.
 ///
+/// The class is open: a user optimizer subclasses it, calls `init(_:defaults:kind:)`, overrides
+/// `update(_:grad:state:group:)` and lists its buffers in `bufferNames` (scalars in
+/// `scalarNames`); its state then saves and loads through `stateDict()` like the built-in ones
+/// (see Docs/Optimizers.md, "Writing an optimizer").
+///
 ///     let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
 ///     opt.zeroGrad(); loss.backward(); opt.step()
-public class Optimizer: StateDictConvertible {
+open class Optimizer: StateDictConvertible {
     /// Every parameter, group after group.
     ///
     ///     let opt = SGD(model.parameters(), lr: 0.1)
@@ -125,7 +159,11 @@ public class Optimizer: StateDictConvertible {
     /// Per-parameter state, parallel to `parameters`; nil until the parameter's first update.
     var state: [ParamState?] = []
 
-    init(_ groups: [ParamGroup], defaults: [String: Double], kind: String) {
+    /// The designated initializer for subclasses: the groups (each filled from `defaults` where it
+    /// sets no option) and the name used in messages.
+    ///
+    ///     super.init([ParamGroup(params)], defaults: ["lr": lr, "beta": beta], kind: "SignSGD")
+    public init(_ groups: [ParamGroup], defaults: [String: Double], kind: String) {
         self.defaults = defaults
         self.kind = kind
         check(!groups.isEmpty, "\(kind): no parameter groups")
@@ -153,7 +191,7 @@ public class Optimizer: StateDictConvertible {
     ///
     ///     opt.addParamGroup(ParamGroup(newHead.parameters(), lr: 0.01))
     ///     opt.step()
-    public func addParamGroup(_ group: ParamGroup) {
+    open func addParamGroup(_ group: ParamGroup) {
         var g = group
         for (k, v) in defaults where g.options[k] == nil { g.options[k] = v }
         let start = parameters.count
@@ -206,7 +244,7 @@ public class Optimizer: StateDictConvertible {
     ///     loss.backward()
     ///     opt.step()
     @discardableResult
-    public func step() -> Bool {
+    open func step() -> Bool {
         lastSkipReason = nil
         if checkFinite, let reason = nonFiniteGradient() {
             skippedSteps += 1
@@ -246,7 +284,7 @@ public class Optimizer: StateDictConvertible {
     ///     let loss = opt.step { opt.zeroGrad(); let l = lossFn(); l.backward(); return l }
     ///     print(loss.item())
     @discardableResult
-    public func step(_ closure: () -> Tensor) -> Tensor {
+    open func step(_ closure: () -> Tensor) -> Tensor {
         let loss = withGrad { closure() }
         step()
         return loss
@@ -262,18 +300,35 @@ public class Optimizer: StateDictConvertible {
 
     // MARK: Subclass hooks
 
-    /// Updates one parameter in place; `state.step` is already incremented.
-    func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
-        fatalError("\(kind) must override update(_:grad:state:group:)")
+    /// Updates one parameter in place (`step()` calls it under no-grad for every parameter with a
+    /// gradient); `state.step` is already incremented. Every optimizer overrides it.
+    ///
+    ///     override func update(_ p: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    ///         p.sub_(grad.sign() * group.lr)
+    ///     }
+    open func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+        checkFailure("\(kind) must override update(_:grad:state:group:)")
     }
 
     /// Names of the per-parameter buffers this optimizer may keep (for state-dict validation).
-    var bufferNames: Set<String> { [] }
+    ///
+    ///     override var bufferNames: Set<String> { ["momentum_buffer"] }
+    open var bufferNames: Set<String> { [] }
+    /// The shape of buffer `name` for `param` (checked when a state dict is loaded): the
+    /// parameter's own shape unless overridden (Adafactor's factored row and column variances).
+    ///
+    ///     override func bufferShape(_ name: String, of param: Tensor) -> [Int] { [param.shape[0]] }
+    open func bufferShape(_ name: String, of param: Tensor) -> [Int] { param.shape }
+
     /// Names of the per-parameter scalars this optimizer may keep.
-    var scalarNames: Set<String> { [] }
+    ///
+    ///     override var scalarNames: Set<String> { ["eta"] }
+    open var scalarNames: Set<String> { [] }
 
     /// Stops with a PyTorch-style message when a hyper-parameter is out of range.
-    func require(_ ok: Bool, _ what: String, _ value: Double) {
+    ///
+    ///     require(lr >= 0, "learning rate", lr)    // "MyOpt: invalid learning rate: -1.0"
+    public func require(_ ok: Bool, _ what: String, _ value: Double) {
         check(ok, "\(kind): invalid \(what): \(value)")
     }
 }

@@ -61,7 +61,8 @@ extension Optimizer {
                     s.step = Int(v)
                 } else if bufferNames.contains(field) {
                     let p = parameters[i]
-                    guard t.shape == p.shape else { throw StateDictError.shapeMismatch(key: key, expected: p.shape, got: t.shape) }
+                    let expected = bufferShape(field, of: p)
+                    guard t.shape == expected else { throw StateDictError.shapeMismatch(key: key, expected: expected, got: t.shape) }
                     guard t.dtype == p.dtype else { throw StateDictError.dtypeMismatch(key: key, expected: p.dtype, got: t.dtype) }
                     s.buffers[field] = withNoGrad { t.copy() }
                 } else if scalarNames.contains(field) {

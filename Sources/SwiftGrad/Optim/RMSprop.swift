@@ -39,9 +39,9 @@ public final class RMSprop: Optimizer {
                   momentum: momentum, centered: centered, maximize: maximize)
     }
 
-    override var bufferNames: Set<String> { ["square_avg", "grad_avg", "momentum_buffer"] }
+    public override var bufferNames: Set<String> { ["square_avg", "grad_avg", "momentum_buffer"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")
         Kernels.rmspropUpdate(
             param, grad: grad, squareAvg: state.buffer("square_avg", like: param),

@@ -38,9 +38,9 @@ public final class SGD: Optimizer {
                   weightDecay: weightDecay, nesterov: nesterov, maximize: maximize)
     }
 
-    override var bufferNames: Set<String> { ["momentum_buffer"] }
+    public override var bufferNames: Set<String> { ["momentum_buffer"] }
 
-    override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
+    public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")
         // The buffer starts as a copy of the first (decayed) gradient, not as zeros.
         let first = momentum != 0 && state.buffers["momentum_buffer"] == nil

@@ -6,9 +6,13 @@ import Foundation
 /// into the optimizer's groups. Rates follow PyTorch's recursive forms (each multiplies the group's
 /// current rate), so schedulers chain exactly as in PyTorch.
 ///
+/// The class is open: a user schedule subclasses it, sets its own properties, calls
+/// `super.init(optimizer, lastEpoch:)` and overrides `computeLR()` (and `closedFormLR()` when the
+/// schedule has a closed form); extra counters go through `saveExtra`/`loadExtra`.
+///
 ///     let sched = StepLR(opt, stepSize: 30, gamma: 0.1)
 ///     for _ in 0..<90 { train(); sched.step() }
-public class LRScheduler: StateDictConvertible {
+open class LRScheduler: StateDictConvertible {
     /// The optimizer whose learning rates this scheduler sets.
     ///
     ///     let sched = StepLR(opt, stepSize: 10)
@@ -31,7 +35,11 @@ public class LRScheduler: StateDictConvertible {
     public internal(set) var lastLR: [Double] = []
     var stepCount = 0
 
-    init(_ optimizer: Optimizer, lastEpoch: Int) {
+    /// The designated initializer for subclasses: records each group's `initial_lr` (when
+    /// `lastEpoch` is -1) and applies the epoch-0 rate through `computeLR()`.
+    ///
+    ///     super.init(optimizer, lastEpoch: lastEpoch)
+    public init(_ optimizer: Optimizer, lastEpoch: Int) {
         self.optimizer = optimizer
         if lastEpoch == -1 {
             for g in optimizer.groups.indices where optimizer.groups[g].options["initial_lr"] == nil {
@@ -65,7 +73,7 @@ public class LRScheduler: StateDictConvertible {
     ///
     ///     opt.step()
     ///     sched.step()
-    public func step() {
+    open func step() {
         stepCount += 1
         lastEpoch += 1
         apply(computeLR())
@@ -76,19 +84,27 @@ public class LRScheduler: StateDictConvertible {
     ///
     ///     sched.step(epoch: 0)
     ///     print(sched.lastLR)
-    public func step(epoch: Int) {
+    open func step(epoch: Int) {
         stepCount += 1
         lastEpoch = epoch
         apply(closedFormLR() ?? computeLR())
     }
 
-    /// The rates for `lastEpoch` from the groups' current rates (PyTorch's `get_lr`).
-    func computeLR() -> [Double] { fatalError("\(type(of: self)) must override computeLR()") }
-    /// The rates for `lastEpoch` from `baseLRs` alone, if the schedule has a closed form.
-    func closedFormLR() -> [Double]? { nil }
+    /// The rates for `lastEpoch` from the groups' current rates (PyTorch's `get_lr`). Every
+    /// schedule overrides it.
+    ///
+    ///     override func computeLR() -> [Double] { groupLRs.map { $0 * 0.5 } }
+    open func computeLR() -> [Double] { checkFailure("\(type(of: self)) must override computeLR()") }
+    /// The rates for `lastEpoch` from `baseLRs` alone, if the schedule has a closed form (used by
+    /// `step(epoch:)`); nil otherwise.
+    ///
+    ///     override func closedFormLR() -> [Double]? { baseLRs.map { $0 * pow(0.5, Double(lastEpoch)) } }
+    open func closedFormLR() -> [Double]? { nil }
 
     /// The groups' current learning rates.
-    var groupLRs: [Double] { optimizer.groups.map(\.lr) }
+    ///
+    ///     let rates = sched.groupLRs
+    public var groupLRs: [Double] { optimizer.groups.map(\.lr) }
 
     func apply(_ lrs: [Double]) {
         for (g, lr) in lrs.enumerated() { optimizer.groups[g].lr = lr }
@@ -131,8 +147,14 @@ public class LRScheduler: StateDictConvertible {
         try loadExtra(from: state)
     }
 
-    func saveExtra(into d: inout [String: Tensor]) {}
-    func loadExtra(from d: [String: Tensor]) throws {}
+    /// Adds a schedule's own counters to `stateDict()` (nothing by default).
+    ///
+    ///     override func saveExtra(into d: inout [String: Tensor]) { d["cycle"] = Tensor(Double(cycle), dtype: .float64) }
+    open func saveExtra(into d: inout [String: Tensor]) {}
+    /// Restores what `saveExtra` added (the keys were already checked against `stateDict()`).
+    ///
+    ///     override func loadExtra(from d: [String: Tensor]) throws { cycle = Int(d["cycle"]!.item()) }
+    open func loadExtra(from d: [String: Tensor]) throws {}
 }
 
 /// The whole number stored under `key`; throws (rather than trapping in `Int(_:)`) for NaN, ±inf,
@@ -183,12 +205,12 @@ public final class StepLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         if lastEpoch == 0 || lastEpoch % stepSize != 0 { return groupLRs }
         return groupLRs.map { $0 * gamma }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         baseLRs.map { $0 * pow(gamma, Double(lastEpoch / stepSize)) }
     }
 }
@@ -219,13 +241,13 @@ public final class MultiStepLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         let hits = milestones.filter { $0 == lastEpoch }.count
         if hits == 0 { return groupLRs }
         return groupLRs.map { $0 * pow(gamma, Double(hits)) }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         let passed = milestones.filter { $0 <= lastEpoch }.count      // bisect_right
         return baseLRs.map { $0 * pow(gamma, Double(passed)) }
     }
@@ -251,11 +273,11 @@ public final class ExponentialLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         lastEpoch == 0 ? groupLRs : groupLRs.map { $0 * gamma }
     }
 
-    override func closedFormLR() -> [Double]? { baseLRs.map { $0 * pow(gamma, Double(lastEpoch)) } }
+    public override func closedFormLR() -> [Double]? { baseLRs.map { $0 * pow(gamma, Double(lastEpoch)) } }
 }
 
 /// Scales the rate by a constant `factor` until epoch `totalIters`, then restores it.
@@ -285,13 +307,13 @@ public final class ConstantLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         if lastEpoch == 0 { return groupLRs.map { $0 * factor } }
         if lastEpoch != totalIters { return groupLRs }
         return groupLRs.map { $0 * (1.0 / factor) }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         baseLRs.map { $0 * (factor + (lastEpoch >= totalIters ? 1 : 0) * (1 - factor)) }
     }
 }
@@ -325,7 +347,7 @@ public final class LinearLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         if lastEpoch == 0 { return groupLRs.map { $0 * startFactor } }
         if lastEpoch > totalIters { return groupLRs }
         // The ratio of consecutive factors, so the recursion lands on the linear closed form.
@@ -334,7 +356,7 @@ public final class LinearLR: LRScheduler {
         return groupLRs.map { $0 * ratio }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         let f = startFactor + (endFactor - startFactor) * Double(min(totalIters, lastEpoch)) / Double(totalIters)
         return baseLRs.map { $0 * f }
     }
@@ -366,14 +388,14 @@ public final class PolynomialLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         if lastEpoch == 0 || lastEpoch > totalIters { return groupLRs }
         let t = Double(lastEpoch), total = Double(totalIters)
         let decay = pow((1.0 - t / total) / (1.0 - (t - 1) / total), power)
         return groupLRs.map { $0 * decay }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         let f = pow(1.0 - Double(min(totalIters, lastEpoch)) / Double(totalIters), power)
         return baseLRs.map { $0 * f }
     }
@@ -405,7 +427,41 @@ public final class LambdaLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         zip(baseLRs, lambdas).map { $0 * $1(lastEpoch) }
+    }
+}
+
+/// Multiplies each group's current rate by `lambda(epoch)` at every step (the rate itself is left
+/// alone by the construction step): PyTorch's `MultiplicativeLR`.
+///
+///     let sched = MultiplicativeLR(opt) { _ in 0.95 }
+///     sched.step()
+public final class MultiplicativeLR: LRScheduler {
+    let lambdas: [(Int) -> Double]
+    var initializing = true
+
+    /// `MultiplicativeLR` with one factor function for every group.
+    ///
+    ///     let sched = MultiplicativeLR(opt) { epoch in epoch < 10 ? 1 : 0.9 }
+    ///     for _ in 0..<20 { train(); sched.step() }
+    public convenience init(_ optimizer: Optimizer, lastEpoch: Int = -1, lrLambda: @escaping (Int) -> Double) {
+        self.init(optimizer, lrLambdas: Array(repeating: lrLambda, count: optimizer.groups.count), lastEpoch: lastEpoch)
+    }
+
+    /// `MultiplicativeLR` with one factor function per parameter group.
+    ///
+    ///     let sched = MultiplicativeLR(opt, lrLambdas: [{ _ in 1 }, { _ in 0.9 }])
+    ///     sched.step()
+    public init(_ optimizer: Optimizer, lrLambdas: [(Int) -> Double], lastEpoch: Int = -1) {
+        check(lrLambdas.count == optimizer.groups.count,
+              "MultiplicativeLR: expected \(optimizer.groups.count) lambdas (one per group), got \(lrLambdas.count)")
+        self.lambdas = lrLambdas
+        super.init(optimizer, lastEpoch: lastEpoch)
+        initializing = false
+    }
+
+    public override func computeLR() -> [Double] {
+        initializing ? groupLRs : zip(groupLRs, lambdas).map { $0 * $1(lastEpoch) }
     }
 }

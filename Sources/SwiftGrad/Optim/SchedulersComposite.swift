@@ -54,13 +54,13 @@ public final class SequentialLR: LRScheduler {
 
     override func undoInitialStep() { for s in schedulers { s.undoInitialStep() } }
 
-    override func saveExtra(into d: inout [String: Tensor]) {
+    public override func saveExtra(into d: inout [String: Tensor]) {
         for (i, s) in schedulers.enumerated() {
             for (k, v) in s.stateDict() { d["schedulers.\(i).\(k)"] = v }
         }
     }
 
-    override func loadExtra(from d: [String: Tensor]) throws {
+    public override func loadExtra(from d: [String: Tensor]) throws {
         try loadChildren(schedulers, from: d)
     }
 }
@@ -101,13 +101,13 @@ public final class ChainedScheduler: LRScheduler {
 
     override func undoInitialStep() { for s in schedulers { s.undoInitialStep() } }
 
-    override func saveExtra(into d: inout [String: Tensor]) {
+    public override func saveExtra(into d: inout [String: Tensor]) {
         for (i, s) in schedulers.enumerated() {
             for (k, v) in s.stateDict() { d["schedulers.\(i).\(k)"] = v }
         }
     }
 
-    override func loadExtra(from d: [String: Tensor]) throws {
+    public override func loadExtra(from d: [String: Tensor]) throws {
         try loadChildren(schedulers, from: d)
     }
 }

@@ -28,7 +28,7 @@ public final class CosineAnnealingLR: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         let t = Double(lastEpoch), T = Double(tMax)
         if lastEpoch == 0 { return groupLRs }
         if stepCount == 1 && lastEpoch > 0 {
@@ -44,7 +44,7 @@ public final class CosineAnnealingLR: LRScheduler {
         return groupLRs.map { ratio * ($0 - etaMin) + etaMin }
     }
 
-    override func closedFormLR() -> [Double]? {
+    public override func closedFormLR() -> [Double]? {
         baseLRs.map { etaMin + ($0 - etaMin) * (1 + cos(Double.pi * Double(lastEpoch) / Double(tMax))) / 2 }
     }
 }
@@ -91,7 +91,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
         super.init(optimizer, lastEpoch: lastEpoch)
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         baseLRs.map { etaMin + ($0 - etaMin) * (1 + cos(Double.pi * tCur / tI)) / 2 }
     }
 
@@ -136,12 +136,12 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
         apply(computeLR())
     }
 
-    override func saveExtra(into d: inout [String: Tensor]) {
+    public override func saveExtra(into d: inout [String: Tensor]) {
         d["T_cur"] = Tensor(tCur, dtype: .float64)
         d["T_i"] = Tensor(tI, dtype: .float64)
     }
 
-    override func loadExtra(from d: [String: Tensor]) throws {
+    public override func loadExtra(from d: [String: Tensor]) throws {
         tCur = d["T_cur"]!.item()
         tI = d["T_i"]!.item()
     }
@@ -262,7 +262,7 @@ public final class OneCycleLR: LRScheduler {
         }
     }
 
-    override func computeLR() -> [Double] {
+    public override func computeLR() -> [Double] {
         let stepNum = Double(lastEpoch)
         check(lastEpoch <= totalSteps,
                      "OneCycleLR: tried to step \(lastEpoch) times; the total number of steps is \(totalSteps)")
