@@ -106,7 +106,9 @@ enum LBFGSProblem {
         let ps = LBFGSProblem.params("rosenbrock")
         let opt = LBFGS(ps, maxIter: 100, lineSearchFn: .strongWolfe)
         opt.step { opt.zeroGrad(); let l = LBFGSProblem.loss("rosenbrock", ps); l.backward(); return l }
-        #expect(abs(ps[0].item() - 1) < 1e-6 && abs(ps[1].item() - 1) < 1e-6)
+        // PyTorch stops here too (the loss change falls below toleranceChange) at (0.999998, 0.999997), after 41 iterations.
+        #expect(abs(ps[0].item() - 1) < 1e-5 && abs(ps[1].item() - 1) < 1e-5)
+        #expect(opt.stateDict()["state.0.n_iter"]!.item() == 41)
     }
 
     @Test func stepWithoutClosureStops() async {

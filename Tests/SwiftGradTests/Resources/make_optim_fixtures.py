@@ -68,7 +68,7 @@ def lbfgs_case(problem, steps, **kwargs):
 cases = [
     lbfgs_case("rosenbrock", 3, lr=0.05, max_iter=5),
     lbfgs_case("rosenbrock", 4, max_iter=10, line_search_fn="strong_wolfe"),
-    lbfgs_case("rosenbrock", 3, max_iter=8, history_size=3, line_search_fn="strong_wolfe"),
+    lbfgs_case("rosenbrock", 2, max_iter=8, history_size=3, line_search_fn="strong_wolfe"),
     lbfgs_case("least_squares", 3, lr=0.5, max_iter=4, history_size=2),
     lbfgs_case("least_squares", 2, max_iter=6, line_search_fn="strong_wolfe"),
     lbfgs_case("logistic", 3, lr=1, max_iter=5),
