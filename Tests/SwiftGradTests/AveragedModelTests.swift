@@ -71,3 +71,31 @@ import SwiftGrad
         }
     }
 }
+
+@Suite struct UpdateBNTests {
+    @Test func runningStatisticsBecomeTheAverageOverThePass() {
+        let model = Sequential(Linear(3, 2, dtype: .float64), BatchNorm1d(2, momentum: 0.3, dtype: .float64))
+        model.eval()
+        let batches = (0..<3).map { k in
+            Tensor((0..<12).map { sin(Double($0 * (k + 2))) + Double(k) }, shape: [4, 3], dtype: .float64)
+        }
+        updateBN(batches, model)
+        let bn = model[1] as! BatchNorm
+        #expect(bn.momentum == 0.3 && !model.isTraining)
+        #expect(bn.numBatchesTracked!.value.item() == 3)
+        // The cumulative average of the batch means and unbiased variances of the Linear outputs.
+        let lin = model[0] as! Linear
+        var mean = [0.0, 0.0], variance = [0.0, 0.0]
+        for x in batches {
+            let h = withNoGrad { lin(x) }.doubles
+            for c in 0..<2 {
+                let col = (0..<4).map { h[$0 * 2 + c] }
+                let m = col.reduce(0, +) / 4
+                mean[c] += m / 3
+                variance[c] += col.map { ($0 - m) * ($0 - m) }.reduce(0, +) / 3 / 3
+            }
+        }
+        #expect(zip(bn.runningMean!.value.doubles, mean).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(zip(bn.runningVar!.value.doubles, variance).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+}

@@ -14,7 +14,11 @@ open class BatchNorm: Module {
     public let numBatchesTracked: Buffer?
     public let numFeatures: Int
     public let eps: Double
-    public let momentum: Double?
+    /// The running statistics' update factor; nil for a cumulative average. Settable (as in
+    /// PyTorch) so `updateBN` can average over a whole pass.
+    ///
+    ///     bn.momentum = nil
+    public var momentum: Double?
     public let affine: Bool
     public let trackRunningStats: Bool
     let ranks: [Int]

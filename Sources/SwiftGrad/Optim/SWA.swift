@@ -180,3 +180,24 @@ public final class SWALR: LRScheduler {
         }
     }
 }
+
+/// Recomputes every BatchNorm's running statistics of `model` as the cumulative average over one
+/// pass of `inputs` (PyTorch's `torch.optim.swa_utils.update_bn`): resets them, runs the model in
+/// training mode with each BatchNorm's momentum set to nil, then restores momenta and mode. Use
+/// it on an `AveragedModel` after training, whose averaged weights never produced statistics.
+///
+///     updateBN(trainBatches.map(\.input), swa)
+///     swa.eval()
+public func updateBN<Inputs: Sequence>(_ inputs: Inputs, _ model: Module) where Inputs.Element == Tensor {
+    let norms = model.modules().compactMap { $0 as? BatchNorm }
+    guard !norms.isEmpty else { return }
+    let momenta = norms.map(\.momentum)
+    let wasTraining = model.isTraining
+    for bn in norms { bn.resetRunningStats(); bn.momentum = nil }
+    model.train()
+    withNoGrad {
+        for x in inputs { _ = model(x) }
+    }
+    for (bn, m) in zip(norms, momenta) { bn.momentum = m }
+    model.train(wasTraining)
+}
