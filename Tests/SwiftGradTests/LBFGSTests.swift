@@ -111,10 +111,32 @@ enum LBFGSProblem {
         #expect(opt.stateDict()["state.0.n_iter"]!.item() == 41)
     }
 
+    @Test func fitsFloat32LeastSquares() {
+        let x = Tensor.randn([16, 3], generator: Generator(seed: 5))
+        let y = x.matmul(Tensor([[1.0], [-2.0], [0.5]]))
+        let w = Tensor.zeros([3, 1]).requiringGrad()
+        let opt = LBFGS([w], maxIter: 50, lineSearchFn: .strongWolfe)
+        let first = opt.step { opt.zeroGrad(); let l = (x.matmul(w) - y).square().mean(); l.backward(); return l }
+        let last = opt.step { opt.zeroGrad(); let l = (x.matmul(w) - y).square().mean(); l.backward(); return l }
+        #expect(w.dtype == .float32 && first.item() > 1 && last.item() < 1e-8)
+        #expect(zip(w.doubles, [1.0, -2.0, 0.5]).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test func secondParameterGroupStops() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let opt = LBFGS([Tensor.zeros([2]).requiringGrad()])
+            opt.addParamGroup(ParamGroup([Tensor.zeros([2]).requiringGrad()]))
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("LBFGS doesn't support per-parameter options"))
+    }
+
     @Test func stepWithoutClosureStops() async {
-        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let p = Tensor([1.0], shape: [1], dtype: .float64, requiresGrad: true)
             LBFGS([p]).step()
         }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("call step { ... } with a closure"))
     }
 }

@@ -80,6 +80,18 @@ import SwiftGrad
         #expect(throws: StateDictError.self) { try opt.loadStateDict(bad) }
     }
 
+    @Test func invalidHyperParametersStop() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Rprop([Tensor.zeros([2]).requiringGrad()], etas: (1.2, 0.5))
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Adafactor([Tensor.zeros([2]).requiringGrad()], d: 0.5)
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Adamax([Tensor.zeros([2]).requiringGrad()], betas: (1.0, 0.999))
+        }
+    }
+
     @Test func sparseAdamLeavesRowsWithoutGradientAlone() {
         let w = Tensor([1.0, 2, 3, 4, 5, 6], shape: [3, 2], dtype: .float64, requiresGrad: true)
         let opt = SparseAdam([w], lr: 0.1)
