@@ -41,6 +41,7 @@ public final class Adagrad: Optimizer {
     }
 
     override var bufferNames: Set<String> { ["sum"] }
+    override func requiredState(_ group: ParamGroup) -> [String] { ["sum"] }
 
     override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         // PyTorch fills the accumulator when the optimizer is built; creating it at the first step is equivalent.

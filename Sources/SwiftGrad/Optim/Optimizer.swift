@@ -271,6 +271,9 @@ public class Optimizer: StateDictConvertible {
     var bufferNames: Set<String> { [] }
     /// Names of the per-parameter scalars this optimizer may keep.
     var scalarNames: Set<String> { [] }
+    /// The buffers and scalars a parameter's state must hold once it has stepped under `group`'s
+    /// options (a loaded state without them would silently restart from zeros).
+    func requiredState(_ group: ParamGroup) -> [String] { [] }
 
     /// Stops with a PyTorch-style message when a hyper-parameter is out of range.
     func require(_ ok: Bool, _ what: String, _ value: Double) {

@@ -40,6 +40,9 @@ public final class RMSprop: Optimizer {
     }
 
     override var bufferNames: Set<String> { ["square_avg", "grad_avg", "momentum_buffer"] }
+    override func requiredState(_ group: ParamGroup) -> [String] {
+        ["square_avg"] + (group.flag("centered") ? ["grad_avg"] : []) + (group.value("momentum") > 0 ? ["momentum_buffer"] : [])
+    }
 
     override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")

@@ -39,6 +39,7 @@ public final class SGD: Optimizer {
     }
 
     override var bufferNames: Set<String> { ["momentum_buffer"] }
+    override func requiredState(_ group: ParamGroup) -> [String] { group.value("momentum") != 0 ? ["momentum_buffer"] : [] }
 
     override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")
