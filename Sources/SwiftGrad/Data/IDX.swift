@@ -54,7 +54,7 @@ public enum IDXType: UInt8, Sendable {
 /// The contents of one IDX file: its shape, element type and the raw big-endian payload.
 ///
 ///     let images = try IDX.read("train-images-idx3-ubyte.gz")    // shape [60000, 28, 28]
-///     let x = images.tensor(dtype: .float32) / 255
+///     let x = try images.tensor(dtype: .float32) / 255
 public struct IDXArray: Sendable {
     /// The dimensions from the header, e.g. `[60000, 28, 28]`.
     public let shape: [Int]
