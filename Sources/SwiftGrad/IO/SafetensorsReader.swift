@@ -68,7 +68,8 @@ extension Safetensors {
                      read: (Int, Int, UnsafeMutableRawPointer) throws -> Void) throws -> SafetensorsFile {
         var expected: UInt32?
         if let text = metadata[checksumKey] {
-            guard text.utf8.count == 8, let v = UInt32(text, radix: 16) else {
+            let hexDigits = text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+            guard text.utf8.count == 8, hexDigits, let v = UInt32(text, radix: 16) else {
                 throw SafetensorsError.invalidHeader(path: path, reason: "\(checksumKey) '\(text)' is not 8 hex digits")
             }
             expected = v
