@@ -3,7 +3,8 @@ import Testing
 import SwiftGrad
 
 /// A process killed (SIGKILL, no clean-up) at a random moment while it writes checkpoints over and
-/// over always leaves the last completed checkpoint loadable and consistent.
+/// over always leaves the last completed checkpoint loadable and consistent, and the next save
+/// removes the temporary file it left.
 @Suite struct InterruptedSaveTests {
     /// Writes a checkpoint whose every value encodes `step`, so a torn file would be visible.
     static func save(step: Int, to path: String) throws {
@@ -49,5 +50,8 @@ import SwiftGrad
         let g = Generator(seed: 99)
         try ckpt.restore(g, from: "generator")
         #expect(g.getState() == Generator(seed: UInt64(ckpt.step)).getState())
+        // The next save removes the temporary file the killed process may have left.
+        try Self.save(step: 0, to: path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["run.ckpt"])
     }
 }

@@ -252,4 +252,37 @@ final class NamedParameters: StateDictConvertible {
             try doubles.loadWeights(["w": Tensor([1, 2], dtype: .float64)])
         }
     }
+
+    /// The header parser (a direct scanner, not a JSON tree) reads any valid JSON layout: whitespace,
+    /// escaped and non-ASCII names, unknown fields of any nesting, numbers written as 4.0 or 4e0;
+    /// and refuses duplicates, lone surrogates, bad escapes and trailing garbage.
+    @Test func headerParserReadsAnyJSONLayout() throws {
+        let four = SafetensorsTests.bytes([1, 2, 3, 4] as [Float])
+        let header = " {\n \"__metadata__\" : { \"k\\u00e9y\" : \"v\\\"q\\n\" } ,\t"
+            + #""w\u00e9\ud83d\ude00\/x" : {"extra": [1, {"a": [true, false, null, "}]"]}, {}], "dtype":"F32","#
+            + #""shape" : [ 4.0 ] , "data_offsets":[0,1.6e1],"more":{}}, "ü":{"dtype":"U8","shape":[],"data_offsets":[16,17]}}"#
+        let f = try Safetensors.decode(SafetensorsTests.file(header, four + [9]))
+        #expect(f.metadata == ["k\u{e9}y": "v\"q\n"])
+        #expect(f.tensors["w\u{e9}\u{1F600}/x"]?.scalars == [1, 2, 3, 4])
+        #expect(f.tensors["ü"]?.ints == [9] && f.tensors["ü"]?.shape == [])
+        let bad = [
+            #"{"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}"#,
+            #"{"\ud800":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}"#,
+            #"{"\q":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}"#,
+            #"{"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}} x"#,
+            #"{"a":{"dtype":"U8","shape":[01],"data_offsets":[0,1]}}"#,
+            #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":[}}"#,
+            #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},}"#,
+            #"{"__metadata__":{},"__metadata__":{}}"#,
+        ]
+        for h in bad {
+            #expect(throws: SafetensorsError.self, "\(h)") { _ = try Safetensors.decode(SafetensorsTests.file(h, [0])) }
+        }
+        // Raw bytes that are not UTF-8 in a name.
+        var raw = SafetensorsTests.file(#"{"ab":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, [0])
+        raw[10] = 0xFF
+        #expect { _ = try Safetensors.decode(raw) } throws: { e in
+            if case .invalidHeader(_, let reason)? = e as? SafetensorsError { reason == "not UTF-8" } else { false }
+        }
+    }
 }

@@ -61,8 +61,10 @@ public struct CSVTable {
 ///     print(table.features.shape, table.labels.shape)
 public enum CSV {
     /// Reads a comma- (or `separator`-) separated table of numbers. Blank lines and lines starting
-    /// with `#` are skipped; fields may be quoted. `hasHeader: nil` detects a header (a first row
-    /// with a field that is not a number). Throws `CSVError`, never traps on bad input.
+    /// with `#` are skipped; fields may be quoted; a UTF-8 byte-order mark is skipped. `hasHeader: nil`
+    /// detects a header (a first row with a field that is not a number). Throws `CSVError` (or
+    /// `FileError` for a FIFO, a directory, a device or a file larger than the machine's memory),
+    /// never traps or blocks on bad input.
     ///
     ///     let t = try CSV.read("points.csv", labelColumn: "y", labelDType: .float32)
     ///     print(t.featureNames)
@@ -83,8 +85,10 @@ public enum CSV {
         check(featureDType.isFloatingPoint, "CSV: featureDType must be a float type, got \(featureDType)")
         var rows: [(line: Int, fields: [String])] = []
         var lineNumber = 0
+        // A UTF-8 byte-order mark (Excel and Notepad write one) is not part of the first field.
+        let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
         // "\r\n" is one Character in Swift, and a newline, so Windows files split the same way.
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let trimmed = line.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }

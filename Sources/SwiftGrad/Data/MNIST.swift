@@ -56,7 +56,9 @@ public struct MNIST: Dataset {
         try self.init(images: IDX.read(imagesPath), labels: IDX.read(labelsPath), imagesPath: imagesPath, labelsPath: labelsPath)
     }
 
-    /// A dataset from parsed IDX arrays: images `[N, H, W]` uint8 and labels `[N]`.
+    /// A dataset from parsed IDX arrays: images `[N, H, W]` uint8 and labels `[N]`. Labels must be
+    /// class indices: a NaN, infinite, fractional or negative label (possible in a float-typed
+    /// labels file) throws `IDXError.invalidValue`.
     ///
     ///     let ds = try MNIST(images: IDX.read(imagesPath), labels: IDX.read(labelsPath))
     ///     print(ds.images.shape)
@@ -71,11 +73,18 @@ public struct MNIST: Dataset {
             throw IDXError.countMismatch(images: images.shape[0], labels: labels.shape[0])
         }
         let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
-        let x = images.tensor(dtype: .float32)
+        let x = try images.tensor(dtype: .float32)
         // Scale to [0, 1] as torchvision's ToTensor does for uint8 pixels.
         let scaled = images.type == .uint8 ? withNoGrad { x / 255 } : x
+        // Labels are class indices: whole (checked by the conversion) and in 0..<2^31.
+        let y = try labels.tensor(dtype: .int64)
+        let classes = y.ints
+        if let i = classes.firstIndex(where: { $0 < 0 || $0 > Int(Int32.max) }) {
+            throw IDXError.invalidValue(path: labelsPath, index: i, value: String(classes[i]),
+                                        reason: "a class label must be a whole number in 0..<2^31")
+        }
         self.images = scaled.reshape([n, 1, h, w])
-        self.labels = labels.tensor(dtype: .int64)
+        self.labels = y
     }
 
     /// A dataset from ready tensors: images `[N, C, H, W]` float, labels `[N]` int64.

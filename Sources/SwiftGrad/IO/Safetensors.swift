@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Why a safetensors file could not be read or written. Messages name the tensor and the numbers.
@@ -16,6 +17,9 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case invalidOffsets(path: String, tensor: String, reason: String)
     /// A tensor name that the caller asked for is not in the file.
     case missingTensor(path: String, name: String, available: [String])
+    /// The data section's CRC-32 differs from the one recorded at save (`swiftgrad.crc32`): the
+    /// file was damaged after it was written.
+    case checksumMismatch(path: String, expected: UInt32, actual: UInt32)
 
     public var description: String {
         switch self {
@@ -26,6 +30,8 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         case .sizeMismatch(let p, let t, let r): return "\(p): tensor '\(t)': \(r)"
         case .invalidOffsets(let p, let t, let r): return "\(p): tensor '\(t)': invalid data_offsets: \(r)"
         case .missingTensor(let p, let n, let a): return "\(p): no tensor named '\(n)'; the file has: \(a.sorted().joined(separator: ", "))"
+        case .checksumMismatch(let p, let e, let a):
+            return "\(p): the data is damaged: its CRC-32 is \(hex8(a)) but the file recorded \(hex8(e)) when it was saved"
         }
     }
 }
@@ -41,6 +47,15 @@ public struct SafetensorsFile {
     public var metadata: [String: String]
     /// The dtype each tensor had in the file (`"F16"`, `"BF16"`, `"F32"`, ...).
     public var storedDTypes: [String: String]
+    /// The CRC-32 of the data section recorded in the file (`swiftgrad.crc32`, verified when it was
+    /// read; not repeated in `metadata`), nil for files written without one.
+    public var checksum: UInt32? = nil
+}
+
+/// Eight lowercase hex digits.
+func hex8(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - s.count) + s
 }
 
 /// Reading and writing the safetensors format (huggingface/safetensors): 8 bytes of little-endian
@@ -54,12 +69,15 @@ public enum Safetensors {
     /// The largest header accepted (the reference implementation's limit).
     static let maxHeaderBytes: UInt64 = 100_000_000
 
-    /// Writes `tensors` (float32 → F32, float64 → F64, int64 → I64) and `metadata`, atomically.
+    /// Writes `tensors` (float32 → F32, float64 → F64, int64 → I64) and `metadata`, atomically,
+    /// with the CRC-32 of the data in the metadata (`swiftgrad.crc32`, verified by every read;
+    /// other readers ignore it) unless `checksum` is false.
     ///
     ///     try Safetensors.save(model.stateDict(), to: "model.safetensors")
     ///     try Safetensors.save(["x": x], to: "x.safetensors", metadata: ["note": "inputs"])
-    public static func save(_ tensors: [String: Tensor], to path: String, metadata: [String: String] = [:]) throws {
-        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+    public static func save(_ tensors: [String: Tensor], to path: String, metadata: [String: String] = [:],
+                            checksum: Bool = true) throws {
+        try AtomicFile.write(encode(tensors, metadata: metadata, checksum: checksum), to: path)
     }
 
     /// The tensors of a file (use `read(from:)` for the metadata too).
@@ -70,25 +88,44 @@ public enum Safetensors {
         try read(from: path).tensors
     }
 
-    /// The tensors, metadata and stored dtypes of a file. Throws `SafetensorsError` or `FileError`.
+    /// The tensors, metadata and stored dtypes of a file. Throws `SafetensorsError` or `FileError`
+    /// (a FIFO, a directory or a device is refused unopened; the header is checked against the
+    /// file's size before any tensor is read; a recorded checksum must match).
     ///
     ///     let file = try Safetensors.read(from: "model.safetensors")
     ///     print(file.metadata)
     public static func read(from path: String) throws -> SafetensorsFile {
-        try decode(AtomicFile.read(path), path: path)
+        try read(file: ReadableFile(path))
     }
 
     // MARK: Encoding
 
-    /// The bytes of a safetensors file holding `tensors` and `metadata`.
+    /// The bytes of a safetensors file holding `tensors` and `metadata` (with `checksum`, the data's
+    /// CRC-32 as `swiftgrad.crc32` in the metadata, as `save` writes it).
     ///
     ///     let bytes = Safetensors.encode(["w": w])
     ///     print(bytes.count)
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:], checksum: Bool = false) -> [UInt8] {
         // Larger elements first, then by name (as the Python writer), so every tensor starts aligned.
         let names = tensors.keys.sorted { a, b in
             let (sa, sb) = (tensors[a]!.dtype.byteSize, tensors[b]!.dtype.byteSize)
             return sa != sb ? sa > sb : a < b
+        }
+        var metadata = metadata
+        metadata[checksumKey] = nil
+        if checksum {
+            var crc = UInt32(crc32(0, nil, 0))
+            for name in names {
+                let t = tensors[name]!
+                let count = t.count * t.dtype.byteSize
+                var done = 0
+                while done < count {
+                    let chunk = Swift.min(count - done, 1 << 30)
+                    crc = UInt32(crc32(UInt(crc), t.storage.pointer.assumingMemoryBound(to: UInt8.self) + done, UInt32(chunk)))
+                    done += chunk
+                }
+            }
+            metadata[checksumKey] = hex8(crc)
         }
         var json = "{"
         var entries: [String] = []

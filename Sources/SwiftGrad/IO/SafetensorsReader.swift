@@ -1,4 +1,4 @@
-import Foundation
+import CZlib
 
 extension Safetensors {
     /// One header entry, validated.
@@ -10,8 +10,12 @@ extension Safetensors {
         let end: Int
     }
 
+    /// The metadata key holding the CRC-32 of the data section (8 lowercase hex digits).
+    static let checksumKey = "swiftgrad.crc32"
+
     /// Parses the bytes of a safetensors file. Every size and offset is checked against the file before
-    /// anything is allocated, so a corrupt or hostile file is a thrown error, never a crash.
+    /// anything is allocated, so a corrupt or hostile file is a thrown error, never a crash; a
+    /// `swiftgrad.crc32` checksum in the metadata is verified.
     ///
     ///     let file = try Safetensors.decode(bytes)
     ///     let w = file.tensors["weight"]!
@@ -19,53 +23,113 @@ extension Safetensors {
         guard bytes.count >= 8 else {
             throw SafetensorsError.truncated(path: path, reason: "\(bytes.count) bytes, fewer than the 8-byte header length")
         }
-        var n: UInt64 = 0
-        for k in 0..<8 { n |= UInt64(bytes[k]) << (8 * UInt64(k)) }
-        guard n <= maxHeaderBytes, n <= UInt64(bytes.count - 8) else {
-            throw SafetensorsError.headerTooLarge(path: path, headerBytes: n, fileBytes: bytes.count)
-        }
-        let headerEnd = 8 + Int(n)
-        let headerData = Data(bytes[8 ..< headerEnd])
-        guard String(data: headerData, encoding: .utf8) != nil else {
-            throw SafetensorsError.invalidHeader(path: path, reason: "not UTF-8")
-        }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: headerData) } catch {
-            throw SafetensorsError.invalidHeader(path: path, reason: "not valid JSON")
-        }
-        guard let dict = object as? [String: Any] else {
-            throw SafetensorsError.invalidHeader(path: path, reason: "the header is not a JSON object")
-        }
-        var metadata: [String: String] = [:]
-        var entries: [Entry] = []
-        for (name, value) in dict {
-            if name == "__metadata__" {
-                guard let m = value as? [String: Any] else {
-                    throw SafetensorsError.invalidHeader(path: path, reason: "__metadata__ is not an object")
-                }
-                for (k, v) in m {
-                    guard let s = v as? String else {
-                        throw SafetensorsError.invalidHeader(path: path, reason: "__metadata__ value for '\(k)' is not a string")
-                    }
-                    metadata[k] = s
-                }
-                continue
+        let headerEnd = try headerEnd(Array(bytes[0..<8]), fileBytes: bytes.count, path: path)
+        let (listed, metadata) = try SafetensorsHeaderParser.parse(bytes, 8 ..< headerEnd, path: path)
+        let entries = try checkLayout(listed, dataCount: bytes.count - headerEnd, path: path)
+        return try bytes.withUnsafeBytes { raw in
+            try load(entries, metadata, path: path) { begin, count, into in
+                into.copyMemory(from: raw.baseAddress! + headerEnd + begin, byteCount: count)
             }
-            entries.append(try entry(name, value, path: path))
         }
-        let dataCount = bytes.count - headerEnd
-        try checkLayout(entries, dataCount: dataCount, path: path)
+    }
 
-        var tensors: [String: Tensor] = [:]
-        var stored: [String: String] = [:]
-        bytes.withUnsafeBytes { raw in
-            let data = UnsafeRawBufferPointer(rebasing: raw[headerEnd...])
-            for e in entries {
-                tensors[e.name] = makeTensor(e, UnsafeRawBufferPointer(rebasing: data[e.begin ..< e.end]))
-                stored[e.name] = e.dtype
+    /// The file's header and data, read in that order: the header's claims are checked against the
+    /// file's size before any data is read or allocated.
+    static func read(file: ReadableFile) throws -> SafetensorsFile {
+        let path = file.path
+        guard file.size >= 8 else {
+            throw SafetensorsError.truncated(path: path, reason: "\(file.size) bytes, fewer than the 8-byte header length")
+        }
+        let headerEnd = try headerEnd(file.read(count: 8, at: 0), fileBytes: file.size, path: path)
+        let header = try file.read(count: headerEnd - 8, at: 8)
+        guard header.count == headerEnd - 8 else { throw SafetensorsError.truncated(path: path, reason: "the file shrank while it was read") }
+        let (listed, metadata) = try SafetensorsHeaderParser.parse(header, 0 ..< header.count, path: path)
+        let entries = try checkLayout(listed, dataCount: file.size - headerEnd, path: path)
+        return try load(entries, metadata, path: path) { begin, count, into in
+            guard try file.read(into: into, count: count, at: headerEnd + begin) == count else {
+                throw SafetensorsError.truncated(path: path, reason: "the file shrank while it was read")
             }
         }
-        return SafetensorsFile(tensors: tensors, metadata: metadata, storedDTypes: stored)
+    }
+
+    /// Where the header ends (8 + N), from the 8-byte little-endian N, checked against the file.
+    static func headerEnd(_ length: [UInt8], fileBytes: Int, path: String) throws -> Int {
+        var n: UInt64 = 0
+        for k in 0..<8 { n |= UInt64(length[k]) << (8 * UInt64(k)) }
+        guard n <= maxHeaderBytes, n <= UInt64(fileBytes - 8) else {
+            throw SafetensorsError.headerTooLarge(path: path, headerBytes: n, fileBytes: fileBytes)
+        }
+        return 8 + Int(n)
+    }
+
+    /// Makes the tensors of a checked layout (entries in file order), reading each one's bytes with
+    /// `read(begin, count, into)`, and verifies the checksum if the metadata holds one.
+    static func load(_ entries: [Entry], _ metadata: [String: String], path: String,
+                     read: (Int, Int, UnsafeMutableRawPointer) throws -> Void) throws -> SafetensorsFile {
+        var expected: UInt32?
+        if let text = metadata[checksumKey] {
+            let hexDigits = text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+            guard text.utf8.count == 8, hexDigits, let v = UInt32(text, radix: 16) else {
+                throw SafetensorsError.invalidHeader(path: path, reason: "\(checksumKey) '\(text)' is not 8 hex digits")
+            }
+            expected = v
+        }
+        // Everything the tensors will take (narrow types widen), against the machine's memory.
+        var total = 0
+        for e in entries {
+            // float types load as float32 (F64 as float64), every integer type as int64.
+            let width = e.dtype == "F32" || e.dtype == "F16" || e.dtype == "BF16" ? 4 : 8
+            total += (e.end - e.begin) / elementSize(e.dtype)! * width
+        }
+        guard total <= FileLimits.physicalMemory else {
+            throw FileError.tooLarge(path: path, bytes: total, limit: FileLimits.physicalMemory)
+        }
+        var crc = UInt32(crc32(0, nil, 0))
+        func checksum(_ p: UnsafeRawPointer, _ count: Int) {
+            var done = 0
+            while done < count {
+                let chunk = Swift.min(count - done, 1 << 30)
+                crc = UInt32(crc32(UInt(crc), p.assumingMemoryBound(to: UInt8.self) + done, UInt32(chunk)))
+                done += chunk
+            }
+        }
+        var tensors: [String: Tensor] = [:]
+        tensors.reserveCapacity(entries.count)
+        var stored: [String: String] = [:]
+        stored.reserveCapacity(entries.count)
+        // File order, so the checksum runs over the data section from start to end.
+        for e in entries {
+            let count = e.end - e.begin
+            let t: Tensor
+            switch e.dtype {
+            case "F32", "F64", "I64":
+                let dtype: DType = e.dtype == "F32" ? .float32 : e.dtype == "F64" ? .float64 : .int64
+                t = Tensor(uninitializedShape: e.shape, dtype: dtype)
+                if count > 0 {
+                    try read(e.begin, count, t.storage.pointer)
+                    if expected != nil { checksum(t.storage.pointer, count) }
+                }
+            default:
+                var raw = [UInt8](repeating: 0, count: count)
+                try raw.withUnsafeMutableBytes { buf in
+                    if count > 0 {
+                        try read(e.begin, count, buf.baseAddress!)
+                        if expected != nil { checksum(buf.baseAddress!, count) }
+                    }
+                }
+                t = raw.withUnsafeBytes { widened(e, $0) }
+            }
+            guard tensors.updateValue(t, forKey: e.name) == nil else {
+                throw SafetensorsError.invalidHeader(path: path, reason: "the tensor '\(e.name)' appears twice")
+            }
+            stored[e.name] = e.dtype
+        }
+        if let expected, expected != crc {
+            throw SafetensorsError.checksumMismatch(path: path, expected: expected, actual: crc)
+        }
+        var shown = metadata
+        shown[checksumKey] = nil
+        return SafetensorsFile(tensors: tensors, metadata: shown, storedDTypes: stored, checksum: expected)
     }
 
     /// Bytes per element of a readable file dtype, nil for unsupported ones.
@@ -79,27 +143,11 @@ extension Safetensors {
         }
     }
 
-    static func entry(_ name: String, _ value: Any, path: String) throws -> Entry {
-        guard let d = value as? [String: Any], let dtype = d["dtype"] as? String,
-              let shapeAny = d["shape"] as? [Any], let offAny = d["data_offsets"] as? [Any] else {
-            throw SafetensorsError.invalidHeader(path: path, reason: "entry '\(name)' needs dtype, shape and data_offsets")
-        }
+    /// A validated entry: a known dtype, and offsets that span exactly shape × element size.
+    static func entry(_ name: String, dtype: String, shape: [Int], offsets: [Int], path: String) throws -> Entry {
         guard let size = elementSize(dtype) else {
             throw SafetensorsError.unsupportedDType(path: path, tensor: name, dtype: dtype)
         }
-        func integer(_ v: Any, _ what: String) throws -> Int {
-            // Whole, non-negative, and small enough to be exact in a Double (JSON numbers are doubles).
-            guard let num = v as? NSNumber else {
-                throw SafetensorsError.invalidHeader(path: path, reason: "entry '\(name)': \(what) must hold integers")
-            }
-            let x = num.doubleValue
-            guard x >= 0, x <= 0x1p53, x == x.rounded() else {
-                throw SafetensorsError.sizeMismatch(path: path, tensor: name, reason: "\(what) value \(num) is not a valid size")
-            }
-            return Int(x)
-        }
-        let shape = try shapeAny.map { try integer($0, "shape") }
-        let offsets = try offAny.map { try integer($0, "data_offsets") }
         guard offsets.count == 2 else {
             throw SafetensorsError.invalidHeader(path: path, reason: "entry '\(name)': data_offsets must be [begin, end]")
         }
@@ -121,10 +169,15 @@ extension Safetensors {
         return Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
     }
 
-    /// Offsets within the data, no overlap and no hole, as the format requires.
-    static func checkLayout(_ entries: [Entry], dataCount: Int, path: String) throws {
+    /// Offsets within the data, no overlap and no hole, as the format requires; returns the entries
+    /// in file order (sorted only if the header lists them otherwise).
+    static func checkLayout(_ entries: [Entry], dataCount: Int, path: String) throws -> [Entry] {
+        func before(_ a: Entry, _ b: Entry) -> Bool { a.begin != b.begin ? a.begin < b.begin : a.end < b.end }
+        var inOrder = true
+        for k in entries.indices.dropFirst() where before(entries[k], entries[k - 1]) { inOrder = false; break }
+        let entries = inOrder ? entries : entries.sorted(by: before)
         var expected = 0
-        for e in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+        for e in entries {
             guard e.end <= dataCount else {
                 throw SafetensorsError.invalidOffsets(path: path, tensor: e.name,
                     reason: "[\(e.begin), \(e.end)] goes past the end of the data (\(dataCount) bytes)")
@@ -139,17 +192,13 @@ extension Safetensors {
             throw SafetensorsError.invalidOffsets(path: path, tensor: entries.max { $0.end < $1.end }?.name ?? "<none>",
                 reason: "the data has \(dataCount) bytes but the tensors cover \(expected)")
         }
+        return entries
     }
 
-    /// A tensor from little-endian bytes, converting narrow types up (F16/BF16 → float32, integers → int64).
-    static func makeTensor(_ e: Entry, _ raw: UnsafeRawBufferPointer) -> Tensor {
+    /// A tensor from little-endian bytes of a narrow type (F16/BF16 → float32, integers → int64).
+    static func widened(_ e: Entry, _ raw: UnsafeRawBufferPointer) -> Tensor {
         let n = e.shape.reduce(1, *)
         switch e.dtype {
-        case "F32", "F64", "I64":
-            let dtype: DType = e.dtype == "F32" ? .float32 : e.dtype == "F64" ? .float64 : .int64
-            let t = Tensor(uninitializedShape: e.shape, dtype: dtype)
-            if n > 0 { t.storage.pointer.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-            return t
         case "F16", "BF16":
             let t = Tensor(uninitializedShape: e.shape, dtype: .float32)
             let p = t.ptr(Float.self)

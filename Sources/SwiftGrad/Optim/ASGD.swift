@@ -40,6 +40,7 @@ public final class ASGD: Optimizer {
 
     public override var bufferNames: Set<String> { ["ax"] }
     public override var scalarNames: Set<String> { ["eta", "mu"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["ax", "eta", "mu"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let lr = group.lr, lambd = group.value("lambd")

@@ -37,6 +37,7 @@ public final class Adadelta: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["square_avg", "acc_delta"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["square_avg", "acc_delta"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         Kernels.adadeltaUpdate(param, grad: grad, squareAvg: state.buffer("square_avg", like: param),

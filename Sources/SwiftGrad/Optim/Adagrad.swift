@@ -41,6 +41,7 @@ public final class Adagrad: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["sum"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["sum"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         // PyTorch fills the accumulator when the optimizer is built; creating it at the first step is equivalent.

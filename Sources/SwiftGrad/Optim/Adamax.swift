@@ -40,6 +40,7 @@ public final class Adamax: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["exp_avg", "exp_inf"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["exp_avg", "exp_inf"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let beta1 = group.value("beta1")

@@ -45,6 +45,7 @@ public final class NAdam: Optimizer {
 
     public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
     public override var scalarNames: Set<String> { ["mu_product"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["exp_avg", "exp_avg_sq", "mu_product"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let lr = group.lr, beta1 = group.value("beta1"), beta2 = group.value("beta2"), psi = group.value("momentum_decay")

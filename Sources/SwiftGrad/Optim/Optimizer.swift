@@ -324,6 +324,11 @@ open class Optimizer: StateDictConvertible {
     ///
     ///     override var scalarNames: Set<String> { ["eta"] }
     open var scalarNames: Set<String> { [] }
+    /// The buffers and scalars a parameter's state must hold once it has stepped under `group`'s
+    /// options (a loaded state without them would silently restart from zeros).
+    ///
+    ///     override func requiredState(_ group: ParamGroup) -> [String] { ["momentum_buffer"] }
+    open func requiredState(_ group: ParamGroup) -> [String] { [] }
 
     /// Stops with a PyTorch-style message when a hyper-parameter is out of range.
     ///

@@ -27,7 +27,9 @@ extension Optimizer {
     }
 
     /// Restores state saved by `stateDict()` from an optimizer built over parameters with the same
-    /// names and groups. Validates everything before changing anything; tensors are copied.
+    /// names and groups. Validates everything before changing anything; tensors are copied. A
+    /// parameter's state missing a buffer the optimizer needs under the loaded options (Adam's
+    /// `exp_avg`, SGD's `momentum_buffer` when momentum is on) throws `StateDictError.missingKeys`.
     ///
     ///     let opt = Adam(model.namedParameters(), lr: 1e-3)
     ///     try opt.loadStateDict(checkpoint.optimizer)
@@ -82,8 +84,17 @@ extension Optimizer {
                 missing.append("param_groups.\(g).\(k)")
             }
         }
-        for (i, s) in newState.enumerated() where s != nil && dict["state.\(parameterNames[i]).step"] == nil {
-            missing.append("state.\(parameterNames[i]).step")
+        for (g, range) in groupRanges.enumerated() {
+            for i in range {
+                guard let s = newState[i] else { continue }
+                let prefix = "state.\(parameterNames[i])."
+                if dict[prefix + "step"] == nil { missing.append(prefix + "step") }
+                // A stepped parameter needs every buffer its (loaded) options use: Adam without
+                // exp_avg would restart its moments from zero with the step count of a late step.
+                for field in requiredState(newGroups[g]) where s.buffers[field] == nil && s.scalars[field] == nil {
+                    missing.append(prefix + field)
+                }
+            }
         }
         if !missing.isEmpty { throw StateDictError.missingKeys(missing) }
         state = newState

@@ -43,6 +43,7 @@ public final class RAdam: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["exp_avg", "exp_avg_sq"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let beta1 = group.value("beta1"), beta2 = group.value("beta2"), t = Double(state.step)

@@ -40,6 +40,9 @@ public final class RMSprop: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["square_avg", "grad_avg", "momentum_buffer"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] {
+        ["square_avg"] + (group.flag("centered") ? ["grad_avg"] : []) + (group.value("momentum") > 0 ? ["momentum_buffer"] : [])
+    }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")

@@ -36,6 +36,7 @@ public final class Rprop: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["prev", "step_size"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { ["prev", "step_size"] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         Kernels.rpropUpdate(param, grad: grad, prev: state.buffer("prev", like: param),

@@ -39,6 +39,7 @@ public final class SGD: Optimizer {
     }
 
     public override var bufferNames: Set<String> { ["momentum_buffer"] }
+    public override func requiredState(_ group: ParamGroup) -> [String] { group.value("momentum") != 0 ? ["momentum_buffer"] : [] }
 
     public override func update(_ param: Tensor, grad: Tensor, state: inout ParamState, group: ParamGroup) {
         let momentum = group.value("momentum")

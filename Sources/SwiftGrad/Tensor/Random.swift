@@ -70,11 +70,25 @@ public final class Generator: Sendable {
     }
 
     /// The full internal state, for checkpoints; `setState` restores it bit for bit.
+    ///
+    ///     let saved = g.getState()
+    ///     g.setState(saved)
     public func getState() -> [UInt64] { state.withLock { [$0.s0, $0.s1, $0.s2, $0.s3] } }
+
+    /// Restores a state from `getState()`: four words, not all zero (xoshiro never reaches the
+    /// all-zero state and never leaves it: every draw would be 0 and a shuffle would loop forever).
+    ///
+    ///     let saved = g.getState()
+    ///     g.setState(saved)
     public func setState(_ s: [UInt64]) {
         check(s.count == 4, "Generator.setState: expected 4 words, got \(s.count)")
+        check(!Generator.isDegenerate(s), "Generator.setState: the state \(s) is all zero, which xoshiro256** can never "
+              + "reach or leave (every draw would be 0); use a state from getState() or manualSeed(_:)")
         state.withLock { $0.s0 = s[0]; $0.s1 = s[1]; $0.s2 = s[2]; $0.s3 = s[3] }
     }
+
+    /// Whether `words` is the all-zero state, the one state a xoshiro generator cannot use.
+    static func isDegenerate(_ words: [UInt64]) -> Bool { words.allSatisfy { $0 == 0 } }
 
     /// Runs `body` with exclusive access to the raw state (one lock for a whole fill).
     func withState<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }

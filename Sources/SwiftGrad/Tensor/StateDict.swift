@@ -39,10 +39,18 @@ extension Generator: StateDictConvertible {
         return ["state": Tensor(words, shape: [4]), "seed": Tensor([Int64(bitPattern: initialSeed)], shape: [])]
     }
 
+    /// Restores a state saved by `stateDict()`; an all-zero state throws `StateDictError.invalidValue`.
+    ///
+    ///     try g.loadStateDict(saved)
     public func loadStateDict(_ state: [String: Tensor]) throws {
         guard let s = state["state"] else { throw StateDictError.missingKeys(["state"]) }
         guard s.dtype == .int64 else { throw StateDictError.dtypeMismatch(key: "state", expected: .int64, got: s.dtype) }
         guard s.shape == [4] else { throw StateDictError.shapeMismatch(key: "state", expected: [4], got: s.shape) }
-        setState(s.toArray(as: Int64.self).map { UInt64(bitPattern: $0) })
+        let words = s.toArray(as: Int64.self).map { UInt64(bitPattern: $0) }
+        guard !Generator.isDegenerate(words) else {
+            throw StateDictError.invalidValue(key: "state", reason: "the generator state is all zero, which xoshiro256** can never "
+                                              + "reach or leave (every draw would be 0 and shuffles would never end)")
+        }
+        setState(words)
     }
 }
