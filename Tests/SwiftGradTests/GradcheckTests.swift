@@ -183,6 +183,11 @@ enum GradCases {
             GradCase("pad", [GC.randn([2, 3], seed: 38)]) { $0[0].pad([1, 2, 0, 1], value: 0.5) },
             GradCase("to float64 (identity)", [x]) { $0[0].to(.float64) * 2 },
             GradCase("contiguous", [x]) { $0[0].contiguous() * 3 },
+            GradCase("contiguous of a transpose", [x]) { $0[0].transpose(0, 2).contiguous() * 3 },
+            GradCase("diagonal unfold asStrided (as_strided)", [GC.randn([3, 4], seed: 39)]) { xs in
+                xs[0].diagonal(offset: 1).sum() + xs[0].unfold(axis: 1, size: 2, step: 2).square().sum()
+                    + xs[0].asStrided(shape: [2, 2], strides: [4, 1], offset: 5).exp().sum()
+            },
         ]
     }
 
@@ -311,6 +316,7 @@ enum GradCases {
             dd("logSoftmax", [x]) { $0[0].logSoftmax(axis: 0) },
             dd("broadcast mul (sum_to_shape)", [x, GC.randn([3], seed: 97)]) { ($0[0] * $0[1]).square() },
             dd("slice (slice_backward)", [x]) { $0[0][.all, 1...].square() },
+            dd("diagonal (as_strided_backward)", [GC.randn([3, 3], seed: 92)]) { $0[0].diagonal().square() },
             dd("pad", [x]) { $0[0].pad([1, 1]).square() },
             dd("expand repeat", [GC.randn([3, 1], seed: 98)]) { $0[0].expand([3, 2]).repeat([2, 1]).cube() },
             dd("permute cat", [x, y]) { Tensor.cat([$0[0], $0[1]], axis: 0).permute([1, 0]).square() },

@@ -56,14 +56,13 @@ import SwiftGrad
         #expect(x[.all, 0].scalars == [1, 2, 3])
     }
 
-    /// Subscripts return copies, so a chained assignment writes into a temporary (documented in
-    /// Docs/Tensors.md); `x[0, 1] = v` is the way to write one element.
-    @Test func chainedSubscriptAssignmentWritesATemporary() {
+    /// Subscripts return views, so a chained assignment writes into the tensor, as in PyTorch.
+    @Test func chainedSubscriptAssignmentWritesThroughTheView() {
         let x = grid()
         x[0][1] = Tensor(100.0)
-        #expect(x[0, 1].item() == 1)
-        x[0, 1] = Tensor(100.0)
         #expect(x[0, 1].item() == 100)
+        x[1, 2] = Tensor(50.0)
+        #expect(x[1].scalars == [4, 5, 50, 7])
     }
 
     @Test func assignmentUnderNoGradOnAParameter() {

@@ -78,6 +78,18 @@ enum OpGradchecks {
         case .slice: return c([x3]) { $0[0].slice(axis: 2, start: 0, end: 4, step: 3) }
         case .sliceBackward: return dd([a]) { $0[0][.all, 1...].square() }
         case .pad: return c([a]) { $0[0].pad([1, 2, 0, 1], value: 0.5) }
+        // Views
+        case .asStrided: return c([x3]) { xs in
+            xs[0].diagonal(axis1: 1, axis2: 2).exp() * 2 + xs[0].unfold(axis: 2, size: 2, step: 2).sum(axis: 3)[.all, .all, 0]
+        }
+        case .asStridedBackward: return dd([a]) { $0[0].diagonal(offset: 1).square() }
+        case .contiguous: return c([x3]) { $0[0].transpose(0, 2).contiguous() * 3 }
+        case .copySlices: return c([a, GC.randn([3], seed: 12)]) { xs in
+            let y = xs[0].clone()
+            y[0] *= xs[1]
+            y.diagonal().fill(0.5)
+            return y * y
+        }
         // Indexing
         case .indexSelect: return c([a]) { $0[0].indexSelect(axis: 1, indices: Tensor([2, 0, 2])) }
         case .indexAdd: return c([a, GC.randn([2, 2], seed: 11)]) { $0[0].indexAdd(axis: 1, indices: Tensor([1, 1]), source: $0[1]) }

@@ -107,8 +107,8 @@ enum Engine {
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: createGraph) }
             if !createGraph, let scatter = node.scatterInto, node.backwardFn != nil {
                 let input = node.inputs[0]
-                if input.requiresGrad {
-                    if let next = input.node {
+                if node.inputNeedsGrad(0) {
+                    if let next = node.edge(0) {
                         scatter(g, ownedBuffer(&next.pendingGrad, like: input))
                     } else {
                         scatter(g, ownedBuffer(&input.grad, like: input))
@@ -126,13 +126,13 @@ enum Engine {
             if ctx.anomalyEnabled { Anomaly.checkBackward(node: node, grads: grads, ctx: ctx) }
             for i in 0..<grads.count {
                 let input = node.inputs[i]
-                guard input.requiresGrad, var gi = grads[i] else { continue }
+                guard node.inputNeedsGrad(i), var gi = grads[i] else { continue }
                 grads[i] = nil
                 // The one place where broadcast gradients are summed back to the input's shape.
                 if gi.shape != input.shape { gi = gi.sumToShape(input.shape) }
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
                 check(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
-                if let next = input.node {
+                if let next = node.edge(i) {
                     accumulate(&next.pendingGrad, &gi, createGraph: createGraph)
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
                     accumulateLeaf(input, &gi, createGraph: createGraph)
@@ -156,9 +156,9 @@ enum Engine {
             var i = next
             var pushed = false
             while i < node.inputs.count {
-                let input = node.inputs[i]
+                let child = node.edge(i)
                 i += 1
-                if let child = input.node, child.visitMark != mark {
+                if let child, child.visitMark != mark {
                     child.visitMark = mark
                     stack[stack.count - 1].1 = i
                     stack.append((child, 0))
@@ -183,7 +183,8 @@ enum Engine {
     static func ownedBuffer(_ slot: inout Tensor?, like input: Tensor) -> Tensor {
         if var t = slot {
             slot = nil
-            if t.node == nil && isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage) {
+            // Scatters write through contiguous strides: a view (say, a permuted gradient) is copied.
+            if t.node == nil && t.isContiguous && isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage) {
                 slot = t
                 return t
             }
@@ -201,7 +202,7 @@ enum Engine {
     static func accumulate(_ slot: inout Tensor?, _ g: inout Tensor, createGraph: Bool) {
         guard var existing = slot else { slot = g; return }
         slot = nil
-        if !createGraph && isKnownUniquelyReferenced(&existing) && isKnownUniquelyReferenced(&existing.storage) {
+        if !createGraph && existing.isContiguous && isKnownUniquelyReferenced(&existing) && isKnownUniquelyReferenced(&existing.storage) {
             existing.addInPlaceUnchecked(g)
             slot = existing
         } else {
@@ -214,7 +215,7 @@ enum Engine {
     static func accumulateLeaf(_ leaf: Tensor, _ g: inout Tensor, createGraph: Bool) {
         defer { for hook in leaf.postAccumulateHooks { hook(leaf) } }
         if let existing = leaf.grad {
-            if createGraph || existing.requiresGrad {
+            if createGraph || existing.requiresGrad || !existing.isContiguous {
                 leaf.grad = existing + g
             } else {
                 existing.addInPlaceUnchecked(g)
@@ -222,7 +223,7 @@ enum Engine {
         } else {
             if createGraph && g.requiresGrad {
                 leaf.grad = g     // differentiable gradient: keep its graph
-            } else if g.node == nil && isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
+            } else if g.node == nil && g.isContiguous && isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
                 leaf.grad = g     // nobody else holds it: take it without a copy
             } else {
                 leaf.grad = g.copy()

@@ -25,7 +25,8 @@ extension Tensor {
     ///
     ///     let sum = x.withUnsafeRawBytes { raw in raw.bindMemory(to: Float.self).reduce(0, +) }
     public func withUnsafeRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: storage.pointer, count: count * dtype.byteSize))
+        let t = dense   // a view is read through one contiguous copy
+        return try withExtendedLifetime(t) { try body(UnsafeRawBufferPointer(start: t.rawPointer, count: count * dtype.byteSize)) }
     }
 
     /// Calls `body` with the tensor's elements as contiguous mutable raw bytes, to be written in place
@@ -35,6 +36,11 @@ extension Tensor {
     ///     x.withUnsafeMutableRawBytes { raw in raw.bindMemory(to: Float.self)[0] = 1 }
     public func withUnsafeMutableRawBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         bumpVersion()
-        return try body(UnsafeMutableRawBufferPointer(start: storage.pointer, count: count * dtype.byteSize))
+        if isContiguous { return try body(UnsafeMutableRawBufferPointer(start: rawPointer, count: count * dtype.byteSize)) }
+        // A view: the caller writes a contiguous copy, which goes back through the view's strides.
+        let t = Kernels.contiguousCopy(self)
+        let r = try body(UnsafeMutableRawBufferPointer(start: t.rawPointer, count: count * dtype.byteSize))
+        Kernels.copyStrided(t, 0, t.strides, into: self, 0, strides, shape: shape)
+        return r
     }
 }

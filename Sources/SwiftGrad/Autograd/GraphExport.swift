@@ -22,8 +22,8 @@ extension Tensor {
         lines.append("  n0 [shape=box,style=filled,fillcolor=lightblue,label=\"\(root.op)\\n\(root.outputShape)\"];")
         while let n = stack.popLast() {
             let (nid, _) = id(n)
-            for input in n.inputs {
-                if let child = input.node {
+            for (i, input) in n.inputs.enumerated() {
+                if let child = n.edge(i) {
                     let (cid, isNew) = id(child)
                     if isNew {
                         lines.append("  n\(cid) [shape=box,label=\"\(child.op)\\n\(child.outputShape)\"];")

@@ -20,11 +20,16 @@ final class Node {
     /// The op this node records (its name prints as the op's registry name or the custom name).
     let op: RecordedOp
     var inputs: [Tensor]
+    /// Each input's `nodeHistory.count` at record time (nil when every input had none): the edge
+    /// to input i is the node that input had then, even if an in-place op replaced it since.
+    var inputGenerations: [Int]?
     var backwardFn: BackwardFunction?
     let saved: Saved
     var inputVersions: (Int, Int, Int) = (0, 0, 0)
     var outputStorage: Storage?
     var outputVersion = 0
+    var outputOffset = 0
+    var outputStrides: [Int]?
     let outputShape: [Int]
     let outputDType: DType
     /// The gradient flowing into this node during one backward pass.
@@ -50,12 +55,22 @@ final class Node {
         self.backwardFn = backward
         self.outputShape = output.shape
         self.outputDType = output.dtype
+        for i in inputs.indices where !inputs[i].nodeHistory.isEmpty || inputs[i].viewBase != nil {
+            _ = inputs[i].node   // rebuild a stale view node first, so its generation is current
+            let g = inputs[i].nodeHistory.count
+            if g != 0 {
+                if inputGenerations == nil { inputGenerations = [Int](repeating: 0, count: inputs.count) }
+                inputGenerations![i] = g
+            }
+        }
         if saved.contains(.input0) { inputVersions.0 = inputs[0].storage.version }
         if saved.contains(.input1) { inputVersions.1 = inputs[1].storage.version }
         if saved.contains(.input2) { inputVersions.2 = inputs[2].storage.version }
         if saved.contains(.output) {
             outputStorage = output.storage
             outputVersion = output.storage.version
+            outputOffset = output.storageOffset
+            outputStrides = output.explicitStrides
         }
         Diagnostics._nodes.wrappingAdd(1, ordering: .relaxed)
     }
@@ -76,6 +91,17 @@ final class Node {
         // graph alive, so this cannot cascade into a deep chain of deinits.
         inputs = []
     }
+
+    /// The node input `i` had when this op was recorded (nil for a leaf).
+    @inline(__always) func edge(_ i: Int) -> Node? {
+        let t = inputs[i]
+        let current = t.node   // reading it first moves a stale view node into the history
+        let g = inputGenerations?[i] ?? 0
+        return g == t.nodeHistory.count ? current : t.nodeHistory[g]
+    }
+
+    /// Whether input `i` needed a gradient when this op was recorded.
+    @inline(__always) func inputNeedsGrad(_ i: Int) -> Bool { edge(i) != nil || inputs[i].leafRequiresGrad }
 
     func savedVersion(_ i: Int) -> Int {
         switch i { case 0: return inputVersions.0; case 1: return inputVersions.1; default: return inputVersions.2 }
@@ -104,13 +130,14 @@ struct BackwardContext {
         if s.version != node.outputVersion {
             fatalError("backward of '\(node.op)': its output of shape \(node.outputShape) was modified by an in-place operation after it was saved (saved at version \(node.outputVersion), now version \(s.version))")
         }
-        let t = Tensor(storage: s, shape: node.outputShape, dtype: node.outputDType)
+        let t = Tensor(storage: s, offset: node.outputOffset, shape: node.outputShape,
+                       strides: node.outputStrides, dtype: node.outputDType, base: nil)
         t.node = node
         return t
     }
 
     /// Whether input `i` needs a gradient (skip computing the others).
-    func needsGrad(_ i: Int) -> Bool { node.inputs[i].requiresGrad }
+    func needsGrad(_ i: Int) -> Bool { node.inputNeedsGrad(i) }
 }
 
 // MARK: - Recording

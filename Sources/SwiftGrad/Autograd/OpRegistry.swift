@@ -76,6 +76,15 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Constant padding.
     case pad = "pad"
 
+    // MARK: Views (Ops/Views.swift, Autograd/ViewAutograd.swift)
+    /// A strided view (diagonal, unfold, asStrided, a view rebuilt after an in-place write to its
+    /// base) and its adjoint, the scatter-add into zeros of the input's shape through the geometry.
+    case asStrided = "as_strided", asStridedBackward = "as_strided_backward"
+    /// A contiguous copy of a view (identity gradient).
+    case contiguous = "contiguous"
+    /// An in-place write into a view, recorded on the base (PyTorch's CopySlices).
+    case copySlices = "copy_slices"
+
     // MARK: Indexing (Ops/Indexing.swift, Ops/Embedding.swift)
     /// Rows along an axis, and the index-add that is its adjoint.
     case indexSelect = "index_select", indexAdd = "index_add"

@@ -30,8 +30,8 @@ public struct TensorDataset: Dataset {
     public init(_ inputs: Tensor, _ targets: Tensor) {
         check(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
                      "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) need the same first dimension")
-        self.inputs = inputs.detach()
-        self.targets = targets.detach()
+        self.inputs = inputs.detach().dense
+        self.targets = targets.detach().dense
     }
 
     public var count: Int { inputs.shape[0] }
@@ -50,7 +50,7 @@ extension Tensor {
         let n = inner.reduce(1, *)
         let out = Tensor(uninitializedShape: inner, dtype: dtype)
         let size = dtype.byteSize
-        out.storage.pointer.copyMemory(from: storage.pointer + i * n * size, byteCount: n * size)
+        out.rawPointer.copyMemory(from: dense.rawPointer + i * n * size, byteCount: n * size)
         return out
     }
 
@@ -60,8 +60,9 @@ extension Tensor {
         let n = inner.reduce(1, *)
         let out = Tensor(uninitializedShape: [indices.count] + inner, dtype: dtype)
         let size = dtype.byteSize
+        let src = dense
         for (k, i) in indices.enumerated() {
-            (out.storage.pointer + k * n * size).copyMemory(from: storage.pointer + i * n * size, byteCount: n * size)
+            (out.rawPointer + k * n * size).copyMemory(from: src.rawPointer + i * n * size, byteCount: n * size)
         }
         return out
     }

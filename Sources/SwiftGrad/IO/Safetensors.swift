@@ -116,12 +116,12 @@ public enum Safetensors {
         if checksum {
             var crc = UInt32(crc32(0, nil, 0))
             for name in names {
-                let t = tensors[name]!
+                let t = tensors[name]!.dense   // a view's elements, in row-major order
                 let count = t.count * t.dtype.byteSize
                 var done = 0
                 while done < count {
                     let chunk = Swift.min(count - done, 1 << 30)
-                    crc = UInt32(crc32(UInt(crc), t.storage.pointer.assumingMemoryBound(to: UInt8.self) + done, UInt32(chunk)))
+                    crc = UInt32(crc32(UInt(crc), t.rawPointer.assumingMemoryBound(to: UInt8.self) + done, UInt32(chunk)))
                     done += chunk
                 }
             }
@@ -152,7 +152,8 @@ public enum Safetensors {
         out += header
         for name in names {
             let t = tensors[name]!
-            out += UnsafeRawBufferPointer(start: t.storage.pointer, count: t.count * t.dtype.byteSize)
+            let d = t.dense
+            out += UnsafeRawBufferPointer(start: d.rawPointer, count: t.count * t.dtype.byteSize)
         }
         return out
     }

@@ -16,6 +16,7 @@ enum ActivationOp {
 
 extension Kernels {
     static func activation(_ op: ActivationOp, _ x: Tensor, name: String) -> Tensor {
+        let x = x.dense
         check(x.dtype.isFloatingPoint, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         switch x.dtype {
@@ -72,6 +73,7 @@ extension Kernels {
 
     /// A float mask (1 where `inside(v)`, else 0) shaped and typed like `x`: the piecewise gradients.
     static func mask(_ x: Tensor, _ inside: (Double) -> Bool) -> Tensor {
+        let x = x.dense
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         switch x.dtype {
         case .float32: map(x.ptr(Float.self), out.ptr(Float.self), x.count) { inside(Double($0)) ? 1 : 0 }

@@ -93,14 +93,16 @@ extension Kernels {
     /// Batched matrix product over contiguous [batch, rows, cols] blocks; a batch stride of 0 reuses
     /// one matrix for every batch entry (a broadcast operand is never copied).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, batch: Int, m: Int, n: Int, k: Int,
-                            transA: Bool, transB: Bool, strideA: Int, strideB: Int) {
+                            transA: Bool, transB: Bool, strideA: Int, strideB: Int, lda: Int? = nil, ldb: Int? = nil,
+                            offsetsA: [Int]? = nil, offsetsB: [Int]? = nil) {
         func run<T: FloatElement>(_: T.Type) {
-            let ap = a.ptr(T.self), bp = b.ptr(T.self), cp = out.ptr(T.self)
-            let lda = transA ? m : k, ldb = transB ? k : n
+            // Operands may be strided views (transposed or with row gaps): their first element and `ld`.
+            let ap = a.stridedPtr(T.self), bp = b.stridedPtr(T.self), cp = out.ptr(T.self)
+            let lda = lda ?? (transA ? m : k), ldb = ldb ?? (transB ? k : n)
             if m == 0 || n == 0 { return }
             if k == 0 { cp.update(repeating: 0, count: batch * m * n); return }
             // One big GEMM when B is shared and A's batch can be folded into its rows.
-            if strideB == 0 && !transA && batch > 1 && strideA == m * k {
+            if strideB == 0 && !transA && batch > 1 && strideA == m * k && lda == k && offsetsA == nil {
                 gemm(false, transB, batch * m, n, k, 1, ap, lda, bp, ldb, 0, cp, n)
                 return
             }
@@ -110,7 +112,9 @@ extension Kernels {
             let small = m * n * k <= smallGemmWork
             parallelRanges(batch, threshold: small ? 2 : Int.max) { lo, hi in
                 for i in lo..<hi {
-                    gemm(transA, transB, m, n, k, 1, A.p + i * strideA, lda, B.p + i * strideB, ldb, 0, C.p + i * m * n, n,
+                    // A view's batch entries may sit at arbitrary offsets (offsetsA/B), else at one stride.
+                    let oa = offsetsA.map { $0[i] } ?? i * strideA, ob = offsetsB.map { $0[i] } ?? i * strideB
+                    gemm(transA, transB, m, n, k, 1, A.p + oa, lda, B.p + ob, ldb, 0, C.p + i * m * n, n,
                          serial: small)
                 }
             }

@@ -30,6 +30,9 @@ extension Kernels {
     /// chunk, the column matrix (for the weight gradient).
     static func convForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry,
                             keepColumns: Bool) -> (Tensor, Tensor?) {
+        let x = x.dense
+        let w = w.dense
+        let bias = bias?.dense
         let out = Tensor(uninitializedShape: [g.n, g.o, g.oh, g.ow], dtype: x.dtype)
         let nb = convChunk(g, dtype: x.dtype)
         let cols = Tensor(uninitializedShape: [g.k, nb * g.l], dtype: x.dtype)
@@ -62,6 +65,9 @@ extension Kernels {
     /// pass's columns if they were kept; otherwise they are recomputed from `x` once, here.
     static func convBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry, columns: Tensor?,
                              needInput: Bool, needWeight: Bool, needBias: Bool = false) -> (Tensor?, Tensor?, Tensor?) {
+        let dy = dy.dense
+        let x = x?.dense
+        let w = w?.dense
         let dtype = dy.dtype
         let nb = columns != nil ? g.n : convChunk(g, dtype: dtype)
         let dx = needInput ? Tensor(uninitializedShape: [g.n, g.c, g.h, g.w], dtype: dtype) : nil
@@ -138,6 +144,7 @@ extension Kernels {
 
     /// Adds `bias[c]` to channel c of `x` ([n, c, ...]) in place (x is a fresh result, not yet recorded).
     static func addChannelBias(_ x: Tensor, _ bias: Tensor) {
+        let bias = bias.dense
         let n = x.shape[0], ch = x.shape[1], l = x.count / Swift.max(1, n * ch)
         switch x.dtype {
         case .float32: addChannelBias(x.ptr(Float.self), bias.ptr(Float.self), n: n, channels: ch, l: l)

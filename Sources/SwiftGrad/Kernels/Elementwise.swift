@@ -27,6 +27,7 @@ enum Kernels {
     // MARK: unary
 
     static func unary(_ op: UnaryOp, _ x: Tensor, name: String) -> Tensor {
+        let x = x.dense
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         let n = x.count
         switch x.dtype {
@@ -138,23 +139,24 @@ enum Kernels {
 
     // MARK: binary with broadcasting
 
-    /// `a op b` with broadcasting; both inputs already have the result's dtype. With `into`, the
-    /// result is written there (it may be `a` itself when `a` has the result's shape: each element
-    /// is read before it is written, at the same offset).
+    /// `a op b` with broadcasting; both inputs already have the result's dtype. Any operand may be
+    /// strided (a view): the layout walks each through its own strides. With `into`, the result is
+    /// written there (it may be `a` itself when `a` has the result's shape: each element is read
+    /// before it is written, at the same offset).
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String, into: Tensor? = nil) -> Tensor {
         let out = into ?? Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
         let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {
         case .float32:
-            inRanges(layout, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Float.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Float.self), b.stridedPtr(Float.self), out.stridedPtr(Float.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
         case .float64:
-            inRanges(layout, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Double.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Double.self), b.stridedPtr(Double.self), out.stridedPtr(Double.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
         case .int64:
-            guard binaryInt(op, layout, 0..<0, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) else {
+            guard binaryInt(op, layout, 0..<0, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) else {
                 fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
             }
-            inRanges(layout, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) { binaryInt(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) { binaryInt(op, layout, $0, $1, $2, $3) }
         }
         return out
     }
@@ -198,11 +200,11 @@ enum Kernels {
         let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {
         case .float32:
-            inRanges(layout, a.ptr(Float.self), b.ptr(Float.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Float.self), b.stridedPtr(Float.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         case .float64:
-            inRanges(layout, a.ptr(Double.self), b.ptr(Double.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Double.self), b.stridedPtr(Double.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         case .int64:
-            inRanges(layout, a.ptr(Int64.self), b.ptr(Int64.self), out.ptr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         }
         return out
     }
@@ -246,9 +248,11 @@ enum Kernels {
         }
         let inner = plan.inner
         let sa = plan.strides[0][plan.rank - 1], sb = plan.strides[1][plan.rank - 1]
+        let sc = plan.strides[2][plan.rank - 1]
         plan.forEachRow(r.lowerBound, r.upperBound) { off in
             let ap = a + off[0], bp = b + off[1], cp = c + off[2]
-            if sa == 1 && sb == 1 { for i in 0..<inner { cp[i] = f(ap[i], bp[i]) } }
+            if sc != 1 { for i in 0..<inner { cp[i * sc] = f(ap[i * sa], bp[i * sb]) } }
+            else if sa == 1 && sb == 1 { for i in 0..<inner { cp[i] = f(ap[i], bp[i]) } }
             else if sa == 1 && sb == 0 { let bv = bp[0]; for i in 0..<inner { cp[i] = f(ap[i], bv) } }
             else if sa == 0 && sb == 1 { let av = ap[0]; for i in 0..<inner { cp[i] = f(av, bp[i]) } }
             else { for i in 0..<inner { cp[i] = f(ap[i * sa], bp[i * sb]) } }
@@ -257,6 +261,7 @@ enum Kernels {
 
     /// `x += y` in place (same shape and dtype).
     static func addInPlace(_ x: Tensor, _ y: Tensor) {
+        let y = y.dense
         let n = x.count
         switch x.dtype {
         case .float32: axpy(x.ptr(Float.self), y.ptr(Float.self), n)
@@ -276,6 +281,7 @@ enum Kernels {
 
     /// Converts between dtypes (a copy).
     static func convert(_ x: Tensor, to dtype: DType) -> Tensor {
+        let x = x.dense
         let out = Tensor(uninitializedShape: x.shape, dtype: dtype)
         let n = x.count
         switch (x.dtype, dtype) {
@@ -288,13 +294,19 @@ enum Kernels {
             inRanges(x.ptr(Float.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
         case (.float64, .int64):
             inRanges(x.ptr(Double.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
-        default: out.storage.pointer.copyMemory(from: x.storage.pointer, byteCount: n * dtype.byteSize)
+        default: out.rawPointer.copyMemory(from: x.rawPointer, byteCount: n * dtype.byteSize)
         }
         return out
     }
 
     /// Fills a tensor with one value.
     static func fill(_ x: Tensor, _ value: Double) {
+        if !x.isContiguous {
+            // A view: write one value through the view's strides.
+            let v = Tensor.full([], value, dtype: x.dtype)
+            copyStrided(v, 0, [Int](repeating: 0, count: x.rank), into: x, 0, x.strides, shape: x.shape)
+            return
+        }
         let n = x.count
         switch x.dtype {
         case .float32: x.ptr(Float.self).update(repeating: Float(value), count: n)
@@ -307,13 +319,13 @@ enum Kernels {
     static func select(_ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
-        let plan = StridedPlan(shape: shape, strides: [broadcastStrides(cond.shape, to: shape),
-                                                      broadcastStrides(a.shape, to: shape),
-                                                      broadcastStrides(b.shape, to: shape),
+        let plan = StridedPlan(shape: shape, strides: [broadcastStrides(of: cond, to: shape),
+                                                      broadcastStrides(of: a, to: shape),
+                                                      broadcastStrides(of: b, to: shape),
                                                       contiguousStrides(shape)])
         func run<T>(_: T.Type) {
-            let cp = SendablePointer(cond.ptr(Int64.self)), ap = SendablePointer(a.ptr(T.self))
-            let bp = SendablePointer(b.ptr(T.self)), op = SendablePointer(out.ptr(T.self))
+            let cp = SendablePointer(cond.stridedPtr(Int64.self)), ap = SendablePointer(a.stridedPtr(T.self))
+            let bp = SendablePointer(b.stridedPtr(T.self)), op = SendablePointer(out.ptr(T.self))
             let inner = plan.inner
             let sc = plan.strides[0][plan.rank - 1], sa = plan.strides[1][plan.rank - 1], sb = plan.strides[2][plan.rank - 1]
             plan.forEachRow(0, plan.rows) { off in

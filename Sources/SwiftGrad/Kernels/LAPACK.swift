@@ -89,6 +89,7 @@ extension Kernels {
     /// det, sign(det) and log|det| of each square matrix, from one LU factorization (getrf).
     /// A singular matrix gives det 0, sign 0, log|det| -inf, as in PyTorch.
     static func determinants(_ a: Tensor) -> (det: Tensor, sign: Tensor, logAbs: Tensor) {
+        let a = a.dense
         let (batch, n, _) = matrixDims(a)
         let outShape = Array(a.shape.dropLast(2))
         let det = Tensor(uninitializedShape: outShape, dtype: a.dtype)
@@ -128,6 +129,7 @@ extension Kernels {
     /// The inverse of each square matrix (getrf + getri). A singular matrix throws, naming its
     /// batch index, unless `nanOnSingular`, which fills that matrix with NaN instead.
     static func inverse(_ a: Tensor, op: String, nanOnSingular: Bool = false) throws(LinalgError) -> Tensor {
+        let a = a.dense
         let (batch, n, _) = matrixDims(a)
         let out = a.detach().copy()
         func run<T: LapackElement>(_: T.Type) throws(LinalgError) {
@@ -149,6 +151,8 @@ extension Kernels {
 
     /// Solves A·X = B for each pair of a [batch, n, n] and a [batch, n, k] tensor (gesv).
     static func solve(_ a: Tensor, _ b: Tensor, op: String) throws(LinalgError) -> Tensor {
+        let a = a.dense
+        let b = b.dense
         let (batch, n, _) = matrixDims(a)
         let k = b.shape[b.rank - 1]
         let x = b.detach().copy()
@@ -171,6 +175,7 @@ extension Kernels {
     /// The Cholesky factor of each symmetric positive-definite matrix (potrf), lower (A = L·Lᵀ) or
     /// upper (A = Uᵀ·U); only that triangle of A is read, and the other triangle of the result is zero.
     static func cholesky(_ a: Tensor, upper: Bool, op: String) throws(LinalgError) -> Tensor {
+        let a = a.dense
         let (batch, n, _) = matrixDims(a)
         let out = a.detach().copy()
         func run<T: LapackElement>(_: T.Type) throws(LinalgError) {
@@ -192,6 +197,7 @@ extension Kernels {
     /// Householder QR of each [m, n] matrix (geqrf + orgqr): Q is [m, k] and R [k, n] with
     /// k = min(m, n) (reduced), or Q [m, m] and R [m, n] (complete).
     static func qr(_ a: Tensor, complete: Bool, op: String) throws(LinalgError) -> (q: Tensor, r: Tensor) {
+        let a = a.dense
         let (batch, m, n) = matrixDims(a)
         let k = min(m, n)
         let qc = complete ? m : k, rr = complete ? m : k
@@ -227,6 +233,7 @@ extension Kernels {
     /// Singular values (descending) and, if `vectors`, U and Vᵀ of each [m, n] matrix (gesdd):
     /// U [m, k] and Vᵀ [k, n] with k = min(m, n), or U [m, m] and Vᵀ [n, n] when `full`.
     static func svd(_ a: Tensor, vectors: Bool, full: Bool, op: String) throws(LinalgError) -> (u: Tensor?, s: Tensor, vh: Tensor?) {
+        let a = a.dense
         let (batch, m, n) = matrixDims(a)
         let k = min(m, n)
         let ucols = full ? m : k, vrows = full ? n : k
@@ -264,6 +271,7 @@ extension Kernels {
     /// Eigenvalues (ascending) and, if `vectors`, orthonormal eigenvectors (as columns) of each
     /// symmetric matrix, reading only its lower or upper triangle (syevd).
     static func eigh(_ a: Tensor, upper: Bool, vectors: Bool, op: String) throws(LinalgError) -> (values: Tensor, vectors: Tensor?) {
+        let a = a.dense
         let (batch, n, _) = matrixDims(a)
         let w = Tensor(uninitializedShape: Array(a.shape.dropLast()), dtype: a.dtype)
         let v = a.detach().copy()
@@ -283,6 +291,8 @@ extension Kernels {
     /// Least-squares (minimum-norm) solutions of A·X ≈ B for a [batch, m, n] A and a [batch, m, k] B
     /// (gelsd, SVD based): X [batch, n, k], the effective rank of each A, and its singular values.
     static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Double, op: String) throws(LinalgError) -> (x: Tensor, rank: [Int], s: Tensor) {
+        let a = a.dense
+        let b = b.dense
         let (batch, m, n) = matrixDims(a)
         let k = b.shape[b.rank - 1]
         let lead = Array(a.shape.dropLast(2))
@@ -321,6 +331,8 @@ extension Kernels {
     /// B is [batch, r, c]; A is [batch, n, n] or one shared [n, n] matrix (`sharedA`). Never fails: a
     /// zero on the diagonal gives inf/NaN, as in PyTorch.
     static func triangularSolve(_ a: Tensor, _ b: Tensor, upper: Bool, left: Bool, unit: Bool, transA: Bool, sharedA: Bool) -> Tensor {
+        let a = a.dense
+        let b = b.dense
         let x = b.detach().copy()
         let (batch, r, c) = matrixDims(b)
         let n = a.shape[a.rank - 1]
@@ -336,6 +348,7 @@ extension Kernels {
 
     /// The diagonal at `offset` of each [n, m] matrix of a contiguous [batch, n, m] tensor: [batch, len].
     static func diagonal(_ a: Tensor, offset: Int, into out: Tensor) {
+        let a = a.dense
         let (batch, n, m) = matrixDims(a)
         let len = out.shape[out.rank - 1]
         if batch == 0 || len == 0 { return }
@@ -345,6 +358,7 @@ extension Kernels {
 
     /// Writes each row of a [batch, len] tensor onto the diagonal at `offset` of a zeroed [batch, n, m] tensor.
     static func diagEmbed(_ v: Tensor, offset: Int, into out: Tensor) {
+        let v = v.dense
         let (batch, n, m) = matrixDims(out)
         let len = v.shape[v.rank - 1]
         if batch == 0 || len == 0 { return }

@@ -46,6 +46,7 @@ extension Kernels {
     /// Whether every element of a float tensor is finite. One vectorisable pass: x·0 is 0 for a
     /// finite x and NaN for NaN or ±Inf, so the sum of x·0 is NaN exactly when one element is not finite.
     static func allFinite(_ t: Tensor) -> Bool {
+        let t = t.dense
         switch t.dtype {
         case .float32: return finiteSum(t.ptr(Float.self), t.count) == 0
         case .float64: return finiteSum(t.ptr(Double.self), t.count) == 0
@@ -61,6 +62,7 @@ extension Kernels {
 
     /// How many elements of a float tensor are NaN and how many are ±Inf.
     static func countNonFinite(_ t: Tensor) -> (nan: Int, inf: Int) {
+        let t = t.dense
         var nan = 0, inf = 0
         for i in 0..<t.count {
             let v = t.scalar(at: i)
@@ -92,7 +94,9 @@ extension Kernels {
     @inline(__always)
     static func checkUpdateOperands(_ name: String, _ param: Tensor, _ others: Tensor?...) {
         check(param.dtype.isFloatingPoint, "\(name): parameter dtype \(param.dtype) is not a float type")
+        check(param.isContiguous, "\(name): the parameter must be contiguous, got shape \(param.shape) with strides \(param.strides); optimize the base tensor instead of a view")
         for case let t? in others {
+            check(t.isContiguous, "\(name): the gradient and state must be contiguous, got shape \(t.shape) with strides \(t.strides) (parameter \(param.shape))")
             check(t.dtype == param.dtype && t.count == param.count,
                          "\(name): operand \(t.shape) \(t.dtype) does not match the parameter \(param.shape) \(param.dtype)")
         }
@@ -404,6 +408,7 @@ extension Kernels {
 
     /// Σ|x|^p (p = 2 without pow), accumulated in Double in a fixed order.
     static func sumOfPowers(_ t: Tensor, _ p: Double) -> Double {
+        let t = t.dense
         func run<T: FloatElement>(_ x: UnsafeMutablePointer<T>) -> Double {
             var acc = (0.0, 0.0, 0.0, 0.0)
             let n = t.count, n4 = n & ~3
@@ -428,6 +433,7 @@ extension Kernels {
 
     /// max |x| (NaN if any element is NaN).
     static func maxAbs(_ t: Tensor) -> Double {
+        let t = t.dense
         func run<T: FloatElement>(_ x: UnsafeMutablePointer<T>) -> Double {
             var m: T = 0
             for i in 0..<t.count {

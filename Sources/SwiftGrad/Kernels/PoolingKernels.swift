@@ -55,6 +55,7 @@ extension Kernels {
     /// Max over each window; `indices` receives the flat position iy·w + ix of the maximum (the first
     /// one on ties; NaN wins, so NaN propagates, at its last position, as in PyTorch).
     static func windowMax(_ x: Tensor, _ out: Tensor, _ indices: Tensor, _ win: Windows2d) {
+        let x = x.dense
         func run<T: FloatElement>(_: T.Type) {
             let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
             defer { rows.free(); cols.free() }
@@ -100,6 +101,8 @@ extension Kernels {
 
     /// dx[plane][indices[o]] += g[o] for every output o; dx ([planes, inPlane]) is overwritten.
     static func scatterByIndex(_ g: Tensor, _ indices: Tensor, _ dx: Tensor, outPlane: Int, inPlane: Int) {
+        let g = g.dense
+        let indices = indices.dense
         func run<T: FloatElement>(_: T.Type) {
             let planes = g.count / Swift.max(1, outPlane)
             let (gs, ids, ds) = (SendablePointer(g.ptr(T.self)), SendablePointer(indices.ptr(Int64.self)),
@@ -122,6 +125,7 @@ extension Kernels {
     /// out[p, oy, ox] = scale · Σ rowWeight · colWeight · x[p, iy, ix] over the window (`adjoint` false),
     /// or its transpose: x-shaped `out` = the adjoint applied to output-shaped `x` (`adjoint` true).
     static func windowSum(_ x: Tensor, _ out: Tensor, _ win: Windows2d, adjoint: Bool) {
+        let x = x.dense
         func run<T: FloatElement>(_: T.Type) {
             let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
             defer { rows.free(); cols.free() }

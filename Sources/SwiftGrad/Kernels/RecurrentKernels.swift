@@ -4,6 +4,8 @@
 /// d(c) [N, H]. One pass over memory each way instead of about fifteen elementwise ops.
 extension Kernels {
     static func lstmCellForward(pre: Tensor, c: Tensor, out: Tensor, acts: Tensor, n: Int, h: Int) {
+        let pre = pre.dense
+        let c = c.dense
         func run<T: FloatElement>(_: T.Type) {
             let P = SendablePointer(pre.ptr(T.self)), C = SendablePointer(c.ptr(T.self))
             let O = SendablePointer(out.ptr(T.self)), A = SendablePointer(acts.ptr(T.self))
@@ -64,6 +66,9 @@ extension Kernels {
     }
 
     static func lstmCellBackward(grad: Tensor, acts: Tensor, c: Tensor, dPre: Tensor, dC: Tensor, n: Int, h: Int) {
+        let grad = grad.dense
+        let acts = acts.dense
+        let c = c.dense
         func run<T: FloatElement>(_: T.Type) {
             let G = SendablePointer(grad.ptr(T.self)), A = SendablePointer(acts.ptr(T.self)), C = SendablePointer(c.ptr(T.self))
             let DP = SendablePointer(dPre.ptr(T.self)), DC = SendablePointer(dC.ptr(T.self))
@@ -122,6 +127,10 @@ extension Kernels {
     /// each step's activations into acts [T, N, 5H] and c_1...c_T into cells [T, N, H].
     static func lstmSequenceForward(gates: Tensor, h0: Tensor, c0: Tensor, whh: Tensor,
                                     packed: Tensor, acts: Tensor, cells: Tensor) {
+        let gates = gates.dense
+        let h0 = h0.dense
+        let c0 = c0.dense
+        let whh = whh.dense
         let steps = gates.shape[0], n = h0.shape[0], h = h0.shape[1]
         func run<T: FloatElement>(_: T.Type) {
             let pre = UnsafeMutablePointer<T>.allocate(capacity: n * 4 * h)
@@ -166,6 +175,13 @@ extension Kernels {
     static func lstmSequenceBackward(grad: Tensor, packed: Tensor, acts: Tensor, cells: Tensor, h0: Tensor, c0: Tensor,
                                      whh: Tensor, needWeight: Bool, needH0: Bool)
         -> (dGates: Tensor, dH0: Tensor?, dC0: Tensor, dWhh: Tensor?) {
+        let grad = grad.dense
+        let packed = packed.dense
+        let acts = acts.dense
+        let cells = cells.dense
+        let h0 = h0.dense
+        let c0 = c0.dense
+        let whh = whh.dense
         let steps = acts.shape[0], n = h0.shape[0], h = h0.shape[1]
         let dGates = Tensor(uninitializedShape: [steps, n, 4 * h], dtype: grad.dtype)
         let dh = Tensor(uninitializedShape: [n, h], dtype: grad.dtype)

@@ -40,6 +40,7 @@ extension Kernels {
 
     /// Sums `x` over the axes where `reduce[axis]` is true, into `out` laid out with those axes kept as 1.
     static func sumAxes(_ x: Tensor, reduce: [Bool], into out: Tensor) {
+        let x = x.dense
         switch x.dtype {
         case .float32: sumAxesTyped(x.ptr(Float.self), x.shape, reduce, out.ptr(Float.self))
         case .float64: sumAxesTyped(x.ptr(Double.self), x.shape, reduce, out.ptr(Double.self))
@@ -96,6 +97,7 @@ extension Kernels {
     /// Max or min along one axis of a tensor viewed as [outer, n, inner]; returns values and int64 indices.
     /// NaN wins (as PyTorch); ties keep the first index.
     static func extremum(_ x: Tensor, outer: Int, n: Int, inner: Int, isMax: Bool, values: Tensor?, indices: Tensor) {
+        let x = x.dense
         func run<T: Comparable>(_ p: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>?, _ isNaN: (T) -> Bool) {
             let ip = indices.ptr(Int64.self)
             for o in 0..<outer {
@@ -124,6 +126,7 @@ extension Kernels {
     /// Inclusive scan (cumulative sum or product) along the middle axis of [outer, n, inner].
     static func scan(_ x: Tensor, outer: Int, n: Int, inner: Int, product: Bool, into out: Tensor) {
         if n == 0 { return }   // an empty axis: nothing to write (the first row would be out of bounds)
+        let x = x.dense
         func run<T: Numeric>(_ p: UnsafePointer<T>, _ q: UnsafeMutablePointer<T>) {
             for o in 0..<outer {
                 let base = o * n * inner
@@ -144,6 +147,7 @@ extension Kernels {
 
     /// Whether every element lies in [lo, hi] (NaN does not). The first offender is returned for messages.
     static func firstOutside(_ x: Tensor, _ lo: Double, _ hi: Double) -> Double? {
+        let x = x.dense
         func run<T: FloatElement>(_ p: UnsafePointer<T>) -> Double? {
             let l = T(lo), h = T(hi)
             for i in 0..<x.count where !(p[i] >= l && p[i] <= h) { return Double(p[i]) }

@@ -47,6 +47,16 @@ func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
     return s
 }
 
+/// Strides for reading tensor `t` (any layout) as if broadcast to `outShape` (0 on broadcast axes).
+func broadcastStrides(of t: Tensor, to outShape: [Int]) -> [Int] {
+    if t.isContiguous { return broadcastStrides(t.shape, to: outShape) }
+    let own = t.strides
+    let lead = outShape.count - t.rank
+    var s = [Int](repeating: 0, count: outShape.count)
+    for i in 0..<t.rank where t.shape[i] != 1 { s[i + lead] = own[i] }
+    return s
+}
+
 /// An iteration space with up to three operands' strides, with adjacent axes merged whenever every
 /// operand walks them contiguously. Most elementwise work collapses to one or two axes.
 struct StridedPlan {
@@ -130,7 +140,13 @@ struct ElementwiseLayout {
     @inline(__always)
     init(_ a: Tensor, _ b: Tensor, _ out: Tensor) {
         n = out.count
-        if (a.count == n || a.count == 1) && (b.count == n || b.count == 1) {
+        if !(a.isContiguous && b.isContiguous && out.isContiguous) {
+            // Views: each operand walks its own strides.
+            strideA = 0; strideB = 0
+            plan = StridedPlan(shape: out.shape, strides: [broadcastStrides(of: a, to: out.shape),
+                                                           broadcastStrides(of: b, to: out.shape),
+                                                           out.strides])
+        } else if (a.count == n || a.count == 1) && (b.count == n || b.count == 1) {
             strideA = a.count == n ? 1 : 0
             strideB = b.count == n ? 1 : 0
             plan = nil

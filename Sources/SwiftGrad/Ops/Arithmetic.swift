@@ -229,46 +229,72 @@ extension Tensor {
 // MARK: - In-place
 
 extension Tensor {
-    /// In-place ops may not silently break autograd: a leaf that requires grad can only be
-    /// modified under `withNoGrad`; a non-leaf takes a new node whose input is its old history.
-    func beginInPlace(_ op: String, _ others: [Tensor]) -> Tensor? {
+    /// In-place ops may not silently break autograd: a leaf that requires grad (or a view of one)
+    /// can only be modified under `withNoGrad`; a non-leaf takes a new node whose input is its old
+    /// history. Writing through a view records on the view's base (`endInPlace`).
+    func beginInPlace(_ op: String, _ others: [Tensor]) -> InPlaceRecord? {
+        check(!hasInternalOverlap, "\(op): unsupported operation: more than one element of the written-to tensor (shape \(shape), strides \(strides)) refers to a single memory location; call clone() before the in-place operation")
         let recording = ThreadContext.current.gradEnabled && (requiresGrad || others.contains { $0.requiresGrad })
         if !recording { return nil }
         check(node != nil || !leafRequiresGrad,
                      "\(op): a leaf tensor of shape \(shape) that requires grad cannot be modified in place; wrap the update in withNoGrad { } or use the out-of-place op")
         check(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
-        // The old value with the old history. It must be a snapshot, not an alias: the new node's
-        // backward may read it (mul_ and div_ need the value from before the update).
-        let snapshot = Storage(byteCount: storage.byteCount)
-        snapshot.pointer.copyMemory(from: storage.pointer, byteCount: storage.byteCount)
-        let old = Tensor(storage: snapshot, shape: shape, dtype: dtype)
-        old.node = node
-        // The old node saved its output in our storage, which is about to change; the snapshot
-        // holds exactly those values, so its backward keeps working.
-        if let n = node, n.outputStorage === storage, n.outputVersion == storage.version {
-            n.outputStorage = snapshot
-            n.outputVersion = snapshot.version
+        if let base = viewBase {
+            check(base.node != nil || !base.leafRequiresGrad,
+                  "\(op): a view of a leaf Variable that requires grad is being used in an in-place operation (view \(shape) of base \(base.shape)); wrap the update in withNoGrad { } or write into a clone of the base")
+            check(base.isContiguous, "\(op): in-place ops through a view need a contiguous base to be differentiable (view \(shape), base \(base.shape) with strides \(base.strides)); write into base.contiguous() instead")
+            base.protectSavedOutput()
+            return Tensor.viewInPlaceRecord(base: base, view: self)
         }
-        return old
+        protectSavedOutput()
+        // The old value with the old history. A copy, not an alias: the new node's backward may
+        // read it (mul_ and div_ need the value from before the update).
+        let old = Kernels.contiguousCopy(self)
+        old.node = node
+        return InPlaceRecord(old: old, oldBase: nil)
+    }
+
+    /// An in-place write is about to change this tensor's storage: if this tensor's own node saved
+    /// its output there, point that node at a snapshot of the current values so its backward keeps
+    /// working (the write would otherwise fail its version check).
+    func protectSavedOutput() {
+        guard let n = node, n.outputStorage === storage, n.outputVersion == storage.version,
+              n.outputOffset == storageOffset, n.outputStrides == explicitStrides else { return }
+        let snapshot = Kernels.contiguousCopy(self)
+        n.outputStorage = snapshot.storage
+        n.outputVersion = snapshot.storage.version
+        n.outputOffset = 0
+        n.outputStrides = nil
     }
 
     /// Finishes an in-place op: bumps the version and, if recording, moves `self` onto a new node
-    /// computed out of place from `old` (the values are equal; only the graph matters).
-    func endInPlace(_ op: String, old: Tensor?, _ recompute: (Tensor) -> Tensor) {
+    /// computed out of place from the old value (the values are equal; only the graph matters).
+    /// For a view, the base takes the new node instead (`copySlices`), and the view (like every
+    /// other view of that base) becomes a view of the base's new value when its node is next read.
+    func endInPlace(_ op: String, old record: InPlaceRecord?, _ recompute: (Tensor) -> Tensor) {
         bumpVersion()
-        guard let old else { return }
-        let replacement = recompute(old)
-        node = replacement.node
+        guard let record else { return }
+        let replacement = recompute(record.old)
+        if let base = viewBase, let oldBase = record.oldBase {
+            base.replaceNode(Tensor.copySlices(oldBase: oldBase, view: self, value: replacement))
+            return
+        }
+        replaceNode(replacement.node)
         // The new node saved the replacement's storage as its output; point it at ours.
-        if let n = node, n.outputStorage != nil { n.outputStorage = storage; n.outputVersion = storage.version }
+        if let n = node, n.outputStorage != nil {
+            n.outputStorage = storage; n.outputVersion = storage.version
+            n.outputOffset = storageOffset; n.outputStrides = explicitStrides
+        }
     }
 
     static func inPlace(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, _ name: String, _ f: (Tensor, Tensor) -> Tensor) {
         check(broadcastShape(lhs.shape, rhs.shape, op: name) == lhs.shape,
                      "\(name): the result of shapes \(lhs.shape) and \(rhs.shape) does not fit in the left operand's shape \(lhs.shape)")
         let old = lhs.beginInPlace(name, [rhs])
-        let r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
-        // Computed straight into the left operand (no temporary, no copy).
+        var r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
+        // A right operand overlapping the destination differently (x += x.t()) is read from a copy.
+        if r.storage === lhs.storage && r !== lhs && r.geometry != lhs.geometry { r = Kernels.contiguousCopy(r) }
+        // Computed straight into the left operand, through its strides (no temporary, no copy).
         _ = Kernels.binary(op, lhs, r, shape: lhs.shape, name: name, into: lhs)
         lhs.endInPlace(name, old: old) { f($0, rhs) }
     }
@@ -300,10 +326,13 @@ extension Tensor {
 
     /// Copies `source`'s values (broadcast) into this tensor in place (PyTorch's `copy_`).
     public func copyFrom(_ source: Tensor) {
+        check(broadcastShapeIfPossible(source.shape, shape) == shape,
+              "copy_: source of shape \(source.shape) does not broadcast to the destination's shape \(shape)")
         let old = beginInPlace("copy_", [source])
-        let src = source.dtype == dtype ? source : source.to(dtype)
-        let b = src.shape == shape ? src : withNoGrad { src.expand(shape) }
-        storage.pointer.copyMemory(from: b.storage.pointer, byteCount: count * dtype.byteSize)
+        var src = source.dtype == dtype ? source : source.to(dtype)
+        if src.storage === storage && src.geometry != geometry { src = Kernels.contiguousCopy(src) }
+        // Through both layouts: the source broadcast (stride 0), the destination possibly a view.
+        Kernels.copyStrided(src, 0, broadcastStrides(of: src, to: shape), into: self, 0, strides, shape: shape)
         endInPlace("copy_", old: old) { $0 * 0 + source }
     }
 

@@ -36,10 +36,10 @@ extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
 }
 
 extension Tensor {
-    /// Basic indexing as in PyTorch; the result is a copy (differentiable).
+    /// Basic indexing as in PyTorch; the result is a view sharing storage (differentiable).
     ///
-    ///     let firstColumn = m[.all, 0]
-    ///     m[0] = Tensor.zeros([3])          // assignment copies into the tensor in place
+    ///     let firstColumn = m[.all, 0]       // a view: writing into it changes m
+    ///     m[0] = Tensor.zeros([3])           // assignment copies into the tensor in place
     public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
         get { indexed(indices.map(\.tensorIndex)) }
         set { assign(newValue, at: indices.map(\.tensorIndex)) }
@@ -72,7 +72,7 @@ extension Tensor {
                 let n = r.shape[axis]
                 let j = k < 0 ? k + n : k
                 check(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
-                r = r.slice(axis: axis, start: j, end: j + 1).squeeze(axis: axis)
+                r = r.select(axis: axis, index: j)
             case .slice(let s, let e, let step):
                 r = r.slice(axis: axis, start: s, end: e, step: step)
                 axis += 1
@@ -86,38 +86,14 @@ extension Tensor {
         return r
     }
 
-    /// Writes `value` (broadcast) into the indexed region, in place. Not recorded by autograd.
+    /// Writes `value` (broadcast) into the indexed region, in place: `copyFrom` on the view the
+    /// subscript selects, so autograd records it as PyTorch's `x[i] = v` (see `endInPlace`).
     func assign(_ value: Tensor, at idx: [TensorIndex]) {
-        check(!(ThreadContext.current.gradEnabled && (requiresGrad || value.requiresGrad)),
-                     "subscript assignment: not recorded by autograd (tensor \(shape), value \(value.shape)); use withNoGrad { } or build the result with cat/where")
-        var offset = 0
-        var dstShape: [Int] = [], dstStrides: [Int] = []
-        let st = contiguousStrides(shape)
-        var axis = 0
-        for i in resolveIndices(idx) {
-            switch i.kind {
-            case .index(let k):
-                let n = shape[axis], j = k < 0 ? k + n : k
-                check(j >= 0 && j < n, "subscript: index \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
-                offset += j * st[axis]
-                axis += 1
-            case .slice(let s0, let e0, let step):
-                check(step > 0, "subscript: step must be positive")
-                let n = shape[axis]
-                func c(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + n : v, 0), n) }
-                let s = c(s0 ?? 0), e = Swift.max(c(e0 ?? n), s)
-                offset += s * st[axis]
-                dstShape.append((e - s + step - 1) / step); dstStrides.append(st[axis] * step)
-                axis += 1
-            case .all, .ellipsis:
-                dstShape.append(shape[axis]); dstStrides.append(st[axis]); axis += 1
-            case .newAxis:
-                dstShape.append(1); dstStrides.append(0)
-            }
-        }
-        let v = withNoGrad { (value.dtype == dtype ? value : value.to(dtype)).expand(dstShape) }
-        Kernels.copyStrided(v, 0, contiguousStrides(dstShape), into: self, offset, dstStrides, shape: dstShape)
-        bumpVersion()
+        let target = indexed(idx)
+        // `x[0] += 1` in Swift reads x[0], updates that view in place, then assigns it back: the
+        // value is already there, so the assignment is a no-op.
+        if value.storage === target.storage && value.geometry == target.geometry { return }
+        target.copyFrom(value)
     }
 
     /// The entries at `indices` (a 1-D int64 tensor) along `axis`. Indices must lie in
@@ -224,6 +200,8 @@ extension Kernels {
     /// indexSelect (select: true, `to[.., k, ..] = from[.., idx[k], ..]`) or indexAdd
     /// (`to[.., idx[k], ..] += from[.., k, ..]`).
     static func indexCopy(from: Tensor, to: Tensor, axis: Int, indices: Tensor, select: Bool, op: String) {
+        let from = from.dense
+        let indices = indices.dense
         let big = select ? from : to
         let outer = big.shape[..<axis].reduce(1, *), inner = big.shape[(axis + 1)...].reduce(1, *)
         let n = big.shape[axis], m = indices.count
@@ -256,6 +234,8 @@ extension Kernels {
     /// gather (`other[p] = data[p with axis -> index[p]]`) or scatter-add (`data[...] += other[p]`),
     /// iterating over every position p of `index`.
     static func gatherScatter(data: Tensor, index: Tensor, other: Tensor, axis: Int, gather: Bool, op: String) {
+        let index = index.dense
+        let data = gather ? data.dense : data, other = gather ? other : other.dense
         let rank = index.rank
         let ds = contiguousStrides(data.shape), os = contiguousStrides(other.shape)
         let n = data.shape[axis]

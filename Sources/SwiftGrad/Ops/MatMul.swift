@@ -1,4 +1,5 @@
-// Matrix products through cblas. Transposed operands are passed to BLAS as flags, never copied.
+// Matrix products through cblas. Transposed operands (flags, or views such as `x.t()` and
+// `x.transpose(-1, -2)`) are passed to BLAS as transpose flags and leading dimensions, never copied.
 
 extension Tensor {
     /// Matrix product with every case of `torch.matmul`: 1-D·1-D (dot), 2-D·2-D, 1-D and 2-D mixed,
@@ -38,18 +39,25 @@ extension Tensor {
         let count = batch.reduce(1, *)
         // A batch operand either spans the whole batch (stride one matrix) or is shared (stride 0);
         // a partial broadcast is expanded once.
-        func prepared(_ t: Tensor, _ tb: [Int]) -> (Tensor, Int) {
-            let mat = t.shape[t.rank - 2] * t.shape[t.rank - 1]
-            if tb.reduce(1, *) == 1 { return (t, 0) }
-            if tb.count == batch.count && tb == batch { return (t, mat) }
-            if tb.reduce(1, *) == count { return (t, mat) }
-            return (withNoGrad { t.expand(batch + Array(t.shape.suffix(2))) }, mat)
+        // A strided operand BLAS can read (rows or columns unit-stride, one batch stride) is used
+        // in place, its transposition folded into the flag; any other layout is copied once.
+        func prepared(_ t: Tensor, _ tb: [Int]) -> (Tensor, Int, BLASLayout) {
+            var t = t
+            let shared = tb.reduce(1, *) == 1
+            if !shared && tb != batch && tb.reduce(1, *) != count {
+                t = withNoGrad { t.expand(batch + Array(t.shape.suffix(2))) }
+            }
+            if let l = BLASLayout(t) { return (t, shared ? 0 : l.batchStride, l) }
+            let c = Kernels.contiguousCopy(t)
+            let l = BLASLayout(c)!
+            return (c, shared ? 0 : l.batchStride, l)
         }
-        let (pa, strideA) = prepared(a, batchA)
-        let (pb, strideB) = prepared(b, batchB)
+        let (pa, strideA, la) = prepared(a, batchA)
+        let (pb, strideB, lb) = prepared(b, batchB)
         let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
-        Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA, transB: transB,
-                            strideA: strideA, strideB: strideB)
+        Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA != la.transposed,
+                            transB: transB != lb.transposed, strideA: strideA, strideB: strideB, lda: la.ld, ldb: lb.ld,
+                            offsetsA: strideA == 0 ? nil : la.batchOffsets, offsetsB: strideB == 0 ? nil : lb.batchOffsets)
         return out.recorded(.matmul, a, b, save: [.input0, .input1]) { g, ctx in
             let A = ctx.input(0), B = ctx.input(1)
             // C = op(A)·op(B): dA and dB written as products with flags (no transposed copies).
@@ -113,13 +121,16 @@ extension Tensor {
     static func addmm(_ bias: Tensor, _ x: Tensor, _ w: Tensor, shapes: ([Int], [Int])) -> Tensor {
         let n = x.shape[0], k = x.shape[1], m = w.shape[0]
         let out = Tensor(uninitializedShape: [n, m], dtype: x.dtype)
+        let xd = x.dense, bd = bias.dense
+        let wd = BLASLayout(w) == nil ? Kernels.contiguousCopy(w) : w
+        let lw = BLASLayout(wd)!
         func run<T: FloatElement>(_: T.Type) {
-            let b = SendablePointer(bias.ptr(T.self)), o = SendablePointer(out.ptr(T.self))
+            let b = SendablePointer(bd.ptr(T.self)), o = SendablePointer(out.ptr(T.self))
             parallelRanges(n, threshold: Swift.max(1, parallelThreshold / Swift.max(m, 1))) { lo, hi in
                 for r in lo..<hi { (o.p + r * m).update(from: b.p, count: m) }
             }
             if n > 0 && m > 0 && k > 0 {
-                Kernels.gemm(false, true, n, m, k, 1, x.ptr(T.self), k, w.ptr(T.self), k, 1, out.ptr(T.self), m)
+                Kernels.gemm(false, !lw.transposed, n, m, k, 1, xd.ptr(T.self), k, wd.stridedPtr(T.self), lw.ld, 1, out.ptr(T.self), m)
             }
         }
         switch x.dtype {
@@ -132,6 +143,59 @@ extension Tensor {
             return [ctx.needsGrad(0) ? mm(g, W, transA: false, transB: false) : nil,
                     ctx.needsGrad(1) ? mm(g, X, transA: true, transB: false) : nil,
                     ctx.needsGrad(2) ? g.sum(axis: 0) : nil]
+        }
+    }
+}
+
+/// How BLAS reads a (batch of) matrices in place: row-major with leading dimension `ld`, or
+/// transposed (column-major, `ld` between columns), and the step between batch entries (one
+/// stride, or each entry's offset when the batch axes do not collapse, as in attention's heads
+/// permuted out of [n, l, h, d]). Nil when the layout has neither unit-stride rows nor unit-stride
+/// columns.
+struct BLASLayout {
+    let transposed: Bool
+    let ld: Int
+    let batchStride: Int
+    var batchOffsets: [Int]? = nil
+
+    init?(_ t: Tensor) {
+        let r = t.rank, rows = t.shape[r - 2], cols = t.shape[r - 1]
+        if t.isContiguous {
+            transposed = false; ld = Swift.max(cols, 1); batchStride = rows * cols
+            return
+        }
+        let st = t.strides
+        let sr = st[r - 2], sc = st[r - 1]
+        if (sc == 1 || cols == 1) && sr >= Swift.max(cols, 1) {
+            transposed = false; ld = Swift.max(sr, cols, 1)
+        } else if (sr == 1 || rows == 1) && sc >= Swift.max(rows, 1) {
+            transposed = true; ld = Swift.max(sc, rows, 1)
+        } else {
+            return nil
+        }
+        // Batch axes (size > 1) must step uniformly: stride[j] == step · (entries after j).
+        var step = 0, after = 1, uniform = true
+        for j in stride(from: r - 3, through: 0, by: -1) where t.shape[j] != 1 {
+            if step == 0 { step = st[j] }
+            if st[j] != step * after { uniform = false; break }
+            after *= t.shape[j]
+        }
+        batchStride = step
+        if !uniform {
+            // Each batch entry's offset, in row-major order of the batch axes.
+            let batch = Array(t.shape.prefix(r - 2))
+            var offsets = [Int](repeating: 0, count: batch.reduce(1, *))
+            var idx = [Int](repeating: 0, count: batch.count), o = 0
+            for e in offsets.indices {
+                offsets[e] = o
+                var j = batch.count - 1
+                while j >= 0 {
+                    idx[j] += 1; o += st[j]
+                    if idx[j] < batch[j] { break }
+                    o -= st[j] * batch[j]; idx[j] = 0; j -= 1
+                }
+            }
+            batchOffsets = offsets
         }
     }
 }

@@ -20,9 +20,10 @@ extension Tensor {
     ///     let total = x.sum()
     public func sum() -> Tensor {
         let out = Tensor(uninitializedShape: [], dtype: dtype)
+        let x = dense
         switch dtype {
-        case .float32: out.ptr(Float.self)[0] = Kernels.sumAll(ptr(Float.self), count)
-        case .float64: out.ptr(Double.self)[0] = Kernels.sumAll(ptr(Double.self), count)
+        case .float32: out.ptr(Float.self)[0] = Kernels.sumAll(x.ptr(Float.self), count)
+        case .float64: out.ptr(Double.self)[0] = Kernels.sumAll(x.ptr(Double.self), count)
         case .int64: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
         }
         let inShape = shape
@@ -297,10 +298,10 @@ extension Tensor {
         if rank == 0 { return self }
         let n = shape[ax]
         if n <= 1 { return self }
-        let st = contiguousStrides(shape)
-        var src = st; src[ax] = -st[ax]
+        let st = contiguousStrides(shape), own = strides
+        var src = own; src[ax] = -own[ax]
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        Kernels.copyStrided(self, (n - 1) * st[ax], src, into: out, 0, st, shape: shape)
+        Kernels.copyStrided(self, (n - 1) * own[ax], src, into: out, 0, st, shape: shape)
         return out.recorded(.flip, self) { g, _ in [g.flip(axis: ax)] }
     }
 

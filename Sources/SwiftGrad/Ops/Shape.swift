@@ -1,19 +1,40 @@
-// Shape ops. Reshape-like views share storage; everything else copies through `stridedCopy`.
+// Shape ops. reshape (when strides allow), squeeze, unsqueeze, permute, expand and slice are views
+// sharing storage (see Views.swift); repeat, cat, pad copy through `stridedCopy`.
 
 extension Tensor {
-    /// The same elements with a new shape (one axis may be -1). Shares storage.
+    /// The same elements with a new shape (one axis may be -1): a view sharing storage when the
+    /// strides allow it (always for a contiguous tensor), else a copy, as `torch.reshape`.
     ///
     ///     let m = Tensor.arange(6).reshape([2, -1])    // [2, 3]
     public func reshape(_ newShape: [Int]) -> Tensor {
         let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: "reshape")
         if resolved == shape { return self }
-        let old = shape
-        return Tensor(storage: storage, shape: resolved, dtype: dtype)
-            .recorded(.reshape, self) { g, _ in [g.reshape(old)] }
+        if isContiguous { return reshapedView(resolved, strides: nil) }
+        if let st = viewStrides(shape, strides, resolved) { return reshapedView(resolved, strides: st) }
+        return contiguous().reshapedView(resolved, strides: nil)
     }
 
-    /// PyTorch's `view`: the same as `reshape` (tensors are always contiguous).
-    public func view(_ newShape: [Int]) -> Tensor { reshape(newShape) }
+    /// A view with a new shape (one axis may be -1), as `torch.Tensor.view`: it never copies, and
+    /// stops when the strides cannot express the new shape (call `reshape` or `contiguous()`).
+    ///
+    ///     let flat = x.view([-1])
+    public func view(_ newShape: [Int]) -> Tensor {
+        let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: "view")
+        if resolved == shape { return self }
+        if isContiguous { return reshapedView(resolved, strides: nil) }
+        guard let st = viewStrides(shape, strides, resolved) else {
+            checkFailure("view: size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); input shape \(shape), strides \(strides), requested shape \(newShape). Use reshape instead")
+        }
+        return reshapedView(resolved, strides: st)
+    }
+
+    /// The view behind reshape, view, squeeze and unsqueeze.
+    @inline(__always)
+    func reshapedView(_ resolved: [Int], strides st: [Int]?) -> Tensor {
+        let old = shape
+        return makeView(shape: resolved, strides: st, offset: storageOffset)
+            .recorded(.reshape, self) { g, _ in [g.reshape(old)] }
+    }
 
     static func resolveShape(_ s: [Int], count: Int, from: [Int], op: String) -> [Int] {
         var out = s
@@ -45,9 +66,14 @@ extension Tensor {
             let a = normalizeAxis(axis, rank, op: "squeeze", shape: shape)
             if rank == 0 || shape[a] != 1 { return self }
             var s = shape; s.remove(at: a)
-            return reshape(s)
+            if isContiguous { return reshape(s) }
+            var st = strides; st.remove(at: a)
+            return reshapedView(s, strides: st)
         }
-        return reshape(shape.filter { $0 != 1 })
+        if isContiguous { return reshape(shape.filter { $0 != 1 }) }
+        let kept = shape.indices.filter { shape[$0] != 1 }
+        let st = strides
+        return reshapedView(kept.map { shape[$0] }, strides: kept.map { st[$0] })
     }
 
     /// Inserts a size-1 axis at `axis` (negative counts from the end of the result).
@@ -56,10 +82,13 @@ extension Tensor {
     public func unsqueeze(axis: Int) -> Tensor {
         let a = normalizeAxis(axis, rank + 1, op: "unsqueeze", shape: shape)
         var s = shape; s.insert(1, at: a)
-        return reshape(s)
+        if isContiguous { return reshape(s) }
+        var st = strides
+        st.insert(a < rank ? shape[a] * st[a] : 1, at: a)
+        return reshapedView(s, strides: st)
     }
 
-    /// Reorders the axes.
+    /// Reorders the axes (a view: no copy).
     ///
     ///     let nhwc = nchw.permute([0, 2, 3, 1])
     public func permute(_ axes: [Int]) -> Tensor {
@@ -67,29 +96,29 @@ extension Tensor {
         let p = axes.map { normalizeAxis($0, rank, op: "permute", shape: shape) }
         check(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
         if p == Array(0..<rank) { return self }
-        let outShape = p.map { shape[$0] }
-        let inStrides = contiguousStrides(shape)
-        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
-        Kernels.copyStrided(self, 0, p.map { inStrides[$0] }, into: out, 0, contiguousStrides(outShape), shape: outShape)
+        let inStrides = strides
+        let out = makeView(shape: p.map { shape[$0] }, strides: p.map { inStrides[$0] }, offset: storageOffset)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in p.enumerated() { inverse[a] = i }
         return out.recorded(.permute, self) { g, _ in [g.permute(inverse)] }
     }
 
-    /// Swaps two axes.
+    /// Swaps two axes (a view).
+    ///
+    ///     let kT = k.transpose(-2, -1)
     public func transpose(_ a: Int, _ b: Int) -> Tensor {
         var p = Array(0..<rank)
         p.swapAt(normalizeAxis(a, rank, op: "transpose", shape: shape), normalizeAxis(b, rank, op: "transpose", shape: shape))
         return permute(p)
     }
 
-    /// The transpose of a matrix, or of the last two axes of a batch (PyTorch's `mT`).
+    /// The transpose of a matrix, or of the last two axes of a batch (PyTorch's `mT`; a view).
     public var mT: Tensor {
         check(rank >= 2, "mT: needs at least 2 axes, got shape \(shape)")
         return transpose(-2, -1)
     }
 
-    /// Broadcasts to `newShape` (copying). -1 keeps an axis's size.
+    /// Broadcasts to `newShape` (a view with stride 0 on broadcast axes: no copy). -1 keeps an axis's size.
     ///
     ///     let b = Tensor.ones([1, 3]).expand([4, 3])
     public func expand(_ newShape: [Int]) -> Tensor {
@@ -102,8 +131,10 @@ extension Tensor {
                          "expand: shape \(shape) cannot be expanded to \(newShape)")
         }
         if target == shape { return self }
-        let out = Tensor(uninitializedShape: target, dtype: dtype)
-        Kernels.copyStrided(self, 0, broadcastStrides(shape, to: target), into: out, 0, contiguousStrides(target), shape: target)
+        let own = strides
+        var st = [Int](repeating: 0, count: target.count)
+        for i in 0..<rank where !(shape[i] == 1 && target[i + lead] != 1) { st[i + lead] = own[i] }
+        let out = makeView(shape: target, strides: st, offset: storageOffset)
         let old = shape
         return out.recorded(.expand, self) { g, _ in [g.sumToShape(old)] }
     }
@@ -140,7 +171,7 @@ extension Tensor {
         let base = [Int](repeating: 1, count: lead) + shape
         // View as [r0, s0, r1, s1, ...] and broadcast each source axis against its repeat axis.
         var interleaved: [Int] = [], srcStrides: [Int] = []
-        let bs = contiguousStrides(base)
+        let bs = [Int](repeating: 0, count: lead) + strides
         for i in 0..<base.count {
             interleaved += [repeats[i], base[i]]
             srcStrides += [0, bs[i]]
@@ -173,7 +204,7 @@ extension Tensor {
         let os = contiguousStrides(outShape)
         var offset = 0
         for t in inputs {
-            Kernels.copyStrided(t, 0, contiguousStrides(t.shape), into: out, offset * os[ax], os, shape: t.shape)
+            Kernels.copyStrided(t, 0, t.strides, into: out, offset * os[ax], os, shape: t.shape)
             offset += t.shape[ax]
         }
         let sizes = inputs.map { $0.shape[ax] }
@@ -190,7 +221,7 @@ extension Tensor {
         return cat(tensors.map { $0.unsqueeze(axis: ax) }, axis: ax)
     }
 
-    /// Splits into pieces of the given sizes along `axis` (copies).
+    /// Splits into pieces of the given sizes along `axis` (views).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
         check(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
@@ -219,7 +250,7 @@ extension Tensor {
         return split(size: Swift.max(1, (n + chunks - 1) / chunks), axis: axis)
     }
 
-    /// Elements `start..<start+length` along `axis` (a copy).
+    /// Elements `start..<start+length` along `axis` (a view).
     public func narrow(axis: Int, start: Int, length: Int) -> Tensor {
         // Unlike slice (which clamps, as Python does), narrow must fit, as torch.narrow.
         let ax = normalizeAxis(axis, rank, op: "narrow", shape: shape)
@@ -229,7 +260,7 @@ extension Tensor {
         return slice(axis: ax, start: s, end: s + length, step: 1)
     }
 
-    /// Elements `start..<end` by `step` along `axis` (negative indices count from the end; a copy),
+    /// Elements `start..<end` by `step` along `axis` (negative indices count from the end; a view),
     /// as Python's `x[:, start:end:step]`.
     ///
     ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
@@ -242,15 +273,17 @@ extension Tensor {
         let len = (e - s + step - 1) / step
         if s == 0 && len == n && step == 1 { return self }
         var outShape = shape; outShape[ax] = len
+        var viewStrides = strides
+        let offset = storageOffset + s * viewStrides[ax]
+        viewStrides[ax] *= step
+        let out = makeView(shape: outShape, strides: viewStrides, offset: offset)
         let inStrides = contiguousStrides(shape)
         var src = inStrides; src[ax] *= step
-        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
-        Kernels.copyStrided(self, s * inStrides[ax], src, into: out, 0, contiguousStrides(outShape), shape: outShape)
         let inShape = shape
         return out.recorded(.slice, self) { g, _ in
             [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
         }.withScatterBackward { g, target in
-            Kernels.copyStrided(g, 0, contiguousStrides(g.shape), into: target, s * inStrides[ax], src, shape: g.shape, accumulate: true)
+            Kernels.copyStrided(g, 0, g.strides, into: target, s * inStrides[ax], src, shape: g.shape, accumulate: true)
         }
     }
 
@@ -260,7 +293,7 @@ extension Tensor {
         let out = Tensor.zeros(inShape, dtype: dtype)
         let st = contiguousStrides(inShape)
         var dst = st; dst[axis] *= step
-        Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, start * st[axis], dst, shape: shape)
+        Kernels.copyStrided(self, 0, strides, into: out, start * st[axis], dst, shape: shape)
         let len = shape[axis]
         return out.recorded(.sliceBackward, self) { g, _ in
             [g.slice(axis: axis, start: start, end: start + (len - 1) * step + 1, step: step)]
@@ -285,7 +318,7 @@ extension Tensor {
         let out = Tensor.full(outShape, value, dtype: dtype)
         let os = contiguousStrides(outShape)
         let offset = (0..<rank).reduce(0) { $0 + before[$1] * os[$1] }
-        Kernels.copyStrided(self, 0, contiguousStrides(shape), into: out, offset, os, shape: shape)
+        Kernels.copyStrided(self, 0, strides, into: out, offset, os, shape: shape)
         let inShape = shape
         return out.recorded(.pad, self) { g, _ in
             var r = g
@@ -298,14 +331,15 @@ extension Tensor {
 }
 
 extension Kernels {
-    /// Typed dispatch of `stridedCopy` between two tensors of one dtype.
+    /// Typed dispatch of `stridedCopy` between two tensors of one dtype. Offsets and strides are
+    /// in elements from each tensor's first element (`stridedPtr`), whatever its layout.
     static func copyStrided(_ src: Tensor, _ srcOffset: Int, _ srcStrides: [Int], into dst: Tensor,
                             _ dstOffset: Int, _ dstStrides: [Int], shape: [Int], accumulate: Bool = false) {
         check(src.dtype == dst.dtype, "copy: source dtype \(src.dtype) differs from destination dtype \(dst.dtype)")
         switch src.dtype {
-        case .float32: stridedCopy(src.ptr(Float.self), srcOffset, srcStrides, dst.ptr(Float.self), dstOffset, dstStrides, shape, accumulate: accumulate)
-        case .float64: stridedCopy(src.ptr(Double.self), srcOffset, srcStrides, dst.ptr(Double.self), dstOffset, dstStrides, shape, accumulate: accumulate)
-        case .int64: stridedCopy(src.ptr(Int64.self), srcOffset, srcStrides, dst.ptr(Int64.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        case .float32: stridedCopy(src.stridedPtr(Float.self), srcOffset, srcStrides, dst.stridedPtr(Float.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        case .float64: stridedCopy(src.stridedPtr(Double.self), srcOffset, srcStrides, dst.stridedPtr(Double.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        case .int64: stridedCopy(src.stridedPtr(Int64.self), srcOffset, srcStrides, dst.stridedPtr(Int64.self), dstOffset, dstStrides, shape, accumulate: accumulate)
         }
     }
 }

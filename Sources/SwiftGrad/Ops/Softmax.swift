@@ -35,6 +35,7 @@ extension Tensor {
 
 extension Kernels {
     static func softmax(_ x: Tensor, _ y: Tensor, outer: Int, n: Int, inner: Int, log: Bool) {
+        let x = x.dense
         func run<T: FloatElement>(_: T.Type) {
             let X = SendablePointer(x.ptr(T.self)), Y = SendablePointer(y.ptr(T.self))
             parallelRanges(outer * inner, threshold: Swift.max(1, parallelThreshold / Swift.max(n, 1))) { lo, hi in

@@ -232,21 +232,34 @@ extension Tensor {
 // MARK: - Reading out
 
 extension Tensor {
-    /// Element `i` (flat, row-major) as Double.
+    /// Element `i` (flat, row-major over `shape`) as Double, whatever the layout.
     @inline(__always) func scalar(at i: Int) -> Double {
+        let j = isContiguous ? i : elementOffset(i)
         switch dtype {
-        case .float32: return Double(ptr(Float.self)[i])
-        case .float64: return ptr(Double.self)[i]
-        case .int64: return Double(ptr(Int64.self)[i])
+        case .float32: return Double(stridedPtr(Float.self)[j])
+        case .float64: return stridedPtr(Double.self)[j]
+        case .int64: return Double(stridedPtr(Int64.self)[j])
         }
     }
 
     @inline(__always) func setScalar(_ v: Double, at i: Int) {
+        let j = isContiguous ? i : elementOffset(i)
         switch dtype {
-        case .float32: ptr(Float.self)[i] = Float(v)
-        case .float64: ptr(Double.self)[i] = v
-        case .int64: ptr(Int64.self)[i] = Int64(v)
+        case .float32: stridedPtr(Float.self)[j] = Float(v)
+        case .float64: stridedPtr(Double.self)[j] = v
+        case .int64: stridedPtr(Int64.self)[j] = Int64(v)
         }
+    }
+
+    /// The storage position (from the first element) of flat row-major index `i`.
+    func elementOffset(_ i: Int) -> Int {
+        let st = strides
+        var r = i, o = 0
+        for a in stride(from: rank - 1, through: 0, by: -1) {
+            o += (r % shape[a]) * st[a]
+            r /= shape[a]
+        }
+        return o
     }
 
     /// The elements as `[T]`, converting from the tensor's dtype.
@@ -254,7 +267,8 @@ extension Tensor {
     ///     let values: [Float] = x.toArray()
     public func toArray<T: TensorScalar>(as: T.Type = T.self) -> [T] {
         if dtype == T.dtype {
-            return Array(UnsafeBufferPointer(start: ptr(T.self), count: count))
+            let d = dense
+            return withExtendedLifetime(d) { Array(UnsafeBufferPointer(start: d.ptr(T.self), count: count)) }
         }
         return (0..<count).map { T(tensorValue: scalar(at: $0)) }
     }
@@ -290,16 +304,19 @@ extension Tensor {
 
     /// A copy with its own storage (PyTorch's `clone`); differentiable.
     public func copy() -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: count * dtype.byteSize)
+        let out: Tensor
+        if isContiguous {
+            out = Tensor(uninitializedShape: shape, dtype: dtype)
+            out.rawPointer.copyMemory(from: rawPointer, byteCount: count * dtype.byteSize)
+        } else {
+            out = Kernels.contiguousCopy(self)
+        }
         return out.recorded(.clone, self) { g, _ in [g] }
     }
 
     /// PyTorch's name for `copy()`.
     public func clone() -> Tensor { copy() }
 
-    /// Tensors are always contiguous here, so this returns self; kept for PyTorch users' code.
-    public func contiguous() -> Tensor { self }
 
     /// Whether two tensors have the same shape and all elements within `rtol·|b| + atol`.
     public func allClose(_ other: Tensor, rtol: Double = 1e-5, atol: Double = 1e-8) -> Bool {

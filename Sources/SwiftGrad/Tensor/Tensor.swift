@@ -1,35 +1,92 @@
 /// An n-dimensional array that records the differentiable operations applied to it.
 ///
 /// `Tensor` has reference semantics, like `torch.Tensor`: assigning it shares the object. Its elements
-/// live in a contiguous, row-major `Storage`; reshape-like views share that storage.
+/// live in a `Storage`, addressed by `storageOffset` and `strides` (PyTorch's strided layout); views
+/// (`transpose`, slicing, `expand`, `reshape` when strides allow...) share their base's storage.
 ///
 ///     let x = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
 ///     let y = (x * x).sum()
 ///     y.backward()
 ///     print(x.grad!)          // tensor([2.0000, 4.0000, 6.0000])
 public final class Tensor {
-    /// The elements, contiguous and row-major.
+    /// The memory holding the elements (shared by views).
     var storage: Storage
     /// The size of each axis; `[]` for a scalar.
     public let shape: [Int]
+    /// Element offset of the first element in `storage` (0 for tensors that are not views).
+    ///
+    ///     Tensor.arange(6).reshape([2, 3])[1].storageOffset   // 3
+    public let storageOffset: Int
+    /// Explicit strides, or nil when the tensor is row-major contiguous (no array kept then).
+    let explicitStrides: [Int]?
+    /// Whether the elements are row-major contiguous from `storageOffset` (computed once at init).
+    ///
+    ///     x.t().isContiguous        // false for a [2, 3] x
+    public let isContiguous: Bool
+    /// The root tensor whose storage this view shares (nil for a tensor that is not a view).
+    /// Held strongly: a view keeps its base alive; the base never holds its views.
+    let viewBase: Tensor?
+    /// For a view: the base's `nodeHistory.count` when this view's node was set. When the base
+    /// has since been modified in place (its node replaced), the view's node is rebuilt as a
+    /// view of the base's new node the next time it is read (PyTorch's view grad_fn regeneration).
+    var viewNodeGeneration = 0
     /// The element type.
     public let dtype: DType
     /// The number of elements (the product of `shape`).
     public let count: Int
     /// The autograd node that produced this tensor, or nil for a leaf.
-    var node: Node?
+    var node: Node? {
+        get {
+            if let base = viewBase, base.nodeHistory.count != viewNodeGeneration { regenerateViewNode(base) }
+            return storedNode
+        }
+        set {
+            storedNode = newValue
+            if let base = viewBase { viewNodeGeneration = base.nodeHistory.count }
+        }
+    }
+    var storedNode: Node?
+    /// The nodes this tensor had before in-place ops replaced them, oldest first (empty unless an
+    /// in-place op was recorded on it). A node records each input's generation (this count), so
+    /// ops recorded before an in-place change keep flowing into the node they were recorded on.
+    var nodeHistory: [Node?] = []
     var leafRequiresGrad = false
     /// The accumulated gradient (leaves that require grad, after `backward()`).
     public var grad: Tensor?
     /// Called after backward accumulates into this leaf's `grad` (see `registerPostAccumulateGradHook`).
     var postAccumulateHooks: [(Tensor) -> Void] = []
 
-    /// Wraps existing storage (no copy).
+    /// Wraps existing storage (no copy), contiguous from offset 0.
     init(storage: Storage, shape: [Int], dtype: DType) {
         self.storage = storage
         self.shape = shape
         self.dtype = dtype
         self.count = shape.reduce(1, *)
+        self.storageOffset = 0
+        self.explicitStrides = nil
+        self.isContiguous = true
+        self.viewBase = nil
+        Diagnostics._tensors.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// A view of `storage` (no copy) at `offset`; `strides` nil means row-major contiguous (no
+    /// array is allocated then). `base` is the root tensor whose storage it shares.
+    init(storage: Storage, offset: Int, shape: [Int], strides: [Int]?, dtype: DType, base: Tensor?) {
+        self.storage = storage
+        self.shape = shape
+        self.dtype = dtype
+        self.count = shape.reduce(1, *)
+        self.storageOffset = offset
+        if let strides {
+            check(strides.count == shape.count, "internal: strides \(strides) for shape \(shape)")
+            self.isContiguous = isRowMajor(shape, strides)
+            self.explicitStrides = self.isContiguous && strides == contiguousStrides(shape) ? nil : strides
+        } else {
+            self.isContiguous = true
+            self.explicitStrides = nil
+        }
+        self.viewBase = base
+        if let base { viewNodeGeneration = base.nodeHistory.count }
         Diagnostics._tensors.wrappingAdd(1, ordering: .relaxed)
     }
 
@@ -71,12 +128,25 @@ public final class Tensor {
         return self
     }
 
-    /// A new leaf sharing this tensor's storage, cut off from the graph.
+    /// A new leaf sharing this tensor's storage (and its layout), cut off from the graph.
     ///
     ///     let lossValue = loss.detach()
     public func detach() -> Tensor {
-        Tensor(storage: storage, shape: shape, dtype: dtype)
+        if storageOffset == 0 && explicitStrides == nil { return Tensor(storage: storage, shape: shape, dtype: dtype) }
+        return Tensor(storage: storage, offset: storageOffset, shape: shape, strides: explicitStrides, dtype: dtype, base: nil)
     }
+
+    /// The step in elements between neighbours along each axis (PyTorch's `stride()`).
+    ///
+    ///     Tensor.zeros([2, 3]).strides        // [3, 1]
+    ///     Tensor.zeros([2, 3]).t().strides    // [1, 3]
+    public var strides: [Int] { explicitStrides ?? contiguousStrides(shape) }
+
+    /// Whether this tensor and `other` view the same memory (PyTorch's
+    /// `x.untyped_storage().data_ptr() == y.untyped_storage().data_ptr()`).
+    ///
+    ///     let v = x.t(); v.sharesStorage(with: x)   // true
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
     /// Sets the gradient to nil (PyTorch's `zero_grad(set_to_none=True)`).
     public func zeroGrad() { grad = nil }
@@ -102,11 +172,38 @@ public final class Tensor {
 // MARK: - Typed element access for kernels (internal)
 
 extension Tensor {
-    @inline(__always) func ptr<T>(_: T.Type) -> UnsafeMutablePointer<T> { storage.typed(T.self) }
+    /// The first element, for kernels that read memory as row-major contiguous: only valid for a
+    /// contiguous tensor (kernel entries call `contiguous()` first or use `stridedPtr`).
+    @inline(__always) func ptr<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        check(isContiguous, "internal: a kernel read a non-contiguous tensor of shape \(shape), strides \(strides) as contiguous")
+        return storage.typed(T.self) + storageOffset
+    }
+    /// The first element's bytes, for byte copies of a contiguous tensor.
+    var rawPointer: UnsafeMutableRawPointer {
+        check(isContiguous, "internal: raw bytes of a non-contiguous tensor of shape \(shape), strides \(strides)")
+        return storage.pointer + storageOffset * dtype.byteSize
+    }
+    /// The first element of a possibly strided tensor; index with `strides`.
+    @inline(__always) func stridedPtr<T>(_: T.Type) -> UnsafeMutablePointer<T> { storage.typed(T.self) + storageOffset }
     /// Marks an in-place write to the storage.
     @inline(__always) func bumpVersion() { storage.version &+= 1 }
     /// The in-place write counter of the underlying storage.
     public var version: Int { storage.version }
+}
+
+/// Whether `strides` walk `shape` in row-major order without gaps (size-1 axes may have any stride,
+/// as in PyTorch's `is_contiguous`).
+func isRowMajor(_ shape: [Int], _ strides: [Int]) -> Bool {
+    var expected = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        let d = shape[i]
+        if d == 0 { return true }
+        if d != 1 {
+            if strides[i] != expected { return false }
+            expected *= d
+        }
+    }
+    return true
 }
 
 /// Normalises a possibly negative axis, stopping with a message naming the op (and the operand's
