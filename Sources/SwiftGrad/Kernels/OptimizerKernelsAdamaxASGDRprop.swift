@@ -6,7 +6,9 @@ extension Kernels {
     static func optimizerLoop(_ name: String, _ param: Tensor, _ operands: [Tensor],
                               float: (UnsafeMutablePointer<Float>, [UnsafeMutablePointer<Float>]) -> Void,
                               double: (UnsafeMutablePointer<Double>, [UnsafeMutablePointer<Double>]) -> Void) {
+        check(param.isContiguous, "\(name): the parameter must be contiguous, got shape \(param.shape) with strides \(param.strides); optimize the base tensor instead of a view")
         for t in operands {
+            check(t.isContiguous, "\(name): the gradient and state must be contiguous, got shape \(t.shape) with strides \(t.strides) (parameter \(param.shape))")
             check(t.dtype == param.dtype && t.count == param.count,
                   "\(name): operand \(t.shape) \(t.dtype) does not match the parameter \(param.shape) \(param.dtype)")
         }
