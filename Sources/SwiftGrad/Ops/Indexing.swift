@@ -23,7 +23,9 @@ extension Range: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound, step: 1)) }
 }
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
+    public var tensorIndex: TensorIndex {
+        TensorIndex(kind: .slice(lowerBound, upperBound == -1 || upperBound == Int.max ? nil : upperBound + 1, step: 1))
+    }
 }
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, nil, step: 1)) }
@@ -32,7 +34,7 @@ extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound, step: 1)) }
 }
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 || upperBound == Int.max ? nil : upperBound + 1, step: 1)) }
 }
 
 extension Tensor {
@@ -102,12 +104,13 @@ extension Tensor {
                 offset += j * st[axis]
                 axis += 1
             case .slice(let s0, let e0, let step):
-                check(step > 0, "subscript: step must be positive")
+                check(step > 0, "subscript assignment: step must be positive, got \(step) (shape \(shape), axis \(axis))")
                 let n = shape[axis]
                 func c(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + n : v, 0), n) }
                 let s = c(s0 ?? 0), e = Swift.max(c(e0 ?? n), s)
                 offset += s * st[axis]
-                dstShape.append((e - s + step - 1) / step); dstStrides.append(st[axis] * step)
+                let len = e > s ? (e - s - 1) / step + 1 : 0     // not e - s + step - 1: a huge step would overflow
+                dstShape.append(len); dstStrides.append(len > 1 ? st[axis] * step : 0)
                 axis += 1
             case .all, .ellipsis:
                 dstShape.append(shape[axis]); dstStrides.append(st[axis]); axis += 1
@@ -115,6 +118,8 @@ extension Tensor {
                 dstShape.append(1); dstStrides.append(0)
             }
         }
+        check(broadcastShapeIfPossible(value.shape, dstShape) == dstShape,
+              "subscript assignment: value of shape \(value.shape) does not broadcast to the indexed region \(dstShape) of the tensor of shape \(shape)")
         let v = withNoGrad { (value.dtype == dtype ? value : value.to(dtype)).expand(dstShape) }
         Kernels.copyStrided(v, 0, contiguousStrides(dstShape), into: self, offset, dstStrides, shape: dstShape)
         bumpVersion()
