@@ -296,7 +296,7 @@ extension Tensor {
     /// The elements as Double (converted if needed).
     public var doubles: [Double] { toArray(as: Double.self) }
     /// The elements as Int (converted if needed).
-    public var ints: [Int] { (0..<count).map { Int(Int64(tensorValue: scalar(at: $0))) } }
+    public var ints: [Int] { toArray(as: Int64.self).map { Int($0) } }
 
     /// The value of a one-element tensor, as Double.
     ///
@@ -307,7 +307,14 @@ extension Tensor {
     }
 
     /// The value of a one-element tensor as `T`.
-    public func item<T: TensorScalar>(as: T.Type) -> T { T(tensorValue: item()) }
+    public func item<T: TensorScalar>(as: T.Type) -> T {
+        // Read directly when the dtype matches: an int64 beyond 2⁵³ does not survive a trip through Double.
+        if dtype == T.dtype {
+            check(count == 1, "item: the tensor has shape \(shape) (\(count) elements); item() needs exactly one")
+            return ptr(T.self)[0]
+        }
+        return T(tensorValue: item())
+    }
 
     /// A copy converted to `dtype` (self if already that dtype). Differentiable between float types.
     ///
