@@ -109,3 +109,22 @@ import SwiftGrad
         expectMisuseMessage(r, Self.cases[index].needles, case: index)
     }
 }
+
+@Suite struct MisuseMessageTestsModules {
+    static let cases: [MisuseCase] = [
+        MisuseCase(["Sequential", "index 3", "1 layers"]) { _ = Sequential(Linear(2, 2))[3] },
+        MisuseCase(["Sequential", "0..<4", "1 layers"]) { _ = Sequential(Linear(2, 2))[0..<4] },
+        MisuseCase(["ModuleList", "index -2", "1 modules"]) { _ = ModuleList([Linear(2, 2)])[-2] },
+        MisuseCase(["Dropout", "2"]) { _ = Dropout(p: 2) },
+        MisuseCase(["Module", "forward(_:)"]) { _ = Module()(Tensor.ones([2])) },
+        MisuseCase(["Linear(3, 2)", "[2, 4]", "in_features 3"]) { _ = Sequential(Linear(3, 2))(Tensor.ones([2, 4])) },
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func stopsNamingTheModule(_ index: Int) async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [index] in
+            MisuseMessageTestsModules.cases[index].run()
+        }
+        expectMisuseMessage(r, Self.cases[index].needles, case: index)
+    }
+}
