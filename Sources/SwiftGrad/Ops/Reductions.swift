@@ -85,7 +85,9 @@ extension Tensor {
     ///
     ///     let s = x.std(axes: [1])
     public func std(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
-        variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
+        unaryFloatOnly("std")
+        _ = reductionAxes(axes, op: "std")   // so that misuse names std, not var
+        return variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
     }
 
     /// Views the tensor as [outer, n, inner] around `axis`.
