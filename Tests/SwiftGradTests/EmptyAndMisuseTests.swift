@@ -73,7 +73,7 @@ import SwiftGrad
         (["softmax", "axis", "[2, 3]"], { _ = Tensor.ones([2, 3]).softmax(axis: 2) }),
         (["cat", "at least one"], { _ = Tensor.cat([]) }),
         (["conv2d", "int64"], { _ = conv2d(Tensor.ones([1, 1, 4, 4], dtype: .int64), weight: Tensor.ones([1, 1, 3, 3])) }),
-        (["linear", "[2, 4]"], { _ = Linear(3, 2)(Tensor.ones([2, 4])) }),
+        (["Linear", "[2, 4]", "in_features 3"], { _ = Linear(3, 2)(Tensor.ones([2, 4])) }),
         (["indexSelect", "5", "[3]"], { _ = Tensor.ones([3]).indexSelect(axis: 0, indices: Tensor([5], dtype: .int64)) }),
         (["embedding", "7"], { _ = Embedding(5, 2)(Tensor([7], dtype: .int64)) }),
         (["stack", "[2]", "[3]"], { _ = Tensor.stack([Tensor.ones([2]), Tensor.ones([3])]) }),

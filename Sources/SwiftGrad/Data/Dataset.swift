@@ -87,7 +87,10 @@ public struct Subset<Base: Dataset>: Dataset {
     }
 
     public var count: Int { indices.count }
-    public subscript(index: Int) -> Base.Sample { base[indices[index]] }
+    public subscript(index: Int) -> Base.Sample {
+        check(index >= 0 && index < indices.count, "Subset: index \(index) out of range 0..<\(indices.count)")
+        return base[indices[index]]
+    }
 }
 
 /// Splits a dataset into non-overlapping random subsets of the given lengths (PyTorch's

@@ -129,7 +129,9 @@ enum Kernels {
         case .mulScalar(let s): let c = Int64(s); map(x, y, n) { $0 &* c }
         case .rsubScalar(let s): let c = Int64(s); map(x, y, n) { c &- $0 }
         case .clamp(let lo, let hi):
-            let l = lo.isInfinite ? Int64.min : Int64(lo.rounded(.up)), h = hi.isInfinite ? Int64.max : Int64(hi.rounded(.down))
+            // Bounds beyond int64 saturate (clamp's check keeps NaN away from int64 tensors).
+            let l = lo <= -0x1p63 ? Int64.min : lo >= 0x1p63 ? Int64.max : Int64(lo.rounded(.up))
+            let h = hi >= 0x1p63 ? Int64.max : hi <= -0x1p63 ? Int64.min : Int64(hi.rounded(.down))
             map(x, y, n) { Swift.min(Swift.max($0, l), h) }
         case .positiveMask: map(x, y, n) { $0 > 0 ? 1 : 0 }
         default: return false
@@ -271,11 +273,11 @@ enum Kernels {
     }
 
     @inline(__always)
-    static func axpy<T: Numeric>(_ x: UnsafeMutablePointer<T>, _ y: UnsafePointer<T>, _ n: Int) {
+    static func axpy<T: AccumulatingElement>(_ x: UnsafeMutablePointer<T>, _ y: UnsafePointer<T>, _ n: Int) {
         let X = SendablePointer(x), Y = SendablePointer(y)
         parallelRanges(n) { lo, hi in
             let xp = X.p, yp = Y.p
-            for i in lo..<hi { xp[i] += yp[i] }
+            for i in lo..<hi { xp[i] = T.sum(xp[i], yp[i]) }
         }
     }
 

@@ -48,7 +48,7 @@ extension Kernels {
         }
     }
 
-    static func sumAxesTyped<T: Numeric>(_ x: UnsafePointer<T>, _ shape: [Int], _ reduce: [Bool], _ out: UnsafeMutablePointer<T>) {
+    static func sumAxesTyped<T: AccumulatingElement>(_ x: UnsafePointer<T>, _ shape: [Int], _ reduce: [Bool], _ out: UnsafeMutablePointer<T>) {
         let outShape = zip(shape, reduce).map { $1 ? 1 : $0 }
         let outCount = outShape.reduce(1, *)
         out.update(repeating: 0, count: outCount)
@@ -67,12 +67,12 @@ extension Kernels {
                 let xp = X.p + off[0], op = O.p + off[1]
                 if ostr == 0 {
                     var s: T = 0
-                    if xs == 1 { s = laneSum(xp, inner) } else { for i in 0..<inner { s += xp[i * xs] } }
-                    op[0] += s
+                    if xs == 1 { s = laneSum(xp, inner) } else { for i in 0..<inner { s = T.sum(s, xp[i * xs]) } }
+                    op[0] = T.sum(op[0], s)
                 } else if xs == 1 && ostr == 1 {
-                    for i in 0..<inner { op[i] += xp[i] }
+                    for i in 0..<inner { op[i] = T.sum(op[i], xp[i]) }
                 } else {
-                    for i in 0..<inner { op[i * ostr] += xp[i * xs] }
+                    for i in 0..<inner { op[i * ostr] = T.sum(op[i * ostr], xp[i * xs]) }
                 }
             }
         }
@@ -81,17 +81,17 @@ extension Kernels {
     /// Sum of `n` contiguous elements with eight independent accumulators, so the adds pipeline
     /// and vectorise instead of forming one dependent chain.
     @inline(__always)
-    static func laneSum<T: Numeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    static func laneSum<T: AccumulatingElement>(_ p: UnsafePointer<T>, _ n: Int) -> T {
         var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
         var i = 0
         while i + 8 <= n {
-            a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]
-            a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7]
+            a0 = T.sum(a0, p[i]); a1 = T.sum(a1, p[i + 1]); a2 = T.sum(a2, p[i + 2]); a3 = T.sum(a3, p[i + 3])
+            a4 = T.sum(a4, p[i + 4]); a5 = T.sum(a5, p[i + 5]); a6 = T.sum(a6, p[i + 6]); a7 = T.sum(a7, p[i + 7])
             i += 8
         }
         var tail: T = 0
-        while i < n { tail += p[i]; i += 1 }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + tail
+        while i < n { tail = T.sum(tail, p[i]); i += 1 }
+        return T.sum(T.sum(T.sum(T.sum(a0, a1), T.sum(a2, a3)), T.sum(T.sum(a4, a5), T.sum(a6, a7))), tail)
     }
 
     /// Max or min along one axis of a tensor viewed as [outer, n, inner]; returns values and int64 indices.
@@ -127,14 +127,14 @@ extension Kernels {
     static func scan(_ x: Tensor, outer: Int, n: Int, inner: Int, product: Bool, into out: Tensor) {
         if n == 0 { return }   // an empty axis: nothing to write (the first row would be out of bounds)
         let x = x.dense
-        func run<T: Numeric>(_ p: UnsafePointer<T>, _ q: UnsafeMutablePointer<T>) {
+        func run<T: AccumulatingElement>(_ p: UnsafePointer<T>, _ q: UnsafeMutablePointer<T>) {
             for o in 0..<outer {
                 let base = o * n * inner
                 for j in 0..<inner { q[base + j] = p[base + j] }
                 for k in 1..<Swift.max(n, 1) {
                     let cur = base + k * inner, prev = cur - inner
-                    if product { for j in 0..<inner { q[cur + j] = q[prev + j] * p[cur + j] } }
-                    else { for j in 0..<inner { q[cur + j] = q[prev + j] + p[cur + j] } }
+                    if product { for j in 0..<inner { q[cur + j] = T.product(q[prev + j], p[cur + j]) } }
+                    else { for j in 0..<inner { q[cur + j] = T.sum(q[prev + j], p[cur + j]) } }
                 }
             }
         }
@@ -162,4 +162,27 @@ extension Kernels {
             return nil
         }
     }
+}
+
+/// Addition and multiplication for sums, scans and in-place accumulation: the ordinary operators
+/// for floats, and wrapping ones (`&+`, `&*`) for integers, so an int64 sum, cumsum or prod that
+/// overflows wraps around as PyTorch's does instead of trapping.
+protocol AccumulatingElement: Numeric {
+    static func sum(_ a: Self, _ b: Self) -> Self
+    static func product(_ a: Self, _ b: Self) -> Self
+}
+
+extension Float: AccumulatingElement {
+    @inline(__always) static func sum(_ a: Float, _ b: Float) -> Float { a + b }
+    @inline(__always) static func product(_ a: Float, _ b: Float) -> Float { a * b }
+}
+
+extension Double: AccumulatingElement {
+    @inline(__always) static func sum(_ a: Double, _ b: Double) -> Double { a + b }
+    @inline(__always) static func product(_ a: Double, _ b: Double) -> Double { a * b }
+}
+
+extension Int64: AccumulatingElement {
+    @inline(__always) static func sum(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
+    @inline(__always) static func product(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
 }

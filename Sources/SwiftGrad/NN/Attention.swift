@@ -54,6 +54,9 @@ open class MultiheadAttention: Module {
                      "MultiheadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) must all be 3-D (or all 2-D unbatched)")
         check(query.shape.last == embedDim && key.shape.last == embedDim && value.shape.last == embedDim,
                      "MultiheadAttention: query \(query.shape), key \(key.shape), value \(value.shape) must end with embedDim \(embedDim)")
+        for (name, t) in [("query", query), ("key", key), ("value", value)] {
+            checkInputDType("MultiheadAttention (\(name))", t, inProjWeight, name: "in_proj_weight")
+        }
         let unbatched = query.rank == 2
         func batchMajor(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(axis: 0) : (batchFirst ? t : t.transpose(0, 1)) }
         let q0 = batchMajor(query), k0 = batchMajor(key), v0 = batchMajor(value)

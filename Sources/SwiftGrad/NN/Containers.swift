@@ -54,12 +54,19 @@ open class Sequential: Module {
     /// Layer `i` (negative counts from the end).
     ///
     ///     let first = model[0] as! Linear
-    public subscript(_ i: Int) -> Module { layers[i < 0 ? i + layers.count : i] }
+    public subscript(_ i: Int) -> Module {
+        check(i >= -layers.count && i < layers.count, "Sequential: index \(i) is out of range for \(layers.count) layers")
+        return layers[i < 0 ? i + layers.count : i]
+    }
 
     /// The layers in `range`, as a new Sequential sharing them.
     ///
     ///     let trunk = model[0..<2]
-    public subscript(_ range: Range<Int>) -> Sequential { Sequential(Array(layers[range])) }
+    public subscript(_ range: Range<Int>) -> Sequential {
+        check(range.lowerBound >= 0 && range.upperBound <= layers.count,
+              "Sequential: range \(range) is out of range for \(layers.count) layers")
+        return Sequential(Array(layers[range]))
+    }
 
     /// Appends a layer.
     ///
@@ -89,7 +96,10 @@ open class ModuleList: Module, Sequence {
     }
 
     public var count: Int { items.count }
-    public subscript(_ i: Int) -> Module { items[i < 0 ? i + items.count : i] }
+    public subscript(_ i: Int) -> Module {
+        check(i >= -items.count && i < items.count, "ModuleList: index \(i) is out of range for \(items.count) modules")
+        return items[i < 0 ? i + items.count : i]
+    }
     public func makeIterator() -> IndexingIterator<[Module]> { items.makeIterator() }
 
     /// Appends a module.

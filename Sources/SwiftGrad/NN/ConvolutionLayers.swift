@@ -33,6 +33,17 @@ func tuple2(_ s: Size2) -> String { "(\(s.h), \(s.w))" }
 /// One number as PyTorch prints a 1-tuple: `(5,)`.
 func tuple1(_ n: Int) -> String { "(\(n),)" }
 
+/// Stops unless a batched or unbatched input has the layer's channel count and dtype, naming the
+/// layer (`Conv2d(3, 8, kernel_size=(3, 3), ...)`), the input's shape and the weight's.
+func checkConvInput(_ layer: Module, _ input: Tensor, spatialAxes: Int, inChannels: Int, weight: Tensor) {
+    // Ranks other than batched/unbatched are left to the op, whose message names the expected rank.
+    guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else { return }
+    let c = input.rank == spatialAxes + 2 ? 1 : 0
+    check(input.shape[c] == inChannels,
+          "\(layer.typeName)(\(layer.extraDescription)): weight of size \(weight.shape) expects input \(input.shape) to have \(inChannels) channels on axis \(c), but got \(input.shape[c]) channels")
+    checkInputDType(layer.typeName, input, weight)
+}
+
 func checkChannels(_ op: String, _ inChannels: Int, _ outChannels: Int, groups: Int) {
     check(inChannels > 0 && outChannels > 0 && groups > 0,
                  "\(op): channels and groups must be positive, got in \(inChannels), out \(outChannels), groups \(groups)")
@@ -92,7 +103,8 @@ open class Conv2d: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        checkConvInput(self, input, spatialAxes: 2, inChannels: inChannels, weight: weight)
+        return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     open override var extraDescription: String {
@@ -158,7 +170,8 @@ open class Conv1d: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        conv1d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        checkConvInput(self, input, spatialAxes: 1, inChannels: inChannels, weight: weight)
+        return conv1d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     open override var extraDescription: String {
@@ -221,7 +234,8 @@ open class ConvTranspose2d: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        convTranspose2d(input, weight: weight, bias: bias, stride: stride, padding: padding,
+        checkConvInput(self, input, spatialAxes: 2, inChannels: inChannels, weight: weight)
+        return convTranspose2d(input, weight: weight, bias: bias, stride: stride, padding: padding,
                         outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
 
@@ -274,7 +288,8 @@ open class ConvTranspose1d: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        convTranspose1d(input, weight: weight, bias: bias, stride: stride, padding: padding,
+        checkConvInput(self, input, spatialAxes: 1, inChannels: inChannels, weight: weight)
+        return convTranspose1d(input, weight: weight, bias: bias, stride: stride, padding: padding,
                         outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
 

@@ -11,6 +11,8 @@ open class Embedding: Module {
     public let paddingIdx: Int?
 
     public init(numEmbeddings: Int, embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .float32, generator: Generator? = nil) {
+        check(numEmbeddings >= 0 && embeddingDim >= 0,
+              "Embedding: sizes must be non-negative, got \(numEmbeddings) embeddings of dimension \(embeddingDim)")
         self.numEmbeddings = numEmbeddings; self.embeddingDim = embeddingDim
         let pad = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
         if let pad { check(pad >= 0 && pad < numEmbeddings, "Embedding: paddingIdx \(paddingIdx!) is out of range for \(numEmbeddings) embeddings") }
@@ -43,7 +45,11 @@ open class Embedding: Module {
         return e
     }
 
-    open override func forward(_ input: Tensor) -> Tensor { embedding(input, weight: weight, paddingIndex: paddingIdx) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        check(!input.dtype.isFloatingPoint,
+              "Embedding(\(extraDescription)): indices must be an integer tensor, got \(input.dtype) of shape \(input.shape) (weight \(weight.shape))")
+        return embedding(input, weight: weight, paddingIndex: paddingIdx)
+    }
 
     open override var extraDescription: String { "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "") }
 }

@@ -30,7 +30,11 @@ open class Linear: Module {
         self.init(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias, dtype: dtype, generator: generator)
     }
 
-    open override func forward(_ input: Tensor) -> Tensor { linear(input, weight: weight, bias: bias) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        checkInputSize("Linear(\(inFeatures), \(outFeatures))", input, axis: -1, expected: inFeatures, what: "in_features")
+        checkInputDType("Linear(\(inFeatures), \(outFeatures))", input, weight)
+        return linear(input, weight: weight, bias: bias)
+    }
 
     open override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias != nil ? "True" : "False")"
@@ -58,6 +62,8 @@ open class Bilinear: Module {
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
         check(x1.shape.last == in1Features && x2.shape.last == in2Features && x1.shape.dropLast() == x2.shape.dropLast(),
                      "Bilinear: inputs \(x1.shape) and \(x2.shape) do not fit weight \(weight.shape)")
+        checkInputDType("Bilinear", x1, weight)
+        checkInputDType("Bilinear", x2, weight)
         let lead = Array(x1.shape.dropLast())
         let a = x1.reshape([-1, in1Features]), b = x2.reshape([-1, in2Features])
         // (x1·W_o)·x2 for every o: [n, in1] · [in1, out·in2] -> [n, out, in2], then a dot with x2.
@@ -92,7 +98,12 @@ open class Flatten: Module {
         self.startAxis = startAxis; self.endAxis = endAxis
         super.init()
     }
-    open override func forward(_ input: Tensor) -> Tensor { input.flatten(startAxis: startAxis, endAxis: endAxis) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        let r = Swift.max(input.rank, 1)
+        check((-r..<r).contains(startAxis) && (-r..<r).contains(endAxis),
+              "Flatten: startAxis \(startAxis) and endAxis \(endAxis) must be axes of the input \(input.shape)")
+        return input.flatten(startAxis: startAxis, endAxis: endAxis)
+    }
     open override var extraDescription: String { "start_dim=\(startAxis), end_dim=\(endAxis)" }
 }
 
@@ -109,6 +120,8 @@ open class Unflatten: Module {
     open override func forward(_ input: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, input.rank, op: "Unflatten")
         var shape = input.shape
+        check(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == shape[ax],
+              "Unflatten: sizes \(sizes) do not multiply to \(shape[ax]), the size of axis \(axis) of the input \(input.shape)")
         shape.replaceSubrange(ax...ax, with: sizes)
         return input.reshape(shape)
     }

@@ -37,6 +37,7 @@ open class BatchNorm: Module {
     open override func forward(_ input: Tensor) -> Tensor {
         check(ranks.contains(input.rank) && input.shape[1] == numFeatures,
                      "\(typeName): expected input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(numFeatures) channels on axis 1, got \(input.shape)")
+        checkInputDType(typeName, input, weight ?? runningMean?.value, name: weight != nil ? "weight" : "running_mean")
         var factor = momentum ?? 0
         if isTraining, let tracked = numBatchesTracked {
             withNoGrad { tracked.value += 1 }
@@ -120,7 +121,10 @@ open class LayerNorm: Module {
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
-        layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
+        check(input.rank >= normalizedShape.count && Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+              "LayerNorm: input \(input.shape) does not end with normalized_shape \(normalizedShape)")
+        checkInputDType("LayerNorm", input, weight)
+        return layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 
     open override var extraDescription: String {
@@ -148,6 +152,7 @@ open class GroupNorm: Module {
 
     open override func forward(_ input: Tensor) -> Tensor {
         check(input.rank >= 2 && input.shape[1] == numChannels, "GroupNorm: expected [N, \(numChannels), ...], got \(input.shape)")
+        checkInputDType("GroupNorm", input, weight)
         return groupNorm(input, numGroups: numGroups, weight: weight, bias: bias, eps: eps)
     }
 
@@ -177,7 +182,12 @@ open class RMSNorm: Module {
         self.init(normalizedShape: [size], eps: eps, elementwiseAffine: elementwiseAffine, dtype: dtype)
     }
 
-    open override func forward(_ input: Tensor) -> Tensor { rmsNorm(input, normalizedShape: normalizedShape, weight: weight, eps: eps) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        check(input.rank >= normalizedShape.count && Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+              "RMSNorm: input \(input.shape) does not end with normalized_shape \(normalizedShape)")
+        checkInputDType("RMSNorm", input, weight)
+        return rmsNorm(input, normalizedShape: normalizedShape, weight: weight, eps: eps)
+    }
 
     open override var extraDescription: String {
         "(\(normalizedShape.map(String.init).joined(separator: ", "))\(normalizedShape.count == 1 ? "," : "")), eps=\(eps.map { "\($0)" } ?? "None"), elementwise_affine=\(weight != nil ? "True" : "False")"

@@ -82,6 +82,7 @@ open class RNNBase: Module {
         check(input.rank == 3 || input.rank == 2,
                      "\(typeName): input must be [T, N, \(inputSize)]\(batchFirst ? " (batchFirst: [N, T, \(inputSize)])" : "") or [T, \(inputSize)], got \(input.shape)")
         check(input.shape.last == inputSize, "\(typeName): input \(input.shape) does not end with inputSize \(inputSize)")
+        checkInputDType(typeName, input, weightIh.first, name: "weight_ih_l0")
         let unbatched = input.rank == 2
         var x = unbatched ? input.unsqueeze(axis: 1) : (batchFirst ? input.transpose(0, 1) : input)
         let batch = x.shape[1], dirs = bidirectional ? 2 : 1

@@ -44,6 +44,8 @@ open class TransformerEncoderLayer: Module {
     ///
     ///     let y = layer(x, mask: nil, keyPaddingMask: padding)
     public func callAsFunction(_ src: Tensor, mask: Tensor?, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+        checkInputSize("TransformerEncoderLayer", src, axis: -1, expected: linear1.inFeatures, what: "d_model")
+        checkInputDType("TransformerEncoderLayer", src, linear1.weight, name: "linear1.weight")
         func sa(_ x: Tensor) -> Tensor {
             dropout1(selfAttn(query: x, key: x, value: x, keyPaddingMask: keyPaddingMask, needWeights: false,
                               attnMask: mask, isCausal: isCausal).output)

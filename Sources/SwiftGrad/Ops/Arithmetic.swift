@@ -155,7 +155,9 @@ extension Tensor {
     ///
     ///     let y = x.clamp(min: -1, max: 1)
     public func clamp(min lo: Double = -.infinity, max hi: Double = .infinity) -> Tensor {
-        check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
+        check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi) (shape \(shape))")
+        check(dtype.isFloatingPoint || !(lo.isNaN || hi.isNaN),
+              "clamp: min \(lo) and max \(hi) must be numbers for an \(dtype) tensor of shape \(shape)")
         return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded(.clamp, self, save: .input0) { g, ctx in
             let x = ctx.input(0)
             let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
@@ -206,6 +208,8 @@ extension Tensor {
     ///     let y = Tensor.where(x .> 0, x, x * 0.1)     // leaky ReLU
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         check(condition.dtype == .int64, "where: the condition must be an int64 mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
+        check(broadcastShapeIfPossible(a.shape, b.shape).flatMap { broadcastShapeIfPossible(condition.shape, $0) } != nil,
+              "where: shapes condition \(condition.shape), a \(a.shape) and b \(b.shape) cannot be broadcast together")
         let (x, y, ab) = prepare(a, b, op: "where")
         let shape = broadcastShape(condition.shape, ab, op: "where")
         return Kernels.select(condition, x, y, shape: shape)
@@ -222,6 +226,8 @@ extension Tensor {
         // The result keeps self's shape, as PyTorch's: the mask may broadcast to it, not widen it.
         check(broadcastShapeIfPossible(mask.shape, shape) == shape,
                      "maskedFill: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
+        check(!mask.dtype.isFloatingPoint, "maskedFill: the mask must be an integer (0/1) tensor, got \(mask.dtype) of shape \(mask.shape) (tensor \(shape))")
+        Tensor.checkFill(value, dtype: dtype, op: "maskedFill", shape: shape)
         return Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
     }
 }
@@ -316,6 +322,7 @@ extension Tensor {
 
     /// Sets every element to `value` in place (PyTorch's `fill_`).
     public func fill(_ value: Double) {
+        Tensor.checkFill(value, dtype: dtype, op: "fill", shape: shape)
         let old = beginInPlace("fill_", [])
         Kernels.fill(self, value)
         endInPlace("fill_", old: old) { $0 * 0 + value }
@@ -327,7 +334,7 @@ extension Tensor {
     /// Copies `source`'s values (broadcast) into this tensor in place (PyTorch's `copy_`).
     public func copyFrom(_ source: Tensor) {
         check(broadcastShapeIfPossible(source.shape, shape) == shape,
-              "copy_: source of shape \(source.shape) does not broadcast to the destination's shape \(shape)")
+              "copy_ (copyFrom): source of shape \(source.shape) does not broadcast to the destination's shape \(shape)")
         let old = beginInPlace("copy_", [source])
         var src = source.dtype == dtype ? source : source.to(dtype)
         if src.storage === storage && src.geometry != geometry { src = Kernels.contiguousCopy(src) }

@@ -23,7 +23,9 @@ extension Range: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound, step: 1)) }
 }
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
+    public var tensorIndex: TensorIndex {
+        TensorIndex(kind: .slice(lowerBound, upperBound == -1 || upperBound == Int.max ? nil : upperBound + 1, step: 1))
+    }
 }
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(lowerBound, nil, step: 1)) }
@@ -32,7 +34,7 @@ extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound, step: 1)) }
 }
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
-    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1)) }
+    public var tensorIndex: TensorIndex { TensorIndex(kind: .slice(nil, upperBound == -1 || upperBound == Int.max ? nil : upperBound + 1, step: 1)) }
 }
 
 extension Tensor {
@@ -90,6 +92,8 @@ extension Tensor {
     /// subscript selects, so autograd records it as PyTorch's `x[i] = v` (see `endInPlace`).
     func assign(_ value: Tensor, at idx: [TensorIndex]) {
         let target = indexed(idx)
+        check(broadcastShapeIfPossible(value.shape, target.shape) == target.shape,
+              "subscript assignment: value of shape \(value.shape) does not broadcast to the indexed region \(target.shape) of the tensor of shape \(shape)")
         // `x[0] += 1` in Swift reads x[0], updates that view in place, then assigns it back: the
         // value is already there, so the assignment is a no-op.
         if value.storage === target.storage && value.geometry == target.geometry { return }

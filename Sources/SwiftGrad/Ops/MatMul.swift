@@ -100,8 +100,11 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     check(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape) (expected input [..., \(weight.rank == 2 ? weight.shape[1] : -1)])")
     if let bias {
-        check(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+        check(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape) (input \(x.shape))")
     }
+    // Mixed float dtypes are an error, as PyTorch's "mat1 and mat2 must have the same dtype".
+    check(x.dtype == weight.dtype && (bias == nil || bias!.dtype == weight.dtype),
+          "linear: input \(x.shape) (\(x.dtype)), weight \(weight.shape) (\(weight.dtype))\(bias.map { " and bias \($0.shape) (\($0.dtype))" } ?? "") must have the same dtype")
     let lead = Array(x.shape.dropLast())
     let x2 = x.rank == 2 ? x : x.reshape([-1, weight.shape[1]])
     var y: Tensor

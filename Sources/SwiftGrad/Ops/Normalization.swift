@@ -107,7 +107,7 @@ public func rmsNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = n
 ///
 ///     let unit = normalize(embeddings, axis: -1)
 public func normalize(_ input: Tensor, p: Double = 2, axis: Int = 1, eps: Double = 1e-12) -> Tensor {
-    let ax = normalizeAxis(axis, input.rank, op: "normalize")
+    let ax = normalizeAxis(axis, input.rank, op: "normalize", shape: input.shape)
     let norm = input.norm(p: p, axes: [ax], keepDim: true)
     return input / norm.clamp(min: eps)
 }

@@ -5,6 +5,7 @@ extension Tensor {
         var r = [Bool](repeating: axes == nil, count: rank)
         for a in axes ?? [] {
             let ax = normalizeAxis(a, rank, op: op, shape: shape)
+            check(rank == 0 || !r[ax], "\(op): axis \(a) appears more than once in the axes \(axes!) (shape \(shape))")
             // A 0-d tensor takes axis 0 or -1 as PyTorch does: it has no axis to reduce.
             if rank > 0 { r[ax] = true }
         }
@@ -85,7 +86,9 @@ extension Tensor {
     ///
     ///     let s = x.std(axes: [1])
     public func std(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
-        variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
+        unaryFloatOnly("std")
+        _ = reductionAxes(axes, op: "std")   // so that misuse names std, not var
+        return variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
     }
 
     /// Views the tensor as [outer, n, inner] around `axis`.
@@ -314,6 +317,7 @@ extension Tensor {
     public func norm(p: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("norm")
         check(!p.isNaN, "norm: p must be a number, got nan (input \(shape))")
+        _ = reductionAxes(axes, op: "norm")
         let ax = axes ?? Array(0..<rank)
         if p == 1 { return abs().sum(axes: ax, keepDim: keepDim) }
         if p == .infinity { return abs().amaxDifferentiable(ax, keepDim: keepDim) }

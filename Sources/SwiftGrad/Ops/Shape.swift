@@ -41,11 +41,13 @@ extension Tensor {
         let unknown = s.indices.filter { s[$0] == -1 }
         check(unknown.count <= 1 && s.allSatisfy({ $0 >= -1 }), "\(op): invalid shape \(s) for a tensor of shape \(from)")
         if let u = unknown.first {
-            let known = s.enumerated().filter { $0.offset != u }.map(\.element).reduce(1, *)
-            check(known > 0 && count % known == 0, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
-            out[u] = count / known
+            var known = s; known[u] = 1
+            let k = checkedElementCount(known, dtype: .int64, op: "\(op) to \(s) of a tensor of shape \(from)")
+            check(k > 0 && count % k == 0, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+            out[u] = count / k
         }
-        check(out.reduce(1, *) == count, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
+        let n = checkedElementCount(out, dtype: .int64, op: "\(op) to \(s) of a tensor of shape \(from)")
+        check(n == count, "\(op): shape \(s) is invalid for input of shape \(from) (\(count) elements)")
         return out
     }
 
@@ -56,7 +58,7 @@ extension Tensor {
         if rank == 0 { return reshape([1]) }
         let s = normalizeAxis(startAxis, rank, op: "flatten", shape: shape), e = normalizeAxis(endAxis, rank, op: "flatten", shape: shape)
         check(s <= e, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis) for shape \(shape)")
-        let merged = shape[s...e].reduce(1, *)
+        let merged = checkedElementCount(Array(shape[s...e]), dtype: .int64, op: "flatten of shape \(shape)")
         return reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
 
@@ -93,7 +95,7 @@ extension Tensor {
     ///     let nhwc = nchw.permute([0, 2, 3, 1])
     public func permute(_ axes: [Int]) -> Tensor {
         check(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
-        let p = axes.map { normalizeAxis($0, rank, op: "permute", shape: shape) }
+        let p = axes.map { normalizeAxis($0, rank, op: "permute \(axes)", shape: shape) }
         check(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
         if p == Array(0..<rank) { return self }
         let inStrides = strides
@@ -130,6 +132,8 @@ extension Tensor {
             check(shape[i] == target[i + lead] || shape[i] == 1,
                          "expand: shape \(shape) cannot be expanded to \(newShape)")
         }
+        // -1 keeps an existing size only; a new leading axis, or any other negative size, is an error.
+        _ = checkedElementCount(target, dtype: dtype, op: "expand of shape \(shape) to \(newShape)")
         if target == shape { return self }
         let own = strides
         var st = [Int](repeating: 0, count: target.count)
@@ -176,8 +180,10 @@ extension Tensor {
             interleaved += [repeats[i], base[i]]
             srcStrides += [0, bs[i]]
         }
-        let outShape = zip(repeats, base).map { $0 * $1 }
-        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        let outShape = zip(repeats, base).map { $0.multipliedReportingOverflow(by: $1) }
+        check(!outShape.contains { $0.overflow }, "repeat: storage size calculation overflowed repeating shape \(shape) by \(repeats)")
+        _ = checkedElementCount(outShape.map(\.partialValue), dtype: dtype, op: "repeat of shape \(shape) by \(repeats)")
+        let out = Tensor(uninitializedShape: outShape.map(\.partialValue), dtype: dtype)
         Kernels.copyStrided(self, 0, srcStrides, into: out, 0, contiguousStrides(interleaved), shape: interleaved)
         let old = shape
         return out.recorded(.repeat, self) { g, _ in
@@ -235,7 +241,7 @@ extension Tensor {
 
     /// Splits into pieces of `size` along `axis` (the last may be smaller), as `torch.split(t, size)`.
     public func split(size: Int, axis: Int = 0) -> [Tensor] {
-        check(size > 0, "split: size must be positive, got \(size)")
+        check(size > 0, "split: size must be positive, got \(size) (shape \(shape))")
         let ax = normalizeAxis(axis, rank, op: "split", shape: shape)
         let n = shape[ax]
         var sizes = Array(repeating: size, count: n / size)
@@ -255,7 +261,7 @@ extension Tensor {
         // Unlike slice (which clamps, as Python does), narrow must fit, as torch.narrow.
         let ax = normalizeAxis(axis, rank, op: "narrow", shape: shape)
         let n = shape[ax], s = start < 0 ? start + n : start
-        check(s >= 0 && length >= 0 && s + length <= n,
+        check(s >= 0 && s <= n && length >= 0 && length <= n - s,
                      "narrow: start \(start) and length \(length) do not fit axis \(axis) of size \(n) (shape \(shape))")
         return slice(axis: ax, start: s, end: s + length, step: 1)
     }
@@ -270,15 +276,15 @@ extension Tensor {
         let n = shape[ax]
         func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + n : i, 0), n) }
         let s = clampIndex(start ?? 0), e = Swift.max(clampIndex(end ?? n), clampIndex(start ?? 0))
-        let len = (e - s + step - 1) / step
+        let len = e > s ? (e - s - 1) / step + 1 : 0     // not e - s + step - 1: a huge step would overflow
         if s == 0 && len == n && step == 1 { return self }
         var outShape = shape; outShape[ax] = len
         var viewStrides = strides
         let offset = storageOffset + s * viewStrides[ax]
-        viewStrides[ax] *= step
+        if len > 1 { viewStrides[ax] *= step }   // len > 1 bounds step by n (a huge step would overflow)
         let out = makeView(shape: outShape, strides: viewStrides, offset: offset)
         let inStrides = contiguousStrides(shape)
-        var src = inStrides; src[ax] *= step
+        var src = inStrides; src[ax] = len > 1 ? src[ax] * step : src[ax]   // len > 1 bounds step by n
         let inShape = shape
         return out.recorded(.slice, self) { g, _ in
             [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
@@ -314,7 +320,11 @@ extension Tensor {
         }
         check(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 },
                      "pad: negative padding \(padding) is not supported (shape \(shape))")
+        check(before.allSatisfy { $0 < Int.max / 4 } && after.allSatisfy { $0 < Int.max / 4 },
+              "pad: storage size calculation overflowed padding shape \(shape) by \(padding)")
         let outShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
+        _ = checkedElementCount(outShape, dtype: dtype, op: "pad of shape \(shape) by \(padding)")
+        Tensor.checkFill(value, dtype: dtype, op: "pad", shape: shape)
         let out = Tensor.full(outShape, value, dtype: dtype)
         let os = contiguousStrides(outShape)
         let offset = (0..<rank).reduce(0) { $0 + before[$1] * os[$1] }

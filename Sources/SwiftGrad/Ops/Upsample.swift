@@ -35,6 +35,9 @@ public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: Interp
                  "interpolate: scale factors must be positive, got \(scaleFactor) (input \(x.shape))")
     check(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D or 4-D input, got shape \(x.shape)")
     let h = x.rank == 4 ? x.shape[2] : 1, w = x.shape[x.rank - 1]
+    // An output size beyond Int would trap in Int(_:); an infinite scale is no size at all.
+    check(Double(h) * scaleFactor.0 < 0x1p62 && Double(w) * scaleFactor.1 < 0x1p62,
+          "interpolate: scale factors \(scaleFactor) give an output too large to store (input \(x.shape))")
     let size = Size2(x.rank == 4 ? Int((Double(h) * scaleFactor.0).rounded(.down)) : 1,
                      Int((Double(w) * scaleFactor.1).rounded(.down)))
     return interpolateSpatial(x, size: size, scale: scaleFactor, mode: mode, alignCorners: alignCorners)

@@ -116,7 +116,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
     ///     for (i, batch) in loader.enumerated() { train(batch); sched.step(epoch: Double(e) + Double(i) / n) }
     ///     print(sched.lastLR)
     public func step(epoch: Double) {
-        check(epoch >= 0, "CosineAnnealingWarmRestarts: expected a non-negative epoch, got \(epoch)")
+        check(epoch >= 0 && epoch < 0x1p62, "CosineAnnealingWarmRestarts: expected a non-negative finite epoch, got \(epoch)")
         stepCount += 1
         let T0 = Double(t0), m = Double(tMult)
         if epoch >= T0 {

@@ -19,7 +19,7 @@ extension Tensor {
         switch dtype {
         case .float64: self.init(copying: scalars, shape: s, op: "Tensor(_:shape:)")
         case .float32: self.init(copying: scalars.map { Float($0) }, shape: s, op: "Tensor(_:shape:)")
-        case .int64: self.init(copying: scalars.map { Int64($0) }, shape: s, op: "Tensor(_:shape:)")
+        case .int64: self.init(copying: scalars.map { checkedInt64($0, op: "Tensor(_:shape:)", shape: s) }, shape: s, op: "Tensor(_:shape:)")
         }
         if requiresGrad { self.requiresGrad = true }
     }
@@ -72,8 +72,7 @@ extension Tensor {
     }
 
     convenience init<T: TensorScalar>(copying scalars: [T], shape: [Int], op: String) {
-        check(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
-        let n = shape.reduce(1, *)
+        let n = checkedElementCount(shape, dtype: T.dtype, op: op)
         check(n == scalars.count, "\(op): \(scalars.count) values do not fill shape \(shape) (\(n) elements)")
         self.init(uninitializedShape: shape, dtype: T.dtype)
         scalars.withUnsafeBufferPointer { buf in
@@ -87,8 +86,8 @@ extension Tensor {
     ///
     ///     let z = Tensor.zeros([2, 3])
     public static func zeros(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
-        checkShape(shape, op: "zeros")
-        let t = Tensor(storage: Storage(zeroedByteCount: shape.reduce(1, *) * dtype.byteSize), shape: shape, dtype: dtype)
+        let n = checkedElementCount(shape, dtype: dtype, op: "zeros")
+        let t = Tensor(storage: Storage(zeroedByteCount: n * dtype.byteSize), shape: shape, dtype: dtype)
         if requiresGrad { t.requiresGrad = true }
         return t
     }
@@ -102,7 +101,8 @@ extension Tensor {
     ///
     ///     let t = Tensor.full([2, 2], 7)
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
-        checkShape(shape, op: "full")
+        checkShape(shape, dtype: dtype, op: "full")
+        checkFill(value, dtype: dtype, op: "full", shape: shape)
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.fill(t, value)
         if requiresGrad { t.requiresGrad = true }
@@ -121,13 +121,24 @@ extension Tensor {
     ///     Tensor.arange(0, 5)            // [0, 1, 2, 3, 4]
     ///     Tensor.arange(5, dtype: .int64)
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
+        check(start.isFinite && end.isFinite && step.isFinite,
+              "arange: unsupported range \(start) -> \(end) with step \(step) (bounds and step must be finite) for \(dtype)")
         check(step != 0, "arange: step must be nonzero")
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        check(dtype.isFloatingPoint || (fitsInt64(start) && fitsInt64(end)),
+              "arange: range \(start) -> \(end) does not fit int64")
+        // A count beyond Int (1e300 / 1e-300) would trap in Int(_:); the element-count check names it.
+        let steps = ((end - start) / step).rounded(.up)
+        check(steps < 0x1p62, "arange: range \(start) -> \(end) with step \(step) has too many elements (\(steps)) for \(dtype)")
+        let n = Swift.max(0, Int(steps))
+        _ = checkedElementCount([n], dtype: dtype, op: "arange")
         let t = Tensor(uninitializedShape: [n], dtype: dtype)
         switch dtype {
         case .float32: let p = t.ptr(Float.self); for i in 0..<n { p[i] = Float(start + Double(i) * step) }
         case .float64: let p = t.ptr(Double.self); for i in 0..<n { p[i] = start + Double(i) * step }
-        case .int64: let p = t.ptr(Int64.self); for i in 0..<n { p[i] = Int64(start + Double(i) * step) }
+        case .int64:
+            // Values lie between start and end (both within int64), clamped for the last rounding step.
+            let p = t.ptr(Int64.self)
+            for i in 0..<n { p[i] = Int64(Swift.min(Swift.max(start + Double(i) * step, -0x1p63), 0x1.fffffffffffffp62)) }
         }
         return t
     }
@@ -140,6 +151,9 @@ extension Tensor {
     ///     Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32) -> Tensor {
         check(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
+        check(dtype.isFloatingPoint || (fitsInt64(start) && fitsInt64(end)),
+              "linspace: range \(start) -> \(end) cannot be converted to \(dtype)")
+        _ = checkedElementCount([steps], dtype: .float64, op: "linspace")
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         // Fill the second half from the end, as PyTorch, so the last value is exactly `end`.
         // (steps == 1 gives [start], as PyTorch.)
@@ -151,6 +165,7 @@ extension Tensor {
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
         let cols = m ?? n
         check(n >= 0 && cols >= 0, "eye: sizes must be non-negative, got \(n) × \(cols)")
+        _ = checkedElementCount([n, cols], dtype: dtype, op: "eye(\(n), \(cols))")
         let t = zeros([n, cols], dtype: dtype)
         for i in 0..<Swift.min(n, cols) { t.setScalar(1, at: i * cols + i) }
         return t
@@ -162,13 +177,17 @@ extension Tensor {
     ///
     ///     manualSeed(1); let u = Tensor.rand([2, 3])
     public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator = .default) -> Tensor {
-        uniform(shape, low: 0, high: 1, dtype: dtype, generator: generator)
+        uniform(shape, low: 0, high: 1, dtype: dtype, generator: generator, op: "rand")
     }
 
     /// Uniform in [low, high).
     public static func uniform(_ shape: [Int], low: Double, high: Double, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
-        checkShape(shape, op: "uniform")
-        check(dtype.isFloatingPoint, "uniform: dtype must be a float type, got \(dtype)")
+        uniform(shape, low: low, high: high, dtype: dtype, generator: generator, op: "uniform")
+    }
+
+    static func uniform(_ shape: [Int], low: Double, high: Double, dtype: DType, generator: Generator, op: String) -> Tensor {
+        checkShape(shape, dtype: dtype, op: op)
+        check(dtype.isFloatingPoint, "\(op): dtype must be a float type, got \(dtype) (shape \(shape))")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count, span = high - low
         generator.withState { st in
@@ -187,7 +206,7 @@ extension Tensor {
     ///
     ///     let w = Tensor.randn([784, 128]) * 0.01
     public static func randn(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
-        checkShape(shape, op: "randn")
+        checkShape(shape, dtype: dtype, op: "randn")
         check(dtype.isFloatingPoint, "randn: dtype must be a float type, got \(dtype)")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count
@@ -207,12 +226,18 @@ extension Tensor {
     ///
     ///     let labels = Tensor.randint(0, 10, [64])
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator = .default) -> Tensor {
-        checkShape(shape, op: "randint")
-        check(high > low, "randint: high (\(high)) must be greater than low (\(low))")
+        checkShape(shape, dtype: dtype, op: "randint")
+        check(high > low, "randint: high (\(high)) must be greater than low (\(low)) (shape \(shape))")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        let n = t.count, span = UInt64(high - low)
+        // high - low may exceed Int.max (randint(Int.min, Int.max)); as a bit pattern it is the right span.
+        let n = t.count, span = UInt64(bitPattern: Int64(high &- low))
         generator.withState { st in
-            for i in 0..<n { t.setScalar(Double(low + Int(st.below(span))), at: i) }
+            if dtype == .int64 {
+                let p = t.ptr(Int64.self)
+                for i in 0..<n { p[i] = Int64(low &+ Int(bitPattern: UInt(st.below(span)))) }
+            } else {
+                for i in 0..<n { t.setScalar(Double(low &+ Int(bitPattern: UInt(st.below(span)))), at: i) }
+            }
         }
         return t
     }
@@ -224,8 +249,15 @@ extension Tensor {
     /// `randint` shaped like `other`.
     public static func randintLike(_ other: Tensor, _ low: Int, _ high: Int, generator: Generator = .default) -> Tensor { randint(low, high, other.shape, dtype: other.dtype, generator: generator) }
 
-    static func checkShape(_ shape: [Int], op: String) {
-        check(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+    /// Stops naming `op` and `shape` if a size is negative or the storage size overflows.
+    static func checkShape(_ shape: [Int], dtype: DType, op: String) {
+        _ = checkedElementCount(shape, dtype: dtype, op: op)
+    }
+
+    /// Stops naming `op` if `value` cannot be stored in `dtype` (NaN, ±inf or beyond ±2⁶³ for int64).
+    static func checkFill(_ value: Double, dtype: DType, op: String, shape: [Int]) {
+        check(dtype.isFloatingPoint || fitsInt64(value),
+              "\(op): value \(value) cannot be converted to \(dtype) without overflow (shape \(shape))")
     }
 }
 
@@ -278,7 +310,7 @@ extension Tensor {
     /// The elements as Double (converted if needed).
     public var doubles: [Double] { toArray(as: Double.self) }
     /// The elements as Int (converted if needed).
-    public var ints: [Int] { (0..<count).map { Int(scalar(at: $0)) } }
+    public var ints: [Int] { toArray(as: Int64.self).map { Int($0) } }
 
     /// The value of a one-element tensor, as Double.
     ///
@@ -289,7 +321,14 @@ extension Tensor {
     }
 
     /// The value of a one-element tensor as `T`.
-    public func item<T: TensorScalar>(as: T.Type) -> T { T(tensorValue: item()) }
+    public func item<T: TensorScalar>(as: T.Type) -> T {
+        // Read directly when the dtype matches: an int64 beyond 2⁵³ does not survive a trip through Double.
+        if dtype == T.dtype {
+            check(count == 1, "item: the tensor has shape \(shape) (\(count) elements); item() needs exactly one")
+            return ptr(T.self)[0]
+        }
+        return T(tensorValue: item())
+    }
 
     /// A copy converted to `dtype` (self if already that dtype). Differentiable between float types.
     ///

@@ -61,7 +61,7 @@ public final class Tensor {
         self.storage = storage
         self.shape = shape
         self.dtype = dtype
-        self.count = shape.reduce(1, *)
+        self.count = elementCount(shape)
         self.storageOffset = 0
         self.explicitStrides = nil
         self.isContiguous = true
@@ -75,7 +75,7 @@ public final class Tensor {
         self.storage = storage
         self.shape = shape
         self.dtype = dtype
-        self.count = shape.reduce(1, *)
+        self.count = elementCount(shape)
         self.storageOffset = offset
         if let strides {
             check(strides.count == shape.count, "internal: strides \(strides) for shape \(shape)")
@@ -92,8 +92,9 @@ public final class Tensor {
 
     /// Allocates an uninitialised tensor (kernels fill it).
     convenience init(uninitializedShape shape: [Int], dtype: DType) {
-        let n = shape.reduce(1, *)
-        self.init(storage: Storage(byteCount: n * dtype.byteSize), shape: shape, dtype: dtype)
+        let (bytes, overflowed) = elementCount(shape).multipliedReportingOverflow(by: dtype.byteSize)
+        if _slowPath(overflowed) { checkFailure("Tensor: storage size calculation overflowed for shape \(shape) of \(dtype)") }
+        self.init(storage: Storage(byteCount: bytes), shape: shape, dtype: dtype)
     }
 
     deinit {
