@@ -21,7 +21,7 @@ extension Kernels {
         switch x.dtype {
         case .float32: activationTyped(op, x.ptr(Float.self), out.ptr(Float.self), x.count)
         case .float64: activationTyped(op, x.ptr(Double.self), out.ptr(Double.self), x.count)
-        case .int64: fatalError("\(name): needs a float tensor")
+        default: checkFailure("\(name): needs a float32 or float64 tensor, got \(x.dtype)")
         }
         return out
     }
@@ -76,7 +76,7 @@ extension Kernels {
         switch x.dtype {
         case .float32: map(x.ptr(Float.self), out.ptr(Float.self), x.count) { inside(Double($0)) ? 1 : 0 }
         case .float64: map(x.ptr(Double.self), out.ptr(Double.self), x.count) { inside($0) ? 1 : 0 }
-        case .int64: fatalError("mask: needs a float tensor")
+        default: checkFailure("mask: needs a float32 or float64 tensor, got \(x.dtype)")
         }
         return out
     }

@@ -250,6 +250,11 @@ extension Kernels {
         case .float32: run(from.ptr(Float.self), to.ptr(Float.self))
         case .float64: run(from.ptr(Double.self), to.ptr(Double.self))
         case .int64: run(from.ptr(Int64.self), to.ptr(Int64.self))
+        default:
+            // Other dtypes: through the compute type (exact for selection; indexAdd accumulates there).
+            let t = from.dtype.computeType, wideTo = convert(to, to: t)
+            indexCopy(from: convert(from, to: t), to: wideTo, axis: axis, indices: indices, select: select, op: op)
+            convert(wideTo, into: to)
         }
     }
 
@@ -278,6 +283,10 @@ extension Kernels {
         case .float32: run(data.ptr(Float.self), other.ptr(Float.self))
         case .float64: run(data.ptr(Double.self), other.ptr(Double.self))
         case .int64: run(data.ptr(Int64.self), other.ptr(Int64.self))
+        default:
+            let t = data.dtype.computeType, d = convert(data, to: t), o = convert(other, to: t)
+            gatherScatter(data: d, index: index, other: o, axis: axis, gather: gather, op: op)
+            convert(gather ? o : d, into: gather ? other : data)
         }
     }
 }

@@ -11,7 +11,7 @@ extension Tensor {
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
         check(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
                      "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
-        let t = DType.promote(dtype, other.dtype)
+        let t = DType.result(dtype, other.dtype)
         let a0 = self.to(t), b0 = other.to(t)
         let a = rank == 1 ? a0.reshape([1, shape[0]]) : a0
         let b = other.rank == 1 ? b0.reshape([other.shape[0], 1]) : b0
@@ -125,7 +125,7 @@ extension Tensor {
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("linear: int64 tensors are not supported; convert with .to(.float32)")
+        default: checkFailure("linear: \(x.dtype) tensors are not supported; convert with .to(.float32)")
         }
         return out.recorded(.addmm, inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
             let X = ctx.input(0), W = ctx.input(1)

@@ -77,7 +77,7 @@ extension Kernels {
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("softmax: needs a float tensor")
+        default: checkFailure("softmax: needs a float32 or float64 tensor, got \(x.dtype)")
         }
     }
 }
