@@ -13,7 +13,7 @@ public final class Tensor {
     /// The size of each axis; `[]` for a scalar.
     public let shape: [Int]
     /// The element type.
-    public let dtype: DType
+    public internal(set) var dtype: DType
     /// The number of elements (the product of `shape`).
     public let count: Int
     /// The autograd node that produced this tensor, or nil for a leaf.
