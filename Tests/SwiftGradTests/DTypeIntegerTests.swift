@@ -120,3 +120,21 @@ import Testing
         }
     }
 }
+
+@Suite struct MaskedSelectAndIndexDTypeTests {
+    @Test func maskedSelectPicksAndDifferentiates() {
+        let x = Tensor([[1, -2], [-3, 4]], dtype: .float64, requiresGrad: true)
+        let picked = x.maskedSelect(x .> 0)
+        #expect(picked.doubles == [1, 4])
+        picked.sum().backward()
+        #expect(x.grad?.doubles == [1, 0, 0, 1])
+        #expect(x.maskedSelect(Tensor([true, false])).doubles == [1, -3])   // broadcast over rows
+        #expect(gradcheck({ $0[0].maskedSelect(Tensor([false, true, true])) }, inputs: [Tensor([0.5, 1.5, -2], dtype: .float64)]).passed)
+    }
+
+    @Test func int32IndicesAreAccepted() {
+        let table = Tensor([[1, 2], [3, 4], [5, 6]] as [[Double]])
+        #expect(embedding(Tensor([2, 0], dtype: .int32), weight: table).scalars == [5, 6, 1, 2])
+        #expect(table.indexSelect(axis: 0, indices: Tensor([1], dtype: .int32)).scalars == [3, 4])
+    }
+}

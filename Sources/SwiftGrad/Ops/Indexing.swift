@@ -127,8 +127,9 @@ extension Tensor {
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
-        check(indices.dtype == .int64 && indices.rank <= 1,
-                     "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        check((indices.dtype == .int64 || indices.dtype == .int32) && indices.rank <= 1,
+                     "indexSelect: indices must be a 1-D int64 or int32 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        if indices.dtype == .int32 { return indexSelect(axis: axis, indices: indices.to(.int64)) }
         if rank == 0 {
             check(indices.count == 1, "indexSelect: a 0-d input takes exactly one index, got \(indices.count) (indices \(indices.shape))")
             return reshape([1]).indexSelect(axis: 0, indices: indices.reshape([1])).reshape([])

@@ -59,3 +59,19 @@ extension Tensor {
     ///     let correct = predictions.eq(labels).countNonzero()
     public func countNonzero() -> Tensor { ne(0).sum() }
 }
+
+extension Tensor {
+    /// The elements where `mask` (bool, broadcast to this shape) is true, as a 1-D tensor in
+    /// row-major order: PyTorch's `masked_select` / `x[mask]`. Differentiable (the gradient is
+    /// scattered back to the selected positions). Integer masks are read as `!= 0`.
+    ///
+    ///     let positives = x.maskedSelect(x .> 0)
+    public func maskedSelect(_ mask: Tensor) -> Tensor {
+        check(mask.dtype.isIntegral(includingBool: true), "maskedSelect: the mask must be bool, got \(mask.dtype) of shape \(mask.shape) (tensor \(shape))")
+        check(broadcastShapeIfPossible(mask.shape, shape) == shape,
+              "maskedSelect: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
+        let flags = (mask.shape == shape ? mask : withNoGrad { mask.expand(shape) }).bools
+        let positions = flags.indices.filter { flags[$0] }
+        return reshape([count]).indexSelect(axis: 0, indices: Tensor(positions, shape: [positions.count]))
+    }
+}
