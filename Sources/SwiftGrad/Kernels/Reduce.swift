@@ -177,6 +177,9 @@ extension Kernels {
             let p = x.ptr(Int64.self)
             for i in 0..<x.count where !(Double(p[i]) >= lo && Double(p[i]) <= hi) { return Double(p[i]) }
             return nil
+        default:
+            // Exact in the compute type (float32 holds every float16/bfloat16; int64 every small int).
+            return firstOutside(convert(x, to: x.dtype.computeType), lo, hi)
         }
     }
 }

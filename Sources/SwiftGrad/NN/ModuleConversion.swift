@@ -6,7 +6,7 @@ extension Tensor {
     /// tensors that shared the old storage (views, `detach()`ed copies) keep the old values.
     /// Used by `Module.to(_:)`; not recorded by autograd.
     func convertStorageInPlace(to newDType: DType) {
-        check(isLeaf, "to: only leaf tensors can change dtype in place (this one was made by '\(node?.op ?? "")')")
+        check(isLeaf, "to: only leaf tensors can change dtype in place (this one was made by '\(node.map { "\($0.op)" } ?? "")')")
         if newDType == dtype { return }
         let converted = Kernels.convert(self, to: newDType)
         storage = converted.storage
