@@ -141,8 +141,8 @@ import SwiftGrad
         #expect(m.requiresGrad && m.isLeaf)
         m.requiresGrad = false
         #expect(!m.requiresGrad)
-        // Comparisons and argmax give int64 results that never require grad.
-        #expect(!(b .> 2).requiresGrad && (b .> 2).dtype == .int64)
+        // Comparisons give bool masks and argmax int64 results; neither ever requires grad.
+        #expect(!(b .> 2).requiresGrad && (b .> 2).dtype == .bool)
         #expect(!b.argmax().requiresGrad)
         // max(axis:) values require grad, indices do not.
         let (v, i) = b.max(axis: 0)

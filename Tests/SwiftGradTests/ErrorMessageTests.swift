@@ -124,7 +124,7 @@ import SwiftGrad
         let w = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.where(Tensor.ones([2]), Tensor.ones([2]), Tensor.zeros([2]))
         }
-        expectStderr(w, contains: ["where", "int64", "float32"])
+        expectStderr(w, contains: ["where", "bool", "float32", "[2]"])
     }
 
     @Test func indexOutOfRange() async {

@@ -90,7 +90,7 @@ import SwiftGrad
     @Test func maskedOps() {
         let x = Tensor([-1, 2, -3, 4] as [Float])
         let mask = x .> 0
-        #expect(mask.dtype == .int64 && mask.ints == [0, 1, 0, 1])
+        #expect(mask.dtype == .bool && mask.ints == [0, 1, 0, 1] && mask.bools == [false, true, false, true])
         #expect(Tensor.where(mask, x, Tensor(0.0)).scalars == [0, 2, 0, 4])
         #expect(x.maskedFill(x .< 0, 9).scalars == [9, 2, 9, 4])
         #expect((x .== 2).ints == [0, 1, 0, 0] && (x .!= 2).ints == [1, 0, 1, 1])

@@ -35,6 +35,9 @@ enum OpGradchecks {
         case .minimum: return c([a, b]) { Tensor.minimum($0[0], $0[1]) }
         case .clamp: return c([a]) { $0[0].clamp(min: -0.5, max: 0.5) }
         case .where: return c([a, b]) { Tensor.where($0[0] .> $0[1], $0[0] * 2, $0[1].exp()) }
+        // Away from the jumps (a/b an integer).
+        case .remainder: return c([Tensor([2.5, -3.7, 5.2], dtype: .float64), Tensor([1.1, 1.3, -2.4], dtype: .float64)]) { $0[0].remainder($0[1]) }
+        case .fmod: return c([Tensor([2.5, -3.7, 5.2], dtype: .float64), Tensor([1.1, 1.3, -2.4], dtype: .float64)]) { $0[0].fmod($0[1]) }
         // Elementwise math
         case .exp: return c([a]) { $0[0].exp() }
         case .log: return c([p]) { $0[0].log() }

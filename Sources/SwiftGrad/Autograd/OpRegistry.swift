@@ -30,6 +30,8 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case clamp = "clamp"
     /// `Tensor.where(cond, a, b)`; the condition is a constant.
     case `where` = "where"
+    /// Python's `a % b` and C's `fmod(a, b)` (Ops/IntegerDivision.swift).
+    case remainder = "remainder", fmod = "fmod"
 
     // MARK: Elementwise math (Ops/Math.swift)
     /// Exponentials and logarithms.

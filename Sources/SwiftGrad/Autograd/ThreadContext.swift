@@ -9,6 +9,8 @@ import Darwin
 final class ThreadContext {
     var gradEnabled = true
     var anomalyEnabled = false
+    /// The dtype of `withAutocast`, or nil outside it.
+    var autocastDType: DType?
     /// The first NaN/Inf found in anomaly mode.
     var anomaly: AnomalyError?
     /// Input lists of dying nodes, released one at a time so that freeing a long chain never recurses.

@@ -103,6 +103,7 @@ public struct IDXArray: Sendable {
                 }
             }
             fill(Int64.self) { Int64($0) }
+        default: payload.withUnsafeBytes { raw in for i in 0..<n { out.setScalar(IDXArray.value(raw, i, type), at: i) } }
         }
         return out
     }

@@ -160,9 +160,16 @@ public enum Safetensors {
 
     static func fileDType(_ d: DType) -> String {
         switch d {
+        case .bool: return "BOOL"
+        case .uint8: return "U8"
+        case .int8: return "I8"
+        case .int16: return "I16"
+        case .int32: return "I32"
+        case .int64: return "I64"
+        case .float16: return "F16"
+        case .bfloat16: return "BF16"
         case .float32: return "F32"
         case .float64: return "F64"
-        case .int64: return "I64"
         }
     }
 

@@ -74,11 +74,10 @@ extension Safetensors {
             }
             expected = v
         }
-        // Everything the tensors will take (narrow types widen), against the machine's memory.
+        // Everything the tensors will take (only U16 and U32 widen), against the machine's memory.
         var total = 0
         for e in entries {
-            // float types load as float32 (F64 as float64), every integer type as int64.
-            let width = e.dtype == "F32" || e.dtype == "F16" || e.dtype == "BF16" ? 4 : 8
+            let width = tensorDType(e.dtype)!.byteSize
             total += (e.end - e.begin) / elementSize(e.dtype)! * width
         }
         guard total <= FileLimits.physicalMemory else {
@@ -102,9 +101,9 @@ extension Safetensors {
             let count = e.end - e.begin
             let t: Tensor
             switch e.dtype {
-            case "F32", "F64", "I64":
-                let dtype: DType = e.dtype == "F32" ? .float32 : e.dtype == "F64" ? .float64 : .int64
-                t = Tensor(uninitializedShape: e.shape, dtype: dtype)
+            case let d where d != "U16" && d != "U32" && d != "BOOL":
+                // Every dtype SwiftGrad has loads as it is stored: the bytes go straight into the tensor.
+                t = Tensor(uninitializedShape: e.shape, dtype: tensorDType(d)!)
                 if count > 0 {
                     try read(e.begin, count, t.storage.pointer)
                     if expected != nil { checksum(t.storage.pointer, count) }
@@ -195,25 +194,39 @@ extension Safetensors {
         return entries
     }
 
-    /// A tensor from little-endian bytes of a narrow type (F16/BF16 → float32, integers → int64).
+    /// The tensor dtype a file dtype loads as: the same type for every dtype SwiftGrad has (BOOL,
+    /// U8, I8, I16, I32, I64, F16, BF16, F32, F64: no conversion); U16 widens to int32 and U32 to
+    /// int64 (SwiftGrad has no unsigned types wider than 8 bits), keeping every value.
+    static func tensorDType(_ fileDType: String) -> DType? {
+        switch fileDType {
+        case "BOOL": return .bool
+        case "U8": return .uint8
+        case "I8": return .int8
+        case "I16": return .int16
+        case "I32": return .int32
+        case "I64": return .int64
+        case "F16": return .float16
+        case "BF16": return .bfloat16
+        case "F32": return .float32
+        case "F64": return .float64
+        case "U16": return .int32
+        case "U32": return .int64
+        default: return nil
+        }
+    }
+
+    /// A tensor from the little-endian bytes of U16 or U32 (widened) or BOOL (any nonzero byte is
+    /// true; stored as 0/1 so the bytes are valid Swift Bools).
     static func widened(_ e: Entry, _ raw: UnsafeRawBufferPointer) -> Tensor {
         let n = e.shape.reduce(1, *)
-        switch e.dtype {
-        case "F16", "BF16":
-            let t = Tensor(uninitializedShape: e.shape, dtype: .float32)
-            let p = t.ptr(Float.self)
-            let half = e.dtype == "F16"
-            for i in 0..<n {
-                let bits = UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8
-                p[i] = half ? floatFromHalf(bits) : floatFromBFloat16(bits)
-            }
-            return t
-        default:
-            let t = Tensor(uninitializedShape: e.shape, dtype: .int64)
-            let p = t.ptr(Int64.self)
-            for i in 0..<n { p[i] = integerElement(raw, i, e.dtype) }
-            return t
+        let t = Tensor(uninitializedShape: e.shape, dtype: tensorDType(e.dtype) ?? .int64)
+        if e.dtype == "BOOL" {
+            let p = t.ptr(UInt8.self)
+            for i in 0..<n { p[i] = raw[i] != 0 ? 1 : 0 }
+        } else {
+            for i in 0..<n { t.setScalar(Double(integerElement(raw, i, e.dtype)), at: i) }
         }
+        return t
     }
 
     static func integerElement(_ raw: UnsafeRawBufferPointer, _ i: Int, _ dtype: String) -> Int64 {
@@ -232,32 +245,4 @@ extension Safetensors {
         default: return Int64(raw[i])  // U8
         }
     }
-}
-
-/// IEEE 754 half precision (1 sign, 5 exponent, 10 mantissa bits) to Float, exactly.
-///
-///     floatFromHalf(0x3C00)   // 1.0
-///     floatFromHalf(0x0001)   // 2^-24, the smallest subnormal
-func floatFromHalf(_ h: UInt16) -> Float {
-    let sign = UInt32(h >> 15) << 31
-    let exponent = UInt32(h >> 10) & 0x1f
-    let mantissa = UInt32(h) & 0x3ff
-    if exponent == 0 {
-        // Zero or subnormal: mantissa · 2^-24, exact in Float.
-        let magnitude = Float(mantissa) * 0x1p-24
-        return sign != 0 ? -magnitude : magnitude
-    }
-    if exponent == 0x1f {
-        // Infinity, or NaN keeping its payload in the top mantissa bits.
-        return Float(bitPattern: sign | 0x7f80_0000 | mantissa << 13)
-    }
-    // Rebias the exponent from 15 to 127 and widen the mantissa from 10 to 23 bits.
-    return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
-}
-
-/// bfloat16 (the top 16 bits of a Float) to Float, exactly.
-///
-///     floatFromBFloat16(0x3F80)   // 1.0
-func floatFromBFloat16(_ b: UInt16) -> Float {
-    Float(bitPattern: UInt32(b) << 16)
 }

@@ -40,7 +40,11 @@ extension StateDictConvertible {
             guard theirs.shape == mine.shape else {
                 throw StateDictError.shapeMismatch(key: key, expected: mine.shape, got: theirs.shape)
             }
-            guard theirs.dtype == mine.dtype else {
+            // float16/bfloat16 checkpoints load into float models and back (converted by copy),
+            // as the Hub's bf16 weights into a float32 model; other dtype changes are refused.
+            let reducedFloat = theirs.dtype.isFloatingPoint && mine.dtype.isFloatingPoint
+                && (theirs.dtype.isReducedPrecision || mine.dtype.isReducedPrecision)
+            guard theirs.dtype == mine.dtype || reducedFloat else {
                 throw StateDictError.dtypeMismatch(key: key, expected: mine.dtype, got: theirs.dtype)
             }
             merged[key] = theirs

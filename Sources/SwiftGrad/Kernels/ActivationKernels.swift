@@ -22,7 +22,9 @@ extension Kernels {
         switch x.dtype {
         case .float32: activationTyped(op, x.ptr(Float.self), out.ptr(Float.self), x.count)
         case .float64: activationTyped(op, x.ptr(Double.self), out.ptr(Double.self), x.count)
-        case .int64: fatalError("\(name): needs a float tensor")
+        default:
+            check(x.dtype.isReducedPrecision, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
+            return computed(in: .float32, [x], result: x.dtype) { activation(op, $0[0], name: name) }
         }
         return out
     }
@@ -78,7 +80,9 @@ extension Kernels {
         switch x.dtype {
         case .float32: map(x.ptr(Float.self), out.ptr(Float.self), x.count) { inside(Double($0)) ? 1 : 0 }
         case .float64: map(x.ptr(Double.self), out.ptr(Double.self), x.count) { inside($0) ? 1 : 0 }
-        case .int64: fatalError("mask: needs a float tensor")
+        default:
+            check(x.dtype.isReducedPrecision, "mask: needs a float tensor, got \(x.dtype) of shape \(x.shape)")
+            return computed(in: .float32, [x], result: x.dtype) { mask($0[0], inside) }
         }
         return out
     }

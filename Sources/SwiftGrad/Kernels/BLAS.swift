@@ -122,7 +122,7 @@ extension Kernels {
         switch out.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("matmul: int64 tensors are not supported; convert with .to(.float32)")
+        default: checkFailure("matmul: \(out.dtype) tensors are not supported; convert with .to(.float32)")
         }
     }
 }

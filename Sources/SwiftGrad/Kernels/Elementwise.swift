@@ -14,7 +14,7 @@ enum BinaryOp {
     case tanhBackward, sigmoidBackward, reluBackward
 }
 
-/// Comparisons producing an int64 mask of 0 and 1.
+/// Comparisons producing a bool mask.
 enum CompareOp { case eq, ne, lt, le, gt, ge }
 
 /// How the elementwise kernels go parallel: the work is split into ranges first, and each range
@@ -28,6 +28,10 @@ enum Kernels {
 
     static func unary(_ op: UnaryOp, _ x: Tensor, name: String) -> Tensor {
         let x = x.dense
+        if !x.dtype.hasKernels {
+            // Reduced precision computes in float32, bool and small ints in int64, then narrows.
+            return computed(in: x.dtype.computeType, [x], result: x.dtype) { unary(op, $0[0], name: name) }
+        }
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         let n = x.count
         switch x.dtype {
@@ -42,9 +46,10 @@ enum Kernels {
         case .int64:
             // An empty run asks the one switch whether the op exists for int64, before any thread starts.
             guard unaryInt(op, x.ptr(Int64.self), out.ptr(Int64.self), 0) else {
-                fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+                fatalError("\(name): not defined for integer or bool tensors; convert with .to(.float32) first")
             }
             inRanges(x.ptr(Int64.self), out.ptr(Int64.self), n) { unaryInt(op, $0, $1, $2) }
+        default: checkFailure("\(name): no kernel for \(x.dtype)")
         }
         return out
     }
@@ -146,6 +151,11 @@ enum Kernels {
     /// written there (it may be `a` itself when `a` has the result's shape: each element is read
     /// before it is written, at the same offset).
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String, into: Tensor? = nil) -> Tensor {
+        if !a.dtype.hasKernels && shape.reduce(1, *) > 0 {
+            return computed(in: a.dtype.computeType, [a, b], result: a.dtype, into: into) {
+                binary(op, $0[0], $0[1], shape: shape, name: name)
+            }
+        }
         let out = into ?? Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
         let layout = ElementwiseLayout(a, b, out)
@@ -156,9 +166,10 @@ enum Kernels {
             inRanges(layout, a.stridedPtr(Double.self), b.stridedPtr(Double.self), out.stridedPtr(Double.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
         case .int64:
             guard binaryInt(op, layout, 0..<0, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) else {
-                fatalError("\(name): not defined for int64 tensors; convert with .to(.float32) first")
+                fatalError("\(name): not defined for integer or bool tensors; convert with .to(.float32) first")
             }
             inRanges(layout, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) { binaryInt(op, layout, $0, $1, $2, $3) }
+        default: checkFailure("\(name): no kernel for \(a.dtype)")
         }
         return out
     }
@@ -197,29 +208,34 @@ enum Kernels {
     }
 
     static func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: .int64)
+        if !a.dtype.hasKernels {
+            let t = a.dtype.computeType
+            return compare(op, a.dtype == t ? a : convert(a, to: t), b.dtype == t ? b : convert(b, to: t), shape: shape)
+        }
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
         if out.count == 0 { return out }
         let layout = ElementwiseLayout(a, b, out)
         switch a.dtype {
         case .float32:
-            inRanges(layout, a.stridedPtr(Float.self), b.stridedPtr(Float.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Float.self), b.stridedPtr(Float.self), out.stridedPtr(Bool.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         case .float64:
-            inRanges(layout, a.stridedPtr(Double.self), b.stridedPtr(Double.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Double.self), b.stridedPtr(Double.self), out.stridedPtr(Bool.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
         case .int64:
-            inRanges(layout, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Int64.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+            inRanges(layout, a.stridedPtr(Int64.self), b.stridedPtr(Int64.self), out.stridedPtr(Bool.self)) { compareTyped(op, layout, $0, $1, $2, $3) }
+        default: checkFailure("compare: no kernel for \(a.dtype)")
         }
         return out
     }
 
     static func compareTyped<T: Comparable>(_ op: CompareOp, _ layout: ElementwiseLayout, _ r: Range<Int>,
-                                            _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Int64>) {
+                                            _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<Bool>) {
         switch op {
-        case .eq: zip2(layout, r, a, b, c) { $0 == $1 ? 1 : 0 }
-        case .ne: zip2(layout, r, a, b, c) { $0 != $1 ? 1 : 0 }
-        case .lt: zip2(layout, r, a, b, c) { $0 < $1 ? 1 : 0 }
-        case .le: zip2(layout, r, a, b, c) { $0 <= $1 ? 1 : 0 }
-        case .gt: zip2(layout, r, a, b, c) { $0 > $1 ? 1 : 0 }
-        case .ge: zip2(layout, r, a, b, c) { $0 >= $1 ? 1 : 0 }
+        case .eq: zip2(layout, r, a, b, c) { $0 == $1 }
+        case .ne: zip2(layout, r, a, b, c) { $0 != $1 }
+        case .lt: zip2(layout, r, a, b, c) { $0 < $1 }
+        case .le: zip2(layout, r, a, b, c) { $0 <= $1 }
+        case .gt: zip2(layout, r, a, b, c) { $0 > $1 }
+        case .ge: zip2(layout, r, a, b, c) { $0 >= $1 }
         }
     }
 
@@ -269,6 +285,7 @@ enum Kernels {
         case .float32: axpy(x.ptr(Float.self), y.ptr(Float.self), n)
         case .float64: axpy(x.ptr(Double.self), y.ptr(Double.self), n)
         case .int64: axpy(x.ptr(Int64.self), y.ptr(Int64.self), n)
+        default: _ = computed(in: x.dtype.computeType, [x, y], result: x.dtype, into: x) { binary(.add, $0[0], $0[1], shape: x.shape, name: "add_") }
         }
     }
 
@@ -281,26 +298,6 @@ enum Kernels {
         }
     }
 
-    /// Converts between dtypes (a copy).
-    static func convert(_ x: Tensor, to dtype: DType) -> Tensor {
-        let x = x.dense
-        let out = Tensor(uninitializedShape: x.shape, dtype: dtype)
-        let n = x.count
-        switch (x.dtype, dtype) {
-        case (.float32, .float64): inRanges(x.ptr(Float.self), out.ptr(Double.self), n) { map($0, $1, $2) { Double($0) } }
-        case (.float64, .float32): inRanges(x.ptr(Double.self), out.ptr(Float.self), n) { map($0, $1, $2) { Float($0) } }
-        case (.int64, .float32): inRanges(x.ptr(Int64.self), out.ptr(Float.self), n) { map($0, $1, $2) { Float($0) } }
-        case (.int64, .float64): inRanges(x.ptr(Int64.self), out.ptr(Double.self), n) { map($0, $1, $2) { Double($0) } }
-        // Truncation toward zero, as PyTorch; NaN and out-of-range values become 0 rather than trapping.
-        case (.float32, .int64):
-            inRanges(x.ptr(Float.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
-        case (.float64, .int64):
-            inRanges(x.ptr(Double.self), out.ptr(Int64.self), n) { map($0, $1, $2) { Int64(exactly: $0.rounded(.towardZero)) ?? 0 } }
-        default: out.rawPointer.copyMemory(from: x.rawPointer, byteCount: n * dtype.byteSize)
-        }
-        return out
-    }
-
     /// Fills a tensor with one value.
     static func fill(_ x: Tensor, _ value: Double) {
         if !x.isContiguous {
@@ -309,16 +306,14 @@ enum Kernels {
             copyStrided(v, 0, [Int](repeating: 0, count: x.rank), into: x, 0, x.strides, shape: x.shape)
             return
         }
-        let n = x.count
-        switch x.dtype {
-        case .float32: x.ptr(Float.self).update(repeating: Float(value), count: n)
-        case .float64: x.ptr(Double.self).update(repeating: value, count: n)
-        case .int64: x.ptr(Int64.self).update(repeating: Int64(value), count: n)
-        }
+        fillAny(x, value)
     }
 
-    /// `where(cond, a, b)` with broadcasting; a and b share the result's dtype.
+    /// `where(cond, a, b)` with broadcasting; a and b share the result's dtype; `cond` is bool
+    /// (other dtypes are read as `!= 0`). Elements are moved as bits, so one loop per byte size
+    /// serves every dtype.
     static func select(_ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let cond = cond.dtype == .bool ? cond : convert(cond, to: .bool)
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
         let plan = StridedPlan(shape: shape, strides: [broadcastStrides(of: cond, to: shape),
@@ -326,19 +321,20 @@ enum Kernels {
                                                       broadcastStrides(of: b, to: shape),
                                                       contiguousStrides(shape)])
         func run<T>(_: T.Type) {
-            let cp = SendablePointer(cond.stridedPtr(Int64.self)), ap = SendablePointer(a.stridedPtr(T.self))
+            let cp = SendablePointer(cond.stridedPtr(Bool.self)), ap = SendablePointer(a.stridedPtr(T.self))
             let bp = SendablePointer(b.stridedPtr(T.self)), op = SendablePointer(out.ptr(T.self))
             let inner = plan.inner
             let sc = plan.strides[0][plan.rank - 1], sa = plan.strides[1][plan.rank - 1], sb = plan.strides[2][plan.rank - 1]
             plan.forEachRow(0, plan.rows) { off in
                 let c = cp.p + off[0], x = ap.p + off[1], y = bp.p + off[2], o = op.p + off[3]
-                for i in 0..<inner { o[i] = c[i * sc] != 0 ? x[i * sa] : y[i * sb] }
+                for i in 0..<inner { o[i] = c[i * sc] ? x[i * sa] : y[i * sb] }
             }
         }
-        switch a.dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        case .int64: run(Int64.self)
+        switch a.dtype.byteSize {
+        case 1: run(UInt8.self)
+        case 2: run(UInt16.self)
+        case 4: run(UInt32.self)
+        default: run(UInt64.self)
         }
         return out
     }

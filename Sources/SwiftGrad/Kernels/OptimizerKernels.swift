@@ -92,6 +92,18 @@ extension Kernels {
 
     /// Stops with a message naming the optimizer when a gradient or buffer does not match its parameter.
     @inline(__always)
+    /// Runs an optimizer update on float32 copies of float16/bfloat16 operands (the parameter, its
+    /// gradient and its state) and rounds the parameter and state back once. The state is stored
+    /// in the parameter's dtype, as PyTorch's optimizers keep it for a bf16 model.
+    static func updateInFloat32(_ param: Tensor, _ grad: Tensor, _ state: [Tensor?], _ body: (Tensor, Tensor, [Tensor?]) -> Void) {
+        let p = convert(param, to: .float32), g = convert(grad, to: .float32)
+        let st = state.map { $0.map { convert($0, to: .float32) } }
+        body(p, g, st)
+        convert(p, into: param)
+        for (wide, t) in zip(st, state) { if let wide, let t { convert(wide, into: t) } }
+        param.bumpVersion()
+    }
+
     static func checkUpdateOperands(_ name: String, _ param: Tensor, _ others: Tensor?...) {
         check(param.dtype.isFloatingPoint, "\(name): parameter dtype \(param.dtype) is not a float type")
         check(param.isContiguous, "\(name): the parameter must be contiguous, got shape \(param.shape) with strides \(param.strides); optimize the base tensor instead of a view")
@@ -106,6 +118,7 @@ extension Kernels {
 
     static func sgdUpdate(_ param: Tensor, grad: Tensor, buffer: Tensor?, _ s: SGDKernelSettings) {
         checkUpdateOperands("SGD", param, grad, buffer)
+        if param.dtype.isReducedPrecision { return updateInFloat32(param, grad, [buffer]) { sgdUpdate($0, grad: $1, buffer: $2[0], s) } }
         switch param.dtype {
         case .float32: sgdLoop(param.ptr(Float.self), grad.ptr(Float.self), buffer?.ptr(Float.self), param.count, s)
         default: sgdLoop(param.ptr(Double.self), grad.ptr(Double.self), buffer?.ptr(Double.self), param.count, s)
@@ -154,6 +167,11 @@ extension Kernels {
     static func adamUpdate(_ param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor,
                            maxExpAvgSq: Tensor?, _ s: AdamKernelSettings) {
         checkUpdateOperands("Adam", param, grad, expAvg, expAvgSq, maxExpAvgSq)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [expAvg, expAvgSq, maxExpAvgSq]) {
+                adamUpdate($0, grad: $1, expAvg: $2[0]!, expAvgSq: $2[1]!, maxExpAvgSq: $2[2], s)
+            }
+        }
         switch param.dtype {
         case .float32:
             adamLoop(param.ptr(Float.self), grad.ptr(Float.self), expAvg.ptr(Float.self), expAvgSq.ptr(Float.self),
@@ -218,6 +236,11 @@ extension Kernels {
     static func rmspropUpdate(_ param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor?,
                               momentumBuffer: Tensor?, _ s: RMSpropKernelSettings) {
         checkUpdateOperands("RMSprop", param, grad, squareAvg, gradAvg, momentumBuffer)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [squareAvg, gradAvg, momentumBuffer]) {
+                rmspropUpdate($0, grad: $1, squareAvg: $2[0]!, gradAvg: $2[1], momentumBuffer: $2[2], s)
+            }
+        }
         switch param.dtype {
         case .float32:
             rmspropLoop(param.ptr(Float.self), grad.ptr(Float.self), squareAvg.ptr(Float.self),
@@ -268,6 +291,11 @@ extension Kernels {
     static func adagradUpdate(_ param: Tensor, grad: Tensor, sum: Tensor, clr: Double, eps: Double,
                               weightDecay: Double, maximize: Bool) {
         checkUpdateOperands("Adagrad", param, grad, sum)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [sum]) {
+                adagradUpdate($0, grad: $1, sum: $2[0]!, clr: clr, eps: eps, weightDecay: weightDecay, maximize: maximize)
+            }
+        }
         switch param.dtype {
         case .float32: adagradLoop(param.ptr(Float.self), grad.ptr(Float.self), sum.ptr(Float.self), param.count, clr, eps, weightDecay, maximize)
         default: adagradLoop(param.ptr(Double.self), grad.ptr(Double.self), sum.ptr(Double.self), param.count, clr, eps, weightDecay, maximize)
@@ -296,6 +324,12 @@ extension Kernels {
     static func adadeltaUpdate(_ param: Tensor, grad: Tensor, squareAvg: Tensor, accDelta: Tensor,
                                lr: Double, rho: Double, eps: Double, weightDecay: Double, maximize: Bool) {
         checkUpdateOperands("Adadelta", param, grad, squareAvg, accDelta)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [squareAvg, accDelta]) {
+                adadeltaUpdate($0, grad: $1, squareAvg: $2[0]!, accDelta: $2[1]!, lr: lr, rho: rho, eps: eps,
+                               weightDecay: weightDecay, maximize: maximize)
+            }
+        }
         switch param.dtype {
         case .float32:
             adadeltaLoop(param.ptr(Float.self), grad.ptr(Float.self), squareAvg.ptr(Float.self), accDelta.ptr(Float.self),
@@ -331,6 +365,9 @@ extension Kernels {
 
     static func nadamUpdate(_ param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ s: NAdamKernelSettings) {
         checkUpdateOperands("NAdam", param, grad, expAvg, expAvgSq)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [expAvg, expAvgSq]) { nadamUpdate($0, grad: $1, expAvg: $2[0]!, expAvgSq: $2[1]!, s) }
+        }
         switch param.dtype {
         case .float32: nadamLoop(param.ptr(Float.self), grad.ptr(Float.self), expAvg.ptr(Float.self), expAvgSq.ptr(Float.self), param.count, s)
         default: nadamLoop(param.ptr(Double.self), grad.ptr(Double.self), expAvg.ptr(Double.self), expAvgSq.ptr(Double.self), param.count, s)
@@ -367,6 +404,9 @@ extension Kernels {
 
     static func radamUpdate(_ param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ s: RAdamKernelSettings) {
         checkUpdateOperands("RAdam", param, grad, expAvg, expAvgSq)
+        if param.dtype.isReducedPrecision {
+            return updateInFloat32(param, grad, [expAvg, expAvgSq]) { radamUpdate($0, grad: $1, expAvg: $2[0]!, expAvgSq: $2[1]!, s) }
+        }
         switch param.dtype {
         case .float32: radamLoop(param.ptr(Float.self), grad.ptr(Float.self), expAvg.ptr(Float.self), expAvgSq.ptr(Float.self), param.count, s)
         default: radamLoop(param.ptr(Double.self), grad.ptr(Double.self), expAvg.ptr(Double.self), expAvgSq.ptr(Double.self), param.count, s)
@@ -427,7 +467,9 @@ extension Kernels {
         switch t.dtype {
         case .float32: return run(t.ptr(Float.self))
         case .float64: return run(t.ptr(Double.self))
-        case .int64: fatalError("clipGradNorm: int64 gradient")
+        default:
+            check(t.dtype.isReducedPrecision, "clipGradNorm: gradient dtype \(t.dtype) is not a float type")
+            return sumOfPowers(convert(t, to: .float32), p)
         }
     }
 
@@ -445,7 +487,9 @@ extension Kernels {
         switch t.dtype {
         case .float32: return run(t.ptr(Float.self))
         case .float64: return run(t.ptr(Double.self))
-        case .int64: fatalError("clipGradNorm: int64 gradient")
+        default:
+            check(t.dtype.isReducedPrecision, "clipGradNorm: gradient dtype \(t.dtype) is not a float type")
+            return maxAbs(convert(t, to: .float32))
         }
     }
 
@@ -461,7 +505,9 @@ extension Kernels {
         switch t.dtype {
         case .float32: run(t.ptr(Float.self))
         case .float64: run(t.ptr(Double.self))
-        case .int64: fatalError("clipGradNorm: int64 gradient")
+        default:
+            check(t.dtype.isReducedPrecision, "clipGradNorm: gradient dtype \(t.dtype) is not a float type")
+            let wide = convert(t, to: .float32); scaleInPlace(wide, c); convert(wide, into: t)
         }
         t.bumpVersion()
     }
@@ -478,7 +524,9 @@ extension Kernels {
         switch t.dtype {
         case .float32: run(t.ptr(Float.self))
         case .float64: run(t.ptr(Double.self))
-        case .int64: fatalError("clipGradValue: int64 gradient")
+        default:
+            check(t.dtype.isReducedPrecision, "clipGradValue: gradient dtype \(t.dtype) is not a float type")
+            let wide = convert(t, to: .float32); clampInPlace(wide, lo, hi); convert(wide, into: t)
         }
         t.bumpVersion()
     }

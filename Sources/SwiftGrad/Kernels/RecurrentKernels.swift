@@ -16,7 +16,7 @@ extension Kernels {
         switch pre.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("lstmCell: needs float tensors")
+        default: checkFailure("lstmCell: needs float32 or float64 tensors")
         }
     }
 
@@ -79,7 +79,7 @@ extension Kernels {
         switch grad.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("lstmCell: needs float tensors")
+        default: checkFailure("lstmCell: needs float32 or float64 tensors")
         }
     }
 
@@ -164,7 +164,7 @@ extension Kernels {
         switch gates.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("lstmSequence: needs float tensors")
+        default: checkFailure("lstmSequence: needs float32 or float64 tensors")
         }
     }
 
@@ -230,7 +230,7 @@ extension Kernels {
         switch grad.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("lstmSequence: needs float tensors")
+        default: checkFailure("lstmSequence: needs float32 or float64 tensors")
         }
         return (dGates, needH0 ? dh : nil, dc, dW)
     }

@@ -45,6 +45,14 @@ extension Kernels {
         case .float32: sumAxesTyped(x.ptr(Float.self), x.shape, reduce, out.ptr(Float.self))
         case .float64: sumAxesTyped(x.ptr(Double.self), x.shape, reduce, out.ptr(Double.self))
         case .int64: sumAxesTyped(x.ptr(Int64.self), x.shape, reduce, out.ptr(Int64.self))
+        default:
+            // Reduced precision accumulates in float32 (small ints in int64) and rounds once.
+            let t = x.dtype.computeType
+            _ = computed(in: t, [x], result: out.dtype, into: out) { xs in
+                let acc = Tensor(uninitializedShape: out.shape, dtype: t)
+                sumAxes(xs[0], reduce: reduce, into: acc)
+                return acc
+            }
         }
     }
 
@@ -120,6 +128,12 @@ extension Kernels {
         case .float32: run(x.ptr(Float.self), values?.ptr(Float.self)) { $0.isNaN }
         case .float64: run(x.ptr(Double.self), values?.ptr(Double.self)) { $0.isNaN }
         case .int64: run(x.ptr(Int64.self), values?.ptr(Int64.self)) { _ in false }
+        default:
+            // Conversion to the compute type keeps order and NaN, so the winners are the same.
+            let t = x.dtype.computeType, wide = convert(x, to: t)
+            let v = values.map { Tensor(uninitializedShape: $0.shape, dtype: t) }
+            extremum(wide, outer: outer, n: n, inner: inner, isMax: isMax, values: v, indices: indices)
+            if let v, let values { convert(v, into: values) }
         }
     }
 
@@ -142,6 +156,13 @@ extension Kernels {
         case .float32: run(x.ptr(Float.self), out.ptr(Float.self))
         case .float64: run(x.ptr(Double.self), out.ptr(Double.self))
         case .int64: run(x.ptr(Int64.self), out.ptr(Int64.self))
+        default:
+            let t = x.dtype.computeType
+            _ = computed(in: t, [x], result: out.dtype, into: out) { xs in
+                let acc = Tensor(uninitializedShape: out.shape, dtype: t)
+                scan(xs[0], outer: outer, n: n, inner: inner, product: product, into: acc)
+                return acc
+            }
         }
     }
 
@@ -160,6 +181,9 @@ extension Kernels {
             let p = x.ptr(Int64.self)
             for i in 0..<x.count where !(Double(p[i]) >= lo && Double(p[i]) <= hi) { return Double(p[i]) }
             return nil
+        default:
+            // Exact in the compute type (float32 holds every float16/bfloat16; int64 every small int).
+            return firstOutside(convert(x, to: x.dtype.computeType), lo, hi)
         }
     }
 }

@@ -41,8 +41,10 @@ open class MultiheadAttention: Module {
     }
 
     /// Attention of `query` [L, N, E] over `key`/`value` [S, N, E] (batch first if `batchFirst`).
-    /// - `keyPaddingMask` [N, S]: int64 with 1 at keys to ignore, or a float mask added to the scores.
-    /// - `attnMask` [L, S] or [N·heads, L, S]: int64 with 1 where attention is not allowed, or float added.
+    /// - `keyPaddingMask` [N, S]: bool with true at keys to ignore (integer masks: nonzero), or a
+    ///   float mask added to the scores.
+    /// - `attnMask` [L, S] or [N·heads, L, S]: bool with true where attention is not allowed
+    ///   (integer masks: nonzero), or float added.
     /// - `isCausal`: position i attends to positions ≤ i only (used when `attnMask` is nil).
     /// Returns the output and, if `needWeights`, the attention weights [N, L, S] (averaged over the
     /// heads unless `averageAttnWeights: false`, then [N, heads, L, S]).
@@ -93,20 +95,20 @@ open class MultiheadAttention: Module {
         return (out, weights)
     }
 
-    /// An int64 [l, s] mask with 1 above the diagonal (future positions).
+    /// A bool [l, s] mask, true above the diagonal (future positions).
     func causalMask(_ l: Int, _ s: Int) -> Tensor {
-        var m = [Int](repeating: 0, count: l * s)
-        for i in 0..<l { for j in 0..<s where j > i { m[i * s + j] = 1 } }
+        var m = [Bool](repeating: false, count: l * s)
+        for i in 0..<l { for j in 0..<s where j > i { m[i * s + j] = true } }
         return Tensor(m, shape: [l, s])
     }
 
-    /// int64 masks set masked scores to -inf; float masks are added.
+    /// bool (and integer) masks set masked scores to -inf; float masks are added.
     func applyMask(_ scores: Tensor, _ mask: Tensor?, n: Int, l: Int, s: Int, name: String) -> Tensor {
         guard var m = mask else { return scores }
         if m.rank == 2 && m.shape == [l, s] { m = m.reshape([1, 1, l, s]) }
         else if m.rank == 3 && m.shape == [n * numHeads, l, s] { m = m.reshape([n, numHeads, l, s]) }
         check(m.rank == 4, "MultiheadAttention: \(name) must be [\(l), \(s)] or [\(n * numHeads), \(l), \(s)], got \(mask!.shape)")
-        if m.dtype == .int64 {
+        if m.dtype.isIntegral(includingBool: true) {
             return Tensor.where(m, Tensor.full([], -.infinity, dtype: scores.dtype), scores)
         }
         return scores + m.to(scores.dtype)

@@ -3,12 +3,13 @@
 // to each input's shape by the engine, in one place, so no op here reduces them itself.
 
 extension Tensor {
-    /// Promotes both operands to a common dtype and broadcasts their shapes.
+    /// Promotes both operands to their result dtype (PyTorch's `torch.result_type`: a 0-d operand
+    /// widens the other only across categories) and broadcasts their shapes.
     @inline(__always)
     static func prepare(_ a: Tensor, _ b: Tensor, op: String) -> (Tensor, Tensor, [Int]) {
         let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
         if a.dtype == b.dtype { return (a, b, shape) }
-        let t = DType.promote(a.dtype, b.dtype)
+        let t = resultDType(a, b)
         return (a.to(t), b.to(t), shape)
     }
 
@@ -24,6 +25,7 @@ extension Tensor {
     /// Element-wise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "sub")
+        check(a.dtype != .bool, "sub: subtracting two bool tensors is not supported (shapes \(lhs.shape) and \(rhs.shape)); use ^ or logicalXor instead")
         return Kernels.binary(.sub, a, b, shape: shape, name: "sub")
             .recorded(.sub, a, b) { g, _ in [g, -g] }
     }
@@ -40,7 +42,8 @@ extension Tensor {
     /// Element-wise true division with broadcasting (integers divide as floats, as in PyTorch).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         var (a, b, shape) = prepare(lhs, rhs, op: "div")
-        if a.dtype == .int64 { a = a.to(.float32); b = b.to(.float32) }
+        // True division: integers and bools divide in the default float dtype, as PyTorch.
+        if !a.dtype.isFloatingPoint { a = a.to(.float32); b = b.to(.float32) }
         return Kernels.binary(.div, a, b, shape: shape, name: "div")
             .recorded(.div, a, b, save: [.input0, .input1]) { g, ctx in
                 let b = ctx.input(1)
@@ -53,15 +56,20 @@ extension Tensor {
 
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
-        Kernels.unary(.neg, x, name: "neg").recorded(.neg, x) { g, _ in [-g] }
+        check(x.dtype != .bool, "neg: negating a bool tensor of shape \(x.shape) is not supported; use ~ or logicalNot to invert a mask")
+        return Kernels.unary(.neg, x, name: "neg").recorded(.neg, x) { g, _ in [-g] }
     }
 
     // MARK: with scalars
 
-    /// An int64 tensor meeting a fractional scalar is promoted to float32, as in PyTorch.
+    /// `x` converted to the dtype of `x op s` (PyTorch's result type with a Python scalar): an
+    /// integer tensor meeting a fractional scalar becomes float32, a bool tensor meeting an integral
+    /// one int64; floats keep their dtype.
     @inline(__always)
     static func promoted(_ x: Tensor, _ s: Double) -> Tensor {
-        x.dtype == .int64 && s != s.rounded() ? x.to(.float32) : x
+        if x.dtype.isFloatingPoint { return x }
+        let t = resultDType(x, scalar: s)
+        return t == x.dtype ? x : x.to(t)
     }
 
     /// `x + s`.
@@ -89,12 +97,12 @@ extension Tensor {
     ///
     ///     let half = x / 2
     public static func / (x: Tensor, s: Double) -> Tensor {
-        let y = x.dtype == .int64 ? x.to(.float32) : x
+        let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
         return Kernels.unary(.divScalar(s), y, name: "div").recorded(.div, y) { g, _ in [g / s] }
     }
     /// `s / x`.
     public static func / (s: Double, x: Tensor) -> Tensor {
-        let y = x.dtype == .int64 ? x.to(.float32) : x
+        let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
         return Kernels.unary(.rdivScalar(s), y, name: "rdiv")
             .recorded(.rdiv, y, save: .input0) { g, ctx in
                 // d(s/x)/dx = -s/x²
@@ -109,7 +117,8 @@ extension Tensor {
     ///
     ///     let y = x.pow(2.5)
     public func pow(_ p: Double) -> Tensor {
-        Kernels.unary(.powScalar(p), self, name: "pow").recorded(.pow, self, save: .input0) { g, ctx in
+        let base = Tensor.promoted(self, p)
+        return Kernels.unary(.powScalar(p), base, name: "pow").recorded(.pow, base, save: .input0) { g, ctx in
             if p == 0 { return [Tensor.zerosLike(g)] }
             let x = ctx.input(0)
             return [g * (x.pow(p - 1) * p)]
@@ -174,7 +183,10 @@ extension Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: name)
         return Kernels.compare(op, a, b, shape: shape)
     }
-    /// 1 where `self == other` (broadcast), else 0, as an int64 mask. Not differentiable.
+    /// True where `self == other` (broadcast): a bool mask, compared in the operands' result dtype.
+    /// Not differentiable.
+    ///
+    ///     let same = a.eq(b)          // .bool
     public func eq(_ other: Tensor) -> Tensor { Tensor.comparison(.eq, self, other, name: "eq") }
     public func ne(_ other: Tensor) -> Tensor { Tensor.comparison(.ne, self, other, name: "ne") }
     public func lt(_ other: Tensor) -> Tensor { Tensor.comparison(.lt, self, other, name: "lt") }
@@ -182,14 +194,14 @@ extension Tensor {
     public func gt(_ other: Tensor) -> Tensor { Tensor.comparison(.gt, self, other, name: "gt") }
     public func ge(_ other: Tensor) -> Tensor { Tensor.comparison(.ge, self, other, name: "ge") }
     /// Comparisons with a scalar: `x.gt(0)` is the mask of positive elements.
-    public func eq(_ s: Double) -> Tensor { eq(Tensor.full([], s, dtype: dtype)) }
-    public func ne(_ s: Double) -> Tensor { ne(Tensor.full([], s, dtype: dtype)) }
-    public func lt(_ s: Double) -> Tensor { lt(Tensor.full([], s, dtype: dtype)) }
-    public func le(_ s: Double) -> Tensor { le(Tensor.full([], s, dtype: dtype)) }
-    public func gt(_ s: Double) -> Tensor { gt(Tensor.full([], s, dtype: dtype)) }
-    public func ge(_ s: Double) -> Tensor { ge(Tensor.full([], s, dtype: dtype)) }
+    public func eq(_ s: Double) -> Tensor { eq(Tensor.scalarOperand(s, for: self)) }
+    public func ne(_ s: Double) -> Tensor { ne(Tensor.scalarOperand(s, for: self)) }
+    public func lt(_ s: Double) -> Tensor { lt(Tensor.scalarOperand(s, for: self)) }
+    public func le(_ s: Double) -> Tensor { le(Tensor.scalarOperand(s, for: self)) }
+    public func gt(_ s: Double) -> Tensor { gt(Tensor.scalarOperand(s, for: self)) }
+    public func ge(_ s: Double) -> Tensor { ge(Tensor.scalarOperand(s, for: self)) }
 
-    /// Mask operators: `x .> 0` etc. give int64 masks of 0 and 1.
+    /// Mask operators: `x .> 0` etc. give bool masks.
     public static func .== (a: Tensor, b: Tensor) -> Tensor { a.eq(b) }
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { a.ne(b) }
     public static func .< (a: Tensor, b: Tensor) -> Tensor { a.lt(b) }
@@ -203,11 +215,13 @@ extension Tensor {
     public static func .> (a: Tensor, s: Double) -> Tensor { a.gt(s) }
     public static func .>= (a: Tensor, s: Double) -> Tensor { a.ge(s) }
 
-    /// Picks from `a` where `condition` is nonzero, else from `b` (all three broadcast together).
+    /// Picks from `a` where `condition` is true, else from `b` (all three broadcast; `a` and `b`
+    /// promote to their result dtype). The condition is a bool mask; integer masks are read as
+    /// `!= 0` (a convenience PyTorch no longer offers).
     ///
     ///     let y = Tensor.where(x .> 0, x, x * 0.1)     // leaky ReLU
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-        check(condition.dtype == .int64, "where: the condition must be an int64 mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
+        check(condition.dtype.isIntegral(includingBool: true), "where: the condition must be a bool mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
         check(broadcastShapeIfPossible(a.shape, b.shape).flatMap { broadcastShapeIfPossible(condition.shape, $0) } != nil,
               "where: shapes condition \(condition.shape), a \(a.shape) and b \(b.shape) cannot be broadcast together")
         let (x, y, ab) = prepare(a, b, op: "where")
@@ -221,8 +235,12 @@ extension Tensor {
             }
     }
 
-    /// Replaces elements where `mask` is nonzero by `value` (PyTorch's `masked_fill`).
+    /// Replaces elements where `mask` is true by `value` (PyTorch's `masked_fill`); the result keeps
+    /// this tensor's dtype. `mask` is bool (integer masks are read as `!= 0`).
+    ///
+    ///     let scores = logits.maskedFill(padding, -.infinity)
     public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
+        check(mask.dtype.isIntegral(includingBool: true), "maskedFill: the mask must be bool, got \(mask.dtype) of shape \(mask.shape) (tensor \(shape))")
         // The result keeps self's shape, as PyTorch's: the mask may broadcast to it, not widen it.
         check(broadcastShapeIfPossible(mask.shape, shape) == shape,
                      "maskedFill: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
@@ -244,7 +262,7 @@ extension Tensor {
         if !recording { return nil }
         check(node != nil || !leafRequiresGrad,
                      "\(op): a leaf tensor of shape \(shape) that requires grad cannot be modified in place; wrap the update in withNoGrad { } or use the out-of-place op")
-        check(dtype.isFloatingPoint, "\(op): int64 tensors cannot join a graph")
+        check(dtype.isFloatingPoint, "\(op): \(dtype) tensors cannot join a graph")
         if let base = viewBase {
             check(base.node != nil || !base.leafRequiresGrad,
                   "\(op): a view of a leaf Variable that requires grad is being used in an in-place operation (view \(shape) of base \(base.shape)); wrap the update in withNoGrad { } or write into a clone of the base")
@@ -296,6 +314,11 @@ extension Tensor {
     static func inPlace(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, _ name: String, _ f: (Tensor, Tensor) -> Tensor) {
         check(broadcastShape(lhs.shape, rhs.shape, op: name) == lhs.shape,
                      "\(name): the result of shapes \(lhs.shape) and \(rhs.shape) does not fit in the left operand's shape \(lhs.shape)")
+        // As PyTorch: the result dtype must be castable to the left operand's (no float into an
+        // integer tensor, no integer into a bool one).
+        let result = resultDType(lhs, rhs)
+        check(result.category <= lhs.dtype.category,
+              "\(name): the result dtype \(result) of \(lhs.dtype) \(lhs.shape) and \(rhs.dtype) \(rhs.shape) cannot be stored in the left operand's dtype \(lhs.dtype)")
         let old = lhs.beginInPlace(name, [rhs])
         var r = rhs.dtype == lhs.dtype ? rhs : rhs.to(lhs.dtype)
         // A right operand overlapping the destination differently (x += x.t()) is read from a copy.
@@ -312,12 +335,12 @@ extension Tensor {
     public static func -= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .sub, "sub_") { $0 - $1 } }
     public static func *= (lhs: Tensor, rhs: Tensor) { inPlace(lhs, rhs, .mul, "mul_") { $0 * $1 } }
     public static func /= (lhs: Tensor, rhs: Tensor) {
-        check(lhs.dtype.isFloatingPoint, "div_: cannot divide an int64 tensor in place")
+        check(lhs.dtype.isFloatingPoint, "div_: cannot divide a \(lhs.dtype) tensor of shape \(lhs.shape) in place (true division gives floats)")
         inPlace(lhs, rhs, .div, "div_") { $0 / $1 }
     }
-    public static func += (lhs: Tensor, s: Double) { lhs += Tensor.full([], s, dtype: lhs.dtype) }
-    public static func -= (lhs: Tensor, s: Double) { lhs -= Tensor.full([], s, dtype: lhs.dtype) }
-    public static func *= (lhs: Tensor, s: Double) { lhs *= Tensor.full([], s, dtype: lhs.dtype) }
+    public static func += (lhs: Tensor, s: Double) { lhs += Tensor.scalarOperand(s, for: lhs) }
+    public static func -= (lhs: Tensor, s: Double) { lhs -= Tensor.scalarOperand(s, for: lhs) }
+    public static func *= (lhs: Tensor, s: Double) { lhs *= Tensor.scalarOperand(s, for: lhs) }
     public static func /= (lhs: Tensor, s: Double) { lhs /= Tensor.full([], s, dtype: lhs.dtype) }
 
     /// Sets every element to `value` in place (PyTorch's `fill_`).

@@ -25,7 +25,17 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
                  "conv_transpose2d: expected a 4-D input [n, cin, h, w] and a 4-D weight [cin, cout/groups, kh, kw], got \(shapes)")
     let g = transposedGeometry("conv_transpose2d", x.shape, weight.shape, bias, stride: stride, padding: padding,
                                outputPadding: outputPadding, dilation: dilation, groups: groups, shapes: shapes)
+    if Autocast.castsLower(x, weight, bias) {
+        return convTranspose2d(Autocast.lower(x), weight: Autocast.lower(weight), bias: bias.map(Autocast.lower), stride: stride,
+                               padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)
+    }
     checkConvDTypes("conv_transpose2d", x, weight, bias, shapes: shapes)
+    if x.dtype.isReducedPrecision {
+        return Autocast.disabled {
+            convTranspose2d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
+                            padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups).to(x.dtype)
+        }
+    }
     return convInputGrad(x, weight, bias, g)
 }
 
@@ -48,7 +58,17 @@ public func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     let g = transposedGeometry("conv_transpose1d", x4.shape, w4.shape, bias, stride: Size2(1, stride),
                                padding: Size2(0, padding), outputPadding: Size2(0, outputPadding),
                                dilation: Size2(1, dilation), groups: groups, shapes: shapes)
+    if Autocast.castsLower(x, weight, bias) {
+        return convTranspose1d(Autocast.lower(x), weight: Autocast.lower(weight), bias: bias.map(Autocast.lower), stride: stride,
+                               padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)
+    }
     checkConvDTypes("conv_transpose1d", x, weight, bias, shapes: shapes)
+    if x.dtype.isReducedPrecision {
+        return Autocast.disabled {
+            convTranspose1d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
+                            padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups).to(x.dtype)
+        }
+    }
     return convInputGrad(x4, w4, bias, g).squeeze(axis: 2)
 }
 

@@ -31,7 +31,18 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Siz
                  "conv2d: expected a 4-D input [n, c, h, w] and a 4-D weight [o, c/groups, kh, kw], got \(shapes)")
     let g = convGeometry("conv2d", x.shape, weight.shape, bias, stride: stride, padding: padding,
                          dilation: dilation, groups: groups, shapes: shapes)
+    if Autocast.castsLower(x, weight, bias) {
+        return conv2d(Autocast.lower(x), weight: Autocast.lower(weight), bias: bias.map(Autocast.lower), stride: stride,
+                      padding: padding, dilation: dilation, groups: groups)
+    }
     checkConvDTypes("conv2d", x, weight, bias, shapes: shapes)
+    if x.dtype.isReducedPrecision {
+        // Computed in float32 (float32 accumulation) and rounded once.
+        return Autocast.disabled {
+            conv2d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
+                   padding: padding, dilation: dilation, groups: groups).to(x.dtype)
+        }
+    }
     return convolve(x, weight, bias, g)
 }
 
@@ -52,7 +63,17 @@ public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
     let x4 = x.unsqueeze(axis: 2), w4 = weight.unsqueeze(axis: 2)
     let g = convGeometry("conv1d", x4.shape, w4.shape, bias, stride: Size2(1, stride), padding: padding.as2d,
                          dilation: Size2(1, dilation), groups: groups, shapes: shapes)
+    if Autocast.castsLower(x, weight, bias) {
+        return conv1d(Autocast.lower(x), weight: Autocast.lower(weight), bias: bias.map(Autocast.lower), stride: stride,
+                      padding: padding, dilation: dilation, groups: groups)
+    }
     checkConvDTypes("conv1d", x, weight, bias, shapes: shapes)
+    if x.dtype.isReducedPrecision {
+        return Autocast.disabled {
+            conv1d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
+                   padding: padding, dilation: dilation, groups: groups).to(x.dtype)
+        }
+    }
     return convolve(x4, w4, bias, g).squeeze(axis: 2)
 }
 

@@ -6,7 +6,10 @@
 ///
 ///     let vectors = embedding(tokens, weight: table)
 public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
-    check(indices.dtype == .int64, "embedding: indices must be int64, got \(indices.dtype) of shape \(indices.shape) (weight \(weight.shape))")
+    check(indices.dtype == .int64 || indices.dtype == .int32,
+          "embedding: indices must be int64 or int32, got \(indices.dtype) of shape \(indices.shape) (weight \(weight.shape))")
+    // int32 ids (as PyTorch accepts) are widened once.
+    if indices.dtype == .int32 { return embedding(indices.to(.int64), weight: weight, paddingIndex: paddingIndex) }
     check(weight.rank == 2, "embedding: weight must be [numEmbeddings, dim], got \(weight.shape)")
     let rows = weight.shape[0], dim = weight.shape[1]
     let flat = indices.reshape([indices.count])

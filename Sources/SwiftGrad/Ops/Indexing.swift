@@ -107,8 +107,9 @@ extension Tensor {
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
-        check(indices.dtype == .int64 && indices.rank <= 1,
-                     "indexSelect: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        check((indices.dtype == .int64 || indices.dtype == .int32) && indices.rank <= 1,
+                     "indexSelect: indices must be a 1-D int64 or int32 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
+        if indices.dtype == .int32 { return indexSelect(axis: axis, indices: indices.to(.int64)) }
         if rank == 0 {
             check(indices.count == 1, "indexSelect: a 0-d input takes exactly one index, got \(indices.count) (indices \(indices.shape))")
             return reshape([1]).indexSelect(axis: 0, indices: indices.reshape([1])).reshape([])
@@ -232,6 +233,11 @@ extension Kernels {
         case .float32: run(from.ptr(Float.self), to.ptr(Float.self))
         case .float64: run(from.ptr(Double.self), to.ptr(Double.self))
         case .int64: run(from.ptr(Int64.self), to.ptr(Int64.self))
+        default:
+            // Other dtypes: through the compute type (exact for selection; indexAdd accumulates there).
+            let t = from.dtype.computeType, wideTo = convert(to, to: t)
+            indexCopy(from: convert(from, to: t), to: wideTo, axis: axis, indices: indices, select: select, op: op)
+            convert(wideTo, into: to)
         }
     }
 
@@ -262,6 +268,10 @@ extension Kernels {
         case .float32: run(data.ptr(Float.self), other.ptr(Float.self))
         case .float64: run(data.ptr(Double.self), other.ptr(Double.self))
         case .int64: run(data.ptr(Int64.self), other.ptr(Int64.self))
+        default:
+            let t = data.dtype.computeType, d = convert(data, to: t), o = convert(other, to: t)
+            gatherScatter(data: d, index: index, other: o, axis: axis, gather: gather, op: op)
+            convert(gather ? o : d, into: gather ? other : data)
         }
     }
 }

@@ -87,7 +87,7 @@ extension Linalg {
             let r = try solve(a.mT, vector ? b : b.mT)
             return vector ? r : r.mT
         }
-        let t = DType.promote(a.dtype, b.dtype)
+        let t = DType.result(a.dtype, b.dtype)
         let (a, b) = (a.to(t), b.to(t))
         let bm = vector ? b.unsqueeze(axis: -1) : b
         check(bm.rank >= 2 && bm.shape[bm.rank - 2] == n,
@@ -120,7 +120,7 @@ extension Linalg {
         let n = checkSquare(a, "solveTriangular")
         check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - (left ? 2 : 1)] == n,
                      "solveTriangular: A of shape \(a.shape) and B of shape \(b.shape) do not match (B needs \(n) \(left ? "rows" : "columns"))")
-        let t = DType.promote(a.dtype, b.dtype)
+        let t = DType.result(a.dtype, b.dtype)
         return triangularSolve(a.to(t), b.to(t), upper: upper, left: left, unit: unitriangular, transA: false)
     }
 
@@ -164,7 +164,7 @@ extension Linalg {
         let n = checkSquare(factor, "choleskySolve")
         check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == n,
                      "choleskySolve: B of shape \(b.shape) does not match the factor of shape \(factor.shape) (B needs \(n) rows)")
-        let t = DType.promote(b.dtype, factor.dtype)
+        let t = DType.result(b.dtype, factor.dtype)
         let (bt, f) = (b.to(t), factor.to(t))
         // Lower: L·Y = B, then Lᵀ·X = Y. Upper: Uᵀ·Y = B, then U·X = Y.
         let y = triangularSolve(f, bt, upper: upper, left: true, unit: false, transA: upper)
@@ -201,7 +201,7 @@ extension Linalg {
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
         check(b.dtype.isFloatingPoint && b.rank >= 2 && b.shape[b.rank - 2] == m,
                      "lstsq: A of shape \(a.shape) and B of shape \(b.shape) do not match (B needs \(m) rows)")
-        let t = DType.promote(a.dtype, b.dtype)
+        let t = DType.result(a.dtype, b.dtype)
         let (a, b) = (a.to(t), b.to(t))
         let batch = broadcastShape(batchShape(a), batchShape(b), op: "lstsq")
         let ax = withNoGrad { a.expand(batch + [m, n]) }

@@ -35,6 +35,9 @@ func reduceLoss(_ loss: Tensor, _ reduction: Reduction, op: String) -> Tensor {
 ///     let loss = mseLoss(prediction, target)
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("mseLoss", input, target)
+    if Autocast.dtype != nil && input.dtype.isReducedPrecision {   // autocast's float32 op list
+        return mseLoss(input.to(.float32), Autocast.float32(target), reduction: reduction)
+    }
     return reduceLoss((input - target).square(), reduction, op: "mseLoss")
 }
 
@@ -43,6 +46,9 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 ///     let loss = l1Loss(prediction, target, reduction: .sum)
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("l1Loss", input, target)
+    if Autocast.dtype != nil && input.dtype.isReducedPrecision {
+        return l1Loss(input.to(.float32), Autocast.float32(target), reduction: reduction)
+    }
     return reduceLoss((input - target).abs(), reduction, op: "l1Loss")
 }
 
@@ -82,6 +88,10 @@ public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil,
                          labelSmoothing: Double = 0, reduction: Reduction = .mean) -> Tensor {
     check(logits.dtype.isFloatingPoint, "crossEntropy: logits must be float, got \(logits.dtype) of shape \(logits.shape)")
     check(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
+    if Autocast.dtype != nil && logits.dtype.isReducedPrecision {   // autocast's float32 op list
+        return crossEntropy(logits: logits.to(.float32), targets: Autocast.float32(targets), weight: weight.map(Autocast.float32),
+                            ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, reduction: reduction)
+    }
     let (flat, classes, rowShape) = classesLast(logits, op: "crossEntropy")
     let logp = flat.logSoftmax(axis: 1)
     if targets.dtype.isFloatingPoint {
@@ -109,6 +119,10 @@ public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil,
 public func nllLoss(logProbs: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                     reduction: Reduction = .mean) -> Tensor {
     check(logProbs.dtype.isFloatingPoint, "nllLoss: log-probabilities must be float, got \(logProbs.dtype) of shape \(logProbs.shape)")
+    if Autocast.dtype != nil && logProbs.dtype.isReducedPrecision {
+        return nllLoss(logProbs: logProbs.to(.float32), targets: targets, weight: weight.map(Autocast.float32),
+                       ignoreIndex: ignoreIndex, reduction: reduction)
+    }
     let (flat, classes, rowShape) = classesLast(logProbs, op: "nllLoss")
     return classIndexLoss(flat, targets, logits: logProbs, classes: classes, rowShape: rowShape, weight: weight,
                           ignoreIndex: ignoreIndex, labelSmoothing: 0, reduction: reduction, op: "nllLoss")

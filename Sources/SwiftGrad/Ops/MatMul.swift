@@ -12,7 +12,8 @@ extension Tensor {
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
         check(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
                      "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
-        let t = DType.promote(dtype, other.dtype)
+        if Autocast.castsLower(self, other) { return Autocast.lower(self).matmul(Autocast.lower(other)) }
+        let t = DType.result(dtype, other.dtype)
         let a0 = self.to(t), b0 = other.to(t)
         let a = rank == 1 ? a0.reshape([1, shape[0]]) : a0
         let b = other.rank == 1 ? b0.reshape([other.shape[0], 1]) : b0
@@ -25,6 +26,14 @@ extension Tensor {
     /// Batched `op(a) · op(b)` over the last two axes, where `op` transposes when its flag is set;
     /// the batch axes broadcast. The primitive behind matmul, linear and their gradients.
     static func mm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool, shapes: ([Int], [Int])? = nil) -> Tensor {
+        if a.dtype.isReducedPrecision {
+            // float16/bfloat16: the operands go up to float32 and sgemm accumulates in float32; the
+            // product is rounded once (the installed OpenBLAS has no sbgemm). Recorded through the
+            // casts, so gradients come back in the operands' dtype.
+            return Autocast.disabled {
+                mm(a.to(.float32), b.to(.float32), transA: transA, transB: transB, shapes: shapes).to(a.dtype)
+            }
+        }
         let (sa, sb) = shapes ?? (a.shape, b.shape)
         check(a.rank >= 2 && b.rank >= 2, "matmul: shapes \(sa) and \(sb) are not matrices")
         let ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1]
@@ -102,6 +111,13 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let bias {
         check(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape) (input \(x.shape))")
     }
+    if Autocast.castsLower(x, weight, bias) {
+        return linear(Autocast.lower(x), weight: Autocast.lower(weight), bias: bias.map(Autocast.lower))
+    }
+    if x.dtype.isReducedPrecision && weight.dtype == x.dtype && (bias == nil || bias!.dtype == x.dtype) {
+        // One rounding for the whole of x·wᵀ + b, computed in float32.
+        return Autocast.disabled { linear(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32)).to(x.dtype) }
+    }
     // Mixed float dtypes are an error, as PyTorch's "mat1 and mat2 must have the same dtype".
     check(x.dtype == weight.dtype && (bias == nil || bias!.dtype == weight.dtype),
           "linear: input \(x.shape) (\(x.dtype)), weight \(weight.shape) (\(weight.dtype))\(bias.map { " and bias \($0.shape) (\($0.dtype))" } ?? "") must have the same dtype")
@@ -139,7 +155,7 @@ extension Tensor {
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("linear: int64 tensors are not supported; convert with .to(.float32)")
+        default: checkFailure("linear: \(x.dtype) tensors are not supported; convert with .to(.float32)")
         }
         return out.recorded(.addmm, inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
             let X = ctx.input(0), W = ctx.input(1)

@@ -57,6 +57,11 @@ public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? =
                  "layerNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
     if let weight { check(weight.shape == normalizedShape, "layerNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
     if let bias { check(bias.shape == normalizedShape, "layerNorm: bias \(bias.shape) must have shape \(normalizedShape)") }
+    if input.dtype.isReducedPrecision {
+        // As PyTorch's CPU kernel: statistics and the affine map in float32, one rounding at the end.
+        return layerNorm(input.to(.float32), normalizedShape: normalizedShape, weight: weight?.to(.float32),
+                         bias: bias?.to(.float32), eps: eps).to(input.dtype)
+    }
     let axes = Array((input.rank - k)..<input.rank)
     let mean = input.mean(axes: axes, keepDim: true)
     let centered = input - mean
@@ -96,6 +101,10 @@ public func rmsNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = n
     check(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
                  "rmsNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
     if let weight { check(weight.shape == normalizedShape, "rmsNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
+    if input.dtype.isReducedPrecision {
+        let e = eps ?? Double(input.dtype == .float16 ? Float(Float16.ulpOfOne) : Float(bitPattern: 0x3C00_0000))
+        return rmsNorm(input.to(.float32), normalizedShape: normalizedShape, weight: weight?.to(.float32), eps: e).to(input.dtype)
+    }
     let e = eps ?? (input.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne))
     let axes = Array((input.rank - k)..<input.rank)
     var y = input * (input.square().mean(axes: axes, keepDim: true) + e).rsqrt()

@@ -147,6 +147,11 @@ public func globalAvgPool2d(_ x: Tensor, keepDim: Bool = false) -> Tensor {
 
 /// Max over windows: values and int64 indices, recorded as `op`. Backward is `maxPoolBackward`.
 func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (values: Tensor, indices: Tensor) {
+    if x.dtype.isReducedPrecision {
+        // Exact in float32 (a max selects an element); the values go back to the input's dtype.
+        let r = windowMax(op, x.to(.float32), win, oneD: oneD)
+        return (r.values.to(x.dtype), r.indices)
+    }
     let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
     let outShape = lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs])
     let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
@@ -180,6 +185,7 @@ func maxPoolBackward(_ g: Tensor, _ indices: Tensor, inShape: [Int], planeRank: 
 /// A weighted sum over windows (average pooling, nearest and bilinear resampling), recorded as `op`;
 /// its backward is the adjoint (`op.windowSumAdjoint`), whose own backward is this op again.
 func windowSum(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> Tensor {
+    if let r = x.viaFloat32({ windowSum(op, $0, win, oneD: oneD) }) { return r }
     let lead = Array(x.shape.dropLast(oneD ? 1 : 2))
     let out = Tensor(uninitializedShape: lead + (oneD ? [win.cols.outputs] : [win.rows.outputs, win.cols.outputs]), dtype: x.dtype)
     Kernels.windowSum(x, out, win, adjoint: false)

@@ -20,12 +20,13 @@ extension Tensor {
     ///
     ///     let total = x.sum()
     public func sum() -> Tensor {
+        if let r = viaInt64({ $0.sum() }) ?? viaFloat32({ $0.sum() }) { return r }
         let out = Tensor(uninitializedShape: [], dtype: dtype)
         let x = dense
         switch dtype {
         case .float32: out.ptr(Float.self)[0] = Kernels.sumAll(x.ptr(Float.self), count)
         case .float64: out.ptr(Double.self)[0] = Kernels.sumAll(x.ptr(Double.self), count)
-        case .int64: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
+        default: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
         }
         let inShape = shape
         return out.recorded(.sum, self) { g, _ in [g.expand(inShape)] }
@@ -35,6 +36,7 @@ extension Tensor {
     ///
     ///     let colSums = m.sum(axes: [0])             // [rows, cols] -> [cols]
     public func sum(axes: [Int], keepDim: Bool = false) -> Tensor {
+        if let r = viaInt64({ $0.sum(axes: axes, keepDim: keepDim) }) { return r }
         let reduce = reductionAxes(axes, op: "sum")
         let kept = Tensor(uninitializedShape: Tensor.reducedShape(shape, reduce, keepDim: true), dtype: dtype)
         Kernels.sumAxes(self, reduce: reduce, into: kept)
@@ -50,6 +52,7 @@ extension Tensor {
     /// Mean of all elements.
     public func mean() -> Tensor {
         unaryFloatOnly("mean")
+        if let r = viaFloat32({ $0.mean() }) { return r }
         return sum() / Double(count)   // empty: 0/0 = NaN, as PyTorch
     }
 
@@ -58,6 +61,7 @@ extension Tensor {
     ///     let perChannel = images.mean(axes: [0, 2, 3])
     public func mean(axes: [Int], keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("mean")
+        if let r = viaFloat32({ $0.mean(axes: axes, keepDim: keepDim) }) { return r }
         let reduce = reductionAxes(axes, op: "mean")
         let n = zip(shape, reduce).filter { $1 }.map(\.0).reduce(1, *)
         return sum(axes: axes, keepDim: keepDim) / Double(n)
@@ -71,6 +75,7 @@ extension Tensor {
     ///     let v = x.variance(axes: [1], correction: 0)
     public func variance(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("var")
+        if let r = viaFloat32({ $0.variance(axes: axes, correction: correction, keepDim: keepDim) }) { return r }
         let reduce = reductionAxes(axes, op: "var")
         let all = Array(0..<rank)
         let ax = axes ?? all
@@ -190,6 +195,7 @@ extension Tensor {
     ///     let lse = logits.logsumexp(axes: [1])
     public func logsumexp(axes: [Int], keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("logsumexp")
+        if let r = viaFloat32({ $0.logsumexp(axes: axes, keepDim: keepDim) }) { return r }
         // An empty sum is 0 and log 0 = -inf, as in PyTorch; the max-shift below needs an element.
         if axes.contains(where: { rank > 0 && shape[normalizeAxis($0, rank, op: "logsumexp", shape: shape)] == 0 }) {
             return sum(axes: axes, keepDim: keepDim) - Double.infinity
@@ -206,6 +212,7 @@ extension Tensor {
 
     /// Product over `axis`. The gradient is exact also when elements are zero.
     public func prod(axis: Int, keepDim: Bool = false) -> Tensor {
+        if let r = viaInt64({ $0.prod(axis: axis, keepDim: keepDim) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "prod", shape: shape)
         if rank == 0 { return reshape([1]).prod(axis: 0).reshape([]) }   // axis 0 or -1 of a 0-d tensor
         let (outer, n, inner) = splitAround(ax)
@@ -234,6 +241,7 @@ extension Tensor {
     ///
     ///     Tensor([1, 2, 3] as [Float]).cumsum(axis: 0)   // [1, 3, 6]
     public func cumsum(axis: Int) -> Tensor {
+        if let r = viaInt64({ $0.cumsum(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "cumsum", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -249,6 +257,7 @@ extension Tensor {
     ///
     ///     Tensor([2, 0, 3] as [Float]).cumprod(axis: 0)   // [2, 0, 0]
     public func cumprod(axis: Int) -> Tensor {
+        if let r = viaInt64({ $0.cumprod(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "cumprod", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -318,6 +327,7 @@ extension Tensor {
         unaryFloatOnly("norm")
         check(!p.isNaN, "norm: p must be a number, got nan (input \(shape))")
         _ = reductionAxes(axes, op: "norm")
+        if let r = viaFloat32({ $0.norm(p: p, axes: axes, keepDim: keepDim) }) { return r }
         let ax = axes ?? Array(0..<rank)
         if p == 1 { return abs().sum(axes: ax, keepDim: keepDim) }
         if p == .infinity { return abs().amaxDifferentiable(ax, keepDim: keepDim) }

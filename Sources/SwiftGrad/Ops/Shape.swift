@@ -198,7 +198,7 @@ extension Tensor {
         check(!tensors.isEmpty, "cat: needs at least one tensor")
         let first = tensors[0]
         let ax = normalizeAxis(axis, first.rank, op: "cat", shape: first.shape)
-        let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.promote($0, $1) }
+        let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.result($0, $1) }
         for t in tensors {
             check(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
                          "cat: shapes \(tensors.map(\.shape)) do not match except along axis \(axis)")
@@ -350,6 +350,20 @@ extension Kernels {
         case .float32: stridedCopy(src.stridedPtr(Float.self), srcOffset, srcStrides, dst.stridedPtr(Float.self), dstOffset, dstStrides, shape, accumulate: accumulate)
         case .float64: stridedCopy(src.stridedPtr(Double.self), srcOffset, srcStrides, dst.stridedPtr(Double.self), dstOffset, dstStrides, shape, accumulate: accumulate)
         case .int64: stridedCopy(src.stridedPtr(Int64.self), srcOffset, srcStrides, dst.stridedPtr(Int64.self), dstOffset, dstStrides, shape, accumulate: accumulate)
+        default:
+            if accumulate {
+                // Sums need arithmetic: through the compute type (float32 for halves, int64 for small ints).
+                let t = src.dtype.computeType, wide = convert(dst, to: t)
+                copyStrided(convert(src, to: t), srcOffset, srcStrides, into: wide, dstOffset, dstStrides, shape: shape, accumulate: true)
+                convert(wide, into: dst)
+            } else {
+                // A copy moves bits: one loop per element size serves every dtype.
+                switch src.dtype.byteSize {
+                case 1: stridedCopy(src.stridedPtr(UInt8.self), srcOffset, srcStrides, dst.stridedPtr(UInt8.self), dstOffset, dstStrides, shape, accumulate: false)
+                case 2: stridedCopy(src.stridedPtr(UInt16.self), srcOffset, srcStrides, dst.stridedPtr(UInt16.self), dstOffset, dstStrides, shape, accumulate: false)
+                default: stridedCopy(src.stridedPtr(UInt32.self), srcOffset, srcStrides, dst.stridedPtr(UInt32.self), dstOffset, dstStrides, shape, accumulate: false)
+                }
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ extension Tensor {
     ///     let probs = logits.softmax(axis: -1)
     public func softmax(axis: Int = -1) -> Tensor {
         unaryFloatOnly("softmax")
+        if let r = viaFloat32({ $0.softmax(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "softmax", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -22,6 +23,7 @@ extension Tensor {
     ///     let logp = logits.logSoftmax(axis: 1)
     public func logSoftmax(axis: Int = -1) -> Tensor {
         unaryFloatOnly("logSoftmax")
+        if let r = viaFloat32({ $0.logSoftmax(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "logSoftmax", shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -78,7 +80,7 @@ extension Kernels {
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        case .int64: fatalError("softmax: needs a float tensor")
+        default: checkFailure("softmax: needs a float32 or float64 tensor, got \(x.dtype)")
         }
     }
 }

@@ -20,6 +20,9 @@ extension Tensor {
         case .float64: self.init(copying: scalars, shape: s, op: "Tensor(_:shape:)")
         case .float32: self.init(copying: scalars.map { Float($0) }, shape: s, op: "Tensor(_:shape:)")
         case .int64: self.init(copying: scalars.map { checkedInt64($0, op: "Tensor(_:shape:)", shape: s) }, shape: s, op: "Tensor(_:shape:)")
+        default:
+            // Other dtypes: each value stored as `Kernels.setElement` converts it.
+            self.init(filling: s, dtype: dtype, count: scalars.count, op: "Tensor(_:shape:)") { scalars[$0] }
         }
         if requiresGrad { self.requiresGrad = true }
     }
@@ -34,7 +37,30 @@ extension Tensor {
         case .int64: self.init(copying: scalars.map { Int64($0) }, shape: s, op: "Tensor(_:shape:)")
         case .float32: self.init(copying: scalars.map { Float($0) }, shape: s, op: "Tensor(_:shape:)")
         case .float64: self.init(copying: scalars.map { Double($0) }, shape: s, op: "Tensor(_:shape:)")
+        default:
+            // Through int64, so narrow types wrap as PyTorch's casts do (300 as uint8 is 44).
+            let wide = Tensor(copying: scalars.map { Int64($0) }, shape: s, op: "Tensor(_:shape:)")
+            self.init(storage: Kernels.convert(wide, to: dtype).storage, shape: s, dtype: dtype)
         }
+    }
+
+    /// A bool tensor (PyTorch's `torch.tensor([True, False])`), or another dtype holding 0 and 1.
+    ///
+    ///     let mask = Tensor([true, false, true])
+    public convenience init(_ values: [Bool], shape: [Int]? = nil, dtype: DType = .bool) {
+        let s = shape ?? [values.count]
+        let bools = Tensor(copying: values, shape: s, op: "Tensor(_:shape:)")
+        let t = dtype == .bool ? bools : Kernels.convert(bools, to: dtype)
+        self.init(storage: t.storage, shape: s, dtype: dtype)
+    }
+
+    /// Fills a new tensor of any dtype from `value(i)` (Doubles stored as `Kernels.setElement` does).
+    convenience init(filling shape: [Int], dtype: DType, count: Int, op: String, _ value: (Int) -> Double) {
+        check(shape.allSatisfy { $0 >= 0 }, "\(op): negative size in shape \(shape)")
+        let n = shape.reduce(1, *)
+        check(n == count, "\(op): \(count) values do not fill shape \(shape) (\(n) elements)")
+        self.init(uninitializedShape: shape, dtype: dtype)
+        for i in 0..<n { Kernels.setElement(self, i, value(i)) }
     }
 
     /// An int64 tensor from Int64 values.
@@ -139,6 +165,7 @@ extension Tensor {
             // Values lie between start and end (both within int64), clamped for the last rounding step.
             let p = t.ptr(Int64.self)
             for i in 0..<n { p[i] = Int64(Swift.min(Swift.max(start + Double(i) * step, -0x1p63), 0x1.fffffffffffffp62)) }
+        default: for i in 0..<n { Kernels.setElement(t, i, start + Double(i) * step) }
         }
         return t
     }
@@ -188,6 +215,8 @@ extension Tensor {
     static func uniform(_ shape: [Int], low: Double, high: Double, dtype: DType, generator: Generator, op: String) -> Tensor {
         checkShape(shape, dtype: dtype, op: op)
         check(dtype.isFloatingPoint, "\(op): dtype must be a float type, got \(dtype) (shape \(shape))")
+        // Reduced precision: float32 draws rounded once (the same stream as a float32 call).
+        if dtype.isReducedPrecision { return uniform(shape, low: low, high: high, generator: generator).to(dtype) }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count, span = high - low
         generator.withState { st in
@@ -208,6 +237,7 @@ extension Tensor {
     public static func randn(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32, generator: Generator = .default) -> Tensor {
         checkShape(shape, dtype: dtype, op: "randn")
         check(dtype.isFloatingPoint, "randn: dtype must be a float type, got \(dtype)")
+        if dtype.isReducedPrecision { return randn(shape, mean: mean, std: std, generator: generator).to(dtype) }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let n = t.count
         generator.withState { st in
@@ -266,21 +296,11 @@ extension Tensor {
 extension Tensor {
     /// Element `i` (flat, row-major over `shape`) as Double, whatever the layout.
     @inline(__always) func scalar(at i: Int) -> Double {
-        let j = isContiguous ? i : elementOffset(i)
-        switch dtype {
-        case .float32: return Double(stridedPtr(Float.self)[j])
-        case .float64: return stridedPtr(Double.self)[j]
-        case .int64: return Double(stridedPtr(Int64.self)[j])
-        }
+        Kernels.element(self, isContiguous ? i : elementOffset(i))
     }
 
     @inline(__always) func setScalar(_ v: Double, at i: Int) {
-        let j = isContiguous ? i : elementOffset(i)
-        switch dtype {
-        case .float32: stridedPtr(Float.self)[j] = Float(v)
-        case .float64: stridedPtr(Double.self)[j] = v
-        case .int64: stridedPtr(Int64.self)[j] = Int64(v)
-        }
+        Kernels.setElement(self, isContiguous ? i : elementOffset(i), v)
     }
 
     /// The storage position (from the first element) of flat row-major index `i`.
@@ -302,7 +322,9 @@ extension Tensor {
             let d = dense
             return withExtendedLifetime(d) { Array(UnsafeBufferPointer(start: d.ptr(T.self), count: count)) }
         }
-        return (0..<count).map { T(tensorValue: scalar(at: $0)) }
+        // Through the dtype conversion kernel, so the values are exactly those of `to(T.dtype)`.
+        let c = Kernels.convert(self, to: T.dtype)
+        return Array(UnsafeBufferPointer(start: c.ptr(T.self), count: count))
     }
 
     /// The elements as Float (converted if needed).
@@ -310,7 +332,14 @@ extension Tensor {
     /// The elements as Double (converted if needed).
     public var doubles: [Double] { toArray(as: Double.self) }
     /// The elements as Int (converted if needed).
-    public var ints: [Int] { toArray(as: Int64.self).map { Int($0) } }
+    public var ints: [Int] {
+        if dtype == .int64 { return toArray(as: Int64.self).map { Int($0) } }
+        return Kernels.convert(self, to: .int64).toArray(as: Int64.self).map { Int($0) }
+    }
+    /// The elements as Bool (`!= 0`, as `to(.bool)`).
+    ///
+    ///     let keep: [Bool] = (x .> 0).bools
+    public var bools: [Bool] { toArray(as: Bool.self) }
 
     /// The value of a one-element tensor, as Double.
     ///
@@ -330,15 +359,20 @@ extension Tensor {
         return T(tensorValue: item())
     }
 
-    /// A copy converted to `dtype` (self if already that dtype). Differentiable between float types.
+    /// A copy converted to `dtype` (self if already that dtype), between any two dtypes.
+    /// Differentiable between float types (the gradient is converted back). Float to integer
+    /// truncates toward zero as PyTorch's CPU casts do; NaN and out-of-range values follow x86
+    /// (see Docs/Tensors.md, "Dtypes"); anything to `.bool` is `!= 0`.
     ///
     ///     let x64 = x.to(.float64)
+    ///     let w16 = w.to(.bfloat16)
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let from = self.dtype
-        // An integer result carries no gradient: it leaves the graph (PyTorch's .long() of a leaf that requires grad).
-        if !dtype.isFloatingPoint { return Kernels.convert(self, to: dtype) }
-        return Kernels.convert(self, to: dtype).recorded(.to, self) { g, _ in [g.to(from)] }
+        let out = Kernels.convert(self, to: dtype)
+        // A conversion to a non-float dtype is not differentiable (as PyTorch: the result does not require grad).
+        guard dtype.isFloatingPoint && from.isFloatingPoint else { return out }
+        return out.recorded(.to, self) { g, _ in [g.to(from)] }
     }
 
     /// A copy with its own storage (PyTorch's `clone`); differentiable.

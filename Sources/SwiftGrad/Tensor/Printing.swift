@@ -38,7 +38,8 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         // Only the elements that will be shown decide the format.
         var shown: [Double] = []
         collectShown(summarise: summarise, edge: edge) { shown.append(scalar(at: $0)) }
-        let fmt = ElementFormat(values: shown, isInt: dtype == .int64, precision: PrintOptions.precision)
+        let fmt = ElementFormat(values: shown, isInt: dtype.isIntegral(includingBool: false), isBool: dtype == .bool,
+                                precision: PrintOptions.precision)
         let body: String
         if rank == 0 {
             body = fmt.format(scalar(at: 0))
@@ -50,9 +51,10 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
             body = render(summarise: summarise, edge: edge, fmt: fmt)
         }
         var extras: [String] = []
-        if dtype == .float64 { extras.append("dtype: float64") }
-        // An empty tensor has no elements to show that it holds integers: PyTorch names the dtype.
-        if dtype == .int64 && (fmt.isInt == false || count == 0) { extras.append("dtype: int64") }
+        // As PyTorch, the default dtypes (float32, int64) and bool go without a dtype note, except
+        // for an empty tensor, which has no elements to show what it holds.
+        if dtype != .float32 && dtype != .int64 && dtype != .bool { extras.append("dtype: \(dtype)") }
+        if (dtype == .int64 || dtype == .bool) && count == 0 { extras.append("dtype: \(dtype)") }
         if let n = node { extras.append("gradFn: \(n.op)") } else if leafRequiresGrad { extras.append("requiresGrad: true") }
         // PyTorch shows the size of an empty tensor unless it is simply 1-D: tensor([]).
         if count == 0 && shape != [0] { extras.insert("size: \(shape)", at: 0) }
@@ -142,13 +144,15 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
 /// otherwise fixed with `precision` decimals; all padded to one width.
 struct ElementFormat {
     let isInt: Bool
+    var isBool = false
     let intLike: Bool
     let sci: Bool
     let precision: Int
     var width = 0
 
-    init(values: [Double], isInt: Bool, precision: Int) {
-        self.isInt = isInt
+    init(values: [Double], isInt: Bool, isBool: Bool = false, precision: Int) {
+        self.isInt = isInt || isBool
+        self.isBool = isBool
         self.precision = precision
         let finite = values.filter { $0.isFinite }
         intLike = !isInt && !finite.isEmpty && finite.allSatisfy { $0 == $0.rounded() }
@@ -163,6 +167,7 @@ struct ElementFormat {
     func raw(_ v: Double) -> String {
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+        if isBool { return v != 0 ? "True" : "False" }
         if isInt { return String(Int64(v)) }
         if intLike && !sci { return String(Int64(v)) + "." }
         return sci ? cFormat("%.\(precision)e", v) : cFormat("%.\(precision)f", v)

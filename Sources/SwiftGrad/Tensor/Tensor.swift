@@ -31,7 +31,7 @@ public final class Tensor {
     /// view of the base's new node the next time it is read (PyTorch's view grad_fn regeneration).
     var viewNodeGeneration = 0
     /// The element type.
-    public let dtype: DType
+    public internal(set) var dtype: DType
     /// The number of elements (the product of `shape`).
     public let count: Int
     /// The autograd node that produced this tensor, or nil for a leaf.
