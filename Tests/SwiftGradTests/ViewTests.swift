@@ -204,7 +204,10 @@ import SwiftGrad
             a[0] *= xs[1]                              // view × other operand
             a[.all, 1].zero()
             let d = a.diagonal()
-            d *= d.exp()                               // in place on a view, reading the view
+            // In place on a view whose other operand is not computed from the view itself
+            // (`d *= d.exp()` would leave a reference cycle in the recorded graph until a backward
+            // pass releases it: the documented limit in Docs/Internals.md, "In-place through a view").
+            d *= xs[1].exp()
             let t = a.t()
             t[2] += xs[1] * xs[1]                      // a column of a, through a transposed view
             return (a * a.sin()).sum(axis: 1)
