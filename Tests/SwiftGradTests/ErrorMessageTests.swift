@@ -5,16 +5,6 @@ import SwiftGrad
 /// Misuse stops the program in the forward pass, with a message naming the op and every shape.
 /// Each case runs in a child process (an exit test) whose standard error is checked.
 @Suite struct ErrorMessageTests {
-    /// Asserts that the captured standard error contains every needle.
-    func expectStderr(_ result: ExitTest.Result?, contains needles: [String],
-                      sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(result != nil, "the child process did not fail", sourceLocation: sourceLocation)
-        for n in needles {
-            #expect(text.contains(n), "stderr lacks \"\(n)\":\n\(text.prefix(600))", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test func broadcastMismatchNamesOpAndShapes() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.ones([2, 3]) + Tensor.ones([4])

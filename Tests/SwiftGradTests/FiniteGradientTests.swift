@@ -6,14 +6,6 @@ import SwiftGrad
 /// propagates through relu and the other max-with-zero ops; norms of order 0 and -inf; scalar
 /// division is correctly rounded.
 @Suite struct FiniteGradientTests {
-    func expectStderr(_ result: ExitTest.Result?, contains needles: [String],
-                      sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(result != nil, "the child process did not fail", sourceLocation: sourceLocation)
-        for n in needles {
-            #expect(text.contains(n), "stderr lacks \"\(n)\":\n\(text.prefix(600))", sourceLocation: sourceLocation)
-        }
-    }
 
     func f64(_ values: [Double], _ shape: [Int]? = nil) -> Tensor {
         Tensor(values, shape: shape, dtype: .float64, requiresGrad: true)

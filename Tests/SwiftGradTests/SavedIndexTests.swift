@@ -7,14 +7,6 @@ import SwiftGrad
 /// gradient), and negative indices are out of bounds in gather, indexSelect, indexAdd, scatterAdd
 /// and embedding, as in PyTorch (no wrap-around).
 @Suite struct SavedIndexTests {
-    func expectStderr(_ result: ExitTest.Result?, contains needles: [String],
-                      sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(result != nil, "the child process did not fail", sourceLocation: sourceLocation)
-        for n in needles {
-            #expect(text.contains(n), "stderr lacks \"\(n)\":\n\(text.prefix(600))", sourceLocation: sourceLocation)
-        }
-    }
 
     static let modified = "modified by an inplace operation"
 

@@ -1,0 +1,15 @@
+import Testing
+
+/// Asserts that an exit test's child process failed and that its captured standard error contains
+/// every needle (the op's name, every operand's shape...).
+///
+///     let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { ... }
+///     expectStderr(r, contains: ["add", "[2, 3]", "[4]"])
+func expectStderr(_ result: ExitTest.Result?, contains needles: [String],
+                  sourceLocation: SourceLocation = #_sourceLocation) {
+    let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(result != nil, "the child process did not fail", sourceLocation: sourceLocation)
+    for n in needles {
+        #expect(text.contains(n), "stderr lacks \"\(n)\":\n\(text.prefix(600))", sourceLocation: sourceLocation)
+    }
+}
