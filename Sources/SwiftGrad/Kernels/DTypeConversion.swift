@@ -73,42 +73,22 @@ extension Int64: StorageElement {
     @inline(__always) init(int64: Int64) { self = int64 }
     @inline(__always) init(bool: Bool) { self = bool ? 1 : 0 }
 }
-extension Int32: StorageElement {
+/// The narrow integer types (int32, int16, int8, uint8): stored by truncating an int64 to their
+/// width, which wraps as PyTorch's casts do.
+protocol NarrowIntegerElement: FixedWidthInteger, StorageElement {}
+extension NarrowIntegerElement {
     static var isFloat: Bool { false }
     @inline(__always) var asDouble: Double { Double(self) }
     @inline(__always) func asInt64(targetBits: Int) -> Int64 { Int64(self) }
     @inline(__always) var isNonzero: Bool { self != 0 }
-    @inline(__always) init(double: Double) { self.init(truncatingIfNeeded: floatToInt64(double, targetBits: 32)) }
+    @inline(__always) init(double: Double) { self.init(truncatingIfNeeded: floatToInt64(double, targetBits: Self.bitWidth)) }
     @inline(__always) init(int64: Int64) { self.init(truncatingIfNeeded: int64) }
     @inline(__always) init(bool: Bool) { self = bool ? 1 : 0 }
 }
-extension Int16: StorageElement {
-    static var isFloat: Bool { false }
-    @inline(__always) var asDouble: Double { Double(self) }
-    @inline(__always) func asInt64(targetBits: Int) -> Int64 { Int64(self) }
-    @inline(__always) var isNonzero: Bool { self != 0 }
-    @inline(__always) init(double: Double) { self.init(truncatingIfNeeded: floatToInt64(double, targetBits: 16)) }
-    @inline(__always) init(int64: Int64) { self.init(truncatingIfNeeded: int64) }
-    @inline(__always) init(bool: Bool) { self = bool ? 1 : 0 }
-}
-extension Int8: StorageElement {
-    static var isFloat: Bool { false }
-    @inline(__always) var asDouble: Double { Double(self) }
-    @inline(__always) func asInt64(targetBits: Int) -> Int64 { Int64(self) }
-    @inline(__always) var isNonzero: Bool { self != 0 }
-    @inline(__always) init(double: Double) { self.init(truncatingIfNeeded: floatToInt64(double, targetBits: 8)) }
-    @inline(__always) init(int64: Int64) { self.init(truncatingIfNeeded: int64) }
-    @inline(__always) init(bool: Bool) { self = bool ? 1 : 0 }
-}
-extension UInt8: StorageElement {
-    static var isFloat: Bool { false }
-    @inline(__always) var asDouble: Double { Double(self) }
-    @inline(__always) func asInt64(targetBits: Int) -> Int64 { Int64(self) }
-    @inline(__always) var isNonzero: Bool { self != 0 }
-    @inline(__always) init(double: Double) { self.init(truncatingIfNeeded: floatToInt64(double, targetBits: 8)) }
-    @inline(__always) init(int64: Int64) { self.init(truncatingIfNeeded: int64) }
-    @inline(__always) init(bool: Bool) { self = bool ? 1 : 0 }
-}
+extension Int32: NarrowIntegerElement {}
+extension Int16: NarrowIntegerElement {}
+extension Int8: NarrowIntegerElement {}
+extension UInt8: NarrowIntegerElement {}
 extension Bool: StorageElement {
     static var isFloat: Bool { false }
     @inline(__always) var asDouble: Double { self ? 1 : 0 }
