@@ -1,5 +1,5 @@
 // digits-cnn: trains a small CNN on the bundled 8×8 digit set (offline) and prints its test accuracy.
-// Run: swift run -c release digits-cnn [--epochs 15] [--resume]
+// Run: swift run -c release digits-cnn [--epochs 15] [--resume] [--logdir runs/digits]
 // The model and the training loop are in Examples/ExampleKit/DigitsCNN.swift (shared with the tests).
 import ArgumentParser
 import Foundation
@@ -30,6 +30,9 @@ struct DigitsCNNCommand: ParsableCommand {
     @Option(help: "SVG file for the loss, accuracy and learning-rate curves.")
     var curves = "digits-cnn-curves.svg"
 
+    @Option(help: "TensorBoard log directory (scalars, weight histograms, test images with predictions).")
+    var logdir: String?
+
     @Flag(help: "Continue from the checkpoint.")
     var resume = false
 
@@ -46,6 +49,7 @@ struct DigitsCNNCommand: ParsableCommand {
         options.checkpoint = checkpoint
         options.curves = curves
         options.resume = resume
+        options.logDir = logdir
         let start = ContinuousClock.now
         let result = try trainDigitsCNN(options)
         let elapsed = ContinuousClock.now - start

@@ -44,6 +44,9 @@ public struct DigitsCNNOptions {
     public var resume = false
     /// Use only the first `trainLimit` training images (quick smoke runs); nil uses all 1,437.
     public var trainLimit: Int? = nil
+    /// A TensorBoard log directory (nil: none): loss, accuracy and learning rate per epoch, weight
+    /// histograms, a grid of test images with the predictions, and the hyperparameters.
+    public var logDir: String? = nil
 
     public init() {}
 }
@@ -89,6 +92,7 @@ public func trainDigitsCNN(_ options: DigitsCNNOptions, progress: ProgressOutput
 
     var history = MetricsHistory()
     var startEpoch = 0, step = 0
+    let board = try options.logDir.map { try SummaryWriter(logDir: $0) }
     if options.resume {
         guard let path = options.checkpoint, FileManager.default.fileExists(atPath: path) else {
             throw ExampleError.noCheckpoint(options.checkpoint ?? "(no --checkpoint path)")
@@ -118,9 +122,39 @@ public func trainDigitsCNN(_ options: DigitsCNNOptions, progress: ProgressOutput
                                 metadata: ["history": encodeHistory(history), "seed": String(options.seed)])
         }
         if let curves = options.curves { try history.plot(to: curves, title: "digits-cnn") }
+        if let board {
+            for (tag, value) in [("loss/train", trainLoss), ("loss/test", testLoss), ("accuracy/test", accuracy), ("lr", lr)] {
+                try board.addScalar(tag, value, step: epoch + 1)
+            }
+            for (name, p) in model.namedParameters() { try board.addHistogram(name, p, step: epoch + 1) }
+            try board.flush()
+        }
     }
     let (_, accuracy) = evaluate(model, images: testImages, labels: test.labels)
+    if let board {
+        try logPredictions(board, model: model, images: test.images, normalized: testImages, labels: test.labels,
+                           step: max(startEpoch, options.epochs))
+        try board.addHParams(["lr": .number(options.lr), "batch_size": .number(Double(options.batchSize)),
+                              "epochs": .number(Double(options.epochs)), "seed": .number(Double(options.seed))],
+                             metrics: ["hparam/test_accuracy": accuracy], runName: "hparams")
+        try board.close()
+    }
     return DigitsCNNResult(model: model, testAccuracy: accuracy, history: history, epochs: max(startEpoch, options.epochs))
+}
+
+/// The first 16 test digits as an image grid and, as text, what the model predicts for each.
+func logPredictions(_ board: SummaryWriter, model: Module, images: Tensor, normalized: Tensor, labels: Tensor, step: Int) throws {
+    let n = min(16, images.shape[0])
+    let predicted = withNoGrad { () -> [Int64] in
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        return model(normalized.slice(axis: 0, start: 0, end: n)).argmax(axis: 1).toArray(as: Int64.self)
+    }
+    let truth = labels.slice(axis: 0, start: 0, end: n).toArray(as: Int64.self)
+    try board.addImage("test digits", makeGrid(images.slice(axis: 0, start: 0, end: n), nrow: 8), step: step)
+    let rows = (0..<n).map { "| \($0) | \(predicted[$0]) | \(truth[$0]) |\(predicted[$0] == truth[$0] ? "" : " ✗")" }
+    try board.addText("predictions", (["| image | predicted | label |", "| --- | --- | --- |"] + rows).joined(separator: "\n"), step: step)
 }
 
 // MARK: - History in the checkpoint's metadata

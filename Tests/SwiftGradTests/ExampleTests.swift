@@ -52,6 +52,38 @@ import ExampleKit
         #expect(throws: ExampleError.self) { try trainDigitsCNN(options, progress: ExampleTests.silent) { _ in } }
     }
 
+    @Test func digitsCNNWritesATensorBoardLogThatOurReaderReads() throws {
+        let dir = try ExampleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = DigitsCNNOptions()
+        options.epochs = 1
+        options.trainLimit = 64
+        options.checkpoint = nil
+        options.curves = nil
+        options.logDir = dir + "/runs"
+        let result = try trainDigitsCNN(options, progress: ExampleTests.silent) { _ in }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs").filter { $0.hasPrefix("events.out.tfevents.") }
+        #expect(files.count == 1)
+        let values = try TensorBoardEventFile.read(dir + "/runs/" + files[0]).flatMap(\.values)
+        let tags = Set(values.map(\.tag))
+        for tag in ["loss/train", "loss/test", "accuracy/test", "lr", "test digits", "predictions/text_summary"] {
+            #expect(tags.contains(tag), "missing \(tag)")
+        }
+        let histograms = values.filter { if case .histogram = $0.kind { return true }; return false }
+        #expect(histograms.count == result.model.namedParameters().count)
+        let accuracy = values.first { $0.tag == "accuracy/test" }
+        #expect(accuracy?.kind == .scalar(Double(Float(result.testAccuracy))))
+        guard case .image(let width, let height, _, let png)? = values.first(where: { $0.tag == "test digits" })?.kind else {
+            Issue.record("no image"); return
+        }
+        // 16 digits of 8×8, 8 per row, 2 pixels of padding: 82 × 22, RGB.
+        let image = try PNGImage(decoding: png)
+        #expect(width == 82 && height == 22 && image.width == 82 && image.height == 22 && image.channels == 3)
+        let hparams = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/hparams")
+        let hparamTags = try TensorBoardEventFile.read(dir + "/runs/hparams/" + hparams[0]).flatMap(\.values).map(\.tag)
+        #expect(hparamTags.contains("_hparams_/experiment") && hparamTags.contains("hparam/test_accuracy"))
+    }
+
     @Test func digitsMLPAndXORLearn() throws {
         var options = DigitsMLPOptions()
         options.epochs = 3
