@@ -26,6 +26,10 @@ public struct DataLoader<D: Dataset, Batch>: Sequence {
     public let generator: Generator
     /// How many batches a background thread prepares ahead (0: none, everything on the caller's thread).
     public let prefetch: Int
+    /// The order of positions each pass (nil: in order, or a permutation when `shuffle`).
+    public let sampler: (any Sampler)?
+    /// Batches of positions each pass, replacing `batchSize`, `shuffle`, `sampler` and `dropLast`.
+    public let batchSampler: BatchSampler?
     let fetch: ([Int]) -> Batch
 
     /// A loader with a custom collate step that turns a list of samples into a batch.
@@ -33,27 +37,36 @@ public struct DataLoader<D: Dataset, Batch>: Sequence {
     ///     let loader = DataLoader(words, batchSize: 64) { samples in Tensor.stack(samples.map(\.ids)) }
     ///     for batch in loader { ... }
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                generator: Generator = .default, prefetch: Int = 0, collate: @escaping ([D.Sample]) -> Batch) {
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil, collate: @escaping ([D.Sample]) -> Batch) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
-                  prefetch: prefetch, fetch: { indices in collate(indices.map { dataset[$0] }) })
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler,
+                  fetch: { indices in collate(indices.map { dataset[$0] }) })
     }
 
     init(_ dataset: D, batchSize: Int, shuffle: Bool, dropLast: Bool, generator: Generator, prefetch: Int,
-         fetch: @escaping ([Int]) -> Batch) {
+         sampler: (any Sampler)?, batchSampler: BatchSampler?, fetch: @escaping ([Int]) -> Batch) {
         check(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
         check(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
+        check(sampler == nil || !shuffle, "DataLoader: sampler is mutually exclusive with shuffle (the sampler sets the order)")
+        check(batchSampler == nil || (batchSize == 1 && !shuffle && sampler == nil && !dropLast),
+              "DataLoader: batchSampler is mutually exclusive with batchSize, shuffle, sampler and dropLast")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.generator = generator
         self.prefetch = prefetch
+        self.sampler = sampler
+        self.batchSampler = batchSampler
         self.fetch = fetch
     }
 
     /// The number of batches per pass (PyTorch's `len(loader)`).
     public var count: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        if let batchSampler { return batchSampler.count }
+        let n = sampler?.count ?? dataset.count
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
     }
 
     public var underestimatedCount: Int { count }
@@ -61,9 +74,21 @@ public struct DataLoader<D: Dataset, Batch>: Sequence {
     /// Starts a pass: draws the order (a new permutation when shuffling) and, with prefetch, starts the
     /// background thread.
     public func makeIterator() -> Iterator {
-        let order = shuffle ? randomPermutation(dataset.count, generator: generator) : Array(0..<dataset.count)
-        let batches = stride(from: 0, to: count * batchSize, by: batchSize).map {
-            Array(order[$0 ..< Swift.min($0 + batchSize, order.count)])
+        let batches: [[Int]]
+        if let batchSampler {
+            batches = batchSampler.batches()
+        } else {
+            let order = sampler?.indices()
+                ?? (shuffle ? randomPermutation(dataset.count, generator: generator) : Array(0..<dataset.count))
+            batches = stride(from: 0, to: count * batchSize, by: batchSize).map {
+                Array(order[$0 ..< Swift.min($0 + batchSize, order.count)])
+            }
+        }
+        let n = dataset.count
+        for batch in batches {
+            for i in batch {
+                check(i >= 0 && i < n, "DataLoader: the sampler yielded position \(i), outside the dataset's 0..<\(n)")
+            }
         }
         return Iterator(batches: batches, fetch: fetch, prefetch: prefetch)
     }
@@ -169,7 +194,8 @@ extension DataLoader where D.Sample == (Tensor, Tensor), Batch == (Tensor, Tenso
     ///     let loader = DataLoader(try Digits.load(train: true), batchSize: 64, shuffle: true)
     ///     for (images, labels) in loader { print(images.shape, labels.shape) }   // [64, 1, 8, 8] [64]
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                generator: Generator = .default, prefetch: Int = 0) {
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil) {
         let fetch: ([Int]) -> (Tensor, Tensor)
         if let rows = dataset as? any RowBatching {
             // Tensor-backed datasets copy the rows straight into the batch, without per-sample tensors.
@@ -181,7 +207,7 @@ extension DataLoader where D.Sample == (Tensor, Tensor), Batch == (Tensor, Tenso
             }
         }
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
-                  prefetch: prefetch, fetch: fetch)
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: fetch)
     }
 }
 
@@ -191,9 +217,10 @@ extension DataLoader where D.Sample == Tensor, Batch == Tensor {
     ///     let loader = DataLoader(unlabelled, batchSize: 16)
     ///     for x in loader { print(x.shape) }
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                generator: Generator = .default, prefetch: Int = 0) {
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
-                  prefetch: prefetch, fetch: { indices in Tensor.stack(indices.map { dataset[$0] }) })
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: { indices in Tensor.stack(indices.map { dataset[$0] }) })
     }
 }
 
@@ -203,11 +230,36 @@ extension DataLoader where D.Sample == [Tensor], Batch == [Tensor] {
     ///     let loader = DataLoader(triples, batchSize: 8)
     ///     for parts in loader { print(parts.map(\.shape)) }
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                generator: Generator = .default, prefetch: Int = 0) {
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
-                  prefetch: prefetch, fetch: { indices in
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: { indices in
+                      // Tensor-backed datasets copy rows straight into the batch.
+                      if let tensors = dataset as? MultiTensorDataset { return tensors.tensors.map { $0.rows(indices) } }
                       let samples = indices.map { dataset[$0] }
                       return (0 ..< (samples.first?.count ?? 0)).map { k in Tensor.stack(samples.map { $0[k] }) }
+                  })
+    }
+}
+
+extension DataLoader where D.Sample == [String: Tensor], Batch == [String: Tensor] {
+    /// A loader of samples that are dictionaries of tensors (PyTorch's default collate of dicts):
+    /// each batch stacks every key's tensors along a new first axis. Every sample must have the same keys.
+    ///
+    ///     let loader = DataLoader(records, batchSize: 8)
+    ///     for batch in loader { print(batch["input_ids"]!.shape) }
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: { indices in
+                      let samples = indices.map { dataset[$0] }
+                      guard let keys = samples.first?.keys.sorted() else { return [:] }
+                      for sample in samples {
+                          check(sample.keys.sorted() == keys,
+                                "DataLoader: samples with different keys cannot be collated: \(keys) and \(sample.keys.sorted())")
+                      }
+                      return Dictionary(uniqueKeysWithValues: keys.map { k in (k, Tensor.stack(samples.map { $0[k]! })) })
                   })
     }
 }

@@ -3,7 +3,7 @@
 ///
 ///     let ds = TensorDataset(x, y)
 ///     let (input, label) = ds[0]
-public protocol Dataset {
+public protocol Dataset<Sample> {
     /// One item: usually `(input, label)`.
     associatedtype Sample
     /// The number of samples.
