@@ -6,7 +6,9 @@
 //   Module, Module?, [Module] (any subclass)   → submodules
 // Property names are mapped to PyTorch's names (camelCase → snake_case, a leading underscore dropped,
 // arrays indexed `name.0`, `name.1`); a layer whose names are dynamic (LSTM's `weight_ih_l0`)
-// overrides `declaredMembers()`. The result is computed once per module and cached.
+// overrides `declaredMembers()`. Members registered by name (`registerParameter`, `registerBuffer`,
+// `registerModule`) come after the declared ones. Nothing is cached: a `var` member replaced after
+// the first use (`model.head = Linear(...)`) is what every later traversal sees.
 
 /// Module state that belongs in the state dict but is not trained, such as BatchNorm's running
 /// statistics. Declare it as a stored property; its name follows the same mapping as parameters.
@@ -48,7 +50,7 @@ public struct ModuleMembers {
 open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (Dropout active, BatchNorm using batch statistics).
     public private(set) var isTraining = true
-    private var cachedMembers: ModuleMembers?
+    private var registered = ModuleMembers()
     private var forwardHooks: [(id: Int, hook: (Module, Tensor, Tensor) -> Void)] = []
     private var nextHookID = 0
 
@@ -155,18 +157,104 @@ open class Module: CustomStringConvertible {
         return out
     }
 
-    /// This module's own members, cached after the first call.
+    /// This module's own members: the declared ones (`declaredMembers()`, by default the stored
+    /// properties), then those registered by name. Computed on each call (reflection over a module's
+    /// own properties, a few microseconds), so a replaced `var` member is always seen.
     public final var members: ModuleMembers {
-        if let c = cachedMembers { return c }
-        let m = declaredMembers()
-        cachedMembers = m
+        var m = declaredMembers()
+        if !registered.parameters.isEmpty || !registered.buffers.isEmpty || !registered.children.isEmpty {
+            m.parameters += registered.parameters
+            m.buffers += registered.buffers
+            m.children += registered.children
+        }
         return m
     }
 
-    /// Forgets the cached members (after replacing a `var` submodule or parameter).
+    /// Kept for source compatibility: members are no longer cached, so there is nothing to forget.
     ///
-    ///     model.invalidateMembers()
-    public func invalidateMembers() { cachedMembers = nil }
+    ///     model.invalidateMembers()   // not needed
+    public func invalidateMembers() {}
+
+    // MARK: Registration by name
+
+    /// Adds a parameter under `name` (PyTorch's `register_parameter`), for a tensor that is not a
+    /// stored property: one created in a loop, or in a generic container. Registering the same name
+    /// again replaces it; a name that a declared member already has is refused with a message.
+    ///
+    ///     layer.registerParameter("scale", Tensor.ones([16], requiresGrad: true))
+    ///     let s = layer.parameter("scale")!
+    public func registerParameter(_ name: String, _ tensor: Tensor) {
+        checkRegistrable(name, "registerParameter", in: \.parameters)
+        check(tensor.dtype.isFloatingPoint, "registerParameter('\(name)'): a parameter must be a float tensor, got \(tensor.dtype) of shape \(tensor.shape)")
+        registered.parameters.removeAll { $0.0 == name }
+        registered.parameters.append((name, tensor))
+    }
+
+    /// Adds a buffer under `name` (PyTorch's `register_buffer`): state that is not trained (a mask,
+    /// a cache, a constant). `persistent: false` keeps it out of the state dict.
+    ///
+    ///     model.registerBuffer("causal_mask", Tensor.ones([8, 8]).tril(), persistent: false)
+    ///     let mask = model.buffer("causal_mask")!
+    public func registerBuffer(_ name: String, _ tensor: Tensor, persistent: Bool = true) {
+        checkRegistrable(name, "registerBuffer", in: \.buffers)
+        registered.buffers.removeAll { $0.0 == name }
+        registered.buffers.append((name, Buffer(tensor, persistent: persistent)))
+    }
+
+    /// Adds a submodule under `name` (PyTorch's `register_module` / `add_module`).
+    ///
+    ///     model.registerModule("head", Linear(64, 10))
+    public func registerModule(_ name: String, _ module: Module) {
+        checkRegistrable(name, "registerModule", in: \.children)
+        check(module !== self, "registerModule('\(name)'): a \(typeName) cannot be its own submodule")
+        registered.children.removeAll { $0.0 == name }
+        registered.children.append((name, module))
+    }
+
+    private func checkRegistrable<T>(_ name: String, _ op: String, in kind: KeyPath<ModuleMembers, [(String, T)]>) {
+        check(!name.isEmpty && !name.contains("."), "\(op): the name '\(name)' must be non-empty and contain no '.'")
+        let declared = declaredMembers()
+        let taken = declared.parameters.map(\.0) + declared.buffers.map(\.0) + declared.children.map(\.0)
+        check(!taken.contains(name), "\(op): '\(name)' is already a declared member of \(typeName)")
+        let others = registered.parameters.map(\.0) + registered.buffers.map(\.0) + registered.children.map(\.0)
+        let sameKind = registered[keyPath: kind].map(\.0)
+        check(!others.contains(name) || sameKind.contains(name),
+              "\(op): '\(name)' is already registered in \(typeName) as another kind of member")
+    }
+
+    /// The parameter at a dotted path (PyTorch's `get_parameter`: `"encoder.0.weight"`), or nil.
+    ///
+    ///     let w = model.parameter("fc1.weight")
+    public func parameter(_ path: String) -> Tensor? {
+        let (owner, last) = splitPath(path)
+        return owner?.members.parameters.first { $0.0 == last }?.1
+    }
+
+    /// The buffer tensor at a dotted path (PyTorch's `get_buffer`), or nil.
+    ///
+    ///     let mean = model.buffer("bn1.running_mean")
+    public func buffer(_ path: String) -> Tensor? {
+        let (owner, last) = splitPath(path)
+        return owner?.members.buffers.first { $0.0 == last }?.1.value
+    }
+
+    /// The submodule at a dotted path (PyTorch's `get_submodule`; `""` is this module), or nil.
+    ///
+    ///     let block = model.submodule("layers.3")
+    public func submodule(_ path: String) -> Module? {
+        if path.isEmpty { return self }
+        var m: Module = self
+        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let next = m.members.children.first(where: { $0.0 == part })?.1 else { return nil }
+            m = next
+        }
+        return m
+    }
+
+    private func splitPath(_ path: String) -> (Module?, String) {
+        guard let dot = path.lastIndex(of: ".") else { return (self, path) }
+        return (submodule(String(path[..<dot])), String(path[path.index(after: dot)...]))
+    }
 
     // MARK: Traversal
 
