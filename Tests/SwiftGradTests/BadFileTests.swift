@@ -154,14 +154,11 @@ import Testing
             bytes += json
             json = []
             let before = peakRSS()
-            let start = Date()
             guard let file = try? Safetensors.decode(bytes) else { fail("the header did not parse") }
-            let seconds = Date().timeIntervalSince(start)
             let grown = peakRSS() - before
             guard file.tensors.count == n, file.tensors["t999999"]?.shape == [0] else { fail("wrong tensors") }
             // About 6x the header with every tensor alive; a JSON tree of objects took gigabytes.
             guard grown < 1 << 30 else { fail("peak memory grew by \(grown >> 20) MiB for a \(bytes.count >> 20) MiB header") }
-            guard seconds < 120 else { fail("took \(seconds) s") }
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(text.isEmpty, "\(text)")
