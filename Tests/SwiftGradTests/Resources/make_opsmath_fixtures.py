@@ -179,6 +179,34 @@ case("cov weights", "cov_weights", [r(2, 4), torch.tensor([1, 2, 0, 3]), u(0.5, 
      lambda x, f, a: torch.cov(x, correction=1, fweights=f, aweights=a), args={"correction": 1})
 case("corrcoef", "corrcoef", [r(3, 6)], torch.corrcoef)
 
+# Linear algebra composed from the recorded linalg ops.
+spd = lambda n: (lambda m: m @ m.T + n * torch.eye(n, dtype=torch.float64))(r(n, n))
+case("logdet", "logdet", [spd(3)], torch.logdet)
+case("logdet negative", "logdet", [T(-1.0, 0.0, 0.0, 2.0).reshape(2, 2)], torch.logdet, grad=False)
+# PyTorch's cholesky_inverse gradient is the full-matrix formula, nonzero outside the triangle the op
+# reads; ours is the derivative of what is computed (0 there). The triangle is taken first, so both agree.
+case("cholesky_inverse", "cholesky_inverse", [torch.linalg.cholesky(spd(3))], lambda l: torch.cholesky_inverse(l.tril()))
+case("cholesky_inverse upper", "cholesky_inverse_upper", [torch.linalg.cholesky(spd(3)).mT.contiguous()],
+     lambda u: torch.cholesky_inverse(u.triu(), upper=True))
+for o in [None, -2, "fro", "nuc", 1, -1, "inf", "-inf"]:
+    po = {"inf": float("inf"), "-inf": float("-inf")}.get(o, o) if isinstance(o, str) and "inf" in o else o
+    a = r(2, 3, 3) + 3 * torch.eye(3, dtype=torch.float64)
+    args = {"ord": "none" if o is None else str(o)}
+    case(f"cond {o}", "cond", [a], lambda a, po=po: torch.linalg.cond(a, p=po), grad=False, args=args)
+    # PyTorch 2's cond backward fails for these orders (it modifies inv's output in place): the
+    # gradient is taken through the definition ||A||·||A^-1|| instead.
+    ref = (lambda a, po=po: torch.linalg.cond(a, p=po)) if o in (None, -2) else \
+        (lambda a, po=po: torch.linalg.matrix_norm(a, po) * torch.linalg.matrix_norm(torch.linalg.inv(a), po))
+    case(f"cond {o} grad", "cond", [a], ref, args=args)
+case("cond rectangular", "cond", [r(4, 2)], lambda a: torch.linalg.cond(a), args={"ord": "none"})
+geq, tau = torch.geqrf(r(2, 4, 3))
+case("householder_product", "householder_product", [geq, tau], torch.linalg.householder_product)
+case("householder_product k<n", "householder_product", [r(4, 3), r(2) * 0.5], torch.linalg.householder_product)
+for o in ["fro", "nuc", 2, 1, "-inf"]:
+    po = float("-inf") if o == "-inf" else o
+    case(f"matrix_norm axes {o}", "matrix_norm_axes", [r(3, 2, 4)],
+         lambda a, po=po: torch.linalg.matrix_norm(a, ord=po, dim=(2, 0), keepdim=True), args={"ord": str(o)})
+
 with open("opsmath_fixtures.json", "w") as f:
     json.dump({"cases": cases}, f, separators=(",", ":"))
 print(len(cases), "cases")
