@@ -192,6 +192,36 @@ enum OpGradchecks {
         case .linalgDiagonal: return c([sq]) { Linalg.diagonal($0[0], offset: 1) }
         case .linalgDiagEmbed: return c([a]) { Linalg.diagEmbed($0[0], offset: -1) }
         case .linalgMatrixExp: return c([GC.randn([3, 3], seed: 37) * 0.3]) { Linalg.matrixExp($0[0]) }
+        // Math family (opsmath): inputs inside each function's domain, away from its poles.
+        case .tan: return c([a]) { ($0[0] * 0.5).tan() }
+        case .asin: return c([a]) { ($0[0] * 0.3).asin() }
+        case .acos: return c([a]) { ($0[0] * 0.3).acos() }
+        case .atan: return c([a]) { $0[0].atan() }
+        case .atan2: return c([a, nz]) { $0[0].atan2($0[1]) }
+        case .sinh: return c([a]) { $0[0].sinh() }
+        case .cosh: return c([a]) { $0[0].cosh() }
+        case .asinh: return c([a]) { $0[0].asinh() }
+        case .acosh: return c([p]) { ($0[0] + 1.1).acosh() }
+        case .atanh: return c([a]) { ($0[0] * 0.3).atanh() }
+        case .floor: return c([a]) { $0[0].floor() * $0[0] }
+        case .ceil: return c([a]) { $0[0].ceil() * $0[0] }
+        case .round: return c([a]) { $0[0].round() * $0[0] + $0[0].round(decimals: 1) }
+        case .trunc: return c([a]) { $0[0].frac() * $0[0] }
+        case .hypot: return c([a, nz]) { $0[0].hypot($0[1]) }
+        case .copysign: return c([nz, b]) { $0[0].copysign($0[1]) }
+        case .log2: return c([p]) { $0[0].log2() }
+        case .log10: return c([p]) { $0[0].log10() }
+        case .exp2: return c([a]) { $0[0].exp2() }
+        case .logaddexp: return c([a, b]) { $0[0].logaddexp($0[1]) }
+        case .logaddexp2: return c([a, b]) { $0[0].logaddexp2($0[1]) }
+        case .erfc: return c([a]) { $0[0].erfc() }
+        case .erfinv: return c([a]) { ($0[0] * 0.3).erfinv() }
+        case .lgamma: return c([p]) { ($0[0] + 0.2).lgamma() }
+        case .digamma: return c([p]) { ($0[0] + 0.2).digamma() }
+        case .polygamma: return c([p]) { ($0[0] + 0.2).polygamma(2) + ($0[0] + 0.5).polygamma(1) }
+        case .xlogy: return c([a, p]) { $0[0].xlogy($0[1]) }
+        case .i0: return c([a]) { $0[0].i0() }
+        case .specialI1: return c([a]) { $0[0].i1() }
         }
     }
 }

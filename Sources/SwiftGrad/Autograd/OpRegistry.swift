@@ -155,6 +155,20 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The matrix exponential.
     case linalgMatrixExp = "linalg_matrix_exp"
 
+    // MARK: Math family (Ops/MathTrig, MathRounding, MathExpLog, MathSpecial)
+    /// Trigonometric and hyperbolic functions and their inverses; the two-argument arctangent.
+    case tan = "tan", asin = "asin", acos = "acos", atan = "atan", atan2 = "atan2"
+    case sinh = "sinh", cosh = "cosh", asinh = "asinh", acosh = "acosh", atanh = "atanh"
+    /// Rounding (gradient zero), the hypotenuse, and the sign transfer.
+    case floor = "floor", ceil = "ceil", round = "round", trunc = "trunc"
+    case hypot = "hypot", copysign = "copysign"
+    /// Base-2 and base-10 logarithms and powers, and the log of a sum of exponentials.
+    case log2 = "log2", log10 = "log10", exp2 = "exp2", logaddexp = "logaddexp", logaddexp2 = "logaddexp2"
+    /// Special functions: complementary and inverse error functions, log-gamma and its
+    /// derivatives, x·log y, the modified Bessel functions I₀ and I₁.
+    case erfc = "erfc", erfinv = "erfinv", lgamma = "lgamma", digamma = "digamma", polygamma = "polygamma"
+    case xlogy = "xlogy", i0 = "i0", specialI1 = "special_i1"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }
