@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import SwiftGrad
+
+/// The expected failures (PyTorch's xfail list): samples that fail today, and samples that would
+/// stop the process (`check`) and so are not run. Resources/conformance_expected.json.
+struct ConformanceExpected: Codable {
+    /// Entry key → sample ids that fail (a mismatch of values, dtype, shape or gradient).
+    var fail: [String: [String]]
+    /// Entry key → sample ids that stop the process; skipped and counted as failed.
+    var crash: [String: [String]]
+
+    static let sourceURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Resources/conformance_expected.json")
+
+    /// The checked-in list (from the source tree when the crash finder asks for it: it edits the file
+    /// between runs, without rebuilding the test bundle).
+    static func load() -> ConformanceExpected {
+        let fromSource = ProcessInfo.processInfo.environment["SWIFTGRAD_CONFORMANCE_JOURNAL"] != nil
+        let url = fromSource ? sourceURL
+            : Bundle.module.url(forResource: "conformance_expected", withExtension: "json", subdirectory: "Resources")!
+        return try! JSONDecoder().decode(ConformanceExpected.self, from: Data(contentsOf: url))
+    }
+}
+
+/// The outcome of the whole run, by entry.
+struct ConformanceReport {
+    var passed = 0, failed = 0, unsupported = 0
+    var failures: [String: [String]] = [:]          // entry → "id: message"
+    var failedIDs: [String: [String]] = [:]
+    var newFailures: [String] = []
+    var fixed: [String] = []
+    var entryPassed: [String: Int] = [:]
+    var entryTotal: [String: Int] = [:]
+}
+
+@Suite struct ConformanceTests {
+    /// Runs every sample of every mapped op_db entry against PyTorch's values and gradients.
+    /// Fails on a sample that fails without being listed in conformance_expected.json; prints the
+    /// conformance line and the listed failures. `SWIFTGRAD_CONFORMANCE_WRITE=1` rewrites the
+    /// expected-failure list and Docs/Conformance.md from this run instead.
+    @Test func opDBConformance() throws {
+        let entries = ConformanceFixtures.entries
+        let applicable = entries.filter(\.applicable)
+        let table = ConformanceTable.mappings
+        let keys = Set(entries.map(\.key))
+        for k in table.keys.sorted() {
+            #expect(keys.contains(k), "mapping \(k) names no op_db entry of the fixtures")
+        }
+        let expected = ConformanceExpected.load()
+        let env = ProcessInfo.processInfo.environment
+        let journal = env["SWIFTGRAD_CONFORMANCE_JOURNAL"].map { path -> FileHandle in
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)!
+        }
+        let only = env["SWIFTGRAD_CONFORMANCE_ONLY"]
+        // The crash finder resumes after a crash from the entry that crashed.
+        var from = env["SWIFTGRAD_CONFORMANCE_FROM"]
+        var r = ConformanceReport()
+        for e in applicable {
+            if from != nil { if e.key == from { from = nil } else { continue } }
+            guard let mapping = table[e.key], only == nil || only == e.key else { continue }
+            let crashes = Set(expected.crash[e.key] ?? [])
+            let xfail = Set(expected.fail[e.key] ?? [])
+            for s in e.samples {
+                r.entryTotal[e.key, default: 0] += 1
+                if crashes.contains(s.id) {
+                    r.failed += 1
+                    r.failures[e.key, default: []].append("\(s.id): stops the process (listed crash)")
+                    continue
+                }
+                journal?.write(Data("\(e.key) \(s.id)\n".utf8))
+                let result = Conformance.run(mapping, s, random: e.random)
+                journal?.write(Data("ok\n".utf8))
+                switch result {
+                case .passed:
+                    r.passed += 1
+                    r.entryPassed[e.key, default: 0] += 1
+                    if xfail.contains(s.id) { r.fixed.append("\(e.key) \(s.id)") }
+                case .unsupported:
+                    r.unsupported += 1
+                case .failed(let msg):
+                    r.failed += 1
+                    r.failures[e.key, default: []].append("\(s.id): \(msg)")
+                    r.failedIDs[e.key, default: []].append(s.id)
+                    if !xfail.contains(s.id) { r.newFailures.append("\(e.key) \(s.id)\(s.desc.map { " (\($0))" } ?? ""): \(msg)") }
+                }
+            }
+        }
+        journal?.write(Data("done\n".utf8))
+        let mapped = applicable.filter { table[$0.key] != nil }.count
+        let line = "conformance: \(mapped) of \(applicable.count) op_db entries, \(r.passed) samples passed, "
+            + "\(r.failed) failed, \(r.unsupported) unsupported"
+        print(line)
+        for k in r.failures.keys.sorted() {
+            print("  \(k): " + r.failures[k]!.joined(separator: "; ").prefix(400))
+        }
+        for f in r.fixed { print("  now passes (remove from conformance_expected.json): \(f)") }
+        let partial = only != nil || env["SWIFTGRAD_CONFORMANCE_FROM"] != nil
+        if env["SWIFTGRAD_CONFORMANCE_WRITE"] != nil, !partial {
+            var updated = expected
+            updated.fail = r.failedIDs
+            try ConformanceDoc.writeExpected(updated)
+            try ConformanceDoc.write(entries: entries, table: table, report: r, line: line)
+            return
+        }
+        for f in r.newFailures { Issue.record("conformance: new failure \(f)") }
+        #expect(r.newFailures.isEmpty)
+        #expect(partial || r.passed > 0)
+    }
+}
+
+/// Writes Docs/Conformance.md's generated table and the expected-failure list.
+enum ConformanceDoc {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func writeExpected(_ e: ConformanceExpected) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(e).write(to: ConformanceExpected.sourceURL)
+    }
+
+    /// Replaces everything after the marker line of Docs/Conformance.md with the table of entries.
+    static func write(entries: [FixtureEntry], table: [String: Mapping], report r: ConformanceReport, line: String) throws {
+        let url = repo.appendingPathComponent("Docs/Conformance.md")
+        let marker = "<!-- generated by ConformanceTests (SWIFTGRAD_CONFORMANCE_WRITE=1); do not edit below -->"
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let head = text.components(separatedBy: marker)[0]
+        var out = head + marker + "\n\n```\n" + line + "\n```\n\n"
+        out += "| op_db entry | SwiftGrad | samples passed |\n| --- | --- | --- |\n"
+        for e in entries where e.applicable {
+            let spelling = table[e.key].map { "`\($0.spelling)`" } ?? "not yet"
+            let counts = table[e.key] != nil ? "\(r.entryPassed[e.key] ?? 0) of \(r.entryTotal[e.key] ?? 0)" : ""
+            out += "| `\(e.key)` | \(spelling.replacingOccurrences(of: "|", with: "\\|")) | \(counts) |\n"
+        }
+        out += "\n### Entries that do not apply to real-valued CPU tensors\n\n| op_db entry | why |\n| --- | --- |\n"
+        for e in entries where !e.applicable {
+            out += "| `\(e.key)` | \(e.reason ?? "") |\n"
+        }
+        try out.write(to: url, atomically: true, encoding: .utf8)
+    }
+}
