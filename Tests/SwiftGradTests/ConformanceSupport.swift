@@ -307,7 +307,7 @@ enum Conformance {
             switch (g, e) {
             case (nil, nil): continue
             case (let g?, nil):
-                if g.to(.float64).abs().max().item() != 0 { return .failed("gradient \(i): PyTorch has none, ours is nonzero") }
+                if g.doubles.contains(where: { $0 != 0 }) { return .failed("gradient \(i): PyTorch has none, ours is nonzero") }
             case (nil, let e?):
                 if (e.doubles ?? []).contains(where: { $0 != 0 }) { return .failed("gradient \(i): ours is missing") }
             case (let g?, let e?):
