@@ -155,6 +155,14 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The matrix exponential.
     case linalgMatrixExp = "linalg_matrix_exp"
 
+    // MARK: Neural-network functions of issue 16 with kernels (Ops/CTCLoss.swift, Ops/UpsampleBicubicArea.swift)
+    /// Connectionist temporal classification: per-sample negative log-likelihood by the α recursion;
+    /// backward by α·β (no double backward, as PyTorch).
+    case ctcLoss = "ctc_loss"
+    /// Bicubic resampling (a window sum with four cubic taps per axis, Ops/UpsampleBicubicArea.swift)
+    /// and its adjoint.
+    case upsampleBicubic2d = "upsample_bicubic2d", upsampleBicubic2dBackward = "upsample_bicubic2d_backward"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }
