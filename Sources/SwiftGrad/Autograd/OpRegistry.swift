@@ -168,6 +168,13 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// derivatives, x·log y, the modified Bessel functions I₀ and I₁.
     case erfc = "erfc", erfinv = "erfinv", lgamma = "lgamma", digamma = "digamma", polygamma = "polygamma"
     case xlogy = "xlogy", i0 = "i0", specialI1 = "special_i1"
+    // MARK: Neural-network functions of issue 16 with kernels (Ops/CTCLoss.swift, Ops/UpsampleBicubicArea.swift)
+    /// Connectionist temporal classification: per-sample negative log-likelihood by the α recursion;
+    /// backward by α·β (no double backward, as PyTorch).
+    case ctcLoss = "ctc_loss"
+    /// Bicubic resampling (a window sum with four cubic taps per axis, Ops/UpsampleBicubicArea.swift)
+    /// and its adjoint.
+    case upsampleBicubic2d = "upsample_bicubic2d", upsampleBicubic2dBackward = "upsample_bicubic2d_backward"
 
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }

@@ -268,6 +268,6 @@ open class Upsample: Module {
 
     open override var extraDescription: String {
         let what = size.map { "size=\(tuple2($0))" } ?? "scale_factor=\(scaleFactor!)"
-        return what + ", mode='\(mode == .nearest ? "nearest" : "bilinear")'"
+        return what + ", mode='\(mode.pyTorchName)'"
     }
 }

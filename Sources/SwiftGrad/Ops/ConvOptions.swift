@@ -84,4 +84,18 @@ public enum InterpolationMode: Sendable {
     case nearest
     /// Linear interpolation along each spatial axis (PyTorch's `"bilinear"`, or `"linear"` for 3-D input).
     case bilinear
+    /// Cubic convolution (a = -0.75) over 4×4 source pixels, edges replicated (PyTorch's `"bicubic"`; 4-D input).
+    case bicubic
+    /// The mean over each output cell's source area, adaptive average pooling (PyTorch's `"area"`).
+    case area
+
+    /// PyTorch's name of the mode (`"linear"` for `.bilinear` on 3-D input is not distinguished).
+    public var pyTorchName: String {
+        switch self {
+        case .nearest: return "nearest"
+        case .bilinear: return "bilinear"
+        case .bicubic: return "bicubic"
+        case .area: return "area"
+        }
+    }
 }

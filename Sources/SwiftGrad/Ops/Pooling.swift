@@ -212,6 +212,7 @@ extension Op {
         case .upsampleNearest1d: return .upsampleNearest1dBackward
         case .upsampleBilinear2d: return .upsampleBilinear2dBackward
         case .upsampleLinear1d: return .upsampleLinear1dBackward
+        case .upsampleBicubic2d: return .upsampleBicubic2dBackward
         default: checkFailure("\(self) is not a window-sum op")
         }
     }

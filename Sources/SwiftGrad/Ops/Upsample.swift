@@ -45,7 +45,9 @@ public func interpolate(_ x: Tensor, scaleFactor: (Double, Double), mode: Interp
 
 func interpolateSpatial(_ x: Tensor, size: Size2, scale: (Double, Double)?, mode: InterpolationMode, alignCorners: Bool) -> Tensor {
     check(x.rank == 3 || x.rank == 4, "interpolate: expected a 3-D [n, c, l] or 4-D [n, c, h, w] input, got shape \(x.shape)")
-    check(!(mode == .nearest && alignCorners), "interpolate: alignCorners is only for .bilinear, not .nearest (input \(x.shape))")
+    check(!((mode == .nearest || mode == .area) && alignCorners),
+          "interpolate: alignCorners is only for .bilinear and .bicubic, not .\(mode.pyTorchName) (input \(x.shape))")
+    if mode == .bicubic || mode == .area { return interpolateCubicOrArea(x, size: size, scale: scale, mode: mode, alignCorners: alignCorners) }
     let oneD = x.rank == 3
     check(size.w >= 1 && (oneD || size.h >= 1),
                  "interpolate: output size \(oneD ? "\(size.w)" : "\(size)") must be positive (input \(x.shape))")

@@ -1,0 +1,41 @@
+// The EmbeddingBag layer (see Ops/EmbeddingBag.swift for the function).
+
+/// Sums, means or maxima of bags of embeddings, as `nn.EmbeddingBag`: `weight` [num, dim]
+/// initialised N(0, 1) (the `paddingIdx` row zero).
+///
+///     let bag = EmbeddingBag(numEmbeddings: 100, embeddingDim: 8, mode: .sum)
+///     let y = bag(Tensor([1, 2, 4, 5, 4, 3]), offsets: Tensor([0, 3]))     // [2, 8]
+open class EmbeddingBag: Module {
+    public let weight: Tensor
+    public let numEmbeddings: Int, embeddingDim: Int
+    public let mode: EmbeddingBagMode
+    public let includeLastOffset: Bool
+    public let paddingIdx: Int?
+
+    public init(numEmbeddings: Int, embeddingDim: Int, mode: EmbeddingBagMode = .mean, includeLastOffset: Bool = false,
+                paddingIdx: Int? = nil, dtype: DType = .float32, generator: Generator? = nil) {
+        check(numEmbeddings >= 0 && embeddingDim >= 0,
+              "EmbeddingBag: sizes must be non-negative, got \(numEmbeddings) embeddings of dimension \(embeddingDim)")
+        let pad = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
+        if let pad { check(pad >= 0 && pad < numEmbeddings, "EmbeddingBag: paddingIdx \(paddingIdx!) is out of range for \(numEmbeddings) embeddings") }
+        self.numEmbeddings = numEmbeddings; self.embeddingDim = embeddingDim; self.mode = mode
+        self.includeLastOffset = includeLastOffset; self.paddingIdx = pad
+        weight = makeParameter([numEmbeddings, embeddingDim], dtype: dtype) { w in
+            Init.normal(w, generator: generator)
+            if let pad { withNoGrad { w.select(axis: 0, index: pad).fill(0) } }
+        }
+        super.init()
+    }
+
+    /// The bags of `input` ([B, L], or 1-D with `offsets`), optionally weighted per sample (`.sum`).
+    public func callAsFunction(_ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
+        check(!input.dtype.isFloatingPoint,
+              "EmbeddingBag(\(numEmbeddings), \(embeddingDim)): indices must be an integer tensor, got \(input.dtype) of shape \(input.shape)")
+        return embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
+                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+    }
+
+    open override var extraDescription: String {
+        "\(numEmbeddings), \(embeddingDim), mode='\(mode.rawValue)'" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+    }
+}

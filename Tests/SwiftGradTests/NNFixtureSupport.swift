@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import SwiftGrad
+
+/// The cases of Resources/nn_fixtures.json (written by make_nn_fixtures.py with PyTorch): the same
+/// layout as the golden file, with NaN and ±inf spelled as strings.
+enum NNFixtures {
+    static let data: Data = {
+        let url = Bundle.module.url(forResource: "nn_fixtures", withExtension: "json", subdirectory: "Resources")!
+        return try! Data(contentsOf: url)
+    }()
+
+    static var cases: [GoldenCase] {
+        let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return (root["cases"] as! [[String: Any]]).map { c in
+            let grads = (c["grads"] as? [Any]) ?? []
+            let inputs = (c["inputs"] as? [Any] ?? []).enumerated().map { (i, v) -> Tensor? in
+                let noGrad = i >= grads.count || grads[i] is NSNull
+                return tensor(v, integer: noGrad)
+            }
+            return GoldenCase(name: c["name"] as! String, op: c["op"] as! String,
+                              args: GoldenArgs(raw: c["args"] as? [String: Any] ?? [:]),
+                              inputs: inputs, output: tensor(c["output"] as Any, integer: false),
+                              upstream: tensor(c["upstream"] as Any, integer: false),
+                              grads: grads.map { tensor($0, integer: false) }, json: c)
+        }
+    }
+
+    static func tensor(_ v: Any, integer: Bool) -> Tensor? {
+        guard let d = v as? [String: Any], let shape = d["shape"] as? [Int], let data = d["data"] as? [Any] else { return nil }
+        let values = data.map { e -> Double in
+            if let n = e as? NSNumber { return n.doubleValue }
+            switch e as? String {
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            default: return .nan
+            }
+        }
+        if integer && values.allSatisfy({ $0.isFinite && $0 == $0.rounded() }) {
+            return Tensor(values.map { Int($0) }, shape: shape)
+        }
+        return Tensor(values, shape: shape, dtype: .float64)
+    }
+
+    /// Runs every case whose op is a key of `ops` (forward, then the gradients of
+    /// sum(output · upstream)); NaN matches NaN. Returns the mismatches and the number of cases run.
+    static func run(_ ops: [String: (GoldenCase) -> Tensor], atol: Double = 1e-9, rtol: Double = 1e-7) -> (failures: [String], ran: Int) {
+        var failures: [String] = []
+        var ran = 0
+        for c in cases where ops[c.op] != nil {
+            ran += 1
+            for (i, x) in c.inputs.enumerated() where i < c.grads.count && c.grads[i] != nil {
+                x?.requiresGrad = true
+                x?.grad = nil
+            }
+            let out = ops[c.op]!(c)
+            if let expected = c.output, let m = mismatch(out, expected, atol: atol, rtol: rtol) {
+                failures.append("\(c.name) output: \(m)")
+            }
+            guard let up = c.upstream, c.grads.contains(where: { $0 != nil }) else { continue }
+            (out.to(.float64) * up).sum().backward()
+            for (i, g) in c.grads.enumerated() {
+                guard let g else { continue }
+                guard let got = c.inputs[i]?.grad else { failures.append("\(c.name) grad \(i): missing"); continue }
+                if let m = mismatch(got, g, atol: atol, rtol: rtol) { failures.append("\(c.name) grad \(i): \(m)") }
+            }
+        }
+        return (failures, ran)
+    }
+
+    static func mismatch(_ a: Tensor, _ b: Tensor, atol: Double, rtol: Double) -> String? {
+        if a.shape != b.shape { return "shape \(a.shape) != expected \(b.shape)" }
+        let x = a.doubles, y = b.doubles
+        for i in 0..<x.count where !(Swift.abs(x[i] - y[i]) <= atol + rtol * Swift.abs(y[i]) || (x[i].isNaN && y[i].isNaN) || x[i] == y[i]) {
+            return "element \(i): \(x[i]) != expected \(y[i])"
+        }
+        return nil
+    }
+
+    /// The number of cases of each op in the file.
+    static func count(_ ops: [String]) -> Int { cases.filter { ops.contains($0.op) }.count }
+}
+
+extension GoldenArgs {
+    /// The `reduction` argument as a `Reduction` (mean when absent).
+    var reduction: Reduction { Reduction(rawValue: string("reduction") ?? "mean")! }
+}
