@@ -142,6 +142,18 @@ import Testing
         #expect(w.grad == nil && w.isLeaf)
     }
 
+    /// Modules in training mode: batchNorm updates its running statistics in place under
+    /// withNoGrad (the tangent is dropped there), and the output's tangent is still exact.
+    @Test func batchNormTrainingUnderJvp() {
+        let bn = BatchNorm1d(3, dtype: .float64)
+        let x = GC.randn([4, 3], seed: 11), v = GC.randn([4, 3], seed: 12)
+        let (_, t) = jvp({ bn($0).tanh() }, x, v)
+        #expect(bn.namedBuffers().first { $0.0 == "running_mean" }!.1.doubles != [0, 0, 0])
+        let j = jacrev { x in bn(x).tanh() }(x)
+        let expected = (j.reshape([12, 12]).matmul(v.reshape([12]))).reshape([4, 3])
+        #expect(TransformFixtures.mismatch(t, expected) == nil, "\(TransformFixtures.mismatch(t, expected) ?? "")")
+    }
+
     @Test func forwardModeMisuseStops() async {
         let nested = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Tensor([1.0], dtype: .float64)

@@ -258,8 +258,14 @@ extension Tensor {
     /// history. Writing through a view records on the view's base (`endInPlace`).
     func beginInPlace(_ op: String, _ others: [Tensor]) -> InPlaceRecord? {
         check(!hasInternalOverlap, "\(op): unsupported operation: more than one element of the written-to tensor (shape \(shape), strides \(strides)) refers to a single memory location; call clone() before the in-place operation")
+        // Forward-mode AD does not follow in-place writes: refuse one into a tensor that carries a
+        // tangent, or of a tangent-carrying value while recording (a write under withNoGrad, such
+        // as batchNorm's running statistics, drops the tangent).
         if _slowPath(dual != nil || others.contains { $0.dual != nil }) {
-            check(!ThreadContext.current.forwardActive, "\(op): in-place ops on tensors that carry a forward-mode tangent are not supported (shape \(shape)); use the out-of-place op inside jvp/jacfwd")
+            let ctx = ThreadContext.current
+            let level = ctx.forwardActive ? ctx.forwardLevel : 0
+            check(tangent(at: level) == nil && (!ctx.gradEnabled || !others.contains { $0.tangent(at: level) != nil }),
+                  "\(op): in-place ops on tensors that carry a forward-mode tangent are not supported (shape \(shape)); use the out-of-place op inside jvp/jacfwd")
         }
         let recording = ThreadContext.current.gradEnabled && (requiresGrad || others.contains { $0.requiresGrad })
         if !recording { return nil }
