@@ -321,5 +321,11 @@ extension ForwardAD {
         // Products, softmax, convolution, diagonals
         .matmul, .addmm, .softmax, .logSoftmax, .conv2d, .convTranspose2d, .conv2dWeight,
         .linalgDiagonal, .linalgDiagEmbed,
+        // Pooling and resampling (linear: the op on the tangent; max pools gather it at the argmax)
+        .maxPool2d, .maxPool1d, .adaptiveMaxPool2d, .adaptiveMaxPool1d, .maxPoolBackward,
+        .avgPool2d, .avgPool1d, .adaptiveAvgPool2d, .adaptiveAvgPool1d,
+        .upsampleNearest2d, .upsampleNearest1d, .upsampleBilinear2d, .upsampleLinear1d,
+        .avgPool2dBackward, .avgPool1dBackward, .adaptiveAvgPool2dBackward, .adaptiveAvgPool1dBackward,
+        .upsampleNearest2dBackward, .upsampleNearest1dBackward, .upsampleBilinear2dBackward, .upsampleLinear1dBackward,
     ]
 }
