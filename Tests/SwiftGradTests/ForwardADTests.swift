@@ -154,6 +154,19 @@ import Testing
         #expect(TransformFixtures.mismatch(t, expected) == nil, "\(TransformFixtures.mismatch(t, expected) ?? "")")
     }
 
+    /// A user's custom op has no forward rule: its tangent comes from its backward (the fallback).
+    @Test func customOpsUseTheFallback() {
+        let x = Tensor([0.5, 1.5], dtype: .float64), v = Tensor([1.0, -2.0], dtype: .float64)
+        let before = ForwardAD.fallbackCount
+        let (y, t) = jvp({ x in
+            Tensor(x.doubles.map { $0 * $0 * $0 }, shape: x.shape, dtype: .float64)
+                .recordedAsCustomOp("cube", inputs: [x]) { g in [g * x * x * 3] }
+        }, x, v)
+        #expect(y.doubles == [0.125, 3.375])
+        #expect(TransformFixtures.mismatch(t, Tensor([0.75, -13.5], dtype: .float64)) == nil)
+        #expect(ForwardAD.fallbackCount > before)
+    }
+
     @Test func forwardModeMisuseStops() async {
         let nested = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Tensor([1.0], dtype: .float64)
