@@ -98,14 +98,17 @@ enum Engine {
         let oldMode = ctx.gradEnabled
         ctx.gradEnabled = createGraph
         defer { ctx.gradEnabled = oldMode }
+        // Inside a forward-AD dual level, gradients may carry tangents (forward over reverse:
+        // hessian), so they are combined with out-of-place ops, as under createGraph.
+        let functional = createGraph || ctx.forwardActive
         for node in order {
             guard let g = node.pendingGrad else {
                 if !retainGraph { node.release() }
                 continue
             }
             node.pendingGrad = nil
-            if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: createGraph) }
-            if !createGraph, let scatter = node.scatterInto, node.backwardFn != nil {
+            if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
+            if !functional, let scatter = node.scatterInto, node.backwardFn != nil {
                 let input = node.inputs[0]
                 if node.inputNeedsGrad(0) {
                     if let next = node.edge(0) {
@@ -133,9 +136,9 @@ enum Engine {
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
                 check(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
                 if let next = node.edge(i) {
-                    accumulate(&next.pendingGrad, &gi, createGraph: createGraph)
+                    accumulate(&next.pendingGrad, &gi, createGraph: functional)
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
-                    accumulateLeaf(input, &gi, createGraph: createGraph)
+                    accumulateLeaf(input, &gi, createGraph: functional)
                 }
             }
             if !retainGraph { node.release() }
@@ -221,8 +224,8 @@ enum Engine {
                 existing.addInPlaceUnchecked(g)
             }
         } else {
-            if createGraph && g.requiresGrad {
-                leaf.grad = g     // differentiable gradient: keep its graph
+            if createGraph && (g.requiresGrad || g.dual != nil) {
+                leaf.grad = g     // differentiable gradient (or one with a tangent): keep it
             } else if g.node == nil && g.isContiguous && isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
                 leaf.grad = g     // nobody else holds it: take it without a copy
             } else {

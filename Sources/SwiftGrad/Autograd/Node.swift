@@ -47,6 +47,9 @@ final class Node {
     var scatterInto: ((_ grad: Tensor, _ target: Tensor) -> Void)?
     /// DFS bookkeeping for the topological sort.
     var visitMark = 0
+    /// The output's forward-mode tangent, when one was computed and the output is saved, so that
+    /// `BackwardContext.output` carries it (reverse mode inside a dual level: hessian).
+    var outputDual: Dual?
 
     init(op: RecordedOp, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
         self.op = op
@@ -111,6 +114,11 @@ final class Node {
 /// What a backward closure may read: its op's inputs and output, checked against in-place changes.
 struct BackwardContext {
     let node: Node
+    /// Set when forward-mode AD calls the backward (Autograd/ForwardAD.swift): -1 means every
+    /// input needs a gradient, i ≥ 0 only input i.
+    var forwardInput: Int? = nil
+    /// The fallback's local backward reads the output without its graph node.
+    var detachedOutput = false
 
     /// Input `i` as it was at forward time. Stops if it was modified in place since.
     func input(_ i: Int) -> Tensor {
@@ -132,15 +140,24 @@ struct BackwardContext {
         }
         let t = Tensor(storage: s, offset: node.outputOffset, shape: node.outputShape,
                        strides: node.outputStrides, dtype: node.outputDType, base: nil)
-        t.node = node
+        if !detachedOutput { t.node = node }
+        if let d = node.outputDual { t.dual = d }
         return t
     }
 
     /// Whether input `i` needs a gradient (skip computing the others).
-    func needsGrad(_ i: Int) -> Bool { node.inputNeedsGrad(i) }
+    func needsGrad(_ i: Int) -> Bool {
+        if let f = forwardInput { return f < 0 || f == i }
+        return node.inputNeedsGrad(i)
+    }
 }
 
 // MARK: - Recording
+
+// Forward-mode AD (Autograd/ForwardAD.swift): the forms here have no forward rule, so a tangent
+// goes through the exact fallback; the forms with `forward: .elementwise` or a `forward:` closure
+// are in ForwardAD.swift. With no dual level active the forward part costs one nil check per input
+// (`dual`, the `_slowPath` line): keep it that way.
 
 extension Tensor {
     /// Attaches a node for `op` with one input if grad mode is on and the input requires grad.
@@ -149,6 +166,7 @@ extension Tensor {
         if a.requiresGrad && ThreadContext.current.gradEnabled {
             attach(Node(op: .builtin(op), inputs: [a], saved: save, output: self, backward: backward))
         }
+        if _slowPath(a.dual != nil) { propagateTangent(.builtin(op), [a], save: save, kind: .fallback, backward) { _ in nil } }
         return self
     }
 
@@ -158,6 +176,7 @@ extension Tensor {
         if (a.requiresGrad || b.requiresGrad) && ThreadContext.current.gradEnabled {
             attach(Node(op: .builtin(op), inputs: [a, b], saved: save, output: self, backward: backward))
         }
+        if _slowPath(a.dual != nil || b.dual != nil) { propagateTangent(.builtin(op), [a, b], save: save, kind: .fallback, backward) { _ in nil } }
         return self
     }
 
@@ -171,6 +190,7 @@ extension Tensor {
         if inputs.contains(where: { $0.requiresGrad }) && ThreadContext.current.gradEnabled {
             attach(Node(op: op, inputs: inputs, saved: save, output: self, backward: backward))
         }
+        if _slowPath(inputs.contains { $0.dual != nil }) { propagateTangent(op, inputs, save: save, kind: .fallback, backward) { _ in nil } }
         return self
     }
 
@@ -181,7 +201,7 @@ extension Tensor {
         return self
     }
 
-    private func attach(_ n: Node) {
+    func attach(_ n: Node) {
         check(dtype.isFloatingPoint, "\(n.op): an integer result cannot carry gradients")
         node = n
         let ctx = ThreadContext.current

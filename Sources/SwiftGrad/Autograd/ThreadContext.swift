@@ -20,6 +20,12 @@ final class ThreadContext {
     var backwardDepth = 0
     /// Run once when the outermost backward pass on this thread ends (`queueBackwardCallback`).
     var backwardCallbacks: [() -> Void] = []
+    /// The active forward-AD dual level (0: none), and whether tangent propagation is suspended
+    /// while a forward rule or fallback runs (Autograd/ForwardAD.swift).
+    var forwardLevel = 0
+    var forwardSuspended = false
+    /// When non-nil, the ops whose tangent used the fallback on this thread are appended (tests).
+    var fallbackLog: [String]?
 
     private static let key: pthread_key_t = {
         var k = pthread_key_t()

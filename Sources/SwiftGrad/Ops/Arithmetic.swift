@@ -19,7 +19,7 @@ extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "add")
         return Kernels.binary(.add, a, b, shape: shape, name: "add")
-            .recorded(.add, a, b) { g, _ in [g, g] }
+            .recorded(.add, a, b, forward: .elementwise) { g, _ in [g, g] }
     }
 
     /// Element-wise difference with broadcasting.
@@ -27,14 +27,14 @@ extension Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "sub")
         check(a.dtype != .bool, "sub: subtracting two bool tensors is not supported (shapes \(lhs.shape) and \(rhs.shape)); use ^ or logicalXor instead")
         return Kernels.binary(.sub, a, b, shape: shape, name: "sub")
-            .recorded(.sub, a, b) { g, _ in [g, -g] }
+            .recorded(.sub, a, b, forward: .elementwise) { g, _ in [g, -g] }
     }
 
     /// Element-wise product with broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "mul")
         return Kernels.binary(.mul, a, b, shape: shape, name: "mul")
-            .recorded(.mul, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.mul, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 [ctx.needsGrad(0) ? g * ctx.input(1) : nil, ctx.needsGrad(1) ? g * ctx.input(0) : nil]
             }
     }
@@ -45,7 +45,7 @@ extension Tensor {
         // True division: integers and bools divide in the default float dtype, as PyTorch.
         if !a.dtype.isFloatingPoint { a = a.to(.float32); b = b.to(.float32) }
         return Kernels.binary(.div, a, b, shape: shape, name: "div")
-            .recorded(.div, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.div, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let b = ctx.input(1)
                 let ga = ctx.needsGrad(0) ? g / b : nil
                 // d(a/b)/db = -a / b²
@@ -57,7 +57,7 @@ extension Tensor {
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
         check(x.dtype != .bool, "neg: negating a bool tensor of shape \(x.shape) is not supported; use ~ or logicalNot to invert a mask")
-        return Kernels.unary(.neg, x, name: "neg").recorded(.neg, x) { g, _ in [-g] }
+        return Kernels.unary(.neg, x, name: "neg").recorded(.neg, x, forward: .elementwise) { g, _ in [-g] }
     }
 
     // MARK: with scalars
@@ -75,7 +75,7 @@ extension Tensor {
     /// `x + s`.
     public static func + (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.addScalar(s), x, name: "add").recorded(.add, x) { g, _ in [g] }
+        return Kernels.unary(.addScalar(s), x, name: "add").recorded(.add, x, forward: .elementwise) { g, _ in [g] }
     }
     /// `s + x`.
     public static func + (s: Double, x: Tensor) -> Tensor { x + s }
@@ -84,12 +84,12 @@ extension Tensor {
     /// `s - x`.
     public static func - (s: Double, x: Tensor) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded(.rsub, x) { g, _ in [-g] }
+        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded(.rsub, x, forward: .elementwise) { g, _ in [-g] }
     }
     /// `x * s`.
     public static func * (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded(.mul, x) { g, _ in [g * s] }
+        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded(.mul, x, forward: .elementwise) { g, _ in [g * s] }
     }
     /// `s * x`.
     public static func * (s: Double, x: Tensor) -> Tensor { x * s }
@@ -98,13 +98,13 @@ extension Tensor {
     ///     let half = x / 2
     public static func / (x: Tensor, s: Double) -> Tensor {
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
-        return Kernels.unary(.divScalar(s), y, name: "div").recorded(.div, y) { g, _ in [g / s] }
+        return Kernels.unary(.divScalar(s), y, name: "div").recorded(.div, y, forward: .elementwise) { g, _ in [g / s] }
     }
     /// `s / x`.
     public static func / (s: Double, x: Tensor) -> Tensor {
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
         return Kernels.unary(.rdivScalar(s), y, name: "rdiv")
-            .recorded(.rdiv, y, save: .input0) { g, ctx in
+            .recorded(.rdiv, y, save: .input0, forward: .elementwise) { g, ctx in
                 // d(s/x)/dx = -s/x²
                 let x = ctx.input(0)
                 return [-(g * s) / (x * x)]
@@ -118,7 +118,7 @@ extension Tensor {
     ///     let y = x.pow(2.5)
     public func pow(_ p: Double) -> Tensor {
         let base = Tensor.promoted(self, p)
-        return Kernels.unary(.powScalar(p), base, name: "pow").recorded(.pow, base, save: .input0) { g, ctx in
+        return Kernels.unary(.powScalar(p), base, name: "pow").recorded(.pow, base, save: .input0, forward: .elementwise) { g, ctx in
             if p == 0 { return [Tensor.zerosLike(g)] }
             let x = ctx.input(0)
             return [g * (x.pow(p - 1) * p)]
@@ -129,7 +129,7 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor {
         let (a, b, shape) = Tensor.prepare(self, exponent, op: "pow")
         return Kernels.binary(.pow, a, b, shape: shape, name: "pow")
-            .recorded(.pow, a, b, save: [.input0, .input1, .output]) { g, ctx in
+            .recorded(.pow, a, b, save: [.input0, .input1, .output], forward: .elementwise) { g, ctx in
                 let x = ctx.input(0), e = ctx.input(1)
                 let zero = Tensor.zeros([], dtype: g.dtype)
                 // d(x^e)/dx = e·x^(e-1), taken as 0 where e == 0 (0^0: 0·0^-1 would be NaN), as PyTorch.
@@ -144,7 +144,7 @@ extension Tensor {
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "maximum")
         return Kernels.binary(.maximum, a, b, shape: shape, name: "maximum")
-            .recorded(.maximum, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.maximum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let w = ctx.input(0).gt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
             }
@@ -154,7 +154,7 @@ extension Tensor {
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         let (a, b, shape) = prepare(lhs, rhs, op: "minimum")
         return Kernels.binary(.minimum, a, b, shape: shape, name: "minimum")
-            .recorded(.minimum, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.minimum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let w = ctx.input(0).lt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
             }
@@ -167,7 +167,7 @@ extension Tensor {
         check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi) (shape \(shape))")
         check(dtype.isFloatingPoint || !(lo.isNaN || hi.isNaN),
               "clamp: min \(lo) and max \(hi) must be numbers for an \(dtype) tensor of shape \(shape)")
-        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded(.clamp, self, save: .input0) { g, ctx in
+        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded(.clamp, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
             let below = Kernels.compare(.le, x, Tensor.full([], hi, dtype: x.dtype), shape: x.shape)
@@ -227,7 +227,7 @@ extension Tensor {
         let (x, y, ab) = prepare(a, b, op: "where")
         let shape = broadcastShape(condition.shape, ab, op: "where")
         return Kernels.select(condition, x, y, shape: shape)
-            .recorded(.where, inputs: [x, y, condition], save: .input2) { g, ctx in
+            .recorded(.where, inputs: [x, y, condition], save: .input2, forward: .elementwise) { g, ctx in
                 let c = ctx.input(2)
                 let zero = Tensor.zeros([], dtype: g.dtype)
                 return [ctx.needsGrad(0) ? Tensor.where(c, g, zero) : nil,
@@ -258,6 +258,15 @@ extension Tensor {
     /// history. Writing through a view records on the view's base (`endInPlace`).
     func beginInPlace(_ op: String, _ others: [Tensor]) -> InPlaceRecord? {
         check(!hasInternalOverlap, "\(op): unsupported operation: more than one element of the written-to tensor (shape \(shape), strides \(strides)) refers to a single memory location; call clone() before the in-place operation")
+        // Forward-mode AD does not follow in-place writes: refuse one into a tensor that carries a
+        // tangent, or of a tangent-carrying value while recording (a write under withNoGrad, such
+        // as batchNorm's running statistics, drops the tangent).
+        if _slowPath(dual != nil || others.contains { $0.dual != nil }) {
+            let ctx = ThreadContext.current
+            let level = ctx.forwardActive ? ctx.forwardLevel : 0
+            check(tangent(at: level) == nil && (!ctx.gradEnabled || !others.contains { $0.tangent(at: level) != nil }),
+                  "\(op): in-place ops on tensors that carry a forward-mode tangent are not supported (shape \(shape)); use the out-of-place op inside jvp/jacfwd")
+        }
         let recording = ThreadContext.current.gradEnabled && (requiresGrad || others.contains { $0.requiresGrad })
         if !recording { return nil }
         check(node != nil || !leafRequiresGrad,

@@ -124,7 +124,7 @@ func checkConvDTypes(_ op: String, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, sh
 
 /// Whether an op with these inputs is being recorded now.
 private func willRecord(_ inputs: Tensor?...) -> Bool {
-    ThreadContext.current.gradEnabled && inputs.contains { $0?.requiresGrad ?? false }
+    (ThreadContext.current.gradEnabled && inputs.contains { $0?.requiresGrad ?? false }) || inputs.contains { $0?.dual != nil }
 }
 
 /// conv2d on validated arguments.
@@ -149,7 +149,13 @@ func recordedConv2d(_ out: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: 
         let grads = [dx.map { recordedConvTranspose2d($0, dy, w, nil, g) }, dw.map { recordedConv2dWeight($0, x, dy, g) }]
         guard hasBias else { return grads }
         let dyShape = dy.shape
-        return grads + [db.map { $0.recorded(.sum, dy) { gb, _ in [gb.reshape([1, -1, 1, 1]).expand(dyShape)] } }]
+        return grads + [db.map {
+            $0.recorded(.sum, dy) { gb, _ in [gb.reshape([1, -1, 1, 1]).expand(dyShape)] } forward: { f in f.tangent.sum(axes: [0, 2, 3]) }
+        }]
+    } forward: { f in
+        // Linear in each argument: conv(dx, w) + conv(x, dw) + db.
+        f.sum(f.tangent(0).map { convolve($0, f.input(1), nil, g) }, f.tangent(1).map { convolve(f.input(0), $0, nil, g) },
+              f.inputs.count == 3 ? f.tangent(2).map { $0.reshape([1, -1, 1, 1]) } : nil)
     }
 }
 
@@ -180,6 +186,9 @@ func recordedConvTranspose2d(_ dx: Tensor, _ dy: Tensor, _ w: Tensor, _ b: Tenso
             dw = recordedConv2dWeight(gw, gx, dy, g)
         }
         return hasBias ? [ddy, dw, db] : [ddy, dw]
+    } forward: { f in
+        f.sum(f.tangent(0).map { convInputGrad($0, f.input(1), nil, g) }, f.tangent(1).map { convInputGrad(f.input(0), $0, nil, g) },
+              f.inputs.count == 3 ? f.tangent(2).map { $0.reshape([1, -1, 1, 1]) } : nil)
     }
 }
 
@@ -190,5 +199,13 @@ func recordedConv2dWeight(_ dw: Tensor, _ x: Tensor, _ dy: Tensor, _ g: ConvGeom
         let x = ctx.input(0), dy = ctx.input(1)
         return [ctx.needsGrad(0) ? convInputGrad(dy, gw, nil, g) : nil,
                 ctx.needsGrad(1) ? convolve(x, gw, nil, g) : nil]
+    } forward: { f in
+        f.sum(f.tangent(0).map { convWeightGrad($0, f.input(1), g) }, f.tangent(1).map { convWeightGrad(f.input(0), $0, g) })
     }
+}
+
+/// conv2d's weight gradient for input `x` and output gradient `dy`, recorded as conv2d_weight.
+func convWeightGrad(_ x: Tensor, _ dy: Tensor, _ g: ConvGeometry) -> Tensor {
+    let gw = Kernels.convBackward(x: x, w: nil, dy: dy, g, columns: nil, needInput: false, needWeight: true).1!
+    return recordedConv2dWeight(gw, x, dy, g)
 }

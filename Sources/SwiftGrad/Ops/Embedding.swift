@@ -30,6 +30,9 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
             gw = gw * Tensor(keep, shape: [rows, 1], dtype: g.dtype)
         }
         return [gw]
+    } forward: { f in
+        // The looked-up rows of the tangent (the padding row too: it only gets no gradient).
+        f.tangent.indexSelect(axis: 0, indices: flat).reshape(indices.shape + [dim])
     }
 }
 

@@ -122,6 +122,8 @@ extension Tensor {
         let saved = SavedTensor(indices)
         return out.recorded(.indexSelect, self) { g, ctx in
             [Tensor.zeros(inShape, dtype: g.dtype).indexAdd(axis: ax, indices: saved.value(ctx, "indices"), source: g)]
+        } forward: { f in
+            f.tangent.indexSelect(axis: ax, indices: indices)
         }.withScatterBackward { g, target in
             Kernels.indexCopy(from: g, to: target, axis: ax, indices: saved.value(op: Op.indexSelect.rawValue, "indices"),
                               select: false, op: "indexSelect backward")
@@ -149,6 +151,8 @@ extension Tensor {
         let saved = SavedTensor(indices)
         return out.recorded(.indexAdd, self, source) { g, ctx in
             [g, ctx.needsGrad(1) ? g.indexSelect(axis: ax, indices: saved.value(ctx, "indices")) : nil]
+        } forward: { f in
+            f.tangentOrZeros(0).indexAdd(axis: ax, indices: indices, source: f.tangentOrZeros(1))
         }
     }
 
@@ -166,7 +170,7 @@ extension Tensor {
         let saved = SavedTensor(index)
         return out.recorded(.gather, self) { g, ctx in
             [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: saved.value(ctx, "index"), source: g)]
-        }
+        } forward: { f in f.tangent.gather(axis: ax, index: index) }
     }
 
     /// A copy of self with `source[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's
@@ -184,6 +188,8 @@ extension Tensor {
         let saved = SavedTensor(index)
         return out.recorded(.scatterAdd, self, source) { g, ctx in
             [g, ctx.needsGrad(1) ? g.gather(axis: ax, index: saved.value(ctx, "index")) : nil]
+        } forward: { f in
+            f.tangentOrZeros(0).scatterAdd(axis: ax, index: index, source: f.tangentOrZeros(1))
         }
     }
 

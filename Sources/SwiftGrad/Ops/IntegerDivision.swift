@@ -23,7 +23,7 @@ extension Tensor {
         let (a, b, shape) = Tensor.prepare(self, other, op: "remainder")
         check(a.dtype != .bool, "remainder: not defined for bool tensors (shapes \(self.shape) and \(other.shape))")
         return Kernels.integerBinary(.remainder, a, b, shape: shape, name: "remainder")
-            .recorded(.remainder, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.remainder, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 [g, ctx.needsGrad(1) ? -(g * ctx.input(0).floorDivide(ctx.input(1))) : nil]
             }
     }
@@ -38,7 +38,7 @@ extension Tensor {
         let (a, b, shape) = Tensor.prepare(self, other, op: "fmod")
         check(a.dtype != .bool, "fmod: not defined for bool tensors (shapes \(self.shape) and \(other.shape))")
         return Kernels.integerBinary(.fmod, a, b, shape: shape, name: "fmod")
-            .recorded(.fmod, a, b, save: [.input0, .input1]) { g, ctx in
+            .recorded(.fmod, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 guard ctx.needsGrad(1) else { return [g, nil] }
                 let x = ctx.input(0), y = ctx.input(1)
                 // trunc(x / y) = (x - fmod(x, y)) / y

@@ -74,7 +74,7 @@ extension Linalg {
 
     /// Whether an op on `inputs` will be recorded on the graph.
     static func willRecord(_ inputs: [Tensor]) -> Bool {
-        ThreadContext.current.gradEnabled && inputs.contains { $0.requiresGrad }
+        (ThreadContext.current.gradEnabled && inputs.contains { $0.requiresGrad }) || inputs.contains { $0.dual != nil }
     }
 
     /// The identity matrix of size n with a's dtype.
@@ -130,6 +130,7 @@ extension Linalg {
         let out = Tensor.zeros(batchShape(a) + [len], dtype: a.dtype)
         Kernels.diagonal(a, offset: offset, into: out)
         return out.recorded(.linalgDiagonal, a) { g, _ in [diagEmbed(g, offset: offset, rows: n, cols: m)] }
+            forward: { f in diagonal(f.tangent, offset: offset) }
     }
 
     /// Matrices with `v`'s last axis on the diagonal at `offset` and zeros elsewhere: [..., k] ->
@@ -146,6 +147,7 @@ extension Linalg {
         let out = Tensor.zeros(Array(v.shape.dropLast()) + [n, m], dtype: v.dtype)
         Kernels.diagEmbed(v, offset: offset, into: out)
         return out.recorded(.linalgDiagEmbed, v) { g, _ in [diagonal(g, offset: offset)] }
+            forward: { f in diagEmbed(f.tangent, offset: offset, rows: n, cols: m) }
     }
 
     /// PyTorch's `diag`: a 1-D tensor becomes a square matrix with it on diagonal `offset`; a matrix

@@ -200,7 +200,7 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor
         let logP = input.log().clamp(min: -100), log1mP = (1 - input).log().clamp(min: -100)
         return -(t * logP + (1 - t) * log1mP)
     }
-    var loss = elementwise.recorded(.binaryCrossEntropy, input, t, save: [.input0, .input1]) { g, ctx in
+    var loss = elementwise.recorded(.binaryCrossEntropy, input, t, save: [.input0, .input1], forward: .elementwise) { g, ctx in
         let x = ctx.input(0)
         // PyTorch's derivative: the clamped denominator keeps it finite at x = 0 and x = 1. Its
         // epsilon is the float32 value nearest 1e-12 in every dtype, so the values match bitwise.

@@ -78,6 +78,10 @@ extension Tensor {
                 gb = transB ? mm(g, A, transA: true, transB: transA) : mm(A, g, transA: !transA, transB: false)
             }
             return [ga, gb]
+        } forward: { f in
+            // Bilinear: d(op(A)·op(B)) = op(dA)·op(B) + op(A)·op(dB).
+            f.sum(f.tangent(0).map { mm($0, f.input(1), transA: transA, transB: transB) },
+                  f.tangent(1).map { mm(f.input(0), $0, transA: transA, transB: transB) })
         }
     }
 
@@ -162,6 +166,9 @@ extension Tensor {
             return [ctx.needsGrad(0) ? mm(g, W, transA: false, transB: false) : nil,
                     ctx.needsGrad(1) ? mm(g, X, transA: true, transB: false) : nil,
                     ctx.needsGrad(2) ? g.sum(axis: 0) : nil]
+        } forward: { f in
+            f.sum(f.tangent(0).map { mm($0, f.input(1), transA: false, transB: true) },
+                  f.tangent(1).map { mm(f.input(0), $0, transA: false, transB: true) }, f.tangent(2))
         }
     }
 }

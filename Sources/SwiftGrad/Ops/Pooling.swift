@@ -163,6 +163,12 @@ func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (
     let saved = SavedTensor(indices)
     let values = out.recorded(op, x) { g, ctx in
         [maxPoolBackward(g, saved.value(ctx, "indices"), inShape: inShape, planeRank: oneD ? 1 : 2)]
+    } forward: { f in
+        // The tangent at each window's argmax.
+        let planeRank = oneD ? 1 : 2
+        let planes = inShape.dropLast(planeRank).reduce(1, *)
+        let inPlane = inShape.suffix(planeRank).reduce(1, *), outPlane = outShape.suffix(planeRank).reduce(1, *)
+        return f.tangent.reshape([planes, inPlane]).gather(axis: 1, index: indices.reshape([planes, outPlane])).reshape(outShape)
     }
     return (values, indices)
 }
@@ -179,7 +185,7 @@ func maxPoolBackward(_ g: Tensor, _ indices: Tensor, inShape: [Int], planeRank: 
     let saved = SavedTensor(indices)   // read again by double backward: still version-checked
     return dx.recorded(.maxPoolBackward, g) { gg, ctx in
         [gg.reshape([planes, inPlane]).gather(axis: 1, index: saved.value(ctx, "indices").reshape([planes, outPlane])).reshape(outShape)]
-    }
+    } forward: { f in maxPoolBackward(f.tangent, indices, inShape: inShape, planeRank: planeRank) }
 }
 
 /// A weighted sum over windows (average pooling, nearest and bilinear resampling), recorded as `op`;
@@ -191,6 +197,7 @@ func windowSum(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> T
     Kernels.windowSum(x, out, win, adjoint: false)
     let inShape = x.shape
     return out.recorded(op, x) { g, _ in [windowSumAdjoint(op, g, win, inShape: inShape, oneD: oneD)] }
+        forward: { f in windowSum(op, f.tangent, win, oneD: oneD) }
 }
 
 /// The transpose of `windowSum`: spreads each output-shaped gradient back over its window.
@@ -198,6 +205,7 @@ func windowSumAdjoint(_ op: Op, _ g: Tensor, _ win: Windows2d, inShape: [Int], o
     let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)
     Kernels.windowSum(g, dx, win, adjoint: true)
     return dx.recorded(op.windowSumAdjoint, g) { gg, _ in [windowSum(op, gg, win, oneD: oneD)] }
+        forward: { f in windowSumAdjoint(op, f.tangent, win, inShape: inShape, oneD: oneD) }
 }
 
 extension Op {

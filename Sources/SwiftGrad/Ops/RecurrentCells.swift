@@ -34,7 +34,8 @@ extension Tensor {
     /// `g` [2, N, H] as one `lstm_cell_backward` node on (g, pre, c), so they are differentiable
     /// again. Without a graph being recorded they are returned as they are.
     static func recordedLSTMCellBackward(_ dPre: Tensor, _ dC: Tensor, g: Tensor, pre: Tensor, c: Tensor) -> [Tensor?] {
-        guard ThreadContext.current.gradEnabled && (g.requiresGrad || pre.requiresGrad || c.requiresGrad) else { return [dPre, dC] }
+        guard (ThreadContext.current.gradEnabled && (g.requiresGrad || pre.requiresGrad || c.requiresGrad))
+                || g.dual != nil || pre.dual != nil || c.dual != nil else { return [dPre, dC] }
         let h = c.shape[1]
         // One output carries the node: [dPre | dC] along the last axis, handed back as slices of it.
         let packed = withNoGrad { Tensor.cat([dPre, dC], axis: 1) }

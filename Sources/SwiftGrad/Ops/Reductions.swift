@@ -29,7 +29,7 @@ extension Tensor {
         default: Kernels.sumAxes(self, reduce: [Bool](repeating: true, count: rank), into: out)
         }
         let inShape = shape
-        return out.recorded(.sum, self) { g, _ in [g.expand(inShape)] }
+        return out.recorded(.sum, self) { g, _ in [g.expand(inShape)] } forward: { f in f.tangent.sum() }
     }
 
     /// Sum over the given axes.
@@ -44,6 +44,7 @@ extension Tensor {
         let out = Tensor(storage: kept.storage, shape: outShape, dtype: dtype)
         let inShape = shape, keptShape = kept.shape
         return out.recorded(.sum, self) { g, _ in [g.reshape(keptShape).expand(inShape)] }
+            forward: { f in f.tangent.sum(axes: axes, keepDim: keepDim) }
     }
 
     /// Sum over one axis.
@@ -121,6 +122,8 @@ extension Tensor {
             // The gradient goes to the chosen element only.
             let idx = savedIndices.value(ctx, "indices").reshape(keptShape)
             return [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(axis: ax, index: idx, source: g.reshape(keptShape))]
+        } forward: { f in
+            scalarLike ? f.tangent : f.tangent.gather(axis: ax, index: indices.reshape(keptShape)).reshape(outShape)
         }
         return (v, indices)
     }
@@ -150,6 +153,9 @@ extension Tensor {
             let x = ctx.input(0)
             let mask = x.eq(ctx.output.detach()).to(g.dtype)
             return [g * mask / mask.sum()]
+        } forward: { f in
+            let mask = f.input(0).eq(f.output.detach()).to(f.tangent.dtype)
+            return (f.tangent * mask).sum() / mask.sum()    // the mean of the tangent over the ties
         }
     }
 
@@ -249,7 +255,7 @@ extension Tensor {
         return out.recorded(.cumsum, self) { g, _ in
             // Reverse cumulative sum: total - prefix + own term.
             [g.sum(axis: ax, keepDim: true) - g.cumsum(axis: ax) + g]
-        }
+        } forward: { f in f.tangent.cumsum(axis: ax) }
     }
 
     /// Running product along `axis`. Its gradient is exact also where elements are zero (PyTorch's
@@ -314,7 +320,7 @@ extension Tensor {
         var src = own; src[ax] = -own[ax]
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.copyStrided(self, (n - 1) * own[ax], src, into: out, 0, st, shape: shape)
-        return out.recorded(.flip, self) { g, _ in [g.flip(axis: ax)] }
+        return out.recorded(.flip, self) { g, _ in [g.flip(axis: ax)] } forward: { f in f.tangent.flip(axis: ax) }
     }
 
     /// The p-norm of all elements (p = 2 by default), or over `axes`: (Σ |x|^p)^(1/p) for any p,
@@ -361,7 +367,7 @@ extension Tensor {
 
     /// sqrt whose gradient at 0 is 0 (for norms).
     func safeSqrt() -> Tensor {
-        Kernels.unary(.sqrt, self, name: "sqrt").recorded(.normSqrt, self, save: .output) { g, ctx in
+        Kernels.unary(.sqrt, self, name: "sqrt").recorded(.normSqrt, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             let zero = y.eq(0)
             return [Tensor.where(zero, Tensor.zerosLike(g), g / (Tensor.where(zero, Tensor.onesLike(y), y) * 2))]

@@ -33,7 +33,7 @@ extension Tensor {
     func reshapedView(_ resolved: [Int], strides st: [Int]?) -> Tensor {
         let old = shape
         return makeView(shape: resolved, strides: st, offset: storageOffset)
-            .recorded(.reshape, self) { g, _ in [g.reshape(old)] }
+            .recorded(.reshape, self) { g, _ in [g.reshape(old)] } forward: { f in f.tangent.reshape(resolved) }
     }
 
     static func resolveShape(_ s: [Int], count: Int, from: [Int], op: String) -> [Int] {
@@ -102,7 +102,7 @@ extension Tensor {
         let out = makeView(shape: p.map { shape[$0] }, strides: p.map { inStrides[$0] }, offset: storageOffset)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in p.enumerated() { inverse[a] = i }
-        return out.recorded(.permute, self) { g, _ in [g.permute(inverse)] }
+        return out.recorded(.permute, self) { g, _ in [g.permute(inverse)] } forward: { f in f.tangent.permute(p) }
     }
 
     /// Swaps two axes (a view).
@@ -140,7 +140,7 @@ extension Tensor {
         for i in 0..<rank where !(shape[i] == 1 && target[i + lead] != 1) { st[i + lead] = own[i] }
         let out = makeView(shape: target, strides: st, offset: storageOffset)
         let old = shape
-        return out.recorded(.expand, self) { g, _ in [g.sumToShape(old)] }
+        return out.recorded(.expand, self) { g, _ in [g.sumToShape(old)] } forward: { f in f.tangent.expand(target) }
     }
 
     /// Broadcasts to the shape of `other`.
@@ -162,7 +162,7 @@ extension Tensor {
         Kernels.sumAxes(self, reduce: reduce, into: kept)
         let out = Tensor(storage: kept.storage, shape: target, dtype: dtype)
         let old = shape
-        return out.recorded(.sumToShape, self) { g, _ in [g.expand(old)] }
+        return out.recorded(.sumToShape, self) { g, _ in [g.expand(old)] } forward: { f in f.tangent.sumToShape(target) }
     }
 
     /// Tiles the tensor `repeats[i]` times along each axis (PyTorch's `repeat`).
@@ -188,7 +188,7 @@ extension Tensor {
         let old = shape
         return out.recorded(.repeat, self) { g, _ in
             [g.reshape(interleaved).sumToShape(zip(repeats, base).flatMap { [1, $1] }).reshape(old)]
-        }
+        } forward: { f in f.tangent.repeat(repeats) }
     }
 
     /// Concatenates tensors along an existing axis.
@@ -215,6 +215,7 @@ extension Tensor {
         }
         let sizes = inputs.map { $0.shape[ax] }
         return out.recorded(.cat, inputs: inputs) { g, _ in g.split(sizes: sizes, axis: ax).map { Optional($0) } }
+            forward: { f in Tensor.cat(f.inputs.indices.map { f.tangentOrZeros($0) }, axis: ax) }
     }
 
     /// Stacks same-shaped tensors along a new axis.
@@ -288,6 +289,8 @@ extension Tensor {
         let inShape = shape
         return out.recorded(.slice, self) { g, _ in
             [g.sliceBackward(inShape: inShape, axis: ax, start: s, step: step)]
+        } forward: { f in
+            f.tangent.slice(axis: ax, start: s, end: e, step: step)
         }.withScatterBackward { g, target in
             Kernels.copyStrided(g, 0, g.strides, into: target, s * inStrides[ax], src, shape: g.shape, accumulate: true)
         }
@@ -303,7 +306,7 @@ extension Tensor {
         let len = shape[axis]
         return out.recorded(.sliceBackward, self) { g, _ in
             [g.slice(axis: axis, start: start, end: start + (len - 1) * step + 1, step: step)]
-        }
+        } forward: { f in f.tangent.sliceBackward(inShape: inShape, axis: axis, start: start, step: step) }
     }
 
     /// Pads with a constant. `padding` lists (before, after) pairs starting from the LAST axis, as
@@ -336,7 +339,7 @@ extension Tensor {
                 r = r.slice(axis: ax, start: before[ax], end: before[ax] + inShape[ax])
             }
             return [r]
-        }
+        } forward: { f in f.tangent.pad(padding) }
     }
 }
 

@@ -15,6 +15,9 @@ extension Tensor {
             let y = ctx.output
             // dx = y · (g - Σ g·y)
             return [y * (g - (g * y).sum(axis: ax, keepDim: true))]
+        } forward: { f in
+            let y = f.output, t = f.tangent
+            return y * (t - (t * y).sum(axis: ax, keepDim: true))   // dy = y · (t - Σ t·y)
         }
     }
 
@@ -31,6 +34,8 @@ extension Tensor {
         return out.recorded(.logSoftmax, self, save: .output) { g, ctx in
             // dx = g - softmax · Σ g
             [g - ctx.output.exp() * g.sum(axis: ax, keepDim: true)]
+        } forward: { f in
+            f.tangent - (f.output.exp() * f.tangent).sum(axis: ax, keepDim: true)   // dy = t - Σ softmax·t
         }
     }
 }

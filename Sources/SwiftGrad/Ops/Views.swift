@@ -27,10 +27,11 @@ extension Tensor {
     func geometricView(_ layout: (_ strides: [Int], _ offset: Int) -> ViewGeometry) -> Tensor {
         let g = layout(strides, storageOffset)
         let out = makeView(shape: g.shape, strides: g.strides, offset: g.offset)
-        if !(requiresGrad && GradMode.isEnabled) { return out }
+        if !(requiresGrad && GradMode.isEnabled) && dual == nil { return out }
         let logical = layout(contiguousStrides(shape), 0)
         let inShape = shape
         return out.recorded(.asStrided, self) { g, _ in [g.asStridedBackward(inShape: inShape, logical)] }
+            forward: { f in f.tangent.contiguous().logicalView(logical) }
     }
 
     /// The gradient of a strided view: zeros of `inShape` (contiguous) with `self` added through
@@ -40,6 +41,7 @@ extension Tensor {
         Kernels.copyStrided(self, 0, strides, into: out, geometry.offset, geometry.strides, shape: shape,
                             accumulate: geometryOverlaps(geometry))
         return out.recorded(.asStridedBackward, self) { g, _ in [g.contiguous().logicalView(geometry)] }
+            forward: { f in f.tangent.asStridedBackward(inShape: inShape, geometry) }
     }
 
     /// `as_strided` of a contiguous tensor through `geometry` (relative to its first element),
@@ -49,6 +51,7 @@ extension Tensor {
         let out = makeView(shape: geometry.shape, strides: geometry.strides, offset: storageOffset + geometry.offset)
         let inShape = shape
         return out.recorded(.asStrided, self) { g, _ in [g.asStridedBackward(inShape: inShape, geometry)] }
+            forward: { f in f.tangent.contiguous().logicalView(geometry) }
     }
 
     // MARK: Public views
@@ -66,13 +69,14 @@ extension Tensor {
         check(newShape.contains(0) || last < storage.byteCount / dtype.byteSize,
               "asStrided: shape \(newShape), strides \(newStrides) and offset \(off) reach element \(last), beyond the storage of \(storage.byteCount / dtype.byteSize) elements (input shape \(shape))")
         let out = makeView(shape: newShape, strides: newStrides, offset: off)
-        if !(requiresGrad && GradMode.isEnabled) { return out }
+        if !(requiresGrad && GradMode.isEnabled) && dual == nil { return out }
         // The gradient is laid out as the input's elements, so the view must stay among them.
         check(isContiguous && off >= storageOffset && (newShape.contains(0) || last < storageOffset + count),
               "asStrided: gradients need a contiguous input that holds the whole view (input shape \(shape), strides \(strides), offset \(storageOffset); view shape \(newShape), strides \(newStrides), offset \(off))")
         let logical = ViewGeometry(shape: newShape, strides: newStrides, offset: off - storageOffset)
         let inShape = shape
         return out.recorded(.asStrided, self) { g, _ in [g.asStridedBackward(inShape: inShape, logical)] }
+            forward: { f in f.tangent.contiguous().logicalView(logical) }
     }
 
     /// The diagonal of the matrices over axes `axis1` and `axis2` (a view), as `torch.diagonal`:
@@ -164,7 +168,7 @@ extension Tensor {
     ///     let c = x.t().contiguous()     // c.isContiguous == true
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        return Kernels.contiguousCopy(self).recorded(.contiguous, self) { g, _ in [g] }
+        return Kernels.contiguousCopy(self).recorded(.contiguous, self) { g, _ in [g] } forward: { f in f.tangent }
     }
 
     /// Self when contiguous, else a contiguous copy that is not recorded: kernels' entry.

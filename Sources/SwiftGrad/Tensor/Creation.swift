@@ -372,7 +372,7 @@ extension Tensor {
         let out = Kernels.convert(self, to: dtype)
         // A conversion to a non-float dtype is not differentiable (as PyTorch: the result does not require grad).
         guard dtype.isFloatingPoint && from.isFloatingPoint else { return out }
-        return out.recorded(.to, self) { g, _ in [g.to(from)] }
+        return out.recorded(.to, self, forward: .elementwise) { g, _ in [g.to(from)] }
     }
 
     /// A copy with its own storage (PyTorch's `clone`); differentiable.
@@ -384,7 +384,7 @@ extension Tensor {
         } else {
             out = Kernels.contiguousCopy(self)
         }
-        return out.recorded(.clone, self) { g, _ in [g] }
+        return out.recorded(.clone, self, forward: .elementwise) { g, _ in [g] }
     }
 
     /// PyTorch's name for `copy()`.

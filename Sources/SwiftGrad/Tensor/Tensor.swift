@@ -55,6 +55,8 @@ public final class Tensor {
     public var grad: Tensor?
     /// Called after backward accumulates into this leaf's `grad` (see `registerPostAccumulateGradHook`).
     var postAccumulateHooks: [(Tensor) -> Void] = []
+    /// The forward-mode AD tangent (Autograd/ForwardAD.swift); nil outside a dual level.
+    var dual: Dual?
 
     /// Wraps existing storage (no copy), contiguous from offset 0.
     init(storage: Storage, shape: [Int], dtype: DType) {
