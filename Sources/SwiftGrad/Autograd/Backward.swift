@@ -112,7 +112,7 @@ enum Engine {
                 let input = node.inputs[0]
                 if node.inputNeedsGrad(0) {
                     if let next = node.edge(0) {
-                        scatter(g, ownedBuffer(&next.pendingGrad, like: input))
+                        scatter(g, withPendingGrad(next) { ownedBuffer(&$0, like: input) })
                     } else {
                         scatter(g, ownedBuffer(&input.grad, like: input))
                         for hook in input.postAccumulateHooks { hook(input) }
@@ -136,7 +136,7 @@ enum Engine {
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
                 check(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
                 if let next = node.edge(i) {
-                    accumulate(&next.pendingGrad, &gi, createGraph: functional)
+                    withPendingGrad(next) { accumulate(&$0, &gi, createGraph: functional) }
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
                     accumulateLeaf(input, &gi, createGraph: functional)
                 }
@@ -176,6 +176,18 @@ enum Engine {
         }
         post.reverse()
         return post
+    }
+
+    /// `body(&node.pendingGrad)`, with the gradient moved out of the node and back: accesses to
+    /// the property stay instantaneous (an inout access spanning a call would make the optimizer
+    /// check every access to `pendingGrad` dynamically), and the moved-out tensor is still
+    /// uniquely referenced, so `accumulate` and `ownedBuffer` can still update it in place.
+    @inline(__always)
+    static func withPendingGrad<R>(_ node: Node, _ body: (inout Tensor?) -> R) -> R {
+        var slot = node.pendingGrad
+        node.pendingGrad = nil
+        defer { node.pendingGrad = slot }
+        return body(&slot)
     }
 
     /// Each pass takes a fresh mark, so nodes never need their marks reset.

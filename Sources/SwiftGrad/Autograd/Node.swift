@@ -58,14 +58,19 @@ final class Node {
         self.backwardFn = backward
         self.outputShape = output.shape
         self.outputDType = output.dtype
+        // Built in a local and stored once: an in-place `inputGenerations![i] = g` is an access
+        // spanning a call, which makes the optimizer check every later read of the property
+        // dynamically (swift_beginAccess in each `edge(i)` of backward).
+        var generations: [Int]?
         for i in inputs.indices where !inputs[i].nodeHistory.isEmpty || inputs[i].viewBase != nil {
             _ = inputs[i].node   // rebuild a stale view node first, so its generation is current
             let g = inputs[i].nodeHistory.count
             if g != 0 {
-                if inputGenerations == nil { inputGenerations = [Int](repeating: 0, count: inputs.count) }
-                inputGenerations![i] = g
+                if generations == nil { generations = [Int](repeating: 0, count: inputs.count) }
+                generations![i] = g
             }
         }
+        if generations != nil { inputGenerations = generations }
         if saved.contains(.input0) { inputVersions.0 = inputs[0].storage.version }
         if saved.contains(.input1) { inputVersions.1 = inputs[1].storage.version }
         if saved.contains(.input2) { inputVersions.2 = inputs[2].storage.version }
@@ -81,7 +86,13 @@ final class Node {
     deinit {
         Diagnostics._nodes.wrappingSubtract(1, ordering: .relaxed)
         // Release the inputs through the thread's queue: a chain of a million nodes must not recurse.
-        if !inputs.isEmpty { ThreadContext.current.bury(&inputs) }
+        // (Moved out first, not passed as `&inputs`: an inout access to the property spanning a
+        // call would put a dynamic exclusivity check on every read of `inputs` in backward.)
+        if !inputs.isEmpty {
+            var taken = inputs
+            inputs = []
+            ThreadContext.current.bury(&taken)
+        }
     }
 
     /// Frees what backward needed (after a backward pass without retainGraph).

@@ -17,14 +17,26 @@ struct InPlaceRecord {
 extension Tensor {
     /// Gives this tensor a new node, keeping the old one reachable for ops recorded before.
     func replaceNode(_ n: Node?) {
-        nodeHistory.append(node)
+        appendNodeHistory(node)
         node = n
+    }
+
+    /// `nodeHistory.append(n)` written as instantaneous accesses (read, clear, write back): an
+    /// in-place `append` on the property is an access spanning a call, after which the optimizer
+    /// keeps a dynamic exclusivity check on every read of `nodeHistory`, and the recording path
+    /// reads it for each input of each op. Clearing the property first keeps the local array
+    /// uniquely referenced, so the append does not copy.
+    @inline(__always) func appendNodeHistory(_ n: Node?) {
+        var history = nodeHistory
+        nodeHistory = []
+        history.append(n)
+        nodeHistory = history
     }
 
     /// The node of a view whose base has had its node replaced: an `as_strided` view of the base's
     /// current node (nil when the base needs no gradient). The old node stays in `nodeHistory`.
     func regenerateViewNode(_ base: Tensor) {
-        nodeHistory.append(storedNode)
+        appendNodeHistory(storedNode)
         viewNodeGeneration = base.nodeHistory.count
         storedNode = nil
         guard base.storedNode != nil || base.leafRequiresGrad, dtype.isFloatingPoint, base.isContiguous else { return }

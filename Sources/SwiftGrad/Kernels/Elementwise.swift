@@ -27,6 +27,7 @@ enum Kernels {
     // MARK: unary
 
     static func unary(_ op: UnaryOp, _ x: Tensor, name: String) -> Tensor {
+        if !x.isContiguous && x.dtype.hasKernels { return unaryOfView(op, x, name: name) }
         let x = x.dense
         if !x.dtype.hasKernels {
             // Reduced precision computes in float32, bool and small ints in int64, then narrows.
@@ -52,6 +53,61 @@ enum Kernels {
         default: checkFailure("\(name): no kernel for \(x.dtype)")
         }
         return out
+    }
+
+    /// `unary` of a view (transposed, stepped, expanded...), read in place through its strides
+    /// instead of being copied whole first: the same kernels run on each row of the view, rows
+    /// with unit stride directly, others gathered `viewChunk` elements at a time into a stack
+    /// buffer. The result is contiguous, as from a contiguous input, and bitwise the same (every
+    /// kernel computes each element independently of its neighbours and of where a range starts).
+    static func unaryOfView(_ op: UnaryOp, _ x: Tensor, name: String) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        if out.count == 0 { return out }
+        switch x.dtype {
+        case .float32:
+            if let fast = vectorized(op) {
+                overRowsOfView(x, out, Float.self) { fast($0, $1, 0, $2) }
+            } else {
+                overRowsOfView(x, out, Float.self) { unaryFloat(op, $0, $1, $2) }
+            }
+        case .float64: overRowsOfView(x, out, Double.self) { unaryFloat(op, $0, $1, $2) }
+        case .int64:
+            guard unaryInt(op, out.ptr(Int64.self), out.ptr(Int64.self), 0) else {
+                fatalError("\(name): not defined for integer or bool tensors; convert with .to(.float32) first")
+            }
+            overRowsOfView(x, out, Int64.self) { _ = unaryInt(op, $0, $1, $2) }
+        default: checkFailure("\(name): no kernel for \(x.dtype)")
+        }
+        return out
+    }
+
+    /// Elements gathered at a time from a strided row of a view (a stack buffer of this many).
+    static let viewChunk = 256
+
+    /// Runs `kernel(src, dst, n)` (a contiguous elementwise map) over `x`, a view, into the
+    /// contiguous `out` of the same shape, row by row of `x`'s strided layout; parallel over rows.
+    @inline(__always)
+    static func overRowsOfView<T>(_ x: Tensor, _ out: Tensor, _: T.Type,
+                                  _ kernel: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) {
+        let plan = StridedPlan(shape: x.shape, strides: [x.strides, contiguousStrides(x.shape)])
+        let inner = plan.inner, xs = plan.strides[0][plan.rank - 1]
+        let X = SendablePointer(x.stridedPtr(T.self)), Y = SendablePointer(out.ptr(T.self))
+        parallelRanges(plan.rows, threshold: max(1, parallelThreshold / inner)) { lo, hi in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: viewChunk) { buffer in
+                let b = buffer.baseAddress!
+                plan.forEachRow(lo, hi) { off in
+                    let xp = X.p + off[0], yp = Y.p + off[1]
+                    if xs == 1 { kernel(xp, yp, inner); return }
+                    var j = 0
+                    while j < inner {
+                        let m = Swift.min(viewChunk, inner - j)
+                        for i in 0..<m { b[i] = xp[(j + i) * xs] }
+                        kernel(b, yp + j, m)
+                        j += m
+                    }
+                }
+            }
+        }
     }
 
     /// The SIMD float32 kernel for `op`, where one exists.

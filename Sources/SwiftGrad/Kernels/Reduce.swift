@@ -39,13 +39,14 @@ extension Kernels {
     }
 
     /// Sums `x` over the axes where `reduce[axis]` is true, into `out` laid out with those axes kept as 1.
+    /// `x` may be a view: it is read in place through its strides (no contiguous copy first).
     static func sumAxes(_ x: Tensor, reduce: [Bool], into out: Tensor) {
-        let x = x.dense
         switch x.dtype {
-        case .float32: sumAxesTyped(x.ptr(Float.self), x.shape, reduce, out.ptr(Float.self))
-        case .float64: sumAxesTyped(x.ptr(Double.self), x.shape, reduce, out.ptr(Double.self))
-        case .int64: sumAxesTyped(x.ptr(Int64.self), x.shape, reduce, out.ptr(Int64.self))
+        case .float32: sumAxesTyped(x.stridedPtr(Float.self), x.shape, x.strides, reduce, out.ptr(Float.self))
+        case .float64: sumAxesTyped(x.stridedPtr(Double.self), x.shape, x.strides, reduce, out.ptr(Double.self))
+        case .int64: sumAxesTyped(x.stridedPtr(Int64.self), x.shape, x.strides, reduce, out.ptr(Int64.self))
         default:
+            let x = x.dense
             // Reduced precision accumulates in float32 (small ints in int64) and rounds once.
             let t = x.dtype.computeType
             _ = computed(in: t, [x], result: out.dtype, into: out) { xs in
@@ -56,14 +57,15 @@ extension Kernels {
         }
     }
 
-    static func sumAxesTyped<T: AccumulatingElement>(_ x: UnsafePointer<T>, _ shape: [Int], _ reduce: [Bool], _ out: UnsafeMutablePointer<T>) {
+    static func sumAxesTyped<T: AccumulatingElement>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int],
+                                                     _ reduce: [Bool], _ out: UnsafeMutablePointer<T>) {
         let outShape = zip(shape, reduce).map { $1 ? 1 : $0 }
         let outCount = outShape.reduce(1, *)
         out.update(repeating: 0, count: outCount)
         if shape.contains(0) { return }
         var os = contiguousStrides(outShape)
         for i in 0..<shape.count where reduce[i] { os[i] = 0 }
-        let plan = StridedPlan(shape: shape, strides: [contiguousStrides(shape), os])
+        let plan = StridedPlan(shape: shape, strides: [strides, os])
         let inner = plan.inner
         let xs = plan.strides[0][plan.rank - 1], ostr = plan.strides[1][plan.rank - 1]
         let X = SendablePointer(x), O = SendablePointer(out)

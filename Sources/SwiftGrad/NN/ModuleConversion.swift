@@ -10,7 +10,7 @@ extension Tensor {
         if newDType == dtype { return }
         let converted = Kernels.convert(self, to: newDType)
         storage = converted.storage
-        dtype = newDType
+        storedDType = newDType
         if let g = grad { grad = Kernels.convert(g, to: newDType) }
         bumpVersion()
     }

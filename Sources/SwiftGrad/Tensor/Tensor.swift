@@ -31,7 +31,12 @@ public final class Tensor {
     /// view of the base's new node the next time it is read (PyTorch's view grad_fn regeneration).
     var viewNodeGeneration = 0
     /// The element type.
-    public internal(set) var dtype: DType
+    @inline(__always) public var dtype: DType { storedDType }
+    /// The stored element type: internal, so that the optimizer can drop the dynamic exclusivity
+    /// check it would put on every read of a public stored `var` (one `swift_beginAccess`, about
+    /// 75 instructions, on each of the several dtype reads of every op); only
+    /// `convertStorageInPlace` (Module.to) writes it.
+    var storedDType: DType
     /// The number of elements (the product of `shape`).
     public let count: Int
     /// The autograd node that produced this tensor, or nil for a leaf.
@@ -49,6 +54,9 @@ public final class Tensor {
     /// The nodes this tensor had before in-place ops replaced them, oldest first (empty unless an
     /// in-place op was recorded on it). A node records each input's generation (this count), so
     /// ops recorded before an in-place change keep flowing into the node they were recorded on.
+    /// Kept exclusivity-check free: every access must be instantaneous (append through
+    /// `appendNodeHistory`, never `nodeHistory.append`), or the optimizer puts a dynamic
+    /// exclusivity check (`swift_beginAccess`) on every read, which the recording path does per op.
     var nodeHistory: [Node?] = []
     var leafRequiresGrad = false
     /// The accumulated gradient (leaves that require grad, after `backward()`).
@@ -62,7 +70,7 @@ public final class Tensor {
     init(storage: Storage, shape: [Int], dtype: DType) {
         self.storage = storage
         self.shape = shape
-        self.dtype = dtype
+        self.storedDType = dtype
         self.count = elementCount(shape)
         self.storageOffset = 0
         self.explicitStrides = nil
@@ -76,7 +84,7 @@ public final class Tensor {
     init(storage: Storage, offset: Int, shape: [Int], strides: [Int]?, dtype: DType, base: Tensor?) {
         self.storage = storage
         self.shape = shape
-        self.dtype = dtype
+        self.storedDType = dtype
         self.count = elementCount(shape)
         self.storageOffset = offset
         if let strides {
