@@ -222,6 +222,12 @@ enum OpGradchecks {
         case .xlogy: return c([a, p]) { $0[0].xlogy($0[1]) }
         case .i0: return c([a]) { $0[0].i0() }
         case .specialI1: return c([a]) { $0[0].i1() }
+        // Attention
+        case .scaledDotProductAttention:
+            return c([GC.randn([1, 2, 3, 4], seed: 40), GC.randn([1, 2, 5, 4], seed: 41), GC.randn([1, 2, 5, 3], seed: 42),
+                      GC.randn([3, 5], seed: 43)]) { xs in
+                scaledDotProductAttention(xs[0], xs[1], xs[2], mask: xs[3])
+            }
         }
     }
 }

@@ -169,6 +169,12 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case erfc = "erfc", erfinv = "erfinv", lgamma = "lgamma", digamma = "digamma", polygamma = "polygamma"
     case xlogy = "xlogy", i0 = "i0", specialI1 = "special_i1"
 
+    // MARK: Attention (Ops/ScaledDotProductAttention.swift)
+    /// Fused scaled dot-product attention (flash-style tiling; inputs q, k, v and an optional float
+    /// mask). Its backward is a kernel (block scores recomputed from q, k and the saved logsumexp);
+    /// double backward is not supported, as PyTorch's fused kernels.
+    case scaledDotProductAttention = "scaled_dot_product_attention"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }
