@@ -61,6 +61,29 @@ import Testing
             .allClose(Self.reference(q32, k32, v32, causal: true), atol: 1e-5))
     }
 
+    /// Several 64 × 64 tiles per head and enough work to spread the heads over threads: values and
+    /// gradients equal the composed formula's.
+    @Test func largerProblemsRunTiledAndInParallel() {
+        let g = Generator(seed: 21)
+        let q = Tensor.randn([2, 2, 130, 16], dtype: .float64, generator: g)
+        let k = Tensor.randn([2, 2, 100, 16], dtype: .float64, generator: g)
+        let v = Tensor.randn([2, 2, 100, 8], dtype: .float64, generator: g)
+        let w = Tensor.randn([2, 2, 130, 8], dtype: .float64, generator: g)
+        for causal in [false, true] {
+            var grads: [[Tensor]] = []
+            var outs: [Tensor] = []
+            for fused in [true, false] {
+                let xs = [q, k, v].map { t -> Tensor in let c = t.copy(); c.requiresGrad = true; return c }
+                let y = fused ? scaledDotProductAttention(xs[0], xs[1], xs[2], isCausal: causal)
+                              : Self.reference(xs[0], xs[1], xs[2], causal: causal)
+                (y * w).sum().backward()
+                outs.append(y); grads.append(xs.map { $0.grad! })
+            }
+            #expect(outs[0].allClose(outs[1], atol: 1e-12), "causal \(causal): output")
+            for i in 0..<3 { #expect(grads[0][i].allClose(grads[1][i], atol: 1e-11), "causal \(causal): gradient \(i)") }
+        }
+    }
+
     @Test func gradientsMatchFiniteDifferences() {
         let q = GC.randn([1, 2, 4, 3], seed: 11), k = GC.randn([1, 2, 5, 3], seed: 12), v = GC.randn([1, 2, 5, 2], seed: 13)
         let m = GC.randn([4, 5], seed: 14)
@@ -155,6 +178,20 @@ import Testing
         let half = scaledDotProductAttention(q.to(.bfloat16), k.to(.bfloat16), v.to(.bfloat16), isCausal: true)
         #expect(half.dtype == .bfloat16)
         #expect(half.to(.float32).allClose(scaledDotProductAttention(q, k, v, isCausal: true), atol: 3e-2))
+    }
+
+    /// No keys gives zeros (as PyTorch), no queries or no batch an empty result; gradients follow.
+    @Test func emptySizes() {
+        let q = Tensor.randn([1, 2, 3, 4], dtype: .float64)
+        q.requiresGrad = true
+        let y = scaledDotProductAttention(q, Tensor.zeros([1, 2, 0, 4], dtype: .float64), Tensor.zeros([1, 2, 0, 5], dtype: .float64))
+        #expect(y.shape == [1, 2, 3, 5] && y.doubles.allSatisfy { $0 == 0 })
+        y.sum().backward()
+        #expect(q.grad!.doubles.allSatisfy { $0 == 0 })
+        let none = Tensor.zeros([0, 2, 3, 4])
+        #expect(scaledDotProductAttention(none, none, none).shape == [0, 2, 3, 4])
+        let noQuery = Tensor.zeros([1, 0, 4])
+        #expect(scaledDotProductAttention(noQuery, Tensor.ones([1, 2, 4]), Tensor.ones([1, 2, 4]), isCausal: true).shape == [1, 0, 4])
     }
 
     @Test func doubleBackwardStopsWithAMessage() async {
