@@ -217,6 +217,28 @@ import Testing
         }
     }
 
+    /// The fused forward and backward never allocate the [L, S] scores: with L = S = 512 and two
+    /// heads (2 MiB of float32 scores), the peak of live tensor bytes grows by less than a quarter
+    /// of that, while the composed formula's grows by more than the scores.
+    @Test func neverMaterialisesTheScores() async {
+        await #expect(processExitsWith: .success) {
+            let g = Generator(seed: 7)
+            let q = Tensor.randn([1, 2, 512, 8], generator: g), k = Tensor.randn([1, 2, 512, 8], generator: g)
+            let v = Tensor.randn([1, 2, 512, 8], generator: g)
+            for t in [q, k, v] { t.requiresGrad = true }
+            func growth(_ f: () -> Tensor) -> Int {
+                Diagnostics.resetPeak()
+                let before = Diagnostics.liveBytes
+                f().sum().backward()
+                return Diagnostics.peakBytes - before
+            }
+            let scores = 2 * 512 * 512 * 4
+            let fused = growth { scaledDotProductAttention(q, k, v, isCausal: true) }
+            let composed = growth { ScaledDotProductAttentionTests.reference(q, k, v, causal: true) }
+            if fused >= scores / 4 || composed <= scores { exit(1) }
+        }
+    }
+
     @Test func doubleBackwardStopsWithAMessage() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let q = Tensor.randn([1, 2, 3], dtype: .float64)
