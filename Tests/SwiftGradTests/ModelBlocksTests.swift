@@ -157,15 +157,15 @@ import Testing
 
     @Test func samplerFiltersAsHuggingFace() {
         let logits = Tensor([2.0, 1.0, 0.5, -1.0, 3.0], shape: [1, 5])
-        #expect(Sampler.greedy(logits: logits).toArray(as: Int64.self) == [4])
+        #expect(TokenSampler.greedy(logits: logits).toArray(as: Int64.self) == [4])
         // The repetition penalty divides a positive logit: 3 / 4 = 0.75 falls below 2.
         #expect(sample(logits: logits, temperature: 0, repetitionPenalty: 4, previousTokens: [[4]]).toArray(as: Int64.self) == [0])
-        let s = Sampler(temperature: 0.5, topK: 2, topP: 0.99, repetitionPenalty: 1.3)
+        let s = TokenSampler(temperature: 0.5, topK: 2, topP: 0.99, repetitionPenalty: 1.3)
         let x = s.processed([2.0, 1.0, 0.5, -1.0, 3.0], previous: [3])
         // Temperature then top-k: only 3/0.5 and 2/0.5 survive (-1 was penalised to -1.3 first).
         #expect(x == [4, -.infinity, -.infinity, -.infinity, 6])
         // Top-p: probabilities e.g. [0.5, 0.3, 0.2] keep the two most likely for p = 0.7.
-        let nucleus = Sampler(topP: 0.7).processed([log(0.5), log(0.3), log(0.2)], previous: [])
+        let nucleus = TokenSampler(topP: 0.7).processed([log(0.5), log(0.3), log(0.2)], previous: [])
         #expect(nucleus[2] == -.infinity && nucleus[0].isFinite && nucleus[1].isFinite)
         // Draws never pick a filtered token, and a seed makes them reproducible.
         let draws = (0..<200).map { i in
@@ -190,7 +190,7 @@ import Testing
             _ = cache.update(layer: 0, keys: Tensor.ones([1, 2, 3, 4]), values: Tensor.ones([1, 2, 3, 4]))
         },
         MisuseCase(["multinomial", "without replacement", "[3]"]) { _ = Tensor([0.2, 0.3, 0.5]).multinomial(numSamples: 4) },
-        MisuseCase(["Sampler", "topP"]) { _ = Sampler(topP: 1.5) },
+        MisuseCase(["TokenSampler", "topP"]) { _ = TokenSampler(topP: 1.5) },
     ]
 
     @Test(arguments: 0..<cases.count)

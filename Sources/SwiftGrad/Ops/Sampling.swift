@@ -1,6 +1,6 @@
 import Foundation
 
-// Sampling for generation: multinomial draws (PyTorch's torch.multinomial) and a Sampler that turns
+// Sampling for generation: multinomial draws (PyTorch's torch.multinomial) and a TokenSampler that turns
 // logits into token ids with Hugging Face's logits processors (repetition penalty, temperature,
 // top-k, top-p) or greedily. Not differentiable (integer results). All draws use our Generator.
 
@@ -56,9 +56,9 @@ extension Tensor {
 /// smallest set of most likely tokens whose probability reaches p), then one multinomial draw
 /// from the softmax. Temperature 0 (or `greedy`) picks the largest logit after the penalty.
 ///
-///     var sampler = Sampler(temperature: 0.8, topK: 50, topP: 0.95, generator: Generator(seed: 1))
+///     var sampler = TokenSampler(temperature: 0.8, topK: 50, topP: 0.95, generator: Generator(seed: 1))
 ///     let next = sampler(logits: logits, previousTokens: [tokens])     // logits [1, vocab] → [1]
-public struct Sampler: Sendable {
+public struct TokenSampler: Sendable {
     public var temperature: Double
     public var topK: Int?
     public var topP: Double?
@@ -67,35 +67,35 @@ public struct Sampler: Sendable {
 
     public init(temperature: Double = 1, topK: Int? = nil, topP: Double? = nil, repetitionPenalty: Double = 1,
                 generator: Generator? = nil) {
-        check(temperature >= 0 && temperature.isFinite, "Sampler: temperature must be finite and >= 0, got \(temperature)")
-        check(topK.map { $0 > 0 } ?? true, "Sampler: topK must be positive, got \(topK!)")
-        check(topP.map { $0 > 0 && $0 <= 1 } ?? true, "Sampler: topP must be in (0, 1], got \(topP!)")
-        check(repetitionPenalty > 0, "Sampler: repetitionPenalty must be positive, got \(repetitionPenalty)")
+        check(temperature >= 0 && temperature.isFinite, "TokenSampler: temperature must be finite and >= 0, got \(temperature)")
+        check(topK.map { $0 > 0 } ?? true, "TokenSampler: topK must be positive, got \(topK!)")
+        check(topP.map { $0 > 0 && $0 <= 1 } ?? true, "TokenSampler: topP must be in (0, 1], got \(topP!)")
+        check(repetitionPenalty > 0, "TokenSampler: repetitionPenalty must be positive, got \(repetitionPenalty)")
         self.temperature = temperature; self.topK = topK; self.topP = topP
         self.repetitionPenalty = repetitionPenalty; self.generator = generator
     }
 
     /// A sampler that always picks the most likely token.
     ///
-    ///     let next = Sampler.greedy(logits: logits)
-    public static let greedy = Sampler(temperature: 0)
+    ///     let next = TokenSampler.greedy(logits: logits)
+    public static let greedy = TokenSampler(temperature: 0)
 
     /// One token id per row of `logits` ([vocab] → 0-d, [rows, vocab] → [rows], int64).
     /// `previousTokens[r]` are row r's tokens so far (for the repetition penalty).
     ///
     ///     let next = sampler(logits: lastLogits, previousTokens: history)
     public func callAsFunction(logits: Tensor, previousTokens: [[Int]]? = nil) -> Tensor {
-        check(logits.rank == 1 || logits.rank == 2, "Sampler: logits must be [vocab] or [rows, vocab], got \(logits.shape)")
-        check(logits.dtype.isFloatingPoint, "Sampler: logits must be a float tensor, got \(logits.dtype) of shape \(logits.shape)")
+        check(logits.rank == 1 || logits.rank == 2, "TokenSampler: logits must be [vocab] or [rows, vocab], got \(logits.shape)")
+        check(logits.dtype.isFloatingPoint, "TokenSampler: logits must be a float tensor, got \(logits.dtype) of shape \(logits.shape)")
         let v = logits.shape.last!, rows = logits.rank == 2 ? logits.shape[0] : 1
-        check(v > 0, "Sampler: logits \(logits.shape) have no vocabulary")
+        check(v > 0, "TokenSampler: logits \(logits.shape) have no vocabulary")
         check(previousTokens == nil || previousTokens!.count == rows,
-              "Sampler: previousTokens has \(previousTokens?.count ?? 0) rows for logits \(logits.shape)")
+              "TokenSampler: previousTokens has \(previousTokens?.count ?? 0) rows for logits \(logits.shape)")
         let all = logits.doubles, gen = generator ?? .default
         var out = [Int64](repeating: 0, count: rows)
         for r in 0..<rows {
             let past = previousTokens?[r] ?? []
-            check(past.allSatisfy { $0 >= 0 && $0 < v }, "Sampler: previous tokens of row \(r) must be in 0..<\(v) (logits \(logits.shape))")
+            check(past.allSatisfy { $0 >= 0 && $0 < v }, "TokenSampler: previous tokens of row \(r) must be in 0..<\(v) (logits \(logits.shape))")
             let row = processed(Array(all[(r * v)..<((r + 1) * v)]), previous: past)
             if temperature == 0 {
                 var best = 0
@@ -141,11 +141,11 @@ public struct Sampler: Sendable {
     }
 }
 
-/// One token id per row of `logits` with a `Sampler` of these settings (temperature 0: greedy).
+/// One token id per row of `logits` with a `TokenSampler` of these settings (temperature 0: greedy).
 ///
 ///     let next = sample(logits: logits, temperature: 0.7, topP: 0.9, generator: gen)
 public func sample(logits: Tensor, temperature: Double = 1, topK: Int? = nil, topP: Double? = nil, repetitionPenalty: Double = 1,
                    previousTokens: [[Int]]? = nil, generator: Generator? = nil) -> Tensor {
-    Sampler(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, generator: generator)(
+    TokenSampler(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, generator: generator)(
         logits: logits, previousTokens: previousTokens)
 }
