@@ -23,7 +23,7 @@ import Testing
     /// Reference attention computed head by head with plain ops.
     func reference(_ mha: MultiheadAttention, _ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?) -> Tensor {
         let e = mha.embedDim, h = mha.numHeads, d = e / h
-        let w = mha.inProjWeight.chunk(3, axis: 0), b = mha.inProjBias!.chunk(3, axis: 0)
+        let w = mha.inProjWeight!.chunk(3, axis: 0), b = mha.inProjBias!.chunk(3, axis: 0)
         let qp = linear(q, weight: w[0], bias: b[0]), kp = linear(k, weight: w[1], bias: b[1]), vp = linear(v, weight: w[2], bias: b[2])
         var heads: [Tensor] = []
         for i in 0..<h {

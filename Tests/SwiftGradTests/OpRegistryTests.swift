@@ -229,6 +229,12 @@ enum OpGradchecks {
         }
         case .upsampleBicubic2d: return c([img]) { interpolate($0[0], size: [6, 3], mode: .bicubic) }
         case .upsampleBicubic2dBackward: return dd([img]) { interpolate($0[0], size: [7, 5], mode: .bicubic, alignCorners: true).square() }
+        // Attention
+        case .scaledDotProductAttention:
+            return c([GC.randn([1, 2, 3, 4], seed: 40), GC.randn([1, 2, 5, 4], seed: 41), GC.randn([1, 2, 5, 3], seed: 42),
+                      GC.randn([3, 5], seed: 43)]) { xs in
+                scaledDotProductAttention(xs[0], xs[1], xs[2], mask: xs[3])
+            }
         }
     }
 }

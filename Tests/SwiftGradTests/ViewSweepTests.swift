@@ -151,6 +151,9 @@ import SwiftGrad
         sweep("linear", [[3, 4], [5, 4], [5]]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         sweep("linearNoBias", [[2, 3, 4], [5, 4]]) { linear($0[0], weight: $0[1]) }
         sweep("outer", [[3], [4]]) { Linalg.outer($0[0], $0[1]) }
+        sweep("scaledDotProductAttention", [[2, 3, 4], [2, 5, 4], [2, 5, 4]]) {
+            scaledDotProductAttention($0[0], $0[1], $0[2], isCausal: true)
+        }
         // Attention heads: [n, l, h, d] permuted to [n, h, l, d] (batch axes that do not collapse to one
         // stride), multiplied with a transposed view; BLAS reads both in place.
         let gen = Generator(seed: 31)

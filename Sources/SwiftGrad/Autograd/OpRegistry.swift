@@ -176,6 +176,12 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// and its adjoint.
     case upsampleBicubic2d = "upsample_bicubic2d", upsampleBicubic2dBackward = "upsample_bicubic2d_backward"
 
+    // MARK: Attention (Ops/ScaledDotProductAttention.swift)
+    /// Fused scaled dot-product attention (flash-style tiling; inputs q, k, v and an optional float
+    /// mask). Its backward is a kernel (block scores recomputed from q, k and the saved logsumexp);
+    /// double backward is not supported, as PyTorch's fused kernels.
+    case scaledDotProductAttention = "scaled_dot_product_attention"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }

@@ -22,32 +22,42 @@ open class RNNBase: Module {
     /// Dropout between layers (not after the last), in training only.
     public let dropout: Double
     let generator: Generator?
+    /// LSTM only: the size of h after its projection `weight_hr` [projSize, hiddenSize] (0: none).
+    public let projSize: Int
     /// Per layer and direction (index layer·directions + direction).
-    let weightIh: [Tensor], weightHh: [Tensor], biasIh: [Tensor], biasHh: [Tensor]
+    let weightIh: [Tensor], weightHh: [Tensor], biasIh: [Tensor], biasHh: [Tensor], weightHr: [Tensor]
+
+    /// The size of h (and of each direction's output): projSize if set, else hiddenSize.
+    var outputSize: Int { projSize > 0 ? projSize : hiddenSize }
 
     init(mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
-         dropout: Double, bidirectional: Bool, dtype: DType, generator: Generator?) {
+         dropout: Double, bidirectional: Bool, projSize: Int = 0, dtype: DType, generator: Generator?) {
         check(inputSize > 0 && hiddenSize > 0 && numLayers > 0,
                      "RNN: inputSize \(inputSize), hiddenSize \(hiddenSize) and numLayers \(numLayers) must be positive")
         check(dropout >= 0 && dropout <= 1, "RNN: dropout must be in [0, 1], got \(dropout)")
+        check(projSize >= 0 && (projSize == 0 || (mode == .lstm && projSize < hiddenSize)),
+              "LSTM: projSize must be in 0..<hiddenSize (\(hiddenSize)), and only LSTM has one, got \(projSize)")
+        self.projSize = projSize
         self.mode = mode; self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
         self.hasBias = bias; self.batchFirst = batchFirst; self.bidirectional = bidirectional
         self.dropout = dropout; self.generator = generator
         let dirs = bidirectional ? 2 : 1, g = mode.gates * hiddenSize
         let bound = 1 / Double(hiddenSize).squareRoot()
-        var wi: [Tensor] = [], wh: [Tensor] = [], bi: [Tensor] = [], bh: [Tensor] = []
+        var wi: [Tensor] = [], wh: [Tensor] = [], bi: [Tensor] = [], bh: [Tensor] = [], wr: [Tensor] = []
+        let realHidden = projSize > 0 ? projSize : hiddenSize
         // Initialised in PyTorch's parameter order, so one seed gives one layout.
         func param(_ shape: [Int]) -> Tensor {
             makeParameter(shape, dtype: dtype) { Init.uniform($0, low: -bound, high: bound, generator: generator) }
         }
         for layer in 0..<numLayers {
             for _ in 0..<dirs {
-                wi.append(param([g, layer == 0 ? inputSize : hiddenSize * dirs]))
-                wh.append(param([g, hiddenSize]))
+                wi.append(param([g, layer == 0 ? inputSize : realHidden * dirs]))
+                wh.append(param([g, realHidden]))
                 if bias { bi.append(param([g])); bh.append(param([g])) }
+                if projSize > 0 { wr.append(param([projSize, hiddenSize])) }
             }
         }
-        weightIh = wi; weightHh = wh; biasIh = bi; biasHh = bh
+        weightIh = wi; weightHh = wh; biasIh = bi; biasHh = bh; weightHr = wr
         super.init()
     }
 
@@ -63,6 +73,7 @@ open class RNNBase: Module {
                     m.parameters.append(("bias_ih" + sfx, biasIh[k]))
                     m.parameters.append(("bias_hh" + sfx, biasHh[k]))
                 }
+                if projSize > 0 { m.parameters.append(("weight_hr" + sfx, weightHr[k])) }
             }
         }
         return m
@@ -87,7 +98,9 @@ open class RNNBase: Module {
         var x = unbatched ? input.unsqueeze(axis: 1) : (batchFirst ? input.transpose(0, 1) : input)
         let batch = x.shape[1], dirs = bidirectional ? 2 : 1
         let stateShape = unbatched ? [numLayers * dirs, hiddenSize] : [numLayers * dirs, batch, hiddenSize]
-        let hStart = checkState(h0, "h0", shape: stateShape, input: input).map { unbatched ? $0.unsqueeze(axis: 1) : $0 }
+        var hShape = stateShape
+        hShape[hShape.count - 1] = outputSize
+        let hStart = checkState(h0, "h0", shape: hShape, input: input).map { unbatched ? $0.unsqueeze(axis: 1) : $0 }
         let cStart = checkState(c0, "c0", shape: stateShape, input: input).map { unbatched ? $0.unsqueeze(axis: 1) : $0 }
         var hN: [Tensor] = [], cN: [Tensor] = []
         for layer in 0..<numLayers {
@@ -95,7 +108,8 @@ open class RNNBase: Module {
             for d in 0..<dirs {
                 let k = layer * dirs + d
                 let zeros = Tensor.zeros([batch, hiddenSize], dtype: x.dtype)
-                let h = hStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, hiddenSize]) } ?? zeros
+                let h = hStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, outputSize]) }
+                    ?? Tensor.zeros([batch, outputSize], dtype: x.dtype)
                 let c = cStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, hiddenSize]) } ?? zeros
                 let r = runDirection(x, k, reverse: d == 1, h: h, c: c)
                 outs.append(r.output); hN.append(r.h)
@@ -122,6 +136,19 @@ open class RNNBase: Module {
         // here, GRU keeps b_hh for the hidden projection (its n gate multiplies it by r).
         let inBias: Tensor? = hasBias ? (mode == .gru ? biasIh[k] : biasIh[k] + biasHh[k]) : nil
         let xp = linear(x.reshape([steps * batch, x.shape[2]]), weight: wih, bias: inBias).reshape([steps, batch, gh])
+        if mode == .lstm && projSize > 0 {
+            // With a projection h is not the cell's output: one lstmCell and one product per step.
+            var h = h0, c = c0
+            var outputs = [Tensor?](repeating: nil, count: steps)
+            for s in 0..<steps {
+                let t = reverse ? steps - 1 - s : s
+                let pre = xp.narrow(axis: 0, start: t, length: 1).reshape([batch, gh]) + linear(h, weight: whh)
+                let (hc, c1) = lstmCell(gates: pre, cell: c)
+                h = linear(hc, weight: weightHr[k]); c = c1
+                outputs[t] = h
+            }
+            return (Tensor.stack(outputs.map { $0! }, axis: 0), h, c)
+        }
         if mode == .lstm {
             // The whole recurrence as one op (one node; one GEMM for the recurrent weight's gradient).
             let input = reverse ? xp.flip(axis: 0) : xp
@@ -160,6 +187,7 @@ open class RNNBase: Module {
         if batchFirst { s += ", batch_first=True" }
         if dropout != 0 { s += ", dropout=\(dropout)" }
         if bidirectional { s += ", bidirectional=True" }
+        if projSize > 0 { s += ", proj_size=\(projSize)" }
         return s
     }
 }
@@ -202,10 +230,13 @@ open class RNN: RNNBase {
 ///     let lstm = LSTM(inputSize: 64, hiddenSize: 128)
 ///     let (output, (h, c)) = lstm(x, state: nil)
 open class LSTM: RNNBase {
+    /// `projSize` > 0 projects h to that size after each step (`weight_hr_l{k}` [projSize, hiddenSize]):
+    /// the output and h are then [..., projSize], c stays [..., hiddenSize].
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
-                dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32, generator: Generator? = nil) {
+                dropout: Double = 0, bidirectional: Bool = false, projSize: Int = 0, dtype: DType = .float32,
+                generator: Generator? = nil) {
         super.init(mode: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
-                   dropout: dropout, bidirectional: bidirectional, dtype: dtype, generator: generator)
+                   dropout: dropout, bidirectional: bidirectional, projSize: projSize, dtype: dtype, generator: generator)
     }
 
     /// `LSTM(inputSize:hiddenSize:)` without labels.

@@ -1,0 +1,126 @@
+// One-step recurrent modules: RNNCell, LSTMCell and GRUCell, as PyTorch's (parameters `weight_ih`,
+// `weight_hh`, `bias_ih`, `bias_hh`; gate order LSTM i, f, g, o and GRU r, z, n; initialised
+// U(±1/√hidden)). Inputs are [N, inputSize] (or unbatched [inputSize]); states [N, hiddenSize].
+
+/// The parameters and checks shared by the three cells.
+open class RNNCellBase: Module {
+    public let inputSize: Int, hiddenSize: Int
+    public let weightIh: Tensor, weightHh: Tensor
+    public let biasIh: Tensor?, biasHh: Tensor?
+
+    init(inputSize: Int, hiddenSize: Int, bias: Bool, gates: Int, dtype: DType, generator: Generator?) {
+        check(inputSize > 0 && hiddenSize > 0, "\(Self.self): inputSize \(inputSize) and hiddenSize \(hiddenSize) must be positive")
+        self.inputSize = inputSize; self.hiddenSize = hiddenSize
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        func param(_ shape: [Int]) -> Tensor {
+            makeParameter(shape, dtype: dtype) { Init.uniform($0, low: -bound, high: bound, generator: generator) }
+        }
+        weightIh = param([gates * hiddenSize, inputSize])
+        weightHh = param([gates * hiddenSize, hiddenSize])
+        biasIh = bias ? param([gates * hiddenSize]) : nil
+        biasHh = bias ? param([gates * hiddenSize]) : nil
+        super.init()
+    }
+
+    /// The input as [N, inputSize], whether it was unbatched, and the state (zeros if nil) as [N, H].
+    func prepare(_ input: Tensor, _ state: Tensor?, name: String = "hx") -> (x: Tensor, unbatched: Bool, h: Tensor) {
+        check((input.rank == 1 || input.rank == 2) && input.shape.last == inputSize,
+              "\(typeName): input must be [N, \(inputSize)] or [\(inputSize)], got \(input.shape)")
+        checkInputDType(typeName, input, weightIh, name: "weight_ih")
+        let unbatched = input.rank == 1
+        let x = unbatched ? input.unsqueeze(axis: 0) : input
+        let expected = unbatched ? [hiddenSize] : [x.shape[0], hiddenSize]
+        if let state {
+            check(state.shape == expected, "\(typeName): \(name) must be \(expected) for input \(input.shape), got \(state.shape)")
+            checkInputDType(typeName + " (\(name))", state, weightIh, name: "weight_ih")
+        }
+        let h = state.map { unbatched ? $0.unsqueeze(axis: 0) : $0 } ?? Tensor.zeros([x.shape[0], hiddenSize], dtype: x.dtype)
+        return (x, unbatched, h)
+    }
+
+    open override var extraDescription: String { "\(inputSize), \(hiddenSize)" + (biasIh == nil ? ", bias=False" : "") }
+}
+
+/// One Elman RNN step, h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or ReLU), as `nn.RNNCell`.
+///
+///     let cell = RNNCell(inputSize: 8, hiddenSize: 16)
+///     let h1 = cell(x, hidden: h0)
+open class RNNCell: RNNCellBase {
+    public let nonlinearity: Nonlinearity
+    let usesRelu: Bool
+
+    public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, nonlinearity: Nonlinearity = .tanh, dtype: DType = .float32,
+                generator: Generator? = nil) {
+        switch nonlinearity {
+        case .tanh: usesRelu = false
+        case .relu: usesRelu = true
+        default: checkFailure("RNNCell: nonlinearity must be .tanh or .relu, got \(nonlinearity)")
+        }
+        self.nonlinearity = nonlinearity
+        super.init(inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, gates: 1, dtype: dtype, generator: generator)
+    }
+
+    /// One step from a zero state.
+    open override func forward(_ input: Tensor) -> Tensor { self(input, hidden: nil) }
+
+    /// One step: the next hidden state [N, H] (unbatched: [H]); `hidden` is zeros if nil.
+    ///
+    ///     let h1 = cell(x, hidden: h0)
+    public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
+        let (x, unbatched, h) = prepare(input, hidden)
+        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
+        let next = usesRelu ? pre.relu() : pre.tanh()
+        return unbatched ? next.squeeze(axis: 0) : next
+    }
+}
+
+/// One LSTM step (the fused `lstmCell` after the two products), as `nn.LSTMCell`.
+///
+///     let cell = LSTMCell(inputSize: 8, hiddenSize: 16)
+///     let (h1, c1) = cell(x, state: (h0, c0))
+open class LSTMCell: RNNCellBase {
+    public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
+        super.init(inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, gates: 4, dtype: dtype, generator: generator)
+    }
+
+    /// One step from zero states; the next h.
+    open override func forward(_ input: Tensor) -> Tensor { self(input, state: nil).h }
+
+    /// One step: the next (h, c), each [N, H] (unbatched: [H]); `state` is zeros if nil.
+    ///
+    ///     let (h1, c1) = cell(x, state: nil)
+    public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (h: Tensor, c: Tensor) {
+        let (x, unbatched, h) = prepare(input, state?.h, name: "h")
+        let c = prepare(input, state?.c, name: "c").h
+        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
+        let (h1, c1) = lstmCell(gates: pre, cell: c)
+        return unbatched ? (h1.squeeze(axis: 0), c1.squeeze(axis: 0)) : (h1, c1)
+    }
+}
+
+/// One GRU step, as `nn.GRUCell`: r, z from the two products, n = tanh(x_n + r·(h·W_hnᵀ + b_hn)),
+/// h' = (1 - z)·n + z·h.
+///
+///     let cell = GRUCell(inputSize: 8, hiddenSize: 16)
+///     let h1 = cell(x, hidden: h0)
+open class GRUCell: RNNCellBase {
+    public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
+        super.init(inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, gates: 3, dtype: dtype, generator: generator)
+    }
+
+    /// One step from a zero state.
+    open override func forward(_ input: Tensor) -> Tensor { self(input, hidden: nil) }
+
+    /// One step: the next hidden state [N, H] (unbatched: [H]); `hidden` is zeros if nil.
+    ///
+    ///     let h1 = cell(x, hidden: h0)
+    public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
+        let (x, unbatched, h) = prepare(input, hidden)
+        let xg = linear(x, weight: weightIh, bias: biasIh).chunk(3, axis: 1)
+        let hg = linear(h, weight: weightHh, bias: biasHh).chunk(3, axis: 1)
+        let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
+        let n = (xg[2] + r * hg[2]).tanh()
+        let next = n + z * (h - n)          // (1 - z)·n + z·h
+        return unbatched ? next.squeeze(axis: 0) : next
+    }
+}
