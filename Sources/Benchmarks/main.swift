@@ -15,6 +15,11 @@ let workloads: [(String, () -> Void)] = [
     ("transformer_layer_train_step", benchTransformerLayerTrainStep),
     ("adam_step_1m", benchAdamStep1M),
     ("conv64_fwd_bwd", benchConv64FwdBwd),
+    // EXTRA.md
+    ("resnet18_train_step", benchResNet18TrainStep),
+    ("gpt_train_step", benchGPTTrainStep),
+    ("mlp_infer_b1", benchMLPInferB1),
+    ("gpt_generate_128", benchGPTGenerate128),
 ]
 
 let args = CommandLine.arguments
