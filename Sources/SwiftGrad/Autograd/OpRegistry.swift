@@ -169,6 +169,16 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case erfc = "erfc", erfinv = "erfinv", lgamma = "lgamma", digamma = "digamma", polygamma = "polygamma"
     case xlogy = "xlogy", i0 = "i0", specialI1 = "special_i1"
 
+    // MARK: Sorting, statistics and scatter (Ops/Sorting, OrderStatistics, Scans, Scatter)
+    /// Max and min over several axes (gradient shared among ties).
+    case amax = "amax", amin = "amin"
+    /// The median of all elements, with or without NaNs (gradient shared among elements equal to it).
+    case median = "median", nanmedian = "nanmedian"
+    /// The running log-sum-exp along an axis.
+    case logcumsumexp = "logcumsumexp"
+    /// Scatter by assignment (source or a constant; Ops/Scatter.swift) and with a reduction.
+    case scatter = "scatter", scatterReduce = "scatter_reduce"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }
