@@ -25,7 +25,7 @@ import Testing
         "bucketize": { [$0[0].bucketize($0[1])] },
         "bucketize_right": { [$0[0].bucketize($0[1], right: true)] },
         "unique": { triple($0[0].unique(returnInverse: true, returnCounts: true)) },
-        "unique_2d": { triple($0[0].unique(returnInverse: true)) },
+        "unique_2d": { triple($0[0].unique(returnInverse: true, returnCounts: true)) },
         "unique_nan": { triple($0[0].unique(returnCounts: true)) },
         "unique_axis0": { triple($0[0].unique(returnInverse: true, returnCounts: true, axis: 0)) },
         "unique_axis1": { triple($0[0].unique(returnInverse: true, returnCounts: true, axis: 1)) },
