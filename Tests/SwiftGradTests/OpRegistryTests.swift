@@ -235,6 +235,18 @@ enum OpGradchecks {
                       GC.randn([3, 5], seed: 43)]) { xs in
                 scaledDotProductAttention(xs[0], xs[1], xs[2], mask: xs[3])
             }
+        // Sorting and statistics
+        case .amax: return c([x3]) { $0[0].amax(axes: [0, 2]) + $0[0].amax(axes: [-1], keepDim: true).sum() + $0[0].amax() }
+        case .amin: return c([x3]) { $0[0].amin(axes: [1]) * 2 + $0[0].amin() }
+        case .median: return c([a]) { $0[0].median() * 3 }
+        case .nanmedian: return c([x3]) { $0[0].nanmedian() * 3 }
+        case .logcumsumexp: return c([x3]) { $0[0].logcumsumexp(axis: 1) * GC.randn([2, 3, 4], seed: 40) }
+        case .scatter: return c([a, GC.randn([2, 2], seed: 12)]) {
+            $0[0].scatter(axis: 1, index: Tensor([0, 2, 1, 0], shape: [2, 2]), source: $0[1]).scatter(axis: 0, index: Tensor([1, 0], shape: [1, 2]), value: 2)
+        }
+        case .scatterReduce: return c([a, GC.randn([2, 2], seed: 12)]) {
+            $0[0].scatterReduce(axis: 1, index: Tensor([0, 2, 2, 2], shape: [2, 2]), source: $0[1], reduce: .prod)
+        }
         }
     }
 }

@@ -182,6 +182,16 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// double backward is not supported, as PyTorch's fused kernels.
     case scaledDotProductAttention = "scaled_dot_product_attention"
 
+    // MARK: Sorting, statistics and scatter (Ops/Sorting, OrderStatistics, Scans, Scatter)
+    /// Max and min over several axes (gradient shared among ties).
+    case amax = "amax", amin = "amin"
+    /// The median of all elements, with or without NaNs (gradient shared among elements equal to it).
+    case median = "median", nanmedian = "nanmedian"
+    /// The running log-sum-exp along an axis.
+    case logcumsumexp = "logcumsumexp"
+    /// Scatter by assignment (source or a constant; Ops/Scatter.swift) and with a reduction.
+    case scatter = "scatter", scatterReduce = "scatter_reduce"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 }
