@@ -17,10 +17,10 @@ final class BasicBlock: Module {
     let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
     let short: Sequential?
     init(_ cin: Int, _ cout: Int, stride: Int) {
-        conv1 = Conv2d(cin, cout, 3, stride: stride, padding: 1, bias: false); bn1 = BatchNorm2d(cout)
+        conv1 = Conv2d(cin, cout, 3, stride: Size2(stride, stride), padding: 1, bias: false); bn1 = BatchNorm2d(cout)
         conv2 = Conv2d(cout, cout, 3, padding: 1, bias: false); bn2 = BatchNorm2d(cout)
         short = stride != 1 || cin != cout
-            ? Sequential { Conv2d(cin, cout, 1, stride: stride, bias: false); BatchNorm2d(cout) } : nil
+            ? Sequential { Conv2d(cin, cout, 1, stride: Size2(stride, stride), bias: false); BatchNorm2d(cout) } : nil
         super.init()
     }
     override func forward(_ x: Tensor) -> Tensor {

@@ -327,5 +327,8 @@ extension ForwardAD {
         .upsampleNearest2d, .upsampleNearest1d, .upsampleBilinear2d, .upsampleLinear1d,
         .avgPool2dBackward, .avgPool1dBackward, .adaptiveAvgPool2dBackward, .adaptiveAvgPool1dBackward,
         .upsampleNearest2dBackward, .upsampleNearest1dBackward, .upsampleBilinear2dBackward, .upsampleLinear1dBackward,
+        .upsampleBicubic2d, .upsampleBicubic2dBackward,
+        // Scans of the op surface
+        .logcumsumexp,
     ]
 }

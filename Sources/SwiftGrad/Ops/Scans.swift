@@ -34,6 +34,17 @@ extension Tensor {
         Kernels.logcumsumexp(self, outer: outer, n: n, inner: inner, into: out)
         return out.recorded(.logcumsumexp, self, save: [.input0, .output]) { g, ctx in
             [Tensor.logcumsumexpGradient(g, x: ctx.input(0), out: ctx.output, axis: ax)]
+        } forward: { f in
+            // d out_i = Σ_{k≤i} exp(x_k - out_i)·t_k, in log space as the backward (t split into its
+            // positive and negative parts). The fallback cannot be used: the backward's sign split is
+            // not differentiable in g at g = 0, where the double-vjp trick evaluates it.
+            let t = f.tangent, x = f.input(0), out = f.output
+            if x.rank == 0 || x.count == 0 { return t }
+            let minusInf = Tensor.full([], -.infinity, dtype: t.dtype)
+            let positive = t .> 0, negative = t .< 0
+            let logPos = Tensor.where(positive, Tensor.where(positive, t, Tensor.onesLike(t)).log() + x, minusInf)
+            let logNeg = Tensor.where(negative, Tensor.where(negative, -t, Tensor.onesLike(t)).log() + x, minusInf)
+            return (logPos.logcumsumexp(axis: ax) - out).exp() - (logNeg.logcumsumexp(axis: ax) - out).exp()
         }
     }
 
