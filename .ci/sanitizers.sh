@@ -16,7 +16,9 @@ asan_filter=${ASAN_FILTER:-}
 tsan_filter=${TSAN_FILTER:-'ThreadingTests|GradModeTests|DeterminismTests|DataTests'}
 
 export LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp:print_suppressions=0"
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
+# malloc_context_size=64: deep JSON fixture parses need more than the default 30 frames for a
+# suppression above to see the test frame that owns the allocation.
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:malloc_context_size=64"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 
 echo "sanitizers: building with AddressSanitizer"

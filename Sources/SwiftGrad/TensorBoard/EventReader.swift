@@ -70,44 +70,74 @@ public enum TensorBoardEventFile {
             switch f.number {
             case 1: tag = f.string ?? ""
             case 2: kind = .scalar(Double(f.float ?? .nan))
-            case 4:
-                var w = 0, h = 0, c = 0, png: [UInt8] = []
-                for g in try ProtobufReader.fields(of: f.data ?? []) {
-                    switch g.number {
-                    case 1: h = Int(truncatingIfNeeded: g.int ?? 0)
-                    case 2: w = Int(truncatingIfNeeded: g.int ?? 0)
-                    case 3: c = Int(truncatingIfNeeded: g.int ?? 0)
-                    case 4: png = Array(g.data ?? [])
-                    default: break
-                    }
-                }
-                kind = .image(width: w, height: h, channels: c, png: png)
-            case 5:
-                var d = [Double](repeating: 0, count: 5), limits: [Double] = [], counts: [Double] = []
-                for g in try ProtobufReader.fields(of: f.data ?? []) {
-                    switch g.number {
-                    case 1...5: d[g.number - 1] = g.double ?? 0
-                    case 6: limits += g.packedDoubles ?? g.double.map { [$0] } ?? []
-                    case 7: counts += g.packedDoubles ?? g.double.map { [$0] } ?? []
-                    default: break
-                    }
-                }
-                kind = .histogram(min: d[0], max: d[1], count: d[2], sum: d[3], sumOfSquares: d[4],
-                                  bucketLimits: limits, bucketCounts: counts)
-            case 8:
-                for g in try ProtobufReader.fields(of: f.data ?? []) where g.number == 8 {
-                    kind = .text(g.string ?? "")
-                }
-            case 9:
-                for g in try ProtobufReader.fields(of: f.data ?? []) where g.number == 1 {
-                    for p in try ProtobufReader.fields(of: g.data ?? []) {
-                        if p.number == 1 { plugin = p.string }
-                        if p.number == 2 { content = Array(p.data ?? []) }
-                    }
-                }
+            case 4: kind = try image(f.data ?? [])
+            case 5: kind = try histogram(f.data ?? [])
+            case 8: if let text = try text(f.data ?? []) { kind = .text(text) }
+            case 9: (plugin, content) = try pluginData(f.data ?? [], plugin: plugin, content: content)
             default: break
             }
         }
         return TensorBoardValue(tag: tag, pluginName: plugin, kind: kind ?? .pluginData(content))
+    }
+
+    // Each message kind is decoded in a function of its own (one long function with all of them
+    // crashed the Swift 6.3 optimizer's CopyPropagation pass in release builds).
+    @inline(never)
+    private static func image(_ bytes: ArraySlice<UInt8>) throws -> TensorBoardValue.Kind {
+        var w = 0, h = 0, c = 0, png: [UInt8] = []
+        for g in try ProtobufReader.fields(of: bytes) {
+            switch g.number {
+            case 1: h = Int(truncatingIfNeeded: g.int ?? 0)
+            case 2: w = Int(truncatingIfNeeded: g.int ?? 0)
+            case 3: c = Int(truncatingIfNeeded: g.int ?? 0)
+            case 4: png = Array(g.data ?? [])
+            default: break
+            }
+        }
+        return .image(width: w, height: h, channels: c, png: png)
+    }
+
+    @inline(never)
+    private static func histogram(_ bytes: ArraySlice<UInt8>) throws -> TensorBoardValue.Kind {
+        var d = [Double](repeating: 0, count: 5), limits: [Double] = [], counts: [Double] = []
+        for g in try ProtobufReader.fields(of: bytes) {
+            let n = g.number
+            if n >= 1 && n <= 5 {
+                d[n - 1] = g.double ?? 0
+            } else if n == 6 {
+                limits += repeatedDoubles(g)
+            } else if n == 7 {
+                counts += repeatedDoubles(g)
+            }
+        }
+        return .histogram(min: d[0], max: d[1], count: d[2], sum: d[3], sumOfSquares: d[4],
+                          bucketLimits: limits, bucketCounts: counts)
+    }
+
+    /// A repeated double field's values: packed (one bytes field) or one double per field.
+    @inline(never)
+    private static func repeatedDoubles(_ g: ProtobufField) -> [Double] {
+        if let packed = g.packedDoubles { return packed }
+        if let one = g.double { return [one] }
+        return []
+    }
+
+    @inline(never)
+    private static func text(_ bytes: ArraySlice<UInt8>) throws -> String? {
+        var text: String?
+        for g in try ProtobufReader.fields(of: bytes) where g.number == 8 { text = g.string ?? "" }
+        return text
+    }
+
+    @inline(never)
+    private static func pluginData(_ bytes: ArraySlice<UInt8>, plugin: String?, content: [UInt8]) throws -> (String?, [UInt8]) {
+        var plugin = plugin, content = content
+        for g in try ProtobufReader.fields(of: bytes) where g.number == 1 {
+            for p in try ProtobufReader.fields(of: g.data ?? []) {
+                if p.number == 1 { plugin = p.string }
+                if p.number == 2 { content = Array(p.data ?? []) }
+            }
+        }
+        return (plugin, content)
     }
 }
