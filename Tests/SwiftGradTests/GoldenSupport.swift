@@ -34,7 +34,10 @@ enum Golden {
         return try! Data(contentsOf: url)
     }()
 
-    static var cases: [GoldenCase] {
+    static var cases: [GoldenCase] { cases(in: data) }
+
+    /// The cases of a fixture file in the golden layout (also Resources/nn_fixtures.json).
+    static func cases(in data: Data) -> [GoldenCase] {
         let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         return (root["cases"] as! [[String: Any]]).map { c in
             let grads = (c["grads"] as? [Any]) ?? []
@@ -51,10 +54,18 @@ enum Golden {
         }
     }
 
+    /// A tensor of the layout; NaN and ±inf are spelled as strings ("nan", "inf", "-inf").
     static func tensor(_ v: Any, integer: Bool) -> Tensor? {
-        guard let d = v as? [String: Any], let shape = d["shape"] as? [Int], let data = d["data"] as? [NSNumber] else { return nil }
-        let values = data.map(\.doubleValue)
-        if integer && values.allSatisfy({ $0 == $0.rounded() }) {
+        guard let d = v as? [String: Any], let shape = d["shape"] as? [Int], let data = d["data"] as? [Any] else { return nil }
+        let values = data.map { e -> Double in
+            if let n = e as? NSNumber { return n.doubleValue }
+            switch e as? String {
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            default: return .nan
+            }
+        }
+        if integer && values.allSatisfy({ $0.isFinite && $0 == $0.rounded() }) {
             return Tensor(values.map { Int($0) }, shape: shape)
         }
         return Tensor(values, shape: shape, dtype: .float64)

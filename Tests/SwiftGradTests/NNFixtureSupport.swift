@@ -10,37 +10,7 @@ enum NNFixtures {
         return try! Data(contentsOf: url)
     }()
 
-    static var cases: [GoldenCase] {
-        let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return (root["cases"] as! [[String: Any]]).map { c in
-            let grads = (c["grads"] as? [Any]) ?? []
-            let inputs = (c["inputs"] as? [Any] ?? []).enumerated().map { (i, v) -> Tensor? in
-                let noGrad = i >= grads.count || grads[i] is NSNull
-                return tensor(v, integer: noGrad)
-            }
-            return GoldenCase(name: c["name"] as! String, op: c["op"] as! String,
-                              args: GoldenArgs(raw: c["args"] as? [String: Any] ?? [:]),
-                              inputs: inputs, output: tensor(c["output"] as Any, integer: false),
-                              upstream: tensor(c["upstream"] as Any, integer: false),
-                              grads: grads.map { tensor($0, integer: false) }, json: c)
-        }
-    }
-
-    static func tensor(_ v: Any, integer: Bool) -> Tensor? {
-        guard let d = v as? [String: Any], let shape = d["shape"] as? [Int], let data = d["data"] as? [Any] else { return nil }
-        let values = data.map { e -> Double in
-            if let n = e as? NSNumber { return n.doubleValue }
-            switch e as? String {
-            case "inf": return .infinity
-            case "-inf": return -.infinity
-            default: return .nan
-            }
-        }
-        if integer && values.allSatisfy({ $0.isFinite && $0 == $0.rounded() }) {
-            return Tensor(values.map { Int($0) }, shape: shape)
-        }
-        return Tensor(values, shape: shape, dtype: .float64)
-    }
+    static var cases: [GoldenCase] { Golden.cases(in: data) }
 
     /// Runs every case whose op is a key of `ops` (forward, then the gradients of
     /// sum(output · upstream)); NaN matches NaN. Returns the mismatches and the number of cases run.
