@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
         // Data-parallel training over MPI, a separate product so that users who do not need it never link MPI.
         .library(name: "SwiftGradDistributed", targets: ["SwiftGradDistributed"]),
+        // Pretrained architectures (GPT-2, Llama/Mistral/Qwen2, BERT, ViT, ResNet) loaded from Hugging Face
+        // directories and torchvision state dicts; a product of its own so the core stays lean.
+        .library(name: "SwiftGradModels", targets: ["SwiftGradModels"]),
+        .executable(name: "model-check", targets: ["ModelCheck"]),
         .executable(name: "ddp-selftest", targets: ["DDPSelfTest"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "fit-line", targets: ["FitLine"]),
@@ -53,6 +57,9 @@ let package = Package(
             // read through Bundle.module.
             resources: [.copy("Resources/digits"), .copy("Resources/words")]
         ),
+        .target(name: "SwiftGradModels", dependencies: ["SwiftGrad"], path: "Sources/SwiftGradModels"),
+        // Runs a model directory on a safetensors input and writes its logits (outside checks against PyTorch).
+        .executableTarget(name: "ModelCheck", dependencies: ["SwiftGradModels", "SwiftGrad"], path: "Sources/ModelCheck"),
         // MPI (Open MPI) from the system, for SwiftGradDistributed only.
         .systemLibrary(
             name: "CMPI",
@@ -100,6 +107,13 @@ let package = Package(
             name: "SwiftGradTests",
             dependencies: ["SwiftGrad", "ExampleKit"],
             path: "Tests/SwiftGradTests",
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "SwiftGradModelsTests",
+            dependencies: ["SwiftGradModels", "SwiftGrad"],
+            path: "Tests/SwiftGradModelsTests",
+            // Small randomly initialised models with PyTorch's logits (Scripts/models/make_model_fixtures.py).
             resources: [.copy("Resources")]
         ),
         .testTarget(

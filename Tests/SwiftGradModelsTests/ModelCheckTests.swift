@@ -1,0 +1,38 @@
+import Foundation
+import SwiftGrad
+@testable import SwiftGradModels
+import Testing
+
+/// `model-check`'s library entry: the architecture from config.json (or `--arch` for torchvision
+/// names), the tensor `input` in, `logits` out.
+@Suite struct ModelCheckTests {
+    @Test func writesTheLogitsOfALanguageModelDirectory() throws {
+        let out = try Fixture.temporaryDirectory("check") + "/out.safetensors"
+        try ModelCheck.run(model: Fixture.directory("qwen2"), input: Fixture.directory("qwen2") + "/io.safetensors", output: out)
+        let written = try Safetensors.load(from: out)
+        #expect(Array(written.keys) == ["logits"])
+        #expect(maxAbsDifference(written["logits"]!, try Fixture.io("qwen2")["logits"]!) < 1e-4)
+    }
+
+    @Test func resnetByArchNameAndBertWithItsMask() throws {
+        let tmp = try Fixture.temporaryDirectory("check")
+        try ModelCheck.run(model: Fixture.directory("resnet18") + "/model.safetensors", input: Fixture.directory("resnet18") + "/io.safetensors",
+                           output: tmp + "/r.safetensors", arch: "resnet18")
+        #expect(maxAbsDifference(try Safetensors.load(from: tmp + "/r.safetensors")["logits"]!, try Fixture.io("resnet18")["logits"]!) < 1e-4)
+        try ModelCheck.run(model: Fixture.directory("bert_cls"), input: Fixture.directory("bert_cls") + "/io.safetensors", output: tmp + "/b.safetensors")
+        #expect(maxAbsDifference(try Safetensors.load(from: tmp + "/b.safetensors")["logits"]!, try Fixture.io("bert_cls")["logits"]!) < 1e-4)
+    }
+
+    @Test func wrongInputsThrow() throws {
+        let tmp = try Fixture.temporaryDirectory("check")
+        try Safetensors.save(["pixels": Tensor.zeros([1, 3, 16, 16])], to: tmp + "/in.safetensors")
+        #expect(throws: SafetensorsError.self) {
+            try ModelCheck.run(model: Fixture.directory("vit"), input: tmp + "/in.safetensors", output: tmp + "/o.safetensors")
+        }
+        try Safetensors.save(["input": Tensor.zeros([1, 4])], to: tmp + "/in.safetensors")
+        #expect(throws: ModelLoadError.self) {
+            try ModelCheck.run(model: Fixture.directory("gpt2"), input: tmp + "/in.safetensors", output: tmp + "/o.safetensors")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp + "/o.safetensors"))
+    }
+}
