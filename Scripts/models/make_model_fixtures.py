@@ -33,11 +33,15 @@ def out_dir(name):
 
 
 def randomize_norms(model, gen):
-    """Random LayerNorm/RMSNorm weights and biases (the defaults 1 and 0 would hide a missing load)."""
+    """Random weights of a larger scale than transformers' initializer_range (0.02), so the logits
+    are of order 1 and a 1e-4 tolerance means something; LayerNorm/RMSNorm weights around 1 and
+    biases around 0 (the defaults 1 and 0 would hide a missing load)."""
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if "norm" in name.lower() or name.endswith("ln_1.weight") or ".ln_" in name:
+            if "norm" in name.lower() or ".ln_" in name:
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.2 + (1.0 if name.endswith("weight") else 0.0))
+            else:
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.15)
 
 
 def save_hf(model, d, io, shard=None):
@@ -84,6 +88,18 @@ def main():
                       attn_implementation="eager")
     language_model("llama", LlamaForCausalLM(cfg), 96, gen, shard="20KB")
 
+    # Llama with the other flags: default rope, attention_bias (q/k/v/o) and mlp_bias, an explicit
+    # head_dim (16) different from hidden/heads (8), tied embeddings.
+    cfg = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=40, num_hidden_layers=2, num_attention_heads=4,
+                      num_key_value_heads=2, head_dim=16, max_position_embeddings=64, attention_bias=True, mlp_bias=True,
+                      tie_word_embeddings=True, attn_implementation="eager")
+    model = LlamaForCausalLM(cfg)
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if n.endswith(".bias"):
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.1)
+    d = language_model("llama_flags", model, 64, gen)
+
     # Mistral: sliding window 4 over 7 tokens, "linear" rope scaling, tied embeddings, GQA 4/1,
     # config.json rewritten in the transformers 4 spelling (rope_theta + rope_scaling).
     cfg = MistralConfig(vocab_size=96, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
@@ -123,6 +139,10 @@ def main():
         logits = llama(input_ids=ids).logits.float()
     d = out_dir("llama_bf16")
     save_hf(llama, d, {"input": ids, "logits": logits})
+    # The same bf16 weights widened to float32: the logits a float32 load must reproduce to 1e-4.
+    with torch.no_grad():
+        widened = llama.float()(input_ids=ids).logits
+    save_file({"input": ids, "logits": logits, "logits_float32": widened}, os.path.join(d, "io.safetensors"))
 
     # BERT: masked-LM head (tied decoder) and sequence classification (pooler), with padding.
     bcfg = dict(vocab_size=96, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
@@ -183,6 +203,7 @@ def main():
                     m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen) * 0.1)
                     m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
                     m.num_batches_tracked.fill_(7)
+            model.fc.weight.normal_(0, 1, generator=gen)  # logits of order 1
         model.eval()
         images = torch.randn(2, 3, 32, 32, generator=gen)
         with torch.no_grad():

@@ -76,6 +76,10 @@ public enum AutoModel {
 ///
 ///     let logits = try ModelCheck.run(model: dir, input: "in.safetensors", output: "out.safetensors")
 public enum ModelCheck {
+    /// Loads `model` (a directory, or a state dict with `arch`), runs it on `input`'s tensor
+    /// `input` under no-grad, writes `logits` to `output` (atomically) and returns them.
+    ///
+    ///     try ModelCheck.run(model: "resnet18.safetensors", input: "img.safetensors", output: "out.safetensors", arch: "resnet18")
     @discardableResult
     public static func run(model path: String, input: String, output: String, arch: String? = nil, dtype: DType? = nil) throws -> Tensor {
         let model = try AutoModel.load(path, arch: arch, dtype: dtype)

@@ -11,6 +11,10 @@ public struct BertConfig: Sendable {
     /// Labels of the sequence-classification head (`num_labels`, or the size of `id2label`).
     public var labels: Int
 
+    /// Reads the fields from a parsed `config.json`; throws `ModelLoadError` naming a missing,
+    /// mistyped or unsupported field.
+    ///
+    ///     let config = try BertConfig(try ModelConfig(contentsOf: dir + "/config.json"))
     public init(_ c: ModelConfig) throws {
         vocabSize = try c.int("vocab_size"); hiddenSize = try c.int("hidden_size"); layers = try c.int("num_hidden_layers")
         heads = try c.int("num_attention_heads"); intermediateSize = try c.int("intermediate_size")
@@ -154,6 +158,7 @@ public final class BertModel: Module {
         return pooler(hidden)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { hiddenStates(ids) }
 }
 
@@ -218,6 +223,7 @@ public final class BertForMaskedLM: Module {
         return linear(h, weight: bert.embeddings.wordEmbeddings.weight, bias: cls.predictions.bias)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { logits(inputIDs: ids) }
 }
 
@@ -258,5 +264,6 @@ public final class BertForSequenceClassification: Module {
         classifier(bert.pooled(bert.hiddenStates(inputIDs, attentionMask: attentionMask, tokenTypeIDs: tokenTypeIDs)))
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { logits(inputIDs: ids) }
 }

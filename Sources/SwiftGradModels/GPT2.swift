@@ -9,6 +9,10 @@ public struct GPT2Config: Sendable {
     public var activation: HFActivation
     public var scaleAttentionWeights: Bool, scaleByInverseLayerIndex: Bool
 
+    /// Reads the fields from a parsed `config.json`; throws `ModelLoadError` naming a missing,
+    /// mistyped or unsupported field.
+    ///
+    ///     let config = try GPT2Config(try ModelConfig(contentsOf: dir + "/config.json"))
     public init(_ c: ModelConfig) throws {
         vocabSize = try c.int("vocab_size"); maxPositions = try c.int("n_positions")
         hiddenSize = try c.int("n_embd"); layers = try c.int("n_layer"); heads = try c.int("n_head")
@@ -123,6 +127,7 @@ public final class GPT2Model: Module {
         return lnF(x)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { hiddenStates(ids, cache: nil) }
 }
 
@@ -161,17 +166,25 @@ public final class GPT2LMHeadModel: Module, CausalLanguageModel {
         try loadPretrained(self, tensors, o)
     }
 
+    /// The vocabulary size (the logits' last axis).
     public var vocabSize: Int { transformer.config.vocabSize }
 
+    /// Logits [batch, t, vocab] of int64 ids [batch, t], continuing the cache's positions when given.
+    ///
+    ///     let logits = model.logits(inputIDs: ids, cache: cache)
     public func logits(inputIDs: Tensor, cache: KVCache? = nil) -> Tensor {
         linear(transformer.hiddenStates(inputIDs, cache: cache), weight: transformer.wte.weight)
     }
 
+    /// An empty KV cache for `batch` sequences of up to `maxLength` positions, in the weights' dtype.
+    ///
+    ///     let cache = model.makeCache(batch: 1, maxLength: 128)
     public func makeCache(batch: Int, maxLength: Int) -> KVCache {
         let c = transformer.config
         return KVCache(layers: c.layers, batch: batch, kvHeads: c.heads, maxLength: maxLength, headDim: c.hiddenSize / c.heads,
                        dtype: transformer.wte.weight.dtype)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { logits(inputIDs: ids, cache: nil) }
 }

@@ -20,6 +20,10 @@ public struct LlamaConfig: Sendable {
     /// The model types this config reads.
     public static let modelTypes = ["llama", "mistral", "qwen2"]
 
+    /// Reads the fields from a parsed `config.json`; throws `ModelLoadError` naming a missing,
+    /// mistyped or unsupported field.
+    ///
+    ///     let config = try LlamaConfig(try ModelConfig(contentsOf: dir + "/config.json"))
     public init(_ c: ModelConfig) throws {
         modelType = try c.string("model_type", default: "llama")
         guard LlamaConfig.modelTypes.contains(modelType) else {
@@ -131,6 +135,7 @@ public final class LlamaModel: Module {
         return norm(x)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { hiddenStates(ids, cache: nil) }
 }
 
@@ -174,18 +179,26 @@ public final class LlamaForCausalLM: Module, CausalLanguageModel {
         try loadPretrained(self, tensors, o)
     }
 
+    /// The vocabulary size (the logits' last axis).
     public var vocabSize: Int { model.config.vocabSize }
 
+    /// Logits [batch, t, vocab] of int64 ids [batch, t], continuing the cache's positions when given.
+    ///
+    ///     let logits = model.logits(inputIDs: ids, cache: cache)
     public func logits(inputIDs: Tensor, cache: KVCache? = nil) -> Tensor {
         let h = model.hiddenStates(inputIDs, cache: cache)
         return lmHead.map { $0(h) } ?? linear(h, weight: model.embedTokens.weight)
     }
 
+    /// An empty KV cache for `batch` sequences of up to `maxLength` positions, in the weights' dtype.
+    ///
+    ///     let cache = model.makeCache(batch: 1, maxLength: 128)
     public func makeCache(batch: Int, maxLength: Int) -> KVCache {
         let c = model.config
         return KVCache(layers: c.layers, batch: batch, kvHeads: c.kvHeads, maxLength: maxLength, headDim: c.headDim,
                        dtype: model.embedTokens.weight.dtype)
     }
 
+    /// `model(ids)`: the same as without a cache / mask.
     public override func forward(_ ids: Tensor) -> Tensor { logits(inputIDs: ids, cache: nil) }
 }

@@ -12,6 +12,9 @@ public struct ResNetConfig: Sendable, Equatable {
     public var baseWidth: Int
     public var classes: Int
 
+    /// A ResNet of `layers` blocks per stage (4 stages).
+    ///
+    ///     let narrow = ResNetConfig(block: .basic, layers: [2, 2, 2, 2], baseWidth: 16, classes: 10)
     public init(block: Block, layers: [Int], baseWidth: Int = 64, classes: Int = 1000) {
         check(layers.count == 4 && layers.allSatisfy { $0 > 0 } && baseWidth > 0 && classes > 0,
               "ResNetConfig: 4 positive stage depths, a positive width and classes, got \(layers), \(baseWidth), \(classes)")

@@ -21,6 +21,10 @@ public struct RopeScaling: Sendable {
     /// The factor cos and sin are multiplied by (yarn's attention factor; 1 otherwise).
     public let attentionScaling: Double
 
+    /// The rope of a config (`rope_parameters`, else `rope_theta` + `rope_scaling`) for heads of
+    /// size `dim`; throws `ModelLoadError.unsupported` for other rope types.
+    ///
+    ///     let rope = try RopeScaling(config, headDim: 128)
     public init(_ c: ModelConfig, headDim dim: Int) throws {
         // transformers 5 writes one `rope_parameters` object; 4 wrote `rope_theta` and `rope_scaling`.
         let params = try c.object("rope_parameters") ?? c.object("rope_scaling") ?? ModelConfig(values: [:], path: c.path)

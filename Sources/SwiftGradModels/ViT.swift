@@ -12,6 +12,10 @@ public struct ViTConfig: Sendable {
     /// Classes of the classification head (`num_labels`, or the size of `id2label`).
     public var labels: Int
 
+    /// Reads the fields from a parsed `config.json`; throws `ModelLoadError` naming a missing,
+    /// mistyped or unsupported field.
+    ///
+    ///     let config = try ViTConfig(try ModelConfig(contentsOf: dir + "/config.json"))
     public init(_ c: ModelConfig) throws {
         imageSize = try c.int("image_size"); patchSize = try c.int("patch_size"); channels = try c.int("num_channels", default: 3)
         hiddenSize = try c.int("hidden_size"); layers = try c.int("num_hidden_layers"); heads = try c.int("num_attention_heads")

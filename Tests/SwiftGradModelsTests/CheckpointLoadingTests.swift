@@ -14,9 +14,10 @@ import Testing
         let io = try Fixture.io("llama_bf16")
         let ours = withNoGrad { model.logits(inputIDs: io["input"]!) }
         #expect(ours.dtype == .bfloat16)
-        // PyTorch's bf16 model rounds at other places than ours: agreement to bf16 precision.
+        // PyTorch's bf16 model rounds at other places than ours: agreement to bf16 precision
+        // (logits up to 3.3, where bf16 steps by 2^-6; measured 0.039).
         let diff = maxAbsDifference(ours, io["logits"]!)
-        #expect(diff < 0.05, "bf16 logits: \(diff)")
+        #expect(diff < 0.1, "bf16 logits: \(diff)")
 
         let widened = try LlamaForCausalLM(directory: dir, dtype: .float32)
         #expect(widened.parameters().allSatisfy { $0.dtype == .float32 })
@@ -24,7 +25,8 @@ import Testing
         let name = "model.layers.0.self_attn.q_proj.weight"
         #expect(raw[name]!.dtype == .bfloat16)
         #expect(widened.stateDict()[name]!.doubles == raw[name]!.to(.float32).doubles)
-        #expect(maxAbsDifference(withNoGrad { widened.logits(inputIDs: io["input"]!) }, io["logits"]!) < 0.05)
+        // Widened exactly: PyTorch's float32 logits of the same bf16 weights, to 1e-4.
+        #expect(maxAbsDifference(withNoGrad { widened.logits(inputIDs: io["input"]!) }, io["logits_float32"]!) < 1e-4)
     }
 
     @Test func shardedIndexLoadsEveryTensorOnce() throws {

@@ -29,6 +29,10 @@ import Testing
         incrementalEqualsFull(try LlamaForCausalLM(directory: Fixture.directory("llama")), try Fixture.io("llama")["input"]!)
     }
 
+    @Test func llamaWithBiasesAndExplicitHeadDim() throws {
+        incrementalEqualsFull(try LlamaForCausalLM(directory: Fixture.directory("llama_flags")), try Fixture.io("llama_flags")["input"]!)
+    }
+
     @Test func mistralSlidingWindow() throws {
         incrementalEqualsFull(try LlamaForCausalLM(directory: Fixture.directory("mistral")), try Fixture.io("mistral")["input"]!)
     }

@@ -25,6 +25,13 @@ import Testing
         try check("llama", model) { x, _ in model.logits(inputIDs: x) }
     }
 
+    @Test func llamaWithBiasesExplicitHeadDimDefaultRopeAndTiedEmbeddings() throws {
+        let model = try LlamaForCausalLM(directory: Fixture.directory("llama_flags"))
+        let c = model.model.config
+        #expect(c.qkvBias && c.outputBias && c.mlpBias && c.headDim == 16 && c.rope.type == "default" && c.tieWordEmbeddings)
+        try check("llama_flags", model) { x, _ in model.logits(inputIDs: x) }
+    }
+
     @Test func mistralSlidingWindowLinearRopeTiedWithV4ConfigSpelling() throws {
         let model = try LlamaForCausalLM(directory: Fixture.directory("mistral"))
         let c = model.model.config
