@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGradModelsTests",
-            dependencies: ["SwiftGradModels", "SwiftGrad"],
+            dependencies: ["SwiftGradModels", "SwiftGrad", "ModelCheck"],
             path: "Tests/SwiftGradModelsTests",
             // Small randomly initialised models with PyTorch's logits (Scripts/models/make_model_fixtures.py).
             resources: [.copy("Resources")]

@@ -35,4 +35,38 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: tmp + "/o.safetensors"))
     }
+
+    /// The `model-check` executable built next to the test bundle.
+    static var executable: String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("model-check").path) && dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("model-check").path
+    }
+
+    func runCommand(_ args: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = args
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func theCommandLineToolWritesLogitsAndReportsErrors() throws {
+        let tmp = try Fixture.temporaryDirectory("cli")
+        let dir = Fixture.directory("resnet50")
+        let ok = try runCommand(["--model", dir, "--arch", "resnet50", "--input", dir + "/io.safetensors", "--output", tmp + "/out.safetensors"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(maxAbsDifference(try Safetensors.load(from: tmp + "/out.safetensors")["logits"]!, try Fixture.io("resnet50")["logits"]!) < 1e-4)
+        let missing = try runCommand(["--model", tmp, "--input", dir + "/io.safetensors", "--output", tmp + "/o.safetensors"])
+        #expect(missing.status == 1 && missing.stderr.contains("config.json"))
+        let usage = try runCommand(["--model", dir])
+        #expect(usage.status == 2 && usage.stderr.contains("usage: model-check"))
+    }
 }
