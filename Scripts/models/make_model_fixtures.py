@@ -61,9 +61,13 @@ def language_model(name, model, vocab, gen, shard=None, seq=7, extra=None):
     randomize_norms(model, gen)
     model.eval()  # dropout off before the reference logits (GPT-2's default dropout is 0.1)
     ids = torch.randint(0, vocab, (2, seq), generator=gen)
+    # Left padding on the second row (position ids stay 0..seq-1, as transformers' forward without them).
+    mask = torch.ones(2, seq, dtype=torch.int64)
+    mask[1, :2] = 0
     with torch.no_grad():
         logits = model(input_ids=ids).logits
-    io = {"input": ids, "logits": logits.float()}
+        masked = model(input_ids=ids, attention_mask=mask).logits
+    io = {"input": ids, "logits": logits.float(), "attention_mask": mask, "logits_masked": masked.float()}
     d = out_dir(name)
     save_hf(model, d, io, shard)
     if extra:

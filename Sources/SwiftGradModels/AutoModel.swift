@@ -71,7 +71,8 @@ public enum AutoModel {
 
 /// The library side of the `model-check` command: load a model, run it in eval mode on the tensor
 /// `input` of a safetensors file (token ids int64 [batch, seq] for language models, images
-/// [n, 3, h, w] otherwise; BERT also reads `attention_mask` and `token_type_ids` when present),
+/// [n, 3, h, w] otherwise; language models also read `attention_mask` [batch, seq] and BERT
+/// `token_type_ids` when present: the rows of padding queries are then not meaningful),
 /// and write the logits (float32) as the tensor `logits`.
 ///
 ///     let logits = try ModelCheck.run(model: dir, input: "in.safetensors", output: "out.safetensors")
@@ -93,8 +94,8 @@ public enum ModelCheck {
                 return try m.logits(inputIDs: ids(x, input), attentionMask: inputs.tensors["attention_mask"], tokenTypeIDs: inputs.tensors["token_type_ids"])
             case let m as BertForSequenceClassification:
                 return try m.logits(inputIDs: ids(x, input), attentionMask: inputs.tensors["attention_mask"], tokenTypeIDs: inputs.tensors["token_type_ids"])
-            case is CausalLanguageModel:
-                return model(try ids(x, input))
+            case let m as CausalLanguageModel:
+                return m.logits(inputIDs: try ids(x, input), attentionMask: inputs.tensors["attention_mask"], cache: nil)
             default:
                 guard x.rank == 4, x.dtype.isFloatingPoint else {
                     throw ModelLoadError.invalidConfig(path: input, reason: "'input' must be float images [n, 3, h, w] for \(model.typeName), got \(x.dtype) \(x.shape)")

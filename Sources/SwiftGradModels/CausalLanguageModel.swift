@@ -10,10 +10,30 @@ public protocol CausalLanguageModel: AnyObject {
     /// The vocabulary size (the last axis of the logits).
     var vocabSize: Int { get }
     /// Logits [batch, t, vocab] for int64 token ids [batch, t]. With a cache, the ids continue
-    /// the cached positions and their keys and values are appended to it.
-    func logits(inputIDs: Tensor, cache: KVCache?) -> Tensor
+    /// the cached positions and their keys and values are appended to it. `attentionMask`
+    /// [batch, past + t] (1 = token, 0 = padding, transformers' convention: the mask of every
+    /// position so far) hides padding keys; position ids stay 0, 1, 2, ... as transformers'
+    /// forward uses them when given none. Rows of padding queries are not meaningful.
+    func logits(inputIDs: Tensor, attentionMask: Tensor?, cache: KVCache?) -> Tensor
     /// An empty cache for `batch` sequences of up to `maxLength` positions, in the model's dtype.
     func makeCache(batch: Int, maxLength: Int) -> KVCache
+}
+
+extension CausalLanguageModel {
+    /// Logits without a padding mask.
+    ///
+    ///     let logits = model.logits(inputIDs: ids, cache: cache)
+    public func logits(inputIDs: Tensor, cache: KVCache?) -> Tensor { logits(inputIDs: inputIDs, attentionMask: nil, cache: cache) }
+}
+
+/// The bool mask [batch, 1, t, past + t] (true = attend) of causal attention (optionally within a
+/// sliding window) combined with a padding mask [batch, past + t]; nil without a padding mask.
+func paddedCausalMask(_ attentionMask: Tensor?, batch: Int, queries: Int, past: Int, window: Int?, model: String) -> Tensor? {
+    guard let m = attentionMask else { return nil }
+    check(m.shape == [batch, past + queries] && !m.dtype.isFloatingPoint,
+          "\(model): attention_mask must be an integer or bool [batch, past + t] = [\(batch), \(past + queries)], got \(m.dtype) \(m.shape)")
+    let keys = m.ne(0).reshape([batch, 1, 1, past + queries])
+    return causalMask(queries: queries, past: past, window: window).logicalAnd(keys)
 }
 
 /// Checks token ids for a language model: int64 [batch, t] with every id in 0..<vocab.

@@ -57,7 +57,7 @@ final class GPT2Attention: Module {
         scale = s
         super.init()
     }
-    func callAsFunction(_ x: Tensor, cache: KVCache?) -> Tensor {
+    func callAsFunction(_ x: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
         let e = x.shape[2]
         let qkv = cAttn(x).split(size: e, axis: -1)
         let q = splitHeads(qkv[0], heads: heads)
@@ -65,7 +65,9 @@ final class GPT2Attention: Module {
         let past = cache?.lengths[layerIndex] ?? 0, t = x.shape[1]
         if let cache { (k, v) = cache.update(layer: layerIndex, keys: k, values: v) }
         let y: Tensor
-        if past == 0 {
+        if let keep {
+            y = scaledDotProductAttention(q, k, v, mask: keep, scale: scale)
+        } else if past == 0 {
             y = scaledDotProductAttention(q, k, v, isCausal: true, scale: scale)
         } else if t == 1 {
             y = scaledDotProductAttention(q, k, v, scale: scale)
@@ -94,8 +96,8 @@ final class GPT2Block: Module {
         super.init()
     }
     override func memberName(forProperty p: String) -> String { p == "ln1" ? "ln_1" : p == "ln2" ? "ln_2" : super.memberName(forProperty: p) }
-    func callAsFunction(_ x: Tensor, cache: KVCache?) -> Tensor {
-        let h = x + attn(ln1(x), cache: cache)
+    func callAsFunction(_ x: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
+        let h = x + attn(ln1(x), keep: keep, cache: cache)
         return h + mlp(ln2(h))
     }
 }
@@ -115,15 +117,17 @@ public final class GPT2Model: Module {
         super.init()
     }
 
-    /// The final hidden states [batch, t, hidden] of token ids [batch, t].
+    /// The final hidden states [batch, t, hidden] of token ids [batch, t], with an optional
+    /// padding mask [batch, past + t] (see `CausalLanguageModel`).
     ///
     ///     let hidden = model.transformer.hiddenStates(ids, cache: nil)
-    public func hiddenStates(_ ids: Tensor, cache: KVCache?) -> Tensor {
+    public func hiddenStates(_ ids: Tensor, attentionMask: Tensor? = nil, cache: KVCache?) -> Tensor {
         checkTokenIDs(ids, vocab: config.vocabSize, model: "GPT2Model")
         let past = cache?.length ?? 0, t = ids.shape[1]
         check(past + t <= config.maxPositions, "GPT2Model: \(past) cached + \(t) new positions exceed n_positions \(config.maxPositions)")
+        let keep = paddedCausalMask(attentionMask, batch: ids.shape[0], queries: t, past: past, window: nil, model: "GPT2Model")
         var x = wte(ids) + wpe(positionIDs(from: past, count: t))
-        for block in h { x = block(x, cache: cache) }
+        for block in h { x = block(x, keep: keep, cache: cache) }
         return lnF(x)
     }
 
@@ -172,8 +176,8 @@ public final class GPT2LMHeadModel: Module, CausalLanguageModel {
     /// Logits [batch, t, vocab] of int64 ids [batch, t], continuing the cache's positions when given.
     ///
     ///     let logits = model.logits(inputIDs: ids, cache: cache)
-    public func logits(inputIDs: Tensor, cache: KVCache? = nil) -> Tensor {
-        linear(transformer.hiddenStates(inputIDs, cache: cache), weight: transformer.wte.weight)
+    public func logits(inputIDs: Tensor, attentionMask: Tensor? = nil, cache: KVCache? = nil) -> Tensor {
+        linear(transformer.hiddenStates(inputIDs, attentionMask: attentionMask, cache: cache), weight: transformer.wte.weight)
     }
 
     /// An empty KV cache for `batch` sequences of up to `maxLength` positions, in the weights' dtype.

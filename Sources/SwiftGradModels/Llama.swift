@@ -70,7 +70,7 @@ final class LlamaAttention: Module {
         heads = c.heads; kvHeads = c.kvHeads; headDim = c.headDim; self.layerIndex = layerIndex; window = c.slidingWindow
         super.init()
     }
-    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, cache: KVCache?) -> Tensor {
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
         let (b, t) = (x.shape[0], x.shape[1])
         let q0 = qProj(x).reshape([b, t, heads, headDim]).permute([0, 2, 1, 3])
         let k0 = kProj(x).reshape([b, t, kvHeads, headDim]).permute([0, 2, 1, 3])
@@ -82,7 +82,9 @@ final class LlamaAttention: Module {
         if let cache { (k, v) = cache.update(layer: layerIndex, keys: k, values: v) }
         let gqa = heads != kvHeads
         let y: Tensor
-        if window == nil && past == 0 {
+        if let keep {
+            y = scaledDotProductAttention(q, k, v, mask: keep, enableGQA: gqa)
+        } else if window == nil && past == 0 {
             y = scaledDotProductAttention(q, k, v, isCausal: true, enableGQA: gqa)
         } else if window == nil && t == 1 {
             y = scaledDotProductAttention(q, k, v, enableGQA: gqa)
@@ -102,8 +104,8 @@ final class LlamaDecoderLayer: Module {
         postAttentionLayernorm = RMSNorm(c.hiddenSize, eps: c.rmsNormEps)
         super.init()
     }
-    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, cache: KVCache?) -> Tensor {
-        let h = x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, cache: cache)
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
+        let h = x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, keep: keep, cache: cache)
         return h + mlp(postAttentionLayernorm(h))
     }
 }
@@ -123,15 +125,18 @@ public final class LlamaModel: Module {
         super.init()
     }
 
-    /// The final hidden states [batch, t, hidden] of token ids [batch, t] (after the cached positions).
+    /// The final hidden states [batch, t, hidden] of token ids [batch, t] (after the cached
+    /// positions), with an optional padding mask [batch, past + t] (see `CausalLanguageModel`).
     ///
     ///     let hidden = model.model.hiddenStates(ids, cache: nil)
-    public func hiddenStates(_ ids: Tensor, cache: KVCache?) -> Tensor {
+    public func hiddenStates(_ ids: Tensor, attentionMask: Tensor? = nil, cache: KVCache?) -> Tensor {
         checkTokenIDs(ids, vocab: config.vocabSize, model: "LlamaModel")
         let past = cache?.length ?? 0
         var x = embedTokens(ids)
         let (cos, sin) = config.rope.cosSin(positions: positionIDs(from: past, count: ids.shape[1]), dtype: x.dtype)
-        for layer in layers { x = layer(x, cos: cos, sin: sin, cache: cache) }
+        let keep = paddedCausalMask(attentionMask, batch: ids.shape[0], queries: ids.shape[1], past: past,
+                                    window: config.slidingWindow, model: "LlamaModel")
+        for layer in layers { x = layer(x, cos: cos, sin: sin, keep: keep, cache: cache) }
         return norm(x)
     }
 
@@ -185,8 +190,8 @@ public final class LlamaForCausalLM: Module, CausalLanguageModel {
     /// Logits [batch, t, vocab] of int64 ids [batch, t], continuing the cache's positions when given.
     ///
     ///     let logits = model.logits(inputIDs: ids, cache: cache)
-    public func logits(inputIDs: Tensor, cache: KVCache? = nil) -> Tensor {
-        let h = model.hiddenStates(inputIDs, cache: cache)
+    public func logits(inputIDs: Tensor, attentionMask: Tensor? = nil, cache: KVCache? = nil) -> Tensor {
+        let h = model.hiddenStates(inputIDs, attentionMask: attentionMask, cache: cache)
         return lmHead.map { $0(h) } ?? linear(h, weight: model.embedTokens.weight)
     }
 

@@ -63,3 +63,29 @@ import Testing
         #expect(cached == recomputed)
     }
 }
+
+/// Padding masks for the decoders (left padding on the second row): transformers' logits at every
+/// real token, in one pass and with the cache.
+@Suite struct DecoderPaddingMaskTests {
+    func check(_ name: String, _ model: CausalLanguageModel) throws {
+        let io = try Fixture.io(name)
+        let (ids, mask, expected) = (io["input"]!, io["attention_mask"]!, io["logits_masked"]!)
+        let real = mask.ne(0).unsqueeze(axis: -1).to(.float32)        // padding query rows are not compared
+        let full = withNoGrad { model.logits(inputIDs: ids, attentionMask: mask, cache: nil) }
+        #expect(maxAbsDifference(full * real, expected * real) < 1e-4, "\(name)")
+        // The unpadded first row is unchanged by the mask.
+        #expect(maxAbsDifference(full.select(axis: 0, index: 0), io["logits"]!.select(axis: 0, index: 0)) < 1e-4)
+        // With the cache: the mask of all positions so far at each step.
+        let cache = model.makeCache(batch: 2, maxLength: 8)
+        let first = withNoGrad { model.logits(inputIDs: ids.narrow(axis: 1, start: 0, length: 4).contiguous(),
+                                              attentionMask: mask.narrow(axis: 1, start: 0, length: 4).contiguous(), cache: cache) }
+        let rest = withNoGrad { model.logits(inputIDs: ids.narrow(axis: 1, start: 4, length: 3).contiguous(), attentionMask: mask, cache: cache) }
+        let stepwise = Tensor.cat([first, rest], axis: 1)
+        #expect(maxAbsDifference(stepwise * real, expected * real) < 1e-4, "\(name) with the cache")
+    }
+
+    @Test func gpt2() throws { try check("gpt2", try GPT2LMHeadModel(directory: Fixture.directory("gpt2"))) }
+    @Test func llama() throws { try check("llama", try LlamaForCausalLM(directory: Fixture.directory("llama"))) }
+    @Test func mistralWithItsWindow() throws { try check("mistral", try LlamaForCausalLM(directory: Fixture.directory("mistral"))) }
+    @Test func qwen2() throws { try check("qwen2", try LlamaForCausalLM(directory: Fixture.directory("qwen2"))) }
+}
