@@ -134,3 +134,20 @@ import Testing
         #expect(throws: ModelLoadError.invalidIndex(path: index, reason: "no 'weight_map' object")) { try CheckpointFiles.load(dir) }
     }
 }
+
+/// float16 checkpoints load as float16 too, and run end to end in float16.
+@Suite struct Float16LoadingTests {
+    @Test func float16GPT2() throws {
+        let dir = try Fixture.copy("gpt2")
+        let tensors = try Safetensors.load(from: dir + "/model.safetensors").mapValues { $0.to(.float16) }
+        try Safetensors.save(tensors, to: dir + "/model.safetensors")
+        let model = try GPT2LMHeadModel(directory: dir)
+        #expect(model.parameters().allSatisfy { $0.dtype == .float16 })
+        let io = try Fixture.io("gpt2")
+        let logits = withNoGrad { model.logits(inputIDs: io["input"]!) }
+        #expect(logits.dtype == .float16)
+        // float16 weights (11 significant bits) against float32 logits up to 2.7.
+        let diff = maxAbsDifference(logits, io["logits"]!)
+        #expect(diff < 0.02, "float16 logits: \(diff)")
+    }
+}
