@@ -200,7 +200,8 @@ public final class BertForMaskedLM: Module {
     }
 
     /// Builds the model of `dir/config.json` and loads `dir`'s weights (a saved
-    /// `cls.predictions.decoder.*`, tied to the embeddings and the bias, and `position_ids` are ignored).
+    /// `cls.predictions.decoder.*`, tied to the embeddings and the bias, `position_ids`, and a
+    /// pretraining checkpoint's pooler and `cls.seq_relationship` are ignored).
     ///
     ///     let model = try BertForMaskedLM(directory: dir)
     public convenience init(directory: String, dtype: DType? = nil) throws {
@@ -211,7 +212,10 @@ public final class BertForMaskedLM: Module {
     /// Loads named tensors after checking keys and shapes.
     public func loadWeights(_ tensors: [String: Tensor], dtype: DType? = nil) throws {
         var o = LoadOptions(); o.basePrefix = "bert"; o.dtype = dtype
-        o.ignored = { $0.hasSuffix("embeddings.position_ids") || $0.hasPrefix("cls.predictions.decoder.") || $0.hasPrefix("bert.pooler.") }
+        // A BertForPreTraining checkpoint (the Hub's bert-base-*) also holds the pooler and the
+        // next-sentence head, which this model does not use.
+        o.ignored = { $0.hasSuffix("embeddings.position_ids") || $0.hasPrefix("cls.predictions.decoder.") || $0.hasPrefix("bert.pooler.")
+            || $0.hasPrefix("cls.seq_relationship.") }
         try loadPretrained(self, tensors, o)
     }
 

@@ -91,7 +91,7 @@ func checkpointFloatDType(_ tensors: [String: Tensor]) -> DType {
 }
 
 /// Loads `tensors` into `model` by name after checking every key and shape (nothing changes on an
-/// error): missing and unexpected keys and shape mismatches throw `ModelLoadError` naming the key
+/// error; `gamma`/`beta` are read as `weight`/`bias`): missing and unexpected keys and shape mismatches throw `ModelLoadError` naming the key
 /// and both shapes. The model's float parameters take `options.dtype`, or the checkpoint's dtype.
 func loadPretrained(_ model: Module, _ tensors: [String: Tensor], _ options: LoadOptions) throws {
     var tensors = tensors.filter { !options.ignored($0.key) }
@@ -102,6 +102,13 @@ func loadPretrained(_ model: Module, _ tensors: [String: Tensor], _ options: Loa
         let modelHasPrefix = expected.keys.contains { $0.hasPrefix(p) }
         if modelHasPrefix && !fileHasPrefix {
             tensors = Dictionary(uniqueKeysWithValues: tensors.map { (expected[$0.key] != nil ? $0.key : p + $0.key, $0.value) })
+        }
+    }
+    // Old TensorFlow-era names (`LayerNorm.gamma`/`beta`), renamed as transformers does.
+    for key in Array(tensors.keys) where expected[key] == nil {
+        for (old, new) in [(".gamma", ".weight"), (".beta", ".bias")] where key.hasSuffix(old) {
+            let renamed = String(key.dropLast(old.count)) + new
+            if expected[renamed] != nil && tensors[renamed] == nil { tensors[renamed] = tensors.removeValue(forKey: key) }
         }
     }
     let missing = expected.keys.filter { tensors[$0] == nil }.sorted()

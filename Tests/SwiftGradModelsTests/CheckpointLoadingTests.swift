@@ -46,6 +46,22 @@ import Testing
         #expect(maxAbsDifference(withNoGrad { model.logits(inputIDs: io["input"]!) }, io["logits"]!) < 1e-4)
     }
 
+    @Test func pretrainingCheckpointWithGammaBetaNamesLoadsIntoMaskedLM() throws {
+        let dir = try Fixture.copy("bert_mlm")
+        var tensors = try Safetensors.load(from: dir + "/model.safetensors")
+        for key in tensors.keys where key.hasSuffix("LayerNorm.weight") || key.hasSuffix("LayerNorm.bias") {
+            let renamed = key.hasSuffix(".weight") ? String(key.dropLast(7)) + ".gamma" : String(key.dropLast(5)) + ".beta"
+            tensors[renamed] = tensors.removeValue(forKey: key)
+        }
+        tensors["cls.seq_relationship.weight"] = Tensor.zeros([2, 32])
+        tensors["cls.seq_relationship.bias"] = Tensor.zeros([2])
+        tensors["bert.pooler.dense.weight"] = Tensor.zeros([32, 32])
+        try Safetensors.save(tensors, to: dir + "/model.safetensors")
+        let model = try BertForMaskedLM(directory: dir)
+        let io = try Fixture.io("bert_mlm")
+        #expect(maxAbsDifference(withNoGrad { model(io["input"]!) }, io["logits_unmasked"]!) < 1e-4)
+    }
+
     /// The fixture's tensors changed by `edit`, then loaded: the error it throws.
     func loadError(_ name: String = "gpt2", edit: (inout [String: Tensor]) -> Void) throws -> Error? {
         let dir = try Fixture.copy(name)
