@@ -12,6 +12,8 @@ final class ReadableFile {
     /// The file's size in bytes when it was opened.
     let size: Int
     private let fd: Int32
+    /// The open descriptor (read-only), for `mmap`.
+    var descriptor: Int32 { fd }
 
     /// Opens `path`; throws `FileError.notFound`, `.notARegularFile` or `.readFailed`.
     init(_ path: String) throws {

@@ -80,22 +80,33 @@ public enum Safetensors {
         try AtomicFile.write(encode(tensors, metadata: metadata, checksum: checksum), to: path)
     }
 
-    /// The tensors of a file (use `read(from:)` for the metadata too).
+    /// The tensors of a file (use `read(from:)` for the metadata too), memory-mapped unless
+    /// `mapped` is false (see `read(from:mapped:)`).
     ///
     ///     let state = try Safetensors.load(from: "lenet.safetensors")
     ///     print(state["features.0.weight"]!.shape)     // [6, 1, 5, 5]
-    public static func load(from path: String) throws -> [String: Tensor] {
-        try read(from: path).tensors
+    public static func load(from path: String, mapped: Bool = true) throws -> [String: Tensor] {
+        try read(from: path, mapped: mapped).tensors
     }
 
     /// The tensors, metadata and stored dtypes of a file. Throws `SafetensorsError` or `FileError`
     /// (a FIFO, a directory or a device is refused unopened; the header is checked against the
-    /// file's size before any tensor is read; a recorded checksum must match).
+    /// file's size before any tensor is made; a recorded checksum must match).
+    ///
+    /// With `mapped` (the default) the file is opened read-only and mapped privately: tensors whose
+    /// stored dtype is the one they load as (every dtype but U16, U32 and BOOL) and whose data is
+    /// aligned for their element type use the mapped pages without a copy; only pages that are
+    /// touched become resident, and the mapping is released with the last tensor that uses it. A
+    /// write to such a tensor copies the page it touches (copy-on-write): the file never changes.
+    /// Saving over the same path replaces the file (a rename), so loaded tensors keep their values.
+    /// As with any mapping, a file truncated by another program while its tensors are alive makes
+    /// a later access to the lost pages fail with SIGBUS; pass `mapped: false` to read copies.
     ///
     ///     let file = try Safetensors.read(from: "model.safetensors")
     ///     print(file.metadata)
-    public static func read(from path: String) throws -> SafetensorsFile {
-        try read(file: ReadableFile(path))
+    public static func read(from path: String, mapped: Bool = true) throws -> SafetensorsFile {
+        let file = try ReadableFile(path)
+        return mapped ? try readMapped(file: file) : try read(file: file)
     }
 
     // MARK: Encoding

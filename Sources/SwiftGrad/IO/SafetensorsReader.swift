@@ -64,7 +64,10 @@ extension Safetensors {
 
     /// Makes the tensors of a checked layout (entries in file order), reading each one's bytes with
     /// `read(begin, count, into)`, and verifies the checksum if the metadata holds one.
+    /// `borrow(entry)` may return storage that already holds an entry's bytes (a mapped file's
+    /// pages) for the dtypes that load unconverted; nil (or no `borrow`) reads them into new memory.
     static func load(_ entries: [Entry], _ metadata: [String: String], path: String,
+                     borrow: ((Entry) -> Storage?)? = nil,
                      read: (Int, Int, UnsafeMutableRawPointer) throws -> Void) throws -> SafetensorsFile {
         var expected: UInt32?
         if let text = metadata[checksumKey] {
@@ -74,15 +77,7 @@ extension Safetensors {
             }
             expected = v
         }
-        // Everything the tensors will take (only U16 and U32 widen), against the machine's memory.
-        var total = 0
-        for e in entries {
-            let width = tensorDType(e.dtype)!.byteSize
-            total += (e.end - e.begin) / elementSize(e.dtype)! * width
-        }
-        guard total <= FileLimits.physicalMemory else {
-            throw FileError.tooLarge(path: path, bytes: total, limit: FileLimits.physicalMemory)
-        }
+        try checkFitsInMemory(entries, path: path)
         var crc = UInt32(crc32(0, nil, 0))
         func checksum(_ p: UnsafeRawPointer, _ count: Int) {
             var done = 0
@@ -102,9 +97,15 @@ extension Safetensors {
             let t: Tensor
             switch e.dtype {
             case let d where d != "U16" && d != "U32" && d != "BOOL":
-                // Every dtype SwiftGrad has loads as it is stored: the bytes go straight into the tensor.
-                t = Tensor(uninitializedShape: e.shape, dtype: tensorDType(d)!)
-                if count > 0 {
+                // Every dtype SwiftGrad has loads as it is stored: the bytes go straight into the
+                // tensor, or the tensor borrows them where they are.
+                if count > 0, let storage = borrow?(e) {
+                    t = Tensor(storage: storage, shape: e.shape, dtype: tensorDType(d)!)
+                    if expected != nil { checksum(storage.pointer, count) }
+                } else {
+                    t = Tensor(uninitializedShape: e.shape, dtype: tensorDType(d)!)
+                }
+                if count > 0, t.storage.owner == nil {
                     try read(e.begin, count, t.storage.pointer)
                     if expected != nil { checksum(t.storage.pointer, count) }
                 }
@@ -129,6 +130,19 @@ extension Safetensors {
         var shown = metadata
         shown[checksumKey] = nil
         return SafetensorsFile(tensors: tensors, metadata: shown, storedDTypes: stored, checksum: expected)
+    }
+
+    /// Everything the tensors will take (only U16 and U32 widen), against the machine's memory
+    /// (mapped tensors take none until their pages are touched, but touching them all is allowed).
+    static func checkFitsInMemory(_ entries: [Entry], path: String) throws {
+        var total = 0
+        for e in entries {
+            let width = tensorDType(e.dtype)!.byteSize
+            total += (e.end - e.begin) / elementSize(e.dtype)! * width
+        }
+        guard total <= FileLimits.physicalMemory else {
+            throw FileError.tooLarge(path: path, bytes: total, limit: FileLimits.physicalMemory)
+        }
     }
 
     /// Bytes per element of a readable file dtype, nil for unsupported ones.

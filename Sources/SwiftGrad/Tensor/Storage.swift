@@ -9,12 +9,24 @@ final class Storage {
     let byteCount: Int
     /// Bumped by every in-place write; autograd compares it with the version seen when saving.
     var version: Int = 0
+    /// What owns memory this storage did not allocate (a memory-mapped file's region, kept alive
+    /// while any tensor uses it); nil for memory from `BufferCache`.
+    let owner: AnyObject?
 
     /// Allocates uninitialised memory (callers fill it).
     init(byteCount: Int) {
         self.byteCount = byteCount
         self.pointer = BufferCache.allocate(byteCount)
+        self.owner = nil
         Diagnostics.storageAllocated(byteCount)
+    }
+
+    /// Wraps `byteCount` bytes at `pointer` that `owner` keeps valid (a mapped file's pages): no
+    /// copy, not counted in `Diagnostics.liveBytes`, never returned to the `BufferCache`.
+    init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
+        self.byteCount = byteCount
+        self.pointer = pointer
+        self.owner = owner
     }
 
     /// Allocates zero-filled memory.
@@ -24,6 +36,7 @@ final class Storage {
     }
 
     deinit {
+        guard owner == nil else { return }  // the owner releases borrowed memory when its last user goes
         BufferCache.release(pointer, byteCount)
         Diagnostics.storageFreed(byteCount)
     }
