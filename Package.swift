@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "char-lstm", targets: ["CharLSTM"]),
         .executable(name: "char-transformer", targets: ["CharTransformer"]),
         .executable(name: "custom-op", targets: ["CustomOp"]),
+        .executable(name: "finetune-lora", targets: ["FinetuneLoRA"]),
+        .executable(name: "generate", targets: ["Generate"]),
         .executable(name: "soak", targets: ["Soak"]),
     ],
     dependencies: [
@@ -103,6 +105,8 @@ let package = Package(
             dependencies: ["SwiftGrad", argumentParser],
             path: "Examples/CustomOp"
         ),
+        .executableTarget(name: "FinetuneLoRA", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/FinetuneLoRA"),
+        .executableTarget(name: "Generate", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/Generate"),
         .testTarget(
             name: "SwiftGradTests",
             dependencies: ["SwiftGrad", "ExampleKit"],

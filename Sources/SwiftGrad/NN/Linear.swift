@@ -12,6 +12,8 @@ open class Linear: Module {
     public let bias: Tensor?
     public let inFeatures: Int
     public let outFeatures: Int
+    /// The LoRA adapter attached by `LoRA` (not a member: the layer's state dict is unchanged).
+    public internal(set) var lora: LoRAAdapter?
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
         check(inFeatures >= 0 && outFeatures >= 0, "Linear: sizes must be non-negative, got \(inFeatures) and \(outFeatures)")
@@ -33,7 +35,9 @@ open class Linear: Module {
     open override func forward(_ input: Tensor) -> Tensor {
         checkInputSize("Linear(\(inFeatures), \(outFeatures))", input, axis: -1, expected: inFeatures, what: "in_features")
         checkInputDType("Linear(\(inFeatures), \(outFeatures))", input, weight)
-        return linear(input, weight: weight, bias: bias)
+        let y = linear(input, weight: weight, bias: bias)
+        if let lora, !lora.isMerged { return y + lora.delta(input, training: isTraining) }
+        return y
     }
 
     open override var extraDescription: String {
