@@ -124,9 +124,11 @@ import Testing
                   Tensor.randn([2, 2], dtype: .float64, generator: gen)]
         let probes = xs.map { Tensor.randn($0.shape, dtype: .float64, generator: gen) }
         let r = gradcheck({ v in
-            let (y, h, c) = lstmSequence(gates: v[0], h0: v[1], c0: v[2], weightHh: v[3])
-            let first = grad(of: (y * v[4]).sum() + (h * v[5]).sum() + (c * v[6]).sum(), wrt: Array(v[0..<4]), createGraph: true)
-            return zip(first, probes).map { ($0! * $1).sum() }.reduce(Tensor.zeros([], dtype: .float64), +)
+            withGrad {
+                let (y, h, c) = lstmSequence(gates: v[0], h0: v[1], c0: v[2], weightHh: v[3])
+                let first = grad(of: (y * v[4]).sum() + (h * v[5]).sum() + (c * v[6]).sum(), wrt: Array(v[0..<4]), createGraph: true)
+                return zip(first, probes).map { ($0! * $1).sum() }.reduce(Tensor.zeros([], dtype: .float64), +)
+            }
         }, inputs: xs + ws)
         #expect(r.passed, "\(r)")
     }
