@@ -3,7 +3,11 @@ import Foundation
 import SwiftGrad
 
 /// Timing rules of ../shared/bench/SPEC.md: warm-up iterations, then the median of timed ones.
+/// `SWIFTGRAD_BENCH_REPS=n` runs one warm-up and n timed repetitions instead (for instruction
+/// counts under callgrind, where the full counts take too long).
 func timeit(warmup: Int = 3, reps: Int = 15, _ body: () -> Void) -> Double {
+    let short = ProcessInfo.processInfo.environment["SWIFTGRAD_BENCH_REPS"].flatMap { Int($0) }.map { Swift.max(1, $0) }
+    let (warmup, reps) = short.map { (1, $0) } ?? (warmup, reps)
     for _ in 0..<warmup { body() }
     var times: [Double] = []
     for _ in 0..<reps {

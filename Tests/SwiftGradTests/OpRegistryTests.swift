@@ -166,6 +166,11 @@ enum OpGradchecks {
             let (y, h, c) = lstmSequence(gates: xs[0], h0: xs[1], c0: xs[2], weightHh: xs[3])
             return y.square().sum() + h * 0.5 + c.square()
         }
+        case .lstmSequenceBackward: return dd([GC.randn([3, 2, 8], seed: 24), GC.randn([2, 2], seed: 25), GC.randn([2, 2], seed: 26),
+                                               GC.randn([8, 2], seed: 27)]) { xs in
+            let (y, h, c) = lstmSequence(gates: xs[0], h0: xs[1], c0: xs[2], weightHh: xs[3])
+            return y.square().sum() + h * 0.5 + c.square()
+        }
         // Linear algebra
         case .linalgInv: return c([sq]) { try! Linalg.inv($0[0]) }
         case .linalgDet: return c([sq]) { Linalg.det($0[0]) }

@@ -1,5 +1,5 @@
 import Testing
-import SwiftGrad
+@testable import SwiftGrad
 
 /// The fused LSTM cell against the same step written with ordinary ops, its gradients (kernel path)
 /// and its second derivatives (composed path used under createGraph).
@@ -112,5 +112,83 @@ import SwiftGrad
         let gates2 = xs[0].requiringGrad()
         let g2 = grad(of: stepwise(gates2, xs[1], xs[2], xs[3]).0.sum(), wrt: [gates2])[0]!
         #expect(g1.allClose(g2, rtol: 1e-12, atol: 1e-12))
+    }
+
+    /// Second derivatives of `lstm_sequence` (through `lstm_sequence_backward`'s own derivative) by
+    /// finite differences in float64, also with respect to the upstream gradient (the weights
+    /// wy, wh, wc multiply the outputs): PyTorch's gradgradcheck.
+    @Test func sequenceGradgradcheck() {
+        let xs = sequenceInputs(.float64, steps: 3, n: 2, h: 2, seed: 15)
+        let gen = Generator(seed: 16)
+        let ws = [Tensor.randn([3, 2, 2], dtype: .float64, generator: gen), Tensor.randn([2, 2], dtype: .float64, generator: gen),
+                  Tensor.randn([2, 2], dtype: .float64, generator: gen)]
+        let probes = xs.map { Tensor.randn($0.shape, dtype: .float64, generator: gen) }
+        let r = gradcheck({ v in
+            withGrad {
+                let (y, h, c) = lstmSequence(gates: v[0], h0: v[1], c0: v[2], weightHh: v[3])
+                let first = grad(of: (y * v[4]).sum() + (h * v[5]).sum() + (c * v[6]).sum(), wrt: Array(v[0..<4]), createGraph: true)
+                return zip(first, probes).map { ($0! * $1).sum() }.reduce(Tensor.zeros([], dtype: .float64), +)
+            }
+        }, inputs: xs + ws)
+        #expect(r.passed, "\(r)")
+    }
+
+    /// The first and the second backward both go through the fused kernel: the gradient built
+    /// with createGraph is recorded as one `lstm_sequence_backward` node, and equals the gradient
+    /// built without a graph.
+    @Test func sequenceBackwardIsOneRecordedOp() {
+        let xs = sequenceInputs(.float64, steps: 4, n: 3, h: 2, seed: 17).map { $0.requiringGrad() }
+        let (y, h, c) = lstmSequence(gates: xs[0], h0: xs[1], c0: xs[2], weightHh: xs[3])
+        let loss = y.square().sum() + (h * c).sum()
+        let withGraph = grad(of: loss, wrt: xs, retainGraph: true, createGraph: true)
+        let plain = grad(of: loss, wrt: xs)
+        for (a, b) in zip(withGraph, plain) { #expect(a!.allClose(b!, rtol: 1e-12, atol: 1e-12)) }
+        var seen: Set<String> = [], visited: Set<ObjectIdentifier> = []
+        var stack = withGraph.compactMap { $0?.node }
+        while let node = stack.popLast() {
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            seen.insert(node.op.description)
+            stack.append(contentsOf: node.inputs.compactMap(\.node))
+        }
+        #expect(seen.contains("lstm_sequence_backward"))
+        #expect(!seen.contains("lstm_cell") && !seen.contains("lstm_cell_backward"))
+    }
+
+    /// float16 and bfloat16 layers and cells compute in float32 and round once: the same values as
+    /// the float32 module on the rounded inputs, rounded; gradients reach the half parameters.
+    @Test(arguments: [DType.float16, .bfloat16])
+    func recurrentModulesInHalfPrecision(dtype: DType) {
+        let x32 = (Tensor.randn([5, 2, 3]) * 0.5).to(dtype).to(.float32)
+        let mods: [(String, RNNBase)] = [("LSTM", LSTM(inputSize: 3, hiddenSize: 4)), ("GRU", GRU(inputSize: 3, hiddenSize: 4)),
+                                         ("RNN", RNN(inputSize: 3, hiddenSize: 4))]
+        for (name, m) in mods {
+            m.to(dtype)
+            let y = m.forward(x32.to(dtype))
+            #expect(y.dtype == dtype, "\(name)")
+            // Reference: float32 copies of the rounded parameters, run in float32, rounded once.
+            let m32: RNNBase = name == "LSTM" ? LSTM(inputSize: 3, hiddenSize: 4) : name == "GRU" ? GRU(inputSize: 3, hiddenSize: 4) : RNN(inputSize: 3, hiddenSize: 4)
+            withNoGrad { for (p, q) in zip(m32.parameters(), m.parameters()) { p.copyFrom(q.to(.float32)) } }
+            let expected = m32.forward(x32).to(dtype)
+            #expect(y.doubles == expected.doubles, "\(name) \(dtype)")
+            y.to(.float32).sum().backward()
+            #expect(m.parameters().allSatisfy { $0.grad?.dtype == dtype }, "\(name) gradients in \(dtype)")
+        }
+        let cells: [(String, Module)] = [("LSTMCell", LSTMCell(inputSize: 3, hiddenSize: 4)), ("GRUCell", GRUCell(inputSize: 3, hiddenSize: 4)),
+                                         ("RNNCell", RNNCell(inputSize: 3, hiddenSize: 4))]
+        for (name, cell) in cells {
+            let y32 = cell.forward(x32[0])
+            cell.to(dtype)
+            let y = cell.forward(x32[0].to(dtype))
+            #expect(y.dtype == dtype, "\(name)")
+            // The float32 parameters differ from the rounded ones by one rounding: close, not equal.
+            #expect(y.to(.float64).allClose(y32.to(.float64), rtol: 0.05, atol: 0.05), "\(name) \(dtype)")
+            y.to(.float32).sum().backward()
+            #expect(cell.parameters().allSatisfy { $0.grad?.dtype == dtype }, "\(name) gradients in \(dtype)")
+        }
+        let s = sequenceInputs(.float32, steps: 3, n: 2, h: 2, seed: 22)
+        let (yh, hh, ch) = lstmSequence(gates: s[0].to(dtype), h0: s[1].to(dtype), c0: s[2].to(dtype), weightHh: s[3].to(dtype))
+        let (yr, hr, cr) = lstmSequence(gates: s[0].to(dtype).to(.float32), h0: s[1].to(dtype).to(.float32),
+                                        c0: s[2].to(dtype).to(.float32), weightHh: s[3].to(dtype).to(.float32))
+        #expect(yh.dtype == dtype && yh.doubles == yr.to(dtype).doubles && hh.doubles == hr.to(dtype).doubles && ch.doubles == cr.to(dtype).doubles)
     }
 }

@@ -94,4 +94,75 @@ import SwiftGrad
         let expected = (1 - x.tanh() * x.tanh()) * 2
         #expect(x.grad!.allClose(expected, rtol: 1e-12, atol: 1e-12))
     }
+
+    /// max/min (values and indices), argmax/argmin, amax/amin, softmax and logSoftmax over each
+    /// axis of a view read it in place: bitwise the results of a contiguous copy, in every float
+    /// dtype (float16/bfloat16 go through float32) and int64 where the op takes it.
+    @Test func extremaAndSoftmaxOfViewsAreBitwiseThoseOfContiguousCopies() {
+        for dtype in [DType.float32, .float64, .float16, .bfloat16, .int64] {
+            let source: DType = dtype == .int64 ? .int64 : .float64
+            for (layout, v0) in Self.views(source) {
+                let v = dtype == source ? v0 : Self.sameLayout(v0, dtype)
+                #expect(!v.isContiguous && v.dtype == dtype, "\(layout) \(dtype)")
+                let c = v.contiguous()
+                for axis in 0..<v.rank {
+                    let (mv, mi) = v.max(axis: axis), (cv, ci) = c.max(axis: axis)
+                    #expect(mv.doubles == cv.doubles && mi.ints == ci.ints, "max(axis: \(axis)) of a \(layout) \(dtype) view")
+                    let (nv, ni) = v.min(axis: axis, keepDim: true), (dv, di) = c.min(axis: axis, keepDim: true)
+                    #expect(nv.doubles == dv.doubles && ni.ints == di.ints, "min(axis: \(axis)) of a \(layout) \(dtype) view")
+                    #expect(v.argmax(axis: axis).ints == c.argmax(axis: axis).ints, "argmax of a \(layout) \(dtype) view")
+                    #expect(v.argmin(axis: axis).ints == c.argmin(axis: axis).ints, "argmin of a \(layout) \(dtype) view")
+                    #expect(v.amax(axis: axis).doubles == c.amax(axis: axis).doubles, "amax of a \(layout) \(dtype) view")
+                    #expect(v.amin(axis: axis).doubles == c.amin(axis: axis).doubles, "amin of a \(layout) \(dtype) view")
+                    if dtype != .int64 {
+                        #expect(v.softmax(axis: axis).doubles == c.softmax(axis: axis).doubles, "softmax(axis: \(axis)) of a \(layout) \(dtype) view")
+                        #expect(v.logSoftmax(axis: axis).doubles == c.logSoftmax(axis: axis).doubles, "logSoftmax(axis: \(axis)) of a \(layout) \(dtype) view")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The view `v` (of a float64 or int64 base) rebuilt with the same strides over a base of `dtype`.
+    static func sameLayout(_ v: Tensor, _ dtype: DType) -> Tensor {
+        let base = Tensor.randn([v.storageOffset + (zip(v.shape, v.strides).map { ($0 - 1) * $1 }.reduce(0, +)) + 1], dtype: .float64)
+        return base.to(dtype).asStrided(shape: v.shape, strides: v.strides, offset: v.storageOffset)
+    }
+
+    /// A view whose rows hold NaN and ties: the first NaN wins and ties keep the first index, as in
+    /// the contiguous kernel.
+    @Test func extremaOfViewsKeepNaNAndTieRules() {
+        let x = Tensor([[1, 3, 3, .nan], [2, 2, 0, 1], [5, .nan, 5, 5]] as [[Double]], dtype: .float64).t()
+        let (v, i) = x.max(axis: 0)
+        let (cv, ci) = x.contiguous().max(axis: 0)
+        #expect(i.ints == ci.ints && i.ints == [3, 0, 1])
+        #expect(zip(v.doubles, cv.doubles).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        #expect(x.argmin(axis: 1).ints == [0, 2, 1, 0])
+    }
+
+    /// Softmax and max of views allocate only their results (no contiguous copy of the input).
+    @Test func softmaxAndMaxOfViewsAllocateOnlyTheirResult() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor.randn([512, 256])                     // 512 KiB of float32
+            let n = x.count * 4
+            withNoGrad {
+                Diagnostics.resetPeak()
+                var before = Diagnostics.liveBytes
+                do { _ = x.t().softmax(axis: -1) }
+                precondition(Diagnostics.peakBytes - before <= n, "softmax of a view copied it: \(Diagnostics.peakBytes - before) bytes")
+                Diagnostics.resetPeak()
+                before = Diagnostics.liveBytes
+                do { _ = x.t().max(axis: 1) }
+                precondition(Diagnostics.peakBytes - before <= 256 * 16, "max of a view copied it: \(Diagnostics.peakBytes - before) bytes")
+            }
+        }
+    }
+
+    @Test func gradientsOfSoftmaxAndMaxOfViews() {
+        let x = Tensor.randn([5, 7], dtype: .float64)
+        let r1 = gradcheck({ xs in (xs[0].t().softmax(axis: -1) * Tensor.arange(5, dtype: .float64)).sum() }, inputs: [x])
+        #expect(r1.passed, "\(r1)")
+        let r2 = gradcheck({ xs in xs[0].t().logSoftmax(axis: 0).square().sum() + xs[0].t().max(axis: 1).values.sum() }, inputs: [x])
+        #expect(r2.passed, "\(r2)")
+    }
 }

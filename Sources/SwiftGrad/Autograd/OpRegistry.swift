@@ -141,6 +141,9 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     case lstmCell = "lstm_cell", lstmSequence = "lstm_sequence"
     /// The fused backward kernel of `lstm_cell` (dPre, dC from g, pre, c), with its own derivative.
     case lstmCellBackward = "lstm_cell_backward"
+    /// The fused backward-through-time kernel of `lstm_sequence` ((dWhh, dh0, dc0, dgates) from g,
+    /// Whh, h0, c0, gates), with its own derivative (the adjoint recurrence, forward in time).
+    case lstmSequenceBackward = "lstm_sequence_backward"
 
     // MARK: Linear algebra (Ops/Linalg*.swift)
     /// Inverse, determinant, log |det|.
@@ -194,6 +197,10 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
+
+    /// The op's name where a kernel or a check needs it as a string (a misuse message's prefix):
+    /// `Kernels.unary(.exp, x, name: Op.exp.name)`, so no op name is spelled twice.
+    var name: String { rawValue }
 }
 
 /// What a graph node records: an op of the registry, or a user's custom op (`recordedAsCustomOp`)

@@ -104,37 +104,37 @@ extension Kernels {
         return T.sum(T.sum(T.sum(T.sum(a0, a1), T.sum(a2, a3)), T.sum(T.sum(a4, a5), T.sum(a6, a7))), tail)
     }
 
-    /// Max or min along one axis of a tensor viewed as [outer, n, inner]; returns values and int64 indices.
-    /// NaN wins (as PyTorch); ties keep the first index.
-    static func extremum(_ x: Tensor, outer: Int, n: Int, inner: Int, isMax: Bool, values: Tensor?, indices: Tensor) {
-        let x = x.dense
+    /// Max or min along `axis` of a tensor viewed as [outer, n, inner]; returns values and int64
+    /// indices. NaN wins (as PyTorch); ties keep the first index. A view is read in place through
+    /// its strides (`AxisRows`), with the same comparisons in the same order as a contiguous input.
+    static func extremum(_ x: Tensor, axis: Int, outer: Int, n: Int, inner: Int, isMax: Bool, values: Tensor?, indices: Tensor) {
         func run<T: Comparable>(_ p: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>?, _ isNaN: (T) -> Bool) {
             let ip = indices.ptr(Int64.self)
-            for o in 0..<outer {
-                for j in 0..<inner {
-                    let base = o * n * inner + j
-                    var best = p[base], bi = 0
-                    if !isNaN(best) {
-                        for k in 1..<Swift.max(n, 1) {
-                            let val = p[base + k * inner]
-                            if isNaN(val) { best = val; bi = k; break }
-                            if isMax ? val > best : val < best { best = val; bi = k }
-                        }
+            let rows = AxisRows(x, axis: axis, outer: outer, n: n, inner: inner)
+            let step = rows.step
+            for r in 0..<(outer * inner) {
+                let base = rows.start(r)
+                var best = p[base], bi = 0
+                if !isNaN(best) {
+                    for k in 1..<Swift.max(n, 1) {
+                        let val = p[base + k * step]
+                        if isNaN(val) { best = val; bi = k; break }
+                        if isMax ? val > best : val < best { best = val; bi = k }
                     }
-                    v?[o * inner + j] = best
-                    ip[o * inner + j] = Int64(bi)
                 }
+                v?[r] = best
+                ip[r] = Int64(bi)
             }
         }
         switch x.dtype {
-        case .float32: run(x.ptr(Float.self), values?.ptr(Float.self)) { $0.isNaN }
-        case .float64: run(x.ptr(Double.self), values?.ptr(Double.self)) { $0.isNaN }
-        case .int64: run(x.ptr(Int64.self), values?.ptr(Int64.self)) { _ in false }
+        case .float32: run(x.stridedPtr(Float.self), values?.ptr(Float.self)) { $0.isNaN }
+        case .float64: run(x.stridedPtr(Double.self), values?.ptr(Double.self)) { $0.isNaN }
+        case .int64: run(x.stridedPtr(Int64.self), values?.ptr(Int64.self)) { _ in false }
         default:
             // Conversion to the compute type keeps order and NaN, so the winners are the same.
-            let t = x.dtype.computeType, wide = convert(x, to: t)
+            let t = x.dtype.computeType, wide = convert(x.dense, to: t)
             let v = values.map { Tensor(uninitializedShape: $0.shape, dtype: t) }
-            extremum(wide, outer: outer, n: n, inner: inner, isMax: isMax, values: v, indices: indices)
+            extremum(wide, axis: axis, outer: outer, n: n, inner: inner, isMax: isMax, values: v, indices: indices)
             if let v, let values { convert(v, into: values) }
         }
     }
@@ -211,4 +211,46 @@ extension Double: AccumulatingElement {
 extension Int64: AccumulatingElement {
     @inline(__always) static func sum(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
     @inline(__always) static func product(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
+}
+
+/// The rows of a tensor around one axis, viewed as [outer, n, inner] and read in place: row
+/// r = o·inner + j starts at element `start(r)` (relative to `stridedPtr`) and steps `step` along
+/// the axis. A contiguous tensor takes the plain o·n·inner + j.
+struct AxisRows {
+    let contiguous: Bool
+    let n: Int, inner: Int, step: Int
+    let outerShape: [Int], outerStrides: [Int], innerShape: [Int], innerStrides: [Int]
+
+    init(_ x: Tensor, axis: Int, outer: Int, n: Int, inner: Int) {
+        self.n = n
+        self.inner = inner
+        contiguous = x.isContiguous || x.rank == 0
+        if contiguous {
+            step = inner
+            outerShape = []; outerStrides = []; innerShape = []; innerStrides = []
+        } else {
+            let st = x.strides
+            step = st[axis]
+            outerShape = Array(x.shape[..<axis]); outerStrides = Array(st[..<axis])
+            innerShape = Array(x.shape[(axis + 1)...]); innerStrides = Array(st[(axis + 1)...])
+        }
+    }
+
+    @inline(__always)
+    func start(_ r: Int) -> Int {
+        var o = r / inner, j = r - o * inner
+        if contiguous { return o * n * inner + j }
+        var off = 0
+        for a in stride(from: innerShape.count - 1, through: 0, by: -1) {
+            let q = j / innerShape[a]
+            off += (j - q * innerShape[a]) * innerStrides[a]
+            j = q
+        }
+        for a in stride(from: outerShape.count - 1, through: 0, by: -1) {
+            let q = o / outerShape[a]
+            off += (o - q * outerShape[a]) * outerStrides[a]
+            o = q
+        }
+        return off
+    }
 }

@@ -89,11 +89,19 @@ open class RNNBase: Module {
     }
 
     /// Runs all layers and directions; returns the top layer's outputs and the final states.
-    func run(_ input: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
+    /// float16/bfloat16 layers compute in float32 (`computeDType`): inputs, states and parameters are
+    /// cast (recorded, so gradients reach the half parameters) and the results are rounded once.
+    func run(_ input: Tensor, h0: Tensor?, c0: Tensor?, computeDType: DType? = nil) -> (output: Tensor, h: Tensor, c: Tensor?) {
         check(input.rank == 3 || input.rank == 2,
                      "\(typeName): input must be [T, N, \(inputSize)]\(batchFirst ? " (batchFirst: [N, T, \(inputSize)])" : "") or [T, \(inputSize)], got \(input.shape)")
         check(input.shape.last == inputSize, "\(typeName): input \(input.shape) does not end with inputSize \(inputSize)")
-        checkInputDType(typeName, input, weightIh.first, name: "weight_ih_l0")
+        if computeDType == nil {
+            checkInputDType(typeName, input, weightIh.first, name: "weight_ih_l0")
+            if input.dtype == .float16 || input.dtype == .bfloat16 {
+                let r = run(input.to(.float32), h0: h0?.to(.float32), c0: c0?.to(.float32), computeDType: .float32)
+                return (r.output.to(input.dtype), r.h.to(input.dtype), r.c?.to(input.dtype))
+            }
+        }
         let unbatched = input.rank == 2
         var x = unbatched ? input.unsqueeze(axis: 1) : (batchFirst ? input.transpose(0, 1) : input)
         let batch = x.shape[1], dirs = bidirectional ? 2 : 1
@@ -111,7 +119,7 @@ open class RNNBase: Module {
                 let h = hStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, outputSize]) }
                     ?? Tensor.zeros([batch, outputSize], dtype: x.dtype)
                 let c = cStart.map { $0.narrow(axis: 0, start: k, length: 1).reshape([batch, hiddenSize]) } ?? zeros
-                let r = runDirection(x, k, reverse: d == 1, h: h, c: c)
+                let r = runDirection(x, k, reverse: d == 1, h: h, c: c, computeDType: computeDType)
                 outs.append(r.output); hN.append(r.h)
                 if let rc = r.c { cN.append(rc) }
             }
@@ -128,13 +136,16 @@ open class RNNBase: Module {
     }
 
     /// One layer in one direction over x [T, N, in]: returns [T, N, H] and the last h (and c).
-    func runDirection(_ x: Tensor, _ k: Int, reverse: Bool, h h0: Tensor, c c0: Tensor) -> (output: Tensor, h: Tensor, c: Tensor?) {
+    func runDirection(_ x: Tensor, _ k: Int, reverse: Bool, h h0: Tensor, c c0: Tensor,
+                      computeDType: DType? = nil) -> (output: Tensor, h: Tensor, c: Tensor?) {
         let steps = x.shape[0], batch = x.shape[1], hs = hiddenSize
         let gh = mode.gates * hs
-        let wih = weightIh[k], whh = weightHh[k]
+        func p(_ t: Tensor) -> Tensor { computeDType.map { t.to($0) } ?? t }
+        let wih = p(weightIh[k]), whh = p(weightHh[k])
+        let bHh: Tensor? = hasBias ? p(biasHh[k]) : nil
         // The input projection of the whole sequence in one GEMM; LSTM and RNN fold both biases in
         // here, GRU keeps b_hh for the hidden projection (its n gate multiplies it by r).
-        let inBias: Tensor? = hasBias ? (mode == .gru ? biasIh[k] : biasIh[k] + biasHh[k]) : nil
+        let inBias: Tensor? = hasBias ? (mode == .gru ? p(biasIh[k]) : p(biasIh[k]) + bHh!) : nil
         let xp = linear(x.reshape([steps * batch, x.shape[2]]), weight: wih, bias: inBias).reshape([steps, batch, gh])
         if mode == .lstm && projSize > 0 {
             // With a projection h is not the cell's output: one lstmCell and one product per step.
@@ -144,7 +155,7 @@ open class RNNBase: Module {
                 let t = reverse ? steps - 1 - s : s
                 let pre = xp.narrow(axis: 0, start: t, length: 1).reshape([batch, gh]) + linear(h, weight: whh)
                 let (hc, c1) = lstmCell(gates: pre, cell: c)
-                h = linear(hc, weight: weightHr[k]); c = c1
+                h = linear(hc, weight: p(weightHr[k])); c = c1
                 outputs[t] = h
             }
             return (Tensor.stack(outputs.map { $0! }, axis: 0), h, c)
@@ -165,7 +176,7 @@ open class RNNBase: Module {
             case .lstm:
                 checkFailure("runDirection: LSTM layers run as one lstmSequence op (above)")
             case .gru:
-                let hp = linear(h, weight: whh, bias: hasBias ? biasHh[k] : nil).chunk(3, axis: 1)
+                let hp = linear(h, weight: whh, bias: bHh).chunk(3, axis: 1)
                 let xg = xt.chunk(3, axis: 1)
                 let r = (xg[0] + hp[0]).sigmoid(), z = (xg[1] + hp[1]).sigmoid()
                 let n = (xg[2] + r * hp[2]).tanh()

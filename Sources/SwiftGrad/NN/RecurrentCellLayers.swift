@@ -38,6 +38,13 @@ open class RNNCellBase: Module {
         return (x, unbatched, h)
     }
 
+    /// The parameters in the dtype a step computes in: a float16/bfloat16 step runs in float32 (the
+    /// casts are recorded, so gradients reach the half parameters) and rounds its result once.
+    func stepParameters(for x: Tensor) -> (wIh: Tensor, wHh: Tensor, bIh: Tensor?, bHh: Tensor?) {
+        guard !x.dtype.hasKernels else { return (weightIh, weightHh, biasIh, biasHh) }
+        return (weightIh.to(.float32), weightHh.to(.float32), biasIh?.to(.float32), biasHh?.to(.float32))
+    }
+
     open override var extraDescription: String { "\(inputSize), \(hiddenSize)" + (biasIh == nil ? ", bias=False" : "") }
 }
 
@@ -68,8 +75,9 @@ open class RNNCell: RNNCellBase {
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
         let (x, unbatched, h) = prepare(input, hidden)
-        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
-        let next = usesRelu ? pre.relu() : pre.tanh()
+        let p = stepParameters(for: x)
+        let pre = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh) + linear(h.to(p.wIh.dtype), weight: p.wHh, bias: p.bHh)
+        let next = (usesRelu ? pre.relu() : pre.tanh()).to(x.dtype)
         return unbatched ? next.squeeze(axis: 0) : next
     }
 }
@@ -92,8 +100,10 @@ open class LSTMCell: RNNCellBase {
     public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (h: Tensor, c: Tensor) {
         let (x, unbatched, h) = prepare(input, state?.h, name: "h")
         let c = prepare(input, state?.c, name: "c").h
-        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
-        let (h1, c1) = lstmCell(gates: pre, cell: c)
+        let p = stepParameters(for: x), dt = p.wIh.dtype
+        let pre = linear(x.to(dt), weight: p.wIh, bias: p.bIh) + linear(h.to(dt), weight: p.wHh, bias: p.bHh)
+        let (h32, c32) = lstmCell(gates: pre, cell: c.to(dt))
+        let h1 = h32.to(x.dtype), c1 = c32.to(x.dtype)
         return unbatched ? (h1.squeeze(axis: 0), c1.squeeze(axis: 0)) : (h1, c1)
     }
 }
@@ -115,12 +125,13 @@ open class GRUCell: RNNCellBase {
     ///
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
-        let (x, unbatched, h) = prepare(input, hidden)
-        let xg = linear(x, weight: weightIh, bias: biasIh).chunk(3, axis: 1)
-        let hg = linear(h, weight: weightHh, bias: biasHh).chunk(3, axis: 1)
+        let (x, unbatched, hIn) = prepare(input, hidden)
+        let p = stepParameters(for: x), h = hIn.to(p.wIh.dtype)
+        let xg = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh).chunk(3, axis: 1)
+        let hg = linear(h, weight: p.wHh, bias: p.bHh).chunk(3, axis: 1)
         let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
         let n = (xg[2] + r * hg[2]).tanh()
-        let next = n + z * (h - n)          // (1 - z)·n + z·h
+        let next = (n + z * (h - n)).to(x.dtype)          // (1 - z)·n + z·h
         return unbatched ? next.squeeze(axis: 0) : next
     }
 }

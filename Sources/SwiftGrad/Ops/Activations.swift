@@ -14,7 +14,7 @@ extension Tensor {
     ///     let z = x.gelu(approximate: .tanh)
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         if approximate == .tanh {
-            return Kernels.activation(.geluTanh, self, name: "gelu").recorded(.geluTanh, self, save: .input0, forward: .elementwise) { g, ctx in
+            return Kernels.activation(.geluTanh, self, name: Op.gelu.name).recorded(.geluTanh, self, save: .input0, forward: .elementwise) { g, ctx in
                 let x = ctx.input(0)
                 let k = (2 / Double.pi).squareRoot(), c = 0.044715
                 let x2 = x * x
@@ -24,7 +24,7 @@ extension Tensor {
                 return [g * d]
             }
         }
-        return Kernels.activation(.gelu, self, name: "gelu").recorded(.gelu, self, save: .input0, forward: .elementwise) { g, ctx in
+        return Kernels.activation(.gelu, self, name: Op.gelu.name).recorded(.gelu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let cdf = ((x * (1 / 2.0.squareRoot())).erf() + 1) * 0.5
             let pdf = (x * x * -0.5).exp() * (1 / (2 * Double.pi).squareRoot())
@@ -36,7 +36,7 @@ extension Tensor {
     ///
     ///     let y = x.silu()
     public func silu() -> Tensor {
-        Kernels.activation(.silu, self, name: "silu").recorded(.silu, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.silu, self, name: Op.silu.name).recorded(.silu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let s = x.sigmoid()
             return [g * s * (x * (1 - s) + 1)]
@@ -47,7 +47,7 @@ extension Tensor {
     ///
     ///     let y = x.mish()
     public func mish() -> Tensor {
-        Kernels.activation(.mish, self, name: "mish").recorded(.mish, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.mish, self, name: Op.mish.name).recorded(.mish, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let t = x.softplus(beta: 1, threshold: .infinity).tanh()
             return [g * (t + x * x.sigmoid() * (1 - t * t))]
@@ -67,7 +67,7 @@ extension Tensor {
     ///
     ///     let y = x.softsign()
     public func softsign() -> Tensor {
-        Kernels.activation(.softsign, self, name: "softsign").recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.softsign, self, name: Op.softsign.name).recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
             let d = ctx.input(0).abs() + 1
             return [g / (d * d)]
         }
@@ -78,7 +78,7 @@ extension Tensor {
     ///     let y = x.softplus()
     ///     let z = x.softplus(beta: 2, threshold: 10)
     public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
-        Kernels.activation(.softplus(beta: beta, threshold: threshold), self, name: "softplus")
+        Kernels.activation(.softplus(beta: beta, threshold: threshold), self, name: Op.softplus.name)
             .recorded(.softplus, self, save: .input0, forward: .elementwise) { g, ctx in
                 let x = ctx.input(0)
                 let linear = Kernels.mask(x) { beta * $0 > threshold }
@@ -91,7 +91,7 @@ extension Tensor {
     ///
     ///     let y = x.elu()
     public func elu(alpha: Double = 1) -> Tensor {
-        Kernels.activation(.elu(alpha: alpha), self, name: "elu").recorded(.elu, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.elu(alpha: alpha), self, name: Op.elu.name).recorded(.elu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let pos = Kernels.mask(x) { $0 > 0 }
             // exp of the clamped input: exp(large x) would be inf, and inf·0 NaN.
@@ -103,7 +103,7 @@ extension Tensor {
     ///
     ///     let y = x.selu()
     public func selu() -> Tensor {
-        Kernels.activation(.selu, self, name: "selu").recorded(.selu, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.selu, self, name: Op.selu.name).recorded(.selu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let a = 1.6732632423543772848170429916717, s = 1.0507009873554804934193349852946
             let pos = Kernels.mask(x) { $0 > 0 }
@@ -127,7 +127,7 @@ extension Tensor {
     ///     let y = x.hardtanh()
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) -> Tensor {
         check(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
-        return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: "hardtanh")
+        return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: Op.hardtanh.name)
             .recorded(.hardtanh, self, save: .input0, forward: .elementwise) { g, ctx in
                 // 0 only where x <= min or x >= max: a NaN passes g on, as PyTorch's hardtanh_backward.
                 [g * Kernels.mask(ctx.input(0)) { !($0 <= lo || $0 >= hi) }]
@@ -143,7 +143,7 @@ extension Tensor {
     ///
     ///     let y = x.hardsigmoid()
     public func hardsigmoid() -> Tensor {
-        Kernels.activation(.hardsigmoid, self, name: "hardsigmoid").recorded(.hardsigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.hardsigmoid, self, name: Op.hardsigmoid.name).recorded(.hardsigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
             [g * Kernels.mask(ctx.input(0)) { $0 > -3 && $0 < 3 } * (1.0 / 6)]
         }
     }
@@ -152,7 +152,7 @@ extension Tensor {
     ///
     ///     let y = x.hardswish()
     public func hardswish() -> Tensor {
-        Kernels.activation(.hardswish, self, name: "hardswish").recorded(.hardswish, self, save: .input0, forward: .elementwise) { g, ctx in
+        Kernels.activation(.hardswish, self, name: Op.hardswish.name).recorded(.hardswish, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let mid = Kernels.mask(x) { $0 >= -3 && $0 <= 3 }, high = Kernels.mask(x) { $0 > 3 }
             return [g * (mid * (x / 3 + 0.5) + high)]

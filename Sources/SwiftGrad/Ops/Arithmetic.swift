@@ -17,23 +17,23 @@ extension Tensor {
     ///
     ///     let c = Tensor.ones([2, 3]) + Tensor([1, 2, 3] as [Float])   // shape [2, 3]
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (a, b, shape) = prepare(lhs, rhs, op: "add")
-        return Kernels.binary(.add, a, b, shape: shape, name: "add")
+        let (a, b, shape) = prepare(lhs, rhs, op: Op.add.name)
+        return Kernels.binary(.add, a, b, shape: shape, name: Op.add.name)
             .recorded(.add, a, b, forward: .elementwise) { g, _ in [g, g] }
     }
 
     /// Element-wise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (a, b, shape) = prepare(lhs, rhs, op: "sub")
+        let (a, b, shape) = prepare(lhs, rhs, op: Op.sub.name)
         check(a.dtype != .bool, "sub: subtracting two bool tensors is not supported (shapes \(lhs.shape) and \(rhs.shape)); use ^ or logicalXor instead")
-        return Kernels.binary(.sub, a, b, shape: shape, name: "sub")
+        return Kernels.binary(.sub, a, b, shape: shape, name: Op.sub.name)
             .recorded(.sub, a, b, forward: .elementwise) { g, _ in [g, -g] }
     }
 
     /// Element-wise product with broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (a, b, shape) = prepare(lhs, rhs, op: "mul")
-        return Kernels.binary(.mul, a, b, shape: shape, name: "mul")
+        let (a, b, shape) = prepare(lhs, rhs, op: Op.mul.name)
+        return Kernels.binary(.mul, a, b, shape: shape, name: Op.mul.name)
             .recorded(.mul, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 [ctx.needsGrad(0) ? g * ctx.input(1) : nil, ctx.needsGrad(1) ? g * ctx.input(0) : nil]
             }
@@ -41,10 +41,10 @@ extension Tensor {
 
     /// Element-wise true division with broadcasting (integers divide as floats, as in PyTorch).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        var (a, b, shape) = prepare(lhs, rhs, op: "div")
+        var (a, b, shape) = prepare(lhs, rhs, op: Op.div.name)
         // True division: integers and bools divide in the default float dtype, as PyTorch.
         if !a.dtype.isFloatingPoint { a = a.to(.float32); b = b.to(.float32) }
-        return Kernels.binary(.div, a, b, shape: shape, name: "div")
+        return Kernels.binary(.div, a, b, shape: shape, name: Op.div.name)
             .recorded(.div, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let b = ctx.input(1)
                 let ga = ctx.needsGrad(0) ? g / b : nil
@@ -57,7 +57,7 @@ extension Tensor {
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
         check(x.dtype != .bool, "neg: negating a bool tensor of shape \(x.shape) is not supported; use ~ or logicalNot to invert a mask")
-        return Kernels.unary(.neg, x, name: "neg").recorded(.neg, x, forward: .elementwise) { g, _ in [-g] }
+        return Kernels.unary(.neg, x, name: Op.neg.name).recorded(.neg, x, forward: .elementwise) { g, _ in [-g] }
     }
 
     // MARK: with scalars
@@ -75,7 +75,7 @@ extension Tensor {
     /// `x + s`.
     public static func + (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.addScalar(s), x, name: "add").recorded(.add, x, forward: .elementwise) { g, _ in [g] }
+        return Kernels.unary(.addScalar(s), x, name: Op.add.name).recorded(.add, x, forward: .elementwise) { g, _ in [g] }
     }
     /// `s + x`.
     public static func + (s: Double, x: Tensor) -> Tensor { x + s }
@@ -84,12 +84,12 @@ extension Tensor {
     /// `s - x`.
     public static func - (s: Double, x: Tensor) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.rsubScalar(s), x, name: "rsub").recorded(.rsub, x, forward: .elementwise) { g, _ in [-g] }
+        return Kernels.unary(.rsubScalar(s), x, name: Op.rsub.name).recorded(.rsub, x, forward: .elementwise) { g, _ in [-g] }
     }
     /// `x * s`.
     public static func * (x: Tensor, s: Double) -> Tensor {
         let x = promoted(x, s)
-        return Kernels.unary(.mulScalar(s), x, name: "mul").recorded(.mul, x, forward: .elementwise) { g, _ in [g * s] }
+        return Kernels.unary(.mulScalar(s), x, name: Op.mul.name).recorded(.mul, x, forward: .elementwise) { g, _ in [g * s] }
     }
     /// `s * x`.
     public static func * (s: Double, x: Tensor) -> Tensor { x * s }
@@ -98,12 +98,12 @@ extension Tensor {
     ///     let half = x / 2
     public static func / (x: Tensor, s: Double) -> Tensor {
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
-        return Kernels.unary(.divScalar(s), y, name: "div").recorded(.div, y, forward: .elementwise) { g, _ in [g / s] }
+        return Kernels.unary(.divScalar(s), y, name: Op.div.name).recorded(.div, y, forward: .elementwise) { g, _ in [g / s] }
     }
     /// `s / x`.
     public static func / (s: Double, x: Tensor) -> Tensor {
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
-        return Kernels.unary(.rdivScalar(s), y, name: "rdiv")
+        return Kernels.unary(.rdivScalar(s), y, name: Op.rdiv.name)
             .recorded(.rdiv, y, save: .input0, forward: .elementwise) { g, ctx in
                 // d(s/x)/dx = -s/x²
                 let x = ctx.input(0)
@@ -118,7 +118,7 @@ extension Tensor {
     ///     let y = x.pow(2.5)
     public func pow(_ p: Double) -> Tensor {
         let base = Tensor.promoted(self, p)
-        return Kernels.unary(.powScalar(p), base, name: "pow").recorded(.pow, base, save: .input0, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.powScalar(p), base, name: Op.pow.name).recorded(.pow, base, save: .input0, forward: .elementwise) { g, ctx in
             if p == 0 { return [Tensor.zerosLike(g)] }
             let x = ctx.input(0)
             return [g * (x.pow(p - 1) * p)]
@@ -127,8 +127,8 @@ extension Tensor {
 
     /// Element-wise power with a tensor exponent (broadcast).
     public func pow(_ exponent: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.prepare(self, exponent, op: "pow")
-        return Kernels.binary(.pow, a, b, shape: shape, name: "pow")
+        let (a, b, shape) = Tensor.prepare(self, exponent, op: Op.pow.name)
+        return Kernels.binary(.pow, a, b, shape: shape, name: Op.pow.name)
             .recorded(.pow, a, b, save: [.input0, .input1, .output], forward: .elementwise) { g, ctx in
                 let x = ctx.input(0), e = ctx.input(1)
                 let zero = Tensor.zeros([], dtype: g.dtype)
@@ -142,8 +142,8 @@ extension Tensor {
 
     /// Element-wise maximum (broadcast). At ties the gradient is split equally, as in PyTorch.
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
-        let (a, b, shape) = prepare(lhs, rhs, op: "maximum")
-        return Kernels.binary(.maximum, a, b, shape: shape, name: "maximum")
+        let (a, b, shape) = prepare(lhs, rhs, op: Op.maximum.name)
+        return Kernels.binary(.maximum, a, b, shape: shape, name: Op.maximum.name)
             .recorded(.maximum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let w = ctx.input(0).gt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
@@ -152,8 +152,8 @@ extension Tensor {
 
     /// Element-wise minimum (broadcast). At ties the gradient is split equally.
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
-        let (a, b, shape) = prepare(lhs, rhs, op: "minimum")
-        return Kernels.binary(.minimum, a, b, shape: shape, name: "minimum")
+        let (a, b, shape) = prepare(lhs, rhs, op: Op.minimum.name)
+        return Kernels.binary(.minimum, a, b, shape: shape, name: Op.minimum.name)
             .recorded(.minimum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 let w = ctx.input(0).lt(ctx.input(1)).to(g.dtype) + ctx.input(0).eq(ctx.input(1)).to(g.dtype) * 0.5
                 return [g * w, g * (1 - w)]
@@ -167,7 +167,7 @@ extension Tensor {
         check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi) (shape \(shape))")
         check(dtype.isFloatingPoint || !(lo.isNaN || hi.isNaN),
               "clamp: min \(lo) and max \(hi) must be numbers for an \(dtype) tensor of shape \(shape)")
-        return Kernels.unary(.clamp(lo, hi), self, name: "clamp").recorded(.clamp, self, save: .input0, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.clamp(lo, hi), self, name: Op.clamp.name).recorded(.clamp, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let inside = Kernels.compare(.ge, x, Tensor.full([], lo, dtype: x.dtype), shape: x.shape)
             let below = Kernels.compare(.le, x, Tensor.full([], hi, dtype: x.dtype), shape: x.shape)

@@ -161,11 +161,11 @@ extension Tensor {
     ///
     ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
     public func gather(axis: Int, index: Tensor) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "gather", shape: shape)
-        Tensor.checkScatterShapes(self, index, nil, ax, op: "gather")
+        let ax = normalizeAxis(axis, rank, op: Op.gather.name, shape: shape)
+        Tensor.checkScatterShapes(self, index, nil, ax, op: Op.gather.name)
         if rank == 0 { return reshape([1]).gather(axis: 0, index: index.reshape([1])).reshape([]) }
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
-        Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: "gather")
+        Kernels.gatherScatter(data: self, index: index, other: out, axis: ax, gather: true, op: Op.gather.name)
         let inShape = shape
         let saved = SavedTensor(index)
         return out.recorded(.gather, self) { g, ctx in

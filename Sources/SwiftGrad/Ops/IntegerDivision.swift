@@ -20,9 +20,9 @@ extension Tensor {
     ///
     ///     Tensor([7, -7]).remainder(Tensor([3]))       // [1, 2]
     public func remainder(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.prepare(self, other, op: "remainder")
+        let (a, b, shape) = Tensor.prepare(self, other, op: Op.remainder.name)
         check(a.dtype != .bool, "remainder: not defined for bool tensors (shapes \(self.shape) and \(other.shape))")
-        return Kernels.integerBinary(.remainder, a, b, shape: shape, name: "remainder")
+        return Kernels.integerBinary(.remainder, a, b, shape: shape, name: Op.remainder.name)
             .recorded(.remainder, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 [g, ctx.needsGrad(1) ? -(g * ctx.input(0).floorDivide(ctx.input(1))) : nil]
             }
@@ -35,9 +35,9 @@ extension Tensor {
     ///
     ///     Tensor([7, -7]).fmod(Tensor([3]))            // [1, -1]
     public func fmod(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.prepare(self, other, op: "fmod")
+        let (a, b, shape) = Tensor.prepare(self, other, op: Op.fmod.name)
         check(a.dtype != .bool, "fmod: not defined for bool tensors (shapes \(self.shape) and \(other.shape))")
-        return Kernels.integerBinary(.fmod, a, b, shape: shape, name: "fmod")
+        return Kernels.integerBinary(.fmod, a, b, shape: shape, name: Op.fmod.name)
             .recorded(.fmod, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
                 guard ctx.needsGrad(1) else { return [g, nil] }
                 let x = ctx.input(0), y = ctx.input(1)

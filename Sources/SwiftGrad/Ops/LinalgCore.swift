@@ -54,16 +54,21 @@ public enum LinalgError: Error, Equatable, CustomStringConvertible {
 // MARK: - Shared helpers
 
 extension Linalg {
-    /// Stops unless `a` is a float tensor with at least two axes.
-    static func checkMatrix(_ a: Tensor, _ op: String) {
+    /// Stops unless `a` is a float tensor with at least two axes. Ops built on LAPACK (every
+    /// decomposition, solve and inverse) take float32 and float64 only and refuse float16 and
+    /// bfloat16, as PyTorch's CPU does; ops built on products and sums (`lowPrecision: true`:
+    /// trace, matrixPower, matrixExp, matrixNorm) also take the half types, computed in float32.
+    static func checkMatrix(_ a: Tensor, _ op: String, lowPrecision: Bool = false) {
         check(a.dtype.isFloatingPoint, "\(op): needs a float32 or float64 tensor, got \(a.dtype) of shape \(a.shape)")
+        check(lowPrecision || a.dtype.hasKernels,
+              "\(op): \(a.dtype) is not supported (LAPACK has no low-precision routines; PyTorch refuses it too), got \(a.dtype) of shape \(a.shape); convert with .to(.float32)")
         check(a.rank >= 2, "\(op): needs a matrix or a batch of matrices (at least 2 axes), got shape \(a.shape)")
     }
 
     /// Stops unless `a` is a float batch of square matrices; returns n.
     @discardableResult
-    static func checkSquare(_ a: Tensor, _ op: String) -> Int {
-        checkMatrix(a, op)
+    static func checkSquare(_ a: Tensor, _ op: String, lowPrecision: Bool = false) -> Int {
+        checkMatrix(a, op, lowPrecision: lowPrecision)
         check(a.shape[a.rank - 1] == a.shape[a.rank - 2],
                      "\(op): needs square matrices, got shape \(a.shape)")
         return a.shape[a.rank - 1]
@@ -165,7 +170,7 @@ extension Linalg {
     ///     let t = Linalg.trace(Tensor.eye(4))      // 4
     ///     t.backward()                              // gradient: the identity
     public static func trace(_ a: Tensor) -> Tensor {
-        checkMatrix(a, "trace")
+        checkMatrix(a, "trace", lowPrecision: true)
         return diagonal(a).sum(axis: -1)
     }
 

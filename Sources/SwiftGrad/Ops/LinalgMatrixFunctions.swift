@@ -12,7 +12,7 @@ extension Linalg {
     ///     let a3 = try Linalg.matrixPower(a, 3)      // a·a·a
     ///     let ainv2 = try Linalg.matrixPower(a, -2)
     public static func matrixPower(_ a: Tensor, _ n: Int) throws(LinalgError) -> Tensor {
-        let size = checkSquare(a, "matrixPower")
+        let size = checkSquare(a, "matrixPower", lowPrecision: n >= 0)
         if n == 0 { return eye(size, like: a).expand(a.shape) }
         var base = n < 0 ? recordedInverse(try Kernels.inverse(a, op: "matrixPower"), of: a) : a
         var k = Swift.abs(n)
@@ -33,7 +33,7 @@ extension Linalg {
     ///     let r = Linalg.matrixExp(Tensor([[0, -1], [1, 0]]))   // rotation by 1 radian
     ///     r.sum().backward()
     public static func matrixExp(_ a: Tensor) -> Tensor {
-        let n = checkSquare(a, "matrixExp")
+        let n = checkSquare(a, "matrixExp", lowPrecision: true)
         let out = withNoGrad { expPade13(a.detach().to(.float64)).to(a.dtype) }
         return out.recorded(.linalgMatrixExp, a, save: .input0) { g, ctx in
             let at = ctx.input(0).mT

@@ -63,7 +63,7 @@ extension Linalg {
     ///     let f = try Linalg.matrixNorm(a)                     // [..., m, n] -> [...]
     ///     let spectral = try Linalg.matrixNorm(a, ord: 2)
     public static func matrixNorm(_ a: Tensor, ord: MatrixNormOrder = .fro, keepDim: Bool = false) throws(LinalgError) -> Tensor {
-        checkMatrix(a, "matrixNorm")
+        checkMatrix(a, "matrixNorm", lowPrecision: true)
         let r: Tensor
         switch ord.kind {
         case .fro:

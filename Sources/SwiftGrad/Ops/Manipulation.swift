@@ -49,7 +49,7 @@ extension Tensor {
     ///
     ///     let r = img.flip(axes: [2, 3])
     public func flip(axes: [Int]) -> Tensor {
-        _ = reductionAxes(axes, op: "flip")      // in range, no repeats
+        _ = reductionAxes(axes, op: Op.flip.name)      // in range, no repeats
         var x = self
         for a in axes { x = x.flip(axis: a) }
         return axes.isEmpty ? copy() : x

@@ -10,37 +10,37 @@ extension Tensor {
     /// e^x.
     public func exp() -> Tensor {
         unaryFloatOnly("exp")
-        return Kernels.unary(.exp, self, name: "exp").recorded(.exp, self, save: .output, forward: .elementwise) { g, ctx in [g * ctx.output] }
+        return Kernels.unary(.exp, self, name: Op.exp.name).recorded(.exp, self, save: .output, forward: .elementwise) { g, ctx in [g * ctx.output] }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
         unaryFloatOnly("log")
-        return Kernels.unary(.log, self, name: "log").recorded(.log, self, save: .input0, forward: .elementwise) { g, ctx in [g / ctx.input(0)] }
+        return Kernels.unary(.log, self, name: Op.log.name).recorded(.log, self, save: .input0, forward: .elementwise) { g, ctx in [g / ctx.input(0)] }
     }
 
     /// log(1 + x), accurate for small x.
     public func log1p() -> Tensor {
         unaryFloatOnly("log1p")
-        return Kernels.unary(.log1p, self, name: "log1p").recorded(.log1p, self, save: .input0, forward: .elementwise) { g, ctx in [g / (ctx.input(0) + 1)] }
+        return Kernels.unary(.log1p, self, name: Op.log1p.name).recorded(.log1p, self, save: .input0, forward: .elementwise) { g, ctx in [g / (ctx.input(0) + 1)] }
     }
 
     /// e^x - 1, accurate for small x.
     public func expm1() -> Tensor {
         unaryFloatOnly("expm1")
-        return Kernels.unary(.expm1, self, name: "expm1").recorded(.expm1, self, save: .output, forward: .elementwise) { g, ctx in [g * (ctx.output + 1)] }
+        return Kernels.unary(.expm1, self, name: Op.expm1.name).recorded(.expm1, self, save: .output, forward: .elementwise) { g, ctx in [g * (ctx.output + 1)] }
     }
 
     /// Square root.
     public func sqrt() -> Tensor {
         unaryFloatOnly("sqrt")
-        return Kernels.unary(.sqrt, self, name: "sqrt").recorded(.sqrt, self, save: .output, forward: .elementwise) { g, ctx in [g / (ctx.output * 2)] }
+        return Kernels.unary(.sqrt, self, name: Op.sqrt.name).recorded(.sqrt, self, save: .output, forward: .elementwise) { g, ctx in [g / (ctx.output * 2)] }
     }
 
     /// 1 / sqrt(x).
     public func rsqrt() -> Tensor {
         unaryFloatOnly("rsqrt")
-        return Kernels.unary(.rsqrt, self, name: "rsqrt").recorded(.rsqrt, self, save: .output, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.rsqrt, self, name: Op.rsqrt.name).recorded(.rsqrt, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             return [g * (y * y * y) * -0.5]   // d/dx x^(-1/2) = -½ x^(-3/2) = -½ y³
         }
@@ -49,7 +49,7 @@ extension Tensor {
     /// 1 / x.
     public func reciprocal() -> Tensor {
         unaryFloatOnly("reciprocal")
-        return Kernels.unary(.reciprocal, self, name: "reciprocal").recorded(.reciprocal, self, save: .output, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.reciprocal, self, name: Op.reciprocal.name).recorded(.reciprocal, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             return [-(g * y * y)]
         }
@@ -57,35 +57,35 @@ extension Tensor {
 
     /// |x|. The gradient at 0 is 0, as in PyTorch.
     public func abs() -> Tensor {
-        Kernels.unary(.abs, self, name: "abs").recorded(.abs, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).sign()] }
+        Kernels.unary(.abs, self, name: Op.abs.name).recorded(.abs, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).sign()] }
     }
 
     /// -1, 0 or 1. Its gradient is zero everywhere.
     public func sign() -> Tensor {
-        Kernels.unary(.sign, self, name: "sign").recorded(.sign, self) { g, _ in [Tensor.zerosLike(g)] } forward: { _ in nil }
+        Kernels.unary(.sign, self, name: Op.sign.name).recorded(.sign, self) { g, _ in [Tensor.zerosLike(g)] } forward: { _ in nil }
     }
 
     /// x².
     public func square() -> Tensor {
-        Kernels.unary(.square, self, name: "square").recorded(.square, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0) * 2] }
+        Kernels.unary(.square, self, name: Op.square.name).recorded(.square, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0) * 2] }
     }
 
     /// Sine.
     public func sin() -> Tensor {
         unaryFloatOnly("sin")
-        return Kernels.unary(.sin, self, name: "sin").recorded(.sin, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).cos()] }
+        return Kernels.unary(.sin, self, name: Op.sin.name).recorded(.sin, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).cos()] }
     }
 
     /// Cosine.
     public func cos() -> Tensor {
         unaryFloatOnly("cos")
-        return Kernels.unary(.cos, self, name: "cos").recorded(.cos, self, save: .input0, forward: .elementwise) { g, ctx in [-(g * ctx.input(0).sin())] }
+        return Kernels.unary(.cos, self, name: Op.cos.name).recorded(.cos, self, save: .input0, forward: .elementwise) { g, ctx in [-(g * ctx.input(0).sin())] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         unaryFloatOnly("tanh")
-        return Kernels.unary(.tanh, self, name: "tanh").recorded(.tanh, self, save: .output, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.tanh, self, name: Op.tanh.name).recorded(.tanh, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.tanhBackward, g, ctx.output)]
         }
     }
@@ -93,14 +93,14 @@ extension Tensor {
     /// The logistic function 1 / (1 + e^-x), computed without overflow.
     public func sigmoid() -> Tensor {
         unaryFloatOnly("sigmoid")
-        return Kernels.unary(.sigmoid, self, name: "sigmoid").recorded(.sigmoid, self, save: .output, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.sigmoid, self, name: Op.sigmoid.name).recorded(.sigmoid, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.sigmoidBackward, g, ctx.output)]
         }
     }
 
     /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        Kernels.unary(.relu, self, name: "relu").recorded(.relu, self, save: .output, forward: .elementwise) { g, ctx in
+        Kernels.unary(.relu, self, name: Op.relu.name).recorded(.relu, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.reluBackward, g, ctx.output)]
         }
     }
@@ -108,7 +108,7 @@ extension Tensor {
     /// The Gauss error function.
     public func erf() -> Tensor {
         unaryFloatOnly("erf")
-        return Kernels.unary(.erf, self, name: "erf").recorded(.erf, self, save: .input0, forward: .elementwise) { g, ctx in
+        return Kernels.unary(.erf, self, name: Op.erf.name).recorded(.erf, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             return [g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())]
         }

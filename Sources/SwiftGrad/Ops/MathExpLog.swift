@@ -30,8 +30,8 @@ extension Tensor {
     ///
     ///     let total = logProbA.logaddexp(logProbB)
     public func logaddexp(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: "logaddexp", integers: false)
-        return Kernels.mathBinary(.logaddexp, a, b, shape: shape, name: "logaddexp")
+        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: Op.logaddexp.name, integers: false)
+        return Kernels.mathBinary(.logaddexp, a, b, shape: shape, name: Op.logaddexp.name)
             .recorded(.logaddexp, a, b, save: [.input0, .input1]) { g, ctx in
                 let a = ctx.input(0), b = ctx.input(1)
                 // The softmax weights of the two terms, each a logistic of the difference.
@@ -43,8 +43,8 @@ extension Tensor {
     ///
     ///     let bits = a.logaddexp2(b)
     public func logaddexp2(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: "logaddexp2", integers: false)
-        return Kernels.mathBinary(.logaddexp2, a, b, shape: shape, name: "logaddexp2")
+        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: Op.logaddexp2.name, integers: false)
+        return Kernels.mathBinary(.logaddexp2, a, b, shape: shape, name: Op.logaddexp2.name)
             .recorded(.logaddexp2, a, b, save: [.input0, .input1]) { g, ctx in
                 let a = ctx.input(0), b = ctx.input(1)
                 return [ctx.needsGrad(0) ? g / ((b - a).exp2() + 1) : nil, ctx.needsGrad(1) ? g / ((a - b).exp2() + 1) : nil]

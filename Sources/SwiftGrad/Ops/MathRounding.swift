@@ -34,7 +34,7 @@ extension Tensor {
         if decimals == 0 { return round() }
         check(dtype.isFloatingPoint, "round: decimals \(decimals) needs a float tensor, got \(dtype) of shape \(shape)")
         check(Swift.abs(decimals) <= 400, "round: decimals \(decimals) is out of range (shape \(shape))")
-        return Kernels.mathUnary(.roundDecimals(decimals), self, name: "round").recorded(.round, self) { g, _ in [Tensor.zerosLike(g)] }
+        return Kernels.mathUnary(.roundDecimals(decimals), self, name: Op.round.name).recorded(.round, self) { g, _ in [Tensor.zerosLike(g)] }
     }
 
     /// x rounded toward zero, element-wise (integer tensors unchanged). Gradient 0.
@@ -55,8 +55,8 @@ extension Tensor {
     ///
     ///     Tensor([1.0, 2.0]).copysign(Tensor([-1.0, 0.0]))     // [-1, 2]
     public func copysign(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: "copysign")
-        return Kernels.mathBinary(.copysign, a, b, shape: shape, name: "copysign")
+        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: Op.copysign.name)
+        return Kernels.mathBinary(.copysign, a, b, shape: shape, name: Op.copysign.name)
             .recorded(.copysign, a, b, save: [.input0, .output]) { g, ctx in
                 guard ctx.needsGrad(0) else { return [nil, ctx.needsGrad(1) ? Tensor.zerosLike(g) : nil] }
                 let a = ctx.input(0)

@@ -71,8 +71,8 @@ extension Tensor {
     ///
     ///     let entropyTerms = p.xlogy(p)      // 0·log 0 = 0
     public func xlogy(_ other: Tensor) -> Tensor {
-        let (x, y, shape) = Tensor.mathBinaryOperands(self, other, op: "xlogy")
-        return Kernels.mathBinary(.xlogy, x, y, shape: shape, name: "xlogy")
+        let (x, y, shape) = Tensor.mathBinaryOperands(self, other, op: Op.xlogy.name)
+        return Kernels.mathBinary(.xlogy, x, y, shape: shape, name: Op.xlogy.name)
             .recorded(.xlogy, x, y, save: [.input0, .input1]) { g, ctx in
                 let x = ctx.input(0), y = ctx.input(1)
                 var gx: Tensor? = nil

@@ -69,8 +69,8 @@ extension Tensor {
     ///
     ///     let theta = y.atan2(x)
     public func atan2(_ other: Tensor) -> Tensor {
-        let (y, x, shape) = Tensor.mathBinaryOperands(self, other, op: "atan2")
-        return Kernels.mathBinary(.atan2, y, x, shape: shape, name: "atan2")
+        let (y, x, shape) = Tensor.mathBinaryOperands(self, other, op: Op.atan2.name)
+        return Kernels.mathBinary(.atan2, y, x, shape: shape, name: Op.atan2.name)
             .recorded(.atan2, y, x, save: [.input0, .input1]) { g, ctx in
                 let y = ctx.input(0), x = ctx.input(1)
                 let scaled = g / (x * x + y * y)      // d atan2(y, x) = (x dy - y dx)/(x² + y²)
@@ -126,8 +126,8 @@ extension Tensor {
     ///
     ///     let r = x.hypot(y)
     public func hypot(_ other: Tensor) -> Tensor {
-        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: "hypot", integers: false)
-        return Kernels.mathBinary(.hypot, a, b, shape: shape, name: "hypot")
+        let (a, b, shape) = Tensor.mathBinaryOperands(self, other, op: Op.hypot.name, integers: false)
+        return Kernels.mathBinary(.hypot, a, b, shape: shape, name: Op.hypot.name)
             .recorded(.hypot, a, b, save: [.input0, .input1, .output]) { g, ctx in
                 let r = ctx.output
                 return [ctx.needsGrad(0) ? g * ctx.input(0) / r : nil, ctx.needsGrad(1) ? g * ctx.input(1) / r : nil]

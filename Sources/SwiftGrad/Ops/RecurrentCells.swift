@@ -4,6 +4,7 @@
 /// (x·W_ihᵀ + h·W_hhᵀ + biases, PyTorch's order i, f, g, o) and the cell state `cell` [N, H],
 /// returns h' = o·tanh(c') and c' = f·c + i·g. One fused kernel forward and one fused kernel
 /// backward, recorded as `lstm_cell_backward` (with its own derivative) so double backward works.
+/// float16 and bfloat16 run in float32 and are rounded once.
 ///
 ///     let pre = linear(x, weight: wIh, bias: b) + linear(h, weight: wHh)
 ///     let (h1, c1) = lstmCell(gates: pre, cell: c)
@@ -12,6 +13,11 @@ public func lstmCell(gates: Tensor, cell: Tensor) -> (h: Tensor, c: Tensor) {
                  "lstmCell: gates must be [N, 4H] and cell [N, H], got gates \(gates.shape) and cell \(cell.shape)")
     check(gates.dtype.isFloatingPoint && gates.dtype == cell.dtype,
                  "lstmCell: gates (\(gates.dtype)) and cell (\(cell.dtype)) must share one float dtype")
+    if !gates.dtype.hasKernels {
+        // float16/bfloat16: the cell in float32, h' and c' rounded once (casts recorded).
+        let r = Autocast.disabled { lstmCell(gates: gates.to(.float32), cell: cell.to(.float32)) }
+        return (r.h.to(gates.dtype), r.c.to(gates.dtype))
+    }
     let n = cell.shape[0], h = cell.shape[1]
     let out = Tensor(uninitializedShape: [2, n, h], dtype: gates.dtype)
     // The activations are a private buffer of this node (never part of a graph), so keeping it in

@@ -37,7 +37,7 @@ extension Tensor {
     ///     let colSums = m.sum(axes: [0])             // [rows, cols] -> [cols]
     public func sum(axes: [Int], keepDim: Bool = false) -> Tensor {
         if let r = viaInt64({ $0.sum(axes: axes, keepDim: keepDim) }) { return r }
-        let reduce = reductionAxes(axes, op: "sum")
+        let reduce = reductionAxes(axes, op: Op.sum.name)
         let kept = Tensor(uninitializedShape: Tensor.reducedShape(shape, reduce, keepDim: true), dtype: dtype)
         Kernels.sumAxes(self, reduce: reduce, into: kept)
         let outShape = Tensor.reducedShape(shape, reduce, keepDim: keepDim)
@@ -114,7 +114,7 @@ extension Tensor {
         let outShape = keepDim || scalarLike ? keptShape : Tensor.reducedShape(shape, reductionAxes([ax], op: name), keepDim: false)
         let values = Tensor(uninitializedShape: outShape, dtype: dtype)
         let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
-        Kernels.extremum(self, outer: outer, n: n, inner: inner, isMax: isMax, values: values, indices: indices)
+        Kernels.extremum(self, axis: scalarLike ? 0 : ax, outer: outer, n: n, inner: inner, isMax: isMax, values: values, indices: indices)
         let inShape = shape
         // The indices are returned to the caller: saved with their version, as PyTorch saves them.
         let savedIndices = SavedTensor(indices)
@@ -189,10 +189,10 @@ extension Tensor {
     func amaxNoGrad(_ axes: [Int], keepDim: Bool) -> Tensor {
         withNoGrad {
             var r = self
-            for a in axes.map({ normalizeAxis($0, rank, op: "amax", shape: shape) }).sorted(by: >) {
+            for a in axes.map({ normalizeAxis($0, rank, op: Op.amax.name, shape: shape) }).sorted(by: >) {
                 r = r.max(axis: a, keepDim: true).values
             }
-            return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "amax"), keepDim: false))
+            return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: Op.amax.name), keepDim: false))
         }
     }
 
@@ -219,14 +219,14 @@ extension Tensor {
     /// Product over `axis`. The gradient is exact also when elements are zero.
     public func prod(axis: Int, keepDim: Bool = false) -> Tensor {
         if let r = viaInt64({ $0.prod(axis: axis, keepDim: keepDim) }) { return r }
-        let ax = normalizeAxis(axis, rank, op: "prod", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.prod.name, shape: shape)
         if rank == 0 { return reshape([1]).prod(axis: 0).reshape([]) }   // axis 0 or -1 of a 0-d tensor
         let (outer, n, inner) = splitAround(ax)
         let scanned = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: scanned)
         let last = scanned.narrow(axis: ax, start: Swift.max(n - 1, 0), length: n > 0 ? 1 : 0)
-        let kept = n > 0 ? last : Tensor.ones(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: true), dtype: dtype)
-        let out = keepDim ? kept.detach() : kept.detach().reshape(Tensor.reducedShape(shape, reductionAxes([ax], op: "prod"), keepDim: false))
+        let kept = n > 0 ? last : Tensor.ones(Tensor.reducedShape(shape, reductionAxes([ax], op: Op.prod.name), keepDim: true), dtype: dtype)
+        let out = keepDim ? kept.detach() : kept.detach().reshape(Tensor.reducedShape(shape, reductionAxes([ax], op: Op.prod.name), keepDim: false))
         let keptShape = kept.shape
         return out.recorded(.prod, self, save: .input0) { g, ctx in
             let x = ctx.input(0)
@@ -248,7 +248,7 @@ extension Tensor {
     ///     Tensor([1, 2, 3] as [Float]).cumsum(axis: 0)   // [1, 3, 6]
     public func cumsum(axis: Int) -> Tensor {
         if let r = viaInt64({ $0.cumsum(axis: axis) }) { return r }
-        let ax = normalizeAxis(axis, rank, op: "cumsum", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.cumsum.name, shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: false, into: out)
@@ -264,7 +264,7 @@ extension Tensor {
     ///     Tensor([2, 0, 3] as [Float]).cumprod(axis: 0)   // [2, 0, 0]
     public func cumprod(axis: Int) -> Tensor {
         if let r = viaInt64({ $0.cumprod(axis: axis) }) { return r }
-        let ax = normalizeAxis(axis, rank, op: "cumprod", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.cumprod.name, shape: shape)
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.scan(self, outer: outer, n: n, inner: inner, product: true, into: out)
@@ -312,7 +312,7 @@ extension Tensor {
 
     /// Reverses the order of elements along `axis`.
     public func flip(axis: Int) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "flip", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.flip.name, shape: shape)
         if rank == 0 { return self }
         let n = shape[ax]
         if n <= 1 { return self }
@@ -332,7 +332,7 @@ extension Tensor {
     public func norm(p: Double = 2, axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("norm")
         check(!p.isNaN, "norm: p must be a number, got nan (input \(shape))")
-        _ = reductionAxes(axes, op: "norm")
+        _ = reductionAxes(axes, op: Op.norm.name)
         if let r = viaFloat32({ $0.norm(p: p, axes: axes, keepDim: keepDim) }) { return r }
         let ax = axes ?? Array(0..<rank)
         if p == 1 { return abs().sum(axes: ax, keepDim: keepDim) }
@@ -350,7 +350,7 @@ extension Tensor {
         let out = kept.recorded(.norm, self, save: [.input0, .output]) { g, ctx in
             [Tensor.pNormGradient(g, x: ctx.input(0), norm: ctx.output, p: p)]
         }
-        return keepDim ? out : out.reshape(Tensor.reducedShape(shape, reductionAxes(ax, op: "norm"), keepDim: false))
+        return keepDim ? out : out.reshape(Tensor.reducedShape(shape, reductionAxes(ax, op: Op.norm.name), keepDim: false))
     }
 
     /// The gradient of (Σ |x|^p)^(1/p) for p ∉ {0, 1, 2, ±∞}, as PyTorch's `norm_backward`:
@@ -367,7 +367,7 @@ extension Tensor {
 
     /// sqrt whose gradient at 0 is 0 (for norms).
     func safeSqrt() -> Tensor {
-        Kernels.unary(.sqrt, self, name: "sqrt").recorded(.normSqrt, self, save: .output, forward: .elementwise) { g, ctx in
+        Kernels.unary(.sqrt, self, name: Op.sqrt.name).recorded(.normSqrt, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             let zero = y.eq(0)
             return [Tensor.where(zero, Tensor.zerosLike(g), g / (Tensor.where(zero, Tensor.onesLike(y), y) * 2))]
@@ -380,6 +380,6 @@ extension Tensor {
         let mask = eq(m).to(dtype)
         let weights = mask / mask.sum(axes: axes, keepDim: true)
         let r = (self * weights.detach()).sum(axes: axes, keepDim: true)
-        return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: "norm"), keepDim: false))
+        return keepDim ? r : r.reshape(Tensor.reducedShape(shape, reductionAxes(axes, op: Op.norm.name), keepDim: false))
     }
 }

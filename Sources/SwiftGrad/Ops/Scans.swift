@@ -27,7 +27,7 @@ extension Tensor {
     ///     let lse = logits.logcumsumexp(axis: 1)
     public func logcumsumexp(axis: Int) -> Tensor {
         unaryFloatOnly("logcumsumexp")
-        let ax = normalizeAxis(axis, rank, op: "logcumsumexp", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.logcumsumexp.name, shape: shape)
         if let r = viaFloat32({ $0.logcumsumexp(axis: axis) }) { return r }
         let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitAround(ax)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)

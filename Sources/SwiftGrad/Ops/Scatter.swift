@@ -25,15 +25,15 @@ extension Tensor {
     ///     let oneHot = Tensor.zeros([4, 10]).scatter(axis: 1, index: labels.unsqueeze(axis: 1), value: 1)
     ///     let y = x.scatter(axis: 0, index: idx, source: src)
     public func scatter(axis: Int, index: Tensor, source: Tensor, reduce: String? = nil) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "scatter", shape: shape)
-        Tensor.checkScatterShapes(self, index, source, ax, op: "scatter")
+        let ax = normalizeAxis(axis, rank, op: Op.scatter.name, shape: shape)
+        Tensor.checkScatterShapes(self, index, source, ax, op: Op.scatter.name)
         check(source.dtype == dtype, "scatter: source must have the input's dtype \(dtype), got \(source.dtype) (input \(shape), index \(index.shape), source \(source.shape))")
         if let reduce {
             return scatterReduce(axis: axis, index: index, source: source, reduce: Tensor.legacyReduction(reduce, shape, index.shape))
         }
         if rank == 0 { return reshape([1]).scatter(axis: 0, index: index.reshape([1]), source: source.reshape([1])).reshape([]) }
         let out = copy().detach()
-        Kernels.scatter(into: out, index: index, src: source, value: 0, axis: ax, mode: .assign, includeSelf: true, op: "scatter")
+        Kernels.scatter(into: out, index: index, src: source, value: 0, axis: ax, mode: .assign, includeSelf: true, op: Op.scatter.name)
         let saved = SavedTensor(index)
         return out.recorded(.scatter, self, source) { g, ctx in
             let idx = saved.value(ctx, "index")
@@ -44,15 +44,15 @@ extension Tensor {
 
     /// A copy of self with `value` written at the positions `index` names along `axis`.
     public func scatter(axis: Int, index: Tensor, value: Double, reduce: String? = nil) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "scatter", shape: shape)
-        Tensor.checkScatterShapes(self, index, nil, ax, op: "scatter")
+        let ax = normalizeAxis(axis, rank, op: Op.scatter.name, shape: shape)
+        Tensor.checkScatterShapes(self, index, nil, ax, op: Op.scatter.name)
         if let reduce {
             let r = Tensor.legacyReduction(reduce, shape, index.shape)
             return scatterReduce(axis: axis, index: index, source: Tensor.full(index.shape, value, dtype: dtype), reduce: r)
         }
         if rank == 0 { return reshape([1]).scatter(axis: 0, index: index.reshape([1]), value: value).reshape([]) }
         let out = copy().detach()
-        Kernels.scatter(into: out, index: index, src: nil, value: value, axis: ax, mode: .assign, includeSelf: true, op: "scatter")
+        Kernels.scatter(into: out, index: index, src: nil, value: value, axis: ax, mode: .assign, includeSelf: true, op: Op.scatter.name)
         let saved = SavedTensor(index)
         return out.recorded(.scatter, self) { g, ctx in
             [g.scatter(axis: ax, index: saved.value(ctx, "index"), value: 0)]

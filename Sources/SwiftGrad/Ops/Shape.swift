@@ -7,7 +7,7 @@ extension Tensor {
     ///
     ///     let m = Tensor.arange(6).reshape([2, -1])    // [2, 3]
     public func reshape(_ newShape: [Int]) -> Tensor {
-        let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: "reshape")
+        let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: Op.reshape.name)
         if resolved == shape { return self }
         if isContiguous { return reshapedView(resolved, strides: nil) }
         if let st = viewStrides(shape, strides, resolved) { return reshapedView(resolved, strides: st) }
@@ -197,7 +197,7 @@ extension Tensor {
     public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         check(!tensors.isEmpty, "cat: needs at least one tensor")
         let first = tensors[0]
-        let ax = normalizeAxis(axis, first.rank, op: "cat", shape: first.shape)
+        let ax = normalizeAxis(axis, first.rank, op: Op.cat.name, shape: first.shape)
         let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.result($0, $1) }
         for t in tensors {
             check(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
@@ -272,7 +272,7 @@ extension Tensor {
     ///
     ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
-        let ax = normalizeAxis(axis, rank, op: "slice", shape: shape)
+        let ax = normalizeAxis(axis, rank, op: Op.slice.name, shape: shape)
         check(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
         let n = shape[ax]
         func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + n : i, 0), n) }
@@ -327,7 +327,7 @@ extension Tensor {
               "pad: storage size calculation overflowed padding shape \(shape) by \(padding)")
         let outShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
         _ = checkedElementCount(outShape, dtype: dtype, op: "pad of shape \(shape) by \(padding)")
-        Tensor.checkFill(value, dtype: dtype, op: "pad", shape: shape)
+        Tensor.checkFill(value, dtype: dtype, op: Op.pad.name, shape: shape)
         let out = Tensor.full(outShape, value, dtype: dtype)
         let os = contiguousStrides(outShape)
         let offset = (0..<rank).reduce(0) { $0 + before[$1] * os[$1] }
