@@ -101,11 +101,17 @@ enum Engine {
         // Inside a forward-AD dual level, gradients may carry tangents (forward over reverse:
         // hessian), so they are combined with out-of-place ops, as under createGraph.
         let functional = createGraph || ctx.forwardActive
+        // The profiler (Profiler/ProfilerHooks.swift): nil unless this thread is profiled.
+        let profile = Profiler.backwardScope()
+        let passToken = profile?.begin(nil)
+        defer { if let profile, let passToken { profile.end(passToken) } }
         for node in order {
             guard let g = node.pendingGrad else {
                 if !retainGraph { node.release() }
                 continue
             }
+            let nodeToken = profile?.begin(node)
+            defer { if let profile, let nodeToken { profile.end(nodeToken) } }
             node.pendingGrad = nil
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
             if !functional, let scatter = node.scatterInto, node.backwardFn != nil {
