@@ -162,10 +162,12 @@ import SwiftGrad
         let resize = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Resize(4)(Tensor.zeros([4, 4]))
         }
-        #expect(String(decoding: resize?.standardErrorContent ?? [], as: UTF8.self).contains("Resize: expects a float image [..., channels, height, width]"))
+        let resizeMessage = String(decoding: resize?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(resizeMessage.contains("Resize: expects a float image [..., channels, height, width]"))
         let normalize = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Normalize(mean: [0.5], std: [0.5])(Tensor.zeros([3, 4, 4]))
         }
-        #expect(String(decoding: normalize?.standardErrorContent ?? [], as: UTF8.self).contains("Normalize: 1 means for an image of shape [3, 4, 4] with 3 channels"))
+        let normalizeMessage = String(decoding: normalize?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(normalizeMessage.contains("Normalize: 1 means for an image of shape [3, 4, 4] with 3 channels"))
     }
 }

@@ -103,15 +103,15 @@ enum Engine {
         let functional = createGraph || ctx.forwardActive
         // The profiler (Profiler/ProfilerHooks.swift): nil unless this thread is profiled.
         let profile = Profiler.backwardScope()
-        let passToken = profile?.begin(nil)
-        defer { if let profile, let passToken { profile.end(passToken) } }
+        let passStart = profile?.beginPass() ?? 0
+        defer { if let profile { profile.endPass(started: passStart) } }
         for node in order {
             guard let g = node.pendingGrad else {
                 if !retainGraph { node.release() }
                 continue
             }
-            let nodeToken = profile?.begin(node)
-            defer { if let profile, let nodeToken { profile.end(nodeToken) } }
+            let nodeStart = profile?.begin(node) ?? 0
+            defer { if let profile { profile.end(node, started: nodeStart) } }
             node.pendingGrad = nil
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
             if !functional, let scatter = node.scatterInto, node.backwardFn != nil {

@@ -17,6 +17,8 @@ let profilersRunning = Atomic<Int>(0)
 final class ProfilerThread {
     var active: [Profiler] = []
     var lastMark: UInt64 = 0
+    /// Input shapes of the nodes whose backward is running (see `BackwardScope`).
+    var pendingShapes: [[[Int]]] = []
     let threadID: Int
 
     init() {
@@ -108,33 +110,42 @@ extension Profiler {
         return BackwardScope(profiler: p, thread: thread)
     }
 
-    /// Times one backward pass and each node's backward inside it.
+    /// Times one backward pass and each node's backward inside it. The engine keeps only a
+    /// `UInt64` start per node (trivial to carry when profiling is off); the node's input shapes
+    /// are taken at `begin` (backward releases the inputs) and kept on the thread until `end`.
     struct BackwardScope {
         let profiler: Profiler
         let thread: ProfilerThread
 
-        /// What `end` needs: the start, the event's name and its inputs' shapes.
-        struct Token {
-            let start: UInt64
-            let name: String
-            let shapes: [[Int]]
-        }
-
-        /// Starts the backward of `node` (nil: the whole pass).
-        func begin(_ node: Node?) -> Token {
-            let name = node.map { "\($0.op) (backward)" } ?? "backward"
-            let shapes = profiler.recordShapes ? node?.inputs.map(\.shape) ?? [] : []
+        /// Starts the backward of `node`; returns its start time.
+        func begin(_ node: Node) -> UInt64 {
+            thread.pendingShapes.append(profiler.recordShapes ? node.inputs.map(\.shape) : [])
             let now = profilerNow()
             thread.lastMark = now
-            return Token(start: now, name: name, shapes: shapes)
+            return now
         }
 
-        /// Ends what `token` began: a node's backward closure and the accumulation of its gradients.
-        func end(_ token: Token) {
+        /// Ends the backward of `node` (its closure and the accumulation of its gradients).
+        func end(_ node: Node, started: UInt64) {
             let end = profilerNow()
-            profiler.events.append(ProfilerEvent(name: token.name, kind: token.name == "backward" ? .range : .backward,
-                                                 start: token.start, duration: end - token.start,
-                                                 threadID: thread.threadID, inputShapes: token.shapes, bytes: 0))
+            let shapes = thread.pendingShapes.popLast() ?? []
+            profiler.events.append(ProfilerEvent(name: "\(node.op) (backward)", kind: .backward, start: started,
+                                                 duration: end - started, threadID: thread.threadID, inputShapes: shapes, bytes: 0))
+            thread.lastMark = profilerNow()
+        }
+
+        /// Starts the whole pass.
+        func beginPass() -> UInt64 {
+            let now = profilerNow()
+            thread.lastMark = now
+            return now
+        }
+
+        /// Ends the pass: a `backward` range.
+        func endPass(started: UInt64) {
+            let end = profilerNow()
+            profiler.events.append(ProfilerEvent(name: "backward", kind: .range, start: started, duration: end - started,
+                                                 threadID: thread.threadID, inputShapes: [], bytes: 0))
             thread.lastMark = profilerNow()
         }
     }
