@@ -51,9 +51,22 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpng and libjpeg-turbo from the system, for ImageFolder and DecodedImage (Data/Images).
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
         .target(
             name: "SwiftGrad",
-            dependencies: ["CBLAS", "CZlib"],
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CJPEG"],
             path: "Sources/SwiftGrad",
             // The embedded digit set (gzip'd IDX files) and word list, each with its licence note,
             // read through Bundle.module.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes SwiftGrad's file readers (safetensors, checkpoints, IDX, CSV) with libFuzzer for a bounded
+# Fuzzes SwiftGrad's file readers (safetensors, checkpoints, IDX, CSV, PNG/JPEG/CIFAR images) with libFuzzer for a bounded
 # number of inputs each, starting from the committed seed corpus in Fuzz/Corpus (valid and corrupted
 # files). Any crash, trap, sanitizer report, leak, hang (> 10 s per input), allocation above 64 MB
 # (the inputs are at most a few KB) or RSS above 2 GB fails the run; the input is kept in
@@ -21,12 +21,13 @@ echo "fuzz: build took $((SECONDS - start)) s"
 
 mkdir -p .build-fuzz/findings
 status=0
-for reader in safetensors checkpoint idx csv; do
+for reader in safetensors checkpoint idx csv image; do
     case $reader in
         safetensors) target=FuzzSafetensors; dict=(-dict=Fuzz/safetensors.dict) ;;
         checkpoint) target=FuzzCheckpoint; dict=(-dict=Fuzz/safetensors.dict) ;;
         idx) target=FuzzIDX; dict=() ;;
         csv) target=FuzzCSV; dict=() ;;
+        image) target=FuzzImage; dict=() ;;
     esac
     # New inputs go to a scratch folder; the committed seeds are read only.
     work=$(mktemp -d)
@@ -43,5 +44,5 @@ for reader in safetensors checkpoint idx csv; do
     rm -rf "$work"
 done
 echo "fuzz: total $((SECONDS - start)) s"
-if [ $status -eq 0 ]; then echo "fuzz: 4 passed, 0 failed"; else echo "fuzz: a reader failed"; fi
+if [ $status -eq 0 ]; then echo "fuzz: 5 passed, 0 failed"; else echo "fuzz: a reader failed"; fi
 exit $status

@@ -4,7 +4,7 @@
 // Build and run: `bash .ci/fuzz.sh` from the repository root (see Docs/Reliability.md).
 import PackageDescription
 
-let readers = ["FuzzSafetensors", "FuzzCheckpoint", "FuzzIDX", "FuzzCSV"]
+let readers = ["FuzzSafetensors", "FuzzCheckpoint", "FuzzIDX", "FuzzCSV", "FuzzImage"]
 
 let package = Package(
     name: "SwiftGradFuzz",

@@ -1,5 +1,5 @@
 // digits-cnn: trains a small CNN on the bundled 8×8 digit set (offline) and prints its test accuracy.
-// Run: swift run -c release digits-cnn [--epochs 15] [--resume] [--logdir runs/digits]
+// Run: swift run -c release digits-cnn [--epochs 15] [--resume] [--logdir runs/digits] [--profile trace.json]
 // The model and the training loop are in Examples/ExampleKit/DigitsCNN.swift (shared with the tests).
 import ArgumentParser
 import Foundation
@@ -33,6 +33,12 @@ struct DigitsCNNCommand: ParsableCommand {
     @Option(help: "TensorBoard log directory (scalars, weight histograms, test images with predictions).")
     var logdir: String?
 
+    @Option(help: "Profile training: write a Chrome/Perfetto trace (JSON) here and print the top ops.")
+    var profile: String?
+
+    @Option(help: "Train on only the first N images (quick runs).")
+    var trainLimit: Int?
+
     @Flag(help: "Continue from the checkpoint.")
     var resume = false
 
@@ -50,6 +56,8 @@ struct DigitsCNNCommand: ParsableCommand {
         options.curves = curves
         options.resume = resume
         options.logDir = logdir
+        options.profile = profile
+        options.trainLimit = trainLimit
         let start = ContinuousClock.now
         let result = try trainDigitsCNN(options)
         let elapsed = ContinuousClock.now - start

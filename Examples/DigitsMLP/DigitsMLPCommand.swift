@@ -15,6 +15,8 @@ struct DigitsMLPCommand: ParsableCommand {
     @Option(help: "SGD learning rate (momentum 0.9).") var lr = 0.05
     @Option(help: "Hidden units.") var hidden = 128
     @Option(help: "Seed for initialisation and shuffling.") var seed: UInt64 = 0
+    @Option(help: "Profile training: write a Chrome/Perfetto trace (JSON) here and print the top ops.") var profile: String?
+    @Option(help: "Train on only the first N images (quick runs).") var trainLimit: Int?
 
     mutating func run() throws {
         var options = DigitsMLPOptions()
@@ -23,6 +25,8 @@ struct DigitsMLPCommand: ParsableCommand {
         options.lr = lr
         options.hidden = hidden
         options.seed = seed
+        options.profile = profile
+        options.trainLimit = trainLimit
         let accuracy = try trainDigitsMLP(options)
         print("test accuracy: \(percent(accuracy))")
     }

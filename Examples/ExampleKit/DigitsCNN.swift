@@ -47,6 +47,9 @@ public struct DigitsCNNOptions {
     /// A TensorBoard log directory (nil: none): loss, accuracy and learning rate per epoch, weight
     /// histograms, a grid of test images with the predictions, and the hyperparameters.
     public var logDir: String? = nil
+    /// A Trace Event Format file (nil: no profiling): the training epochs are profiled, the trace
+    /// is written there and the profiler's table (top ops by self time) is logged.
+    public var profile: String? = nil
 
     public init() {}
 }
@@ -107,6 +110,8 @@ public func trainDigitsCNN(_ options: DigitsCNNOptions, progress: ProgressOutput
         log("digits-cnn: \(model.parameterCount) parameters, \(trainSet.count) training and \(test.count) test images")
     }
 
+    let profiler = options.profile.map { _ in Profiler() }
+    profiler?.start()
     for epoch in startEpoch..<options.epochs {
         let lr = optimizer.lr
         let trainLoss = trainOneEpoch(model, loader, optimizer: optimizer,
@@ -129,6 +134,11 @@ public func trainDigitsCNN(_ options: DigitsCNNOptions, progress: ProgressOutput
             for (name, p) in model.namedParameters() { try board.addHistogram(name, p, step: epoch + 1) }
             try board.flush()
         }
+    }
+    if let profiler, let path = options.profile {
+        profiler.stop()
+        try profiler.exportChromeTrace(to: path)
+        log(profiler.keyAverages().table(sortBy: .selfTime, rowLimit: 12) + "trace: \(path)")
     }
     let (_, accuracy) = evaluate(model, images: testImages, labels: test.labels)
     if let board {

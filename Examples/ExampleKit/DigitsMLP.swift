@@ -19,6 +19,9 @@ public struct DigitsMLPOptions {
     public var seed: UInt64 = 0
     /// Use only the first `trainLimit` training images (quick smoke runs).
     public var trainLimit: Int? = nil
+    /// A Trace Event Format file (nil: no profiling): training is profiled, the trace written
+    /// there and the profiler's table (top ops by self time) logged.
+    public var profile: String? = nil
 
     public init() {}
 }
@@ -52,10 +55,17 @@ public func trainDigitsMLP(_ options: DigitsMLPOptions, progress: ProgressOutput
     let optimizer = SGD(model.parameters(), lr: options.lr, momentum: 0.9)
     let loader = DataLoader(TensorDataset(images, labels), batchSize: options.batchSize, shuffle: true, generator: generator)
     log("digits-mlp: \(model.parameterCount) parameters")
+    let profiler = options.profile.map { _ in Profiler() }
+    profiler?.start()
     for epoch in 0..<options.epochs {
         let loss = trainOneEpoch(model, loader, optimizer: optimizer, label: "epoch \(epoch + 1)/\(options.epochs)", progress: progress)
         let (_, accuracy) = evaluate(model, images: test.images, labels: test.labels)
         log(String(format: "epoch %d/%d  train loss %.4f  test accuracy %@", epoch + 1, options.epochs, loss, percent(accuracy)))
+    }
+    if let profiler, let path = options.profile {
+        profiler.stop()
+        try profiler.exportChromeTrace(to: path)
+        log(profiler.keyAverages().table(sortBy: .selfTime, rowLimit: 12) + "trace: \(path)")
     }
     return evaluate(model, images: test.images, labels: test.labels).accuracy
 }

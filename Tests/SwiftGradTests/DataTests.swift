@@ -22,7 +22,7 @@ final class Counter: Sendable {
     }
 
     @Test func tensorDatasetIndexesRows() {
-        let ds = TensorDataset(Tensor.arange(6).reshape([3, 2]), Tensor([7, 8, 9]))
+        let ds = TensorDataset(Tensor.arange(6, dtype: .float32).reshape([3, 2]), Tensor([7, 8, 9]))
         #expect(ds.count == 3)
         let (x, y) = ds[1]
         #expect(x.shape == [2] && x.scalars == [2, 3])

@@ -5,7 +5,7 @@ import SwiftGrad
 /// Subscripts (ints, ranges, steps, .all, .ellipsis, .newAxis), assignment, and the index ops.
 @Suite struct IndexingTests {
     /// [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
-    func grid() -> Tensor { Tensor.arange(12).reshape([3, 4]) }
+    func grid() -> Tensor { Tensor.arange(12, dtype: .float32).reshape([3, 4]) }
 
     @Test func integersRemoveAxes() {
         let x = grid()
@@ -31,7 +31,7 @@ import SwiftGrad
     }
 
     @Test func ellipsisAndNewAxis() {
-        let x = Tensor.arange(24).reshape([2, 3, 4])
+        let x = Tensor.arange(24, dtype: .float32).reshape([2, 3, 4])
         #expect(x[.ellipsis, 0].shape == [2, 3])
         #expect(x[.ellipsis, 0].scalars == [0, 4, 8, 12, 16, 20])
         #expect(x[1, .ellipsis].shape == [3, 4])

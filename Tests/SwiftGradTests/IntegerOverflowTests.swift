@@ -40,7 +40,7 @@ import SwiftGrad
     }
 
     @Test func extremeSizesAndStepsDoNotOverflow() {
-        let x = Tensor.arange(0, 10)
+        let x = Tensor.arange(0, 10, dtype: .float32)
         // A step beyond the axis keeps the first element only; a closed range up to Int.max is "to the end".
         #expect(x.slice(axis: 0, start: 2, step: Int.max).scalars == [2])
         #expect(x[.slice(3, nil, step: Int.max)].scalars == [3])

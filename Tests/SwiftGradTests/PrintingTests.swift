@@ -35,7 +35,7 @@ import SwiftGrad
     }
 
     @Test func threeDimensionalLayout() {
-        let t = Tensor.arange(8).reshape([2, 2, 2])
+        let t = Tensor.arange(8, dtype: .float32).reshape([2, 2, 2])
         #expect(t.description == """
             tensor([[[0., 1.],
                      [2., 3.]],
@@ -51,7 +51,7 @@ import SwiftGrad
     }
 
     @Test func summarisedWithWrapping() {
-        #expect(Tensor.arange(2000).description == """
+        #expect(Tensor.arange(2000, dtype: .float32).description == """
             tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,
                     1.9990e+03])
             """)
@@ -94,7 +94,7 @@ import SwiftGrad
             guard Tensor([1.5, 2.25]).description == "tensor([1.50, 2.25])" else { exit(1) }
             PrintOptions.threshold = 4
             PrintOptions.edgeItems = 1
-            guard Tensor.arange(10).description == "tensor([0.,  ..., 9.])" else { exit(2) }
+            guard Tensor.arange(10, dtype: .float32).description == "tensor([0.,  ..., 9.])" else { exit(2) }
             exit(0)
         }
     }

@@ -35,7 +35,7 @@ import Foundation
     @Test func batchSamplerAndDataLoaderOrders() {
         #expect(BatchSampler(SequentialSampler(count: 10), batchSize: 4, dropLast: false).batches() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
         #expect(BatchSampler(SequentialSampler(count: 10), batchSize: 4, dropLast: true).count == 2)
-        let x = Tensor.arange(0, 6).reshape([6, 1]), y = Tensor.arange(0, 6, dtype: .int64)
+        let x = Tensor.arange(0, 6, dtype: .float32).reshape([6, 1]), y = Tensor.arange(0, 6, dtype: .int64)
         let data = TensorDataset(x, y)
         // A sampler sets the order; with batchSampler the loader takes its batches as they are.
         let reversed = ReversedSampler(count: 6)

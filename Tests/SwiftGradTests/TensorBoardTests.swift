@@ -135,7 +135,7 @@ private func temporaryDirectory(_ name: String) -> String {
     }
 
     @Test func makeGridLaysImagesOutAsTorchvision() throws {
-        let images = Tensor.arange(0, 5).reshape([5, 1, 1, 1]).expand([5, 1, 2, 2]).contiguous() + 1
+        let images = Tensor.arange(0, 5, dtype: .float32).reshape([5, 1, 1, 1]).expand([5, 1, 2, 2]).contiguous() + 1
         let grid = makeGrid(images, nrow: 2, padding: 1)
         // torchvision: 2 columns × 3 rows of 2×2 cells with 1 pixel of padding; gray becomes RGB.
         #expect(grid.shape == [3, 10, 7])

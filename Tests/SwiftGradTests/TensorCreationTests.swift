@@ -29,10 +29,14 @@ import SwiftGrad
     }
 
     @Test func arangeAndLinspace() {
-        #expect(Tensor.arange(5).scalars == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(5.0).scalars == [0, 1, 2, 3, 4])
+        // Integer arguments give int64, as torch.arange; a Double or dtype gives floats.
+        #expect(Tensor.arange(5).dtype == .int64 && Tensor.arange(5).ints == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(2, 10, step: 3).dtype == .int64 && Tensor.arange(2, 10, step: 3).ints == [2, 5, 8])
+        #expect(Tensor.arange(4, dtype: .float32).dtype == .float32 && Tensor.arange(0, 1, step: 0.5).dtype == .float32)
         #expect(Tensor.arange(5, dtype: .int64).ints == [0, 1, 2, 3, 4])
         #expect(Tensor.arange(1, 2, step: 0.25).scalars == [1, 1.25, 1.5, 1.75])
-        #expect(Tensor.arange(3, 0, step: -1).scalars == [3, 2, 1])
+        #expect(Tensor.arange(3, 0, step: -1).ints == [3, 2, 1])
         #expect(Tensor.arange(0, 1, step: 0.1).count == 10)
         #expect(Tensor.arange(2, 2).count == 0)
         #expect(Tensor.linspace(0, 1, steps: 5).scalars == [0, 0.25, 0.5, 0.75, 1])

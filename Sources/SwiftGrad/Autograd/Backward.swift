@@ -101,11 +101,17 @@ enum Engine {
         // Inside a forward-AD dual level, gradients may carry tangents (forward over reverse:
         // hessian), so they are combined with out-of-place ops, as under createGraph.
         let functional = createGraph || ctx.forwardActive
+        // The profiler (Profiler/ProfilerHooks.swift): nil unless this thread is profiled.
+        let profile = Profiler.backwardScope()
+        let passStart = profile?.beginPass() ?? 0
+        defer { if let profile { profile.endPass(started: passStart) } }
         for node in order {
             guard let g = node.pendingGrad else {
                 if !retainGraph { node.release() }
                 continue
             }
+            let nodeStart = profile?.begin(node) ?? 0
+            defer { if let profile { profile.end(node, started: nodeStart) } }
             node.pendingGrad = nil
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
             if !functional, let scatter = node.scatterInto, node.backwardFn != nil {

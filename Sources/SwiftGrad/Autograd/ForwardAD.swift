@@ -240,6 +240,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil) { propagateTangent(.builtin(op), [a], save: save, kind: .elementwise, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a) }
         return self
     }
 
@@ -251,6 +252,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil) { propagateTangent(.builtin(op), [a], save: save, kind: .rule, backward, forward) }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a) }
         return self
     }
 
@@ -261,6 +263,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a, b], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil || b.dual != nil) { propagateTangent(.builtin(op), [a, b], save: save, kind: .elementwise, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a, b) }
         return self
     }
 
@@ -272,6 +275,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a, b], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil || b.dual != nil) { propagateTangent(.builtin(op), [a, b], save: save, kind: .rule, backward, forward) }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a, b) }
         return self
     }
 
@@ -281,6 +285,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: inputs, saved: save, output: self, backward: backward))
         }
         if _slowPath(inputs.contains { $0.dual != nil }) { propagateTangent(.builtin(op), inputs, save: save, kind: .elementwise, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, inputs: inputs) }
         return self
     }
 
@@ -291,6 +296,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: inputs, saved: save, output: self, backward: backward))
         }
         if _slowPath(inputs.contains { $0.dual != nil }) { propagateTangent(.builtin(op), inputs, save: save, kind: .rule, backward, forward) }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, inputs: inputs) }
         return self
     }
 }

@@ -178,6 +178,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil) { propagateTangent(.builtin(op), [a], save: save, kind: .fallback, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a) }
         return self
     }
 
@@ -188,6 +189,7 @@ extension Tensor {
             attach(Node(op: .builtin(op), inputs: [a, b], saved: save, output: self, backward: backward))
         }
         if _slowPath(a.dual != nil || b.dual != nil) { propagateTangent(.builtin(op), [a, b], save: save, kind: .fallback, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, a, b) }
         return self
     }
 
@@ -202,6 +204,7 @@ extension Tensor {
             attach(Node(op: op, inputs: inputs, saved: save, output: self, backward: backward))
         }
         if _slowPath(inputs.contains { $0.dual != nil }) { propagateTangent(op, inputs, save: save, kind: .fallback, backward) { _ in nil } }
+        if _slowPath(Profiler.isOn) { Profiler.opFinished(op, output: self, inputs: inputs) }
         return self
     }
 

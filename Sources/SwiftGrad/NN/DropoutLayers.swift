@@ -14,6 +14,8 @@ open class Dropout: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { dropout(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }
@@ -31,6 +33,8 @@ open class Dropout2d: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { dropout2d(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }

@@ -12,6 +12,8 @@ open class Dropout1d: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { dropout1d(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }
@@ -28,6 +30,8 @@ open class Dropout3d: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { dropout3d(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }
@@ -44,6 +48,8 @@ open class AlphaDropout: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { alphaDropout(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }
@@ -60,6 +66,8 @@ open class FeatureAlphaDropout: Module {
         self.p = p; self.generator = generator
         super.init()
     }
+    /// `p` unlabelled, as PyTorch users write it: `Dropout(0.5)`.
+    public convenience init(_ p: Double, generator: Generator? = nil) { self.init(p: p, generator: generator) }
     open override func forward(_ input: Tensor) -> Tensor { featureAlphaDropout(input, p: p, training: isTraining, generator: generator) }
     open override var extraDescription: String { "p=\(p), inplace=False" }
 }

@@ -142,10 +142,11 @@ extension Tensor {
     /// `value` everywhere, shaped and typed like `other`.
     public static func fullLike(_ other: Tensor, _ value: Double, dtype: DType? = nil) -> Tensor { full(other.shape, value, dtype: dtype ?? other.dtype) }
 
-    /// Values `start, start+step, ...` below `end` (one axis). Float32 unless `dtype` says otherwise.
+    /// Values `start, start+step, ...` below `end` (one axis). Float32 unless `dtype` says otherwise
+    /// (integer arguments pick the int64 form in Tensor/Spellings.swift, as PyTorch).
     ///
-    ///     Tensor.arange(0, 5)            // [0, 1, 2, 3, 4]
-    ///     Tensor.arange(5, dtype: .int64)
+    ///     Tensor.arange(0, 5.0)          // float32 [0, 1, 2, 3, 4]
+    ///     Tensor.arange(0, 1, step: 0.25)
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
         check(start.isFinite && end.isFinite && step.isFinite,
               "arange: unsupported range \(start) -> \(end) with step \(step) (bounds and step must be finite) for \(dtype)")
