@@ -58,6 +58,7 @@ enum OpGradchecks {
         case .tanhBackward: return dd([a]) { $0[0].tanh() }
         case .sigmoidBackward: return dd([a]) { $0[0].sigmoid() }
         case .reluBackward: return dd([nz]) { $0[0].relu() * $0[0] }
+        case .geluTanhBackward: return dd([a]) { $0[0].gelu(approximate: .tanh) }
         // Dtype and copies: a float32 round trip loses digits, so a wider finite-difference step.
         case .to: return c([a], eps: 1e-2, atol: 1e-4) { $0[0].to(.float32).to(.float64) }
         case .clone: return c([a]) { $0[0].copy() * $0[0] }

@@ -314,6 +314,7 @@ extension ForwardAD {
         .add, .sub, .rsub, .mul, .div, .rdiv, .neg, .pow, .maximum, .minimum, .clamp, .where, .remainder, .fmod,
         .exp, .log, .log1p, .expm1, .sqrt, .rsqrt, .reciprocal, .abs, .sign, .square,
         .sin, .cos, .tanh, .sigmoid, .relu, .erf, .tanhBackward, .sigmoidBackward, .reluBackward,
+        .geluTanhBackward,
         .to, .clone, .binaryCrossEntropy,
         // Activations
         .gelu, .geluTanh, .silu, .mish, .logSigmoid, .softsign, .softplus, .elu, .selu,

@@ -45,6 +45,8 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The fused backward kernels of tanh, sigmoid and relu (g and the op's output y in, one pass),
     /// registered ops with their own derivatives so double backward works.
     case tanhBackward = "tanh_backward", sigmoidBackward = "sigmoid_backward", reluBackward = "relu_backward"
+    /// The fused backward of GELU with the tanh approximation (g and the op's input x in, one pass).
+    case geluTanhBackward = "gelu_tanh_backward"
 
     // MARK: Dtype and copies (Tensor/Creation.swift)
     /// A conversion between float dtypes.

@@ -19,9 +19,24 @@ extension Kernels {
         let x = x.dense
         check(x.dtype.isFloatingPoint, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        // Each element depends on its own value only, so ranges split over threads give the same
+        // result for any thread count.
+        func run<T: FloatElement>(_: T.Type) {
+            let xp = SendablePointer(x.ptr(T.self)), yp = SendablePointer(out.ptr(T.self))
+            parallelRanges(x.count) { lo, hi in
+                if T.self == Float.self, case .geluTanh = op {
+                    // The eight-lane tanh (Kernels/VectorMath.swift): libm's tanhf per element was
+                    // the whole cost of the transformer MLP's activation.
+                    VectorMath.geluTanh(UnsafeRawPointer(xp.p).assumingMemoryBound(to: Float.self),
+                                        UnsafeMutableRawPointer(yp.p).assumingMemoryBound(to: Float.self), lo, hi)
+                } else {
+                    activationTyped(op, xp.p + lo, yp.p + lo, hi - lo)
+                }
+            }
+        }
         switch x.dtype {
-        case .float32: activationTyped(op, x.ptr(Float.self), out.ptr(Float.self), x.count)
-        case .float64: activationTyped(op, x.ptr(Double.self), out.ptr(Double.self), x.count)
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
         default:
             check(x.dtype.isReducedPrecision, "\(name): needs a float tensor, got \(x.dtype) of shape \(x.shape)")
             return computed(in: .float32, [x], result: x.dtype) { activation(op, $0[0], name: name) }

@@ -15,6 +15,7 @@ extension Kernels {
                                       _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
                                       _ b: UnsafePointer<T>, _ ldb: Int,
                                       _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, serial: Bool = false) {
+        if gemmAsGemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, serial: serial) { return }
         let threads = Runtime.threadCount
         let splitRows = m >= n
         let dim = splitRows ? m : n
@@ -68,23 +69,76 @@ extension Kernels {
         }
     }
 
-    /// y[m] = op(A) · x, row-major.
+    /// y = alpha · op(A) · x + beta · y for a row-major A [rows, cols] with leading dimension `lda`
+    /// (op(A) is Aᵀ when `trans`), x and y read with steps `incx`, `incy`. One cblas call.
     @inline(__always)
-    static func gemv<T: FloatElement>(_ trans: Bool, _ rows: Int, _ cols: Int, _ a: UnsafePointer<T>,
-                                      _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    static func gemvBLAS<T: FloatElement>(_ trans: Bool, _ rows: Int, _ cols: Int, _ alpha: T,
+                                          _ a: UnsafePointer<T>, _ lda: Int, _ x: UnsafePointer<T>, _ incx: Int,
+                                          _ beta: T, _ y: UnsafeMutablePointer<T>, _ incy: Int) {
         let t = trans ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
-            cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1,
-                        UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(cols),
-                        UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), 1, 0,
-                        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), 1)
+            cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(cols), Float(alpha),
+                        UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
+                        UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int32(incx), Float(beta),
+                        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), Int32(incy))
         } else {
-            cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1,
-                        UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(cols),
-                        UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), 1, 0,
-                        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), 1)
+            cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(cols), Double(alpha),
+                        UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
+                        UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), Int32(incx), Double(beta),
+                        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), Int32(incy))
         }
     }
+
+    /// A product with one row or one column of C (batch-1 linear layers, their gradients, decode
+    /// steps) as a matrix-vector product: OpenBLAS 0.3.21's gemm packs the whole matrix operand
+    /// first even when the other has a single row, which for [1, 784]·[784, 512] costs more than the
+    /// product itself; gemv reads the matrix once in place. Large ones are split over the pool in
+    /// blocks of `gemmSplitAlignment` outputs (each output is still one dot product over the same K,
+    /// so the split does not change the result). Returns false when the shape is not a
+    /// matrix-vector one (the caller runs gemm).
+    @inline(__always)
+    static func gemmAsGemv<T: FloatElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                            _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
+                                            _ b: UnsafePointer<T>, _ ldb: Int,
+                                            _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, serial: Bool) -> Bool {
+        guard (m == 1 || n == 1) && k > 0 else { return false }
+        // The matrix operand M (stored row-major, leading dimension ldm), whether gemv reads it
+        // transposed, the vector x (step incx) and the output's step.
+        let mat: UnsafePointer<T>, ldm: Int, trans: Bool, x: UnsafePointer<T>, incx: Int, outputs: Int, incy: Int
+        if m == 1 {
+            // C[1, n] = op(A)[1, k] · op(B)[k, n]: y = op(B)ᵀ · a. B stored [n, k] when transB.
+            mat = b; ldm = ldb; trans = !transB
+            x = a; incx = transA ? lda : 1
+            outputs = n; incy = 1
+        } else {
+            // C[m, 1] = op(A)[m, k] · op(B)[k, 1]: y = op(A) · b. A stored [k, m] when transA.
+            mat = a; ldm = lda; trans = transA
+            x = b; incx = transB ? 1 : ldb
+            outputs = m; incy = ldc
+        }
+        let threads = Runtime.threadCount
+        let parts = Swift.min(threads, outputs / gemmSplitAlignment)
+        if serial || parts < 2 || outputs * k < splitGemvWork {
+            gemvBLAS(trans, trans ? k : outputs, trans ? outputs : k, alpha, mat, ldm, x, incx, beta, c, incy)
+            return true
+        }
+        let per = ((outputs + parts - 1) / parts + gemmSplitAlignment - 1) / gemmSplitAlignment * gemmSplitAlignment
+        let M = SendablePointer(mat), X = SendablePointer(x), Y = SendablePointer(c)
+        WorkerPool.shared.run(parts, threads: parts) { part in
+            let lo = part * per, hi = Swift.min(outputs, lo + per)
+            if lo >= hi { return }
+            // Outputs lo..<hi: rows of M (columns when M is read transposed).
+            let piece = trans ? M.p + lo : M.p + lo * ldm
+            gemvBLAS(trans, trans ? k : hi - lo, trans ? hi - lo : k, alpha, piece, ldm, X.p, incx, beta,
+                     Y.p + lo * incy, incy)
+        }
+        return true
+    }
+
+    /// Smallest matrix-vector product (outputs · K multiply-adds) split over threads. A gemv reads
+    /// each matrix element once, so it is memory-bound: from 2¹⁶ multiply-adds (256 KiB of float32
+    /// matrix) the second core's bandwidth is worth the hand-off to a spinning worker.
+    static let splitGemvWork = 1 << 16
 
     /// Largest m·n·k for which a batch of products is spread over threads one product each,
     /// rather than splitting each product.

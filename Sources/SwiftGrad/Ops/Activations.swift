@@ -15,13 +15,8 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         if approximate == .tanh {
             return Kernels.activation(.geluTanh, self, name: Op.gelu.name).recorded(.geluTanh, self, save: .input0, forward: .elementwise) { g, ctx in
-                let x = ctx.input(0)
-                let k = (2 / Double.pi).squareRoot(), c = 0.044715
-                let x2 = x * x
-                let t = ((x + x2 * x * c) * k).tanh()
-                let du = (x2 * (3 * c) + 1) * k
-                let d = (t + 1) * 0.5 + x * (1 - t * t) * du * 0.5
-                return [g * d]
+                // One fused pass g·gelu'(x) (recorded as gelu_tanh_backward, Ops/Math.swift).
+                [Tensor.activationBackward(.geluTanhBackward, g, ctx.input(0))]
             }
         }
         return Kernels.activation(.gelu, self, name: Op.gelu.name).recorded(.gelu, self, save: .input0, forward: .elementwise) { g, ctx in

@@ -117,13 +117,14 @@ extension Tensor {
 
 extension Tensor {
     /// The fused backward of tanh, sigmoid and relu in one pass over memory, given the upstream
-    /// gradient `g` and the op's output `y`. Recorded, with its own derivatives, so double
+    /// gradient `g` and the op's output `y` (for GELU-tanh, `y` is the op's input x). Recorded, with its own derivatives, so double
     /// backward through these activations works.
     static func activationBackward(_ op: BinaryOp, _ g: Tensor, _ y: Tensor) -> Tensor {
         let recordedOp: Op
         switch op {
         case .tanhBackward: recordedOp = .tanhBackward
         case .sigmoidBackward: recordedOp = .sigmoidBackward
+        case .geluTanhBackward: recordedOp = .geluTanhBackward
         default: recordedOp = .reluBackward
         }
         let out = Kernels.binary(op, g, y, shape: y.shape, name: recordedOp.rawValue)
@@ -134,10 +135,25 @@ extension Tensor {
                 return [activationBackward(op, gg, y), ctx.needsGrad(1) ? gg * g * y * -2 : nil]
             case .sigmoidBackward:  // d/dg = y(1-y), d/dy = g(1-2y)
                 return [activationBackward(op, gg, y), ctx.needsGrad(1) ? gg * g * (1 - y * 2) : nil]
+            case .geluTanhBackward: // the second input is x: d/dg = gelu'(x), d/dx = g·gelu''(x)
+                return [activationBackward(op, gg, y), ctx.needsGrad(1) ? gg * g * geluTanhSecondDerivative(y) : nil]
             default:                // d/dg = [y > 0], d/dy = 0 almost everywhere
                 return [activationBackward(op, gg, y), nil]
             }
         }
+    }
+}
+
+extension Tensor {
+    /// gelu''(x) for the tanh approximation, with Tensor ops (double backward of `gelu_tanh_backward`):
+    /// (1 - t²)·(u' - x·t·u'² + 3kc·x²), u = k(x + c·x³), t = tanh u, u' = k(1 + 3c·x²).
+    static func geluTanhSecondDerivative(_ x: Tensor) -> Tensor {
+        let k = (2 / Double.pi).squareRoot(), c = 0.044715
+        let x2 = x * x
+        let t = ((x + x2 * x * c) * k).tanh()
+        let du = (x2 * (3 * c) + 1) * k
+        let inner = du - x * t * du * du + x2 * (3 * k * c)
+        return (1 - t * t) * inner
     }
 }
 

@@ -32,20 +32,21 @@ public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: T
 /// (tests use small blocks to cover the tiling on small inputs).
 func sdpa(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor?, isCausal: Bool, dropout: Double,
           scale: Double?, enableGQA: Bool, generator: Generator?, blockRows: Int, blockCols: Int) -> Tensor {
-    let shapes = "query \(query.shape), key \(key.shape), value \(value.shape)\(mask.map { ", mask \($0.shape)" } ?? "")"
+    // Built only when a check fails (a message per call cost every decode step a string).
+    func shapes() -> String { "query \(query.shape), key \(key.shape), value \(value.shape)\(mask.map { ", mask \($0.shape)" } ?? "")" }
     check(query.rank >= 2 && query.rank == key.rank && key.rank == value.rank,
-          "scaledDotProductAttention: query, key and value must have one rank of at least 2 ([..., L, E], [..., S, E], [..., S, Ev]), got \(shapes)")
+          "scaledDotProductAttention: query, key and value must have one rank of at least 2 ([..., L, E], [..., S, E], [..., S, Ev]), got \(shapes())")
     check(query.dtype.isFloatingPoint && query.dtype == key.dtype && key.dtype == value.dtype,
-          "scaledDotProductAttention: query, key and value must share one float dtype, got \(query.dtype), \(key.dtype), \(value.dtype) (\(shapes))")
+          "scaledDotProductAttention: query, key and value must share one float dtype, got \(query.dtype), \(key.dtype), \(value.dtype) (\(shapes()))")
     let r = query.rank, l = query.shape[r - 2], e = query.shape[r - 1], s = key.shape[r - 2], ev = value.shape[r - 1]
     check(key.shape[r - 1] == e && value.shape[r - 2] == s,
-          "scaledDotProductAttention: key must be [..., S, E] with query's E and value [..., S, Ev] with key's S, got \(shapes)")
-    check(dropout >= 0 && dropout <= 1, "scaledDotProductAttention: dropout must be in [0, 1], got \(dropout) (\(shapes))")
-    check(mask == nil || !isCausal, "scaledDotProductAttention: an explicit mask cannot be combined with isCausal: true (\(shapes))")
-    if let scale { check(scale.isFinite, "scaledDotProductAttention: scale must be finite, got \(scale) (\(shapes))") }
+          "scaledDotProductAttention: key must be [..., S, E] with query's E and value [..., S, Ev] with key's S, got \(shapes())")
+    check(dropout >= 0 && dropout <= 1, "scaledDotProductAttention: dropout must be in [0, 1], got \(dropout) (\(shapes()))")
+    check(mask == nil || !isCausal, "scaledDotProductAttention: an explicit mask cannot be combined with isCausal: true (\(shapes()))")
+    if let scale { check(scale.isFinite, "scaledDotProductAttention: scale must be finite, got \(scale) (\(shapes()))") }
     if let mask {
         check(mask.dtype == .bool || mask.dtype.isFloatingPoint,
-              "scaledDotProductAttention: the mask must be bool (true = attend) or float (added), got \(mask.dtype) (\(shapes))")
+              "scaledDotProductAttention: the mask must be bool (true = attend) or float (added), got \(mask.dtype) (\(shapes()))")
     }
     if query.dtype.isReducedPrecision {
         let m = mask.map { $0.dtype == .bool ? $0 : $0.to(.float32) }
@@ -59,12 +60,12 @@ func sdpa(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor?, isCaus
     if enableGQA && r >= 3 {
         let hq = qb[r - 3], hk = kb[r - 3]
         check(hk > 0 && hq % hk == 0 && vb[r - 3] == hk,
-              "scaledDotProductAttention: with enableGQA the query's heads (\(hq)) must be a multiple of the key's (\(hk)), and value must have the key's heads (\(shapes))")
+              "scaledDotProductAttention: with enableGQA the query's heads (\(hq)) must be a multiple of the key's (\(hk)), and value must have the key's heads (\(shapes()))")
         group = hq / hk; headAxis = r - 3
         kb[r - 3] = hq; vb[r - 3] = hq
     }
     guard let b1 = broadcastShapeIfPossible(qb, kb), let batch = broadcastShapeIfPossible(b1, vb) else {
-        checkFailure("scaledDotProductAttention: the batch axes of query, key and value do not broadcast (\(shapes))")
+        checkFailure("scaledDotProductAttention: the batch axes of query, key and value do not broadcast (\(shapes()))")
     }
     qb = batch
     var kvBatch = batch
@@ -72,7 +73,7 @@ func sdpa(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor?, isCaus
     var additive: Tensor? = nil
     if let mask {
         check(broadcastShapeIfPossible(mask.shape, batch + [l, s]) == batch + [l, s],
-              "scaledDotProductAttention: the mask must broadcast to [..., L, S] = \(batch + [l, s]) (\(shapes))")
+              "scaledDotProductAttention: the mask must broadcast to [..., L, S] = \(batch + [l, s]) (\(shapes()))")
         // A bool mask keeps where true: 0 there, -inf elsewhere.
         additive = mask.dtype == .bool
             ? Tensor.where(mask, Tensor.full([], 0, dtype: query.dtype), Tensor.full([], -.infinity, dtype: query.dtype))
