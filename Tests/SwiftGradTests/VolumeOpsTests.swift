@@ -35,7 +35,7 @@ import Testing
         let y = conv3d(xs, weight: ws, stride: 2, padding: 1)
         let dy = GC.randn(y.shape, seed: 13)
         let dx = grad(of: (y * dy).sum(), wrt: [xs])[0]!
-        let t = convTranspose3d(dy, weight: ws, stride: 2, padding: 1, outputPadding: [1, 0, 0])
+        let t = convTranspose3d(dy, weight: ws, stride: 2, padding: 1, outputPadding: [0, 1, 0])
         #expect(t.shape == xs.shape)
         #expect(t.allClose(dx, rtol: 1e-12, atol: 1e-12))
     }
