@@ -291,6 +291,10 @@ enum Conformance {
         }
         if let msg = compare(out, sample.output, what: "output", random: random) { return .failed(msg) }
         guard let expectedGrads = sample.grads, !random else { return .passed }
+        // PyTorch's autograd.grad gave None for every input although an output requires grad: the
+        // generator's leaves were not on PyTorch's graph (its non-contiguous samples), so there is
+        // no gradient to compare.
+        if !expectedGrads.isEmpty && expectedGrads.allSatisfy({ $0 == nil }) { return .passed }
         let leaves = call.gradLeaves
         let wrt = (0..<expectedGrads.count).compactMap { leaves[$0] }
         guard wrt.count == expectedGrads.count else { return .failed("gradient: \(wrt.count) of \(expectedGrads.count) inputs built") }
@@ -300,7 +304,9 @@ enum Conformance {
             loss = loss.map { $0 + term } ?? term
         }
         guard let loss else {
-            return expectedGrads.allSatisfy({ $0 == nil }) ? .passed : .failed("gradient: no output requires grad")
+            // An op that records no gradient (floor, round, floor division...) matches PyTorch's zeros.
+            let zero = expectedGrads.allSatisfy { e in e.map { ($0.doubles ?? []).allSatisfy { $0 == 0 } } ?? true }
+            return zero ? .passed : .failed("gradient: no output requires grad")
         }
         let grads = grad(of: loss, wrt: wrt)
         for (i, (g, e)) in zip(grads, expectedGrads).enumerated() {

@@ -253,6 +253,11 @@ enum OpGradchecks {
         case .scatterReduce: return c([a, GC.randn([2, 2], seed: 12)]) {
             $0[0].scatterReduce(axis: 1, index: Tensor([0, 2, 2, 2], shape: [2, 2]), source: $0[1], reduce: .prod)
         }
+        // LU family (ops16).
+        case .linalgLu: return c([GC.randn([2, 3, 3], seed: 60)]) { x in
+            let (_, l, u) = Linalg.lu(x[0])
+            return Tensor.cat([l.flatten(), u.flatten()])
+        }
         }
     }
 }

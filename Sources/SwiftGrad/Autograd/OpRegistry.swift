@@ -197,6 +197,10 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Scatter by assignment (source or a constant; Ops/Scatter.swift) and with a reduction.
     case scatter = "scatter", scatterReduce = "scatter_reduce"
 
+    // MARK: LU family (Ops/LinalgLU.swift)
+    /// LU factorization with partial pivoting: the factors L and U of A = P·L·U (P is constant).
+    case linalgLu = "linalg_lu"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 

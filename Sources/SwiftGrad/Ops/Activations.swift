@@ -88,9 +88,10 @@ extension Tensor {
     public func elu(alpha: Double = 1) -> Tensor {
         Kernels.activation(.elu(alpha: alpha), self, name: Op.elu.name).recorded(.elu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
-            let pos = Kernels.mask(x) { $0 > 0 }
+            // The positive branch wherever x <= 0 is false (NaN included), as PyTorch's elu_backward.
+            let pos = Kernels.mask(x) { !($0 <= 0) }
             // exp of the clamped input: exp(large x) would be inf, and inf·0 NaN.
-            return [g * (pos + (1 - pos) * x.clamp(max: 0).exp() * alpha)]
+            return [g * (pos + (1 - pos) * x.clamp(max: 0).nanToNum(nan: 0).exp() * alpha)]
         }
     }
 
@@ -101,8 +102,8 @@ extension Tensor {
         Kernels.activation(.selu, self, name: Op.selu.name).recorded(.selu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let a = 1.6732632423543772848170429916717, s = 1.0507009873554804934193349852946
-            let pos = Kernels.mask(x) { $0 > 0 }
-            return [g * (pos + (1 - pos) * x.clamp(max: 0).exp() * a) * s]
+            let pos = Kernels.mask(x) { !($0 <= 0) }
+            return [g * (pos + (1 - pos) * x.clamp(max: 0).nanToNum(nan: 0).exp() * a) * s]
         }
     }
 

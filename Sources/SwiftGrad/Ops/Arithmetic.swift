@@ -128,6 +128,22 @@ extension Tensor {
     /// Element-wise power with a tensor exponent (broadcast).
     public func pow(_ exponent: Tensor) -> Tensor {
         let (a, b, shape) = Tensor.prepare(self, exponent, op: Op.pow.name)
+        if !a.dtype.isFloatingPoint && a.dtype != .bool {
+            // Integers stay integers, as PyTorch: exact powers by squaring (wrapping as C does);
+            // a negative exponent gives 0 except for bases 1 and -1.
+            let x = a.expand(shape).ints, e = b.expand(shape).ints
+            let r = zip(x, e).map { base, n -> Int in
+                if n < 0 { return base == 1 ? 1 : base == -1 ? (n % 2 == 0 ? 1 : -1) : 0 }
+                var result = 1, sq = base, k = n
+                while k > 0 {
+                    if k & 1 == 1 { result = result &* sq }
+                    sq = sq &* sq
+                    k >>= 1
+                }
+                return result
+            }
+            return Tensor(r, shape: shape).to(a.dtype)
+        }
         return Kernels.binary(.pow, a, b, shape: shape, name: Op.pow.name)
             .recorded(.pow, a, b, save: [.input0, .input1, .output], forward: .elementwise) { g, ctx in
                 let x = ctx.input(0), e = ctx.input(1)

@@ -162,6 +162,15 @@ extension Tensor {
     ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
     public func gather(axis: Int, index: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: Op.gather.name, shape: shape)
+        // As PyTorch: an int32 index is taken as int64, and an index with no elements (of any
+        // integer dtype and rank) gathers nothing.
+        if index.dtype == .int32 || (index.count == 0 && index.dtype != .int64 && !index.dtype.isFloatingPoint && index.dtype != .bool) {
+            return gather(axis: axis, index: index.to(.int64))
+        }
+        if index.count == 0, index.dtype == .int64 { return Tensor.zeros(index.shape, dtype: dtype) }
+        if rank == 0, index.rank == 1, index.dtype == .int64 {
+            return reshape([1]).gather(axis: 0, index: index).reshape(index.shape)
+        }
         Tensor.checkScatterShapes(self, index, nil, ax, op: Op.gather.name)
         if rank == 0 { return reshape([1]).gather(axis: 0, index: index.reshape([1])).reshape([]) }
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)

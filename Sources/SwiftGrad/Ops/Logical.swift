@@ -68,8 +68,11 @@ extension Tensor {
     ///     let positives = x.maskedSelect(x .> 0)
     public func maskedSelect(_ mask: Tensor) -> Tensor {
         check(mask.dtype.isIntegral(includingBool: true), "maskedSelect: the mask must be bool, got \(mask.dtype) of shape \(mask.shape) (tensor \(shape))")
-        check(broadcastShapeIfPossible(mask.shape, shape) == shape,
-              "maskedSelect: mask of shape \(mask.shape) does not broadcast to the tensor's shape \(shape)")
+        // As PyTorch, the tensor and the mask broadcast to their common shape.
+        guard let common = broadcastShapeIfPossible(mask.shape, shape) else {
+            checkFailure("maskedSelect: mask of shape \(mask.shape) and tensor of shape \(shape) do not broadcast")
+        }
+        if common != shape { return expand(common).maskedSelect(mask) }
         let flags = (mask.shape == shape ? mask : withNoGrad { mask.expand(shape) }).bools
         let positions = flags.indices.filter { flags[$0] }
         return reshape([count]).indexSelect(axis: 0, indices: Tensor(positions, shape: [positions.count]))

@@ -283,8 +283,9 @@ public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin:
 ///
 ///     let loss = marginRankingLoss(s1, s2, Tensor([1.0, -1.0]), margin: 0.1)
 public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
-    checkSameShape("marginRankingLoss", x1, x2)
-    checkSameShape("marginRankingLoss", x1, y)
+    // The three operands broadcast together, as PyTorch's.
+    check(broadcastShapeIfPossible(x1.shape, x2.shape).flatMap { broadcastShapeIfPossible($0, y.shape) } != nil,
+          "marginRankingLoss: x1 \(x1.shape), x2 \(x2.shape) and target \(y.shape) do not broadcast")
     let loss = (-(y.to(x1.dtype)) * (x1 - x2) + margin).relu()
     return reduceLoss(loss, reduction, op: "marginRankingLoss")
 }

@@ -9,6 +9,8 @@
 ///     let y = batchNorm(x, runningMean: mean, runningVar: variance, weight: gamma, bias: beta, training: true)
 public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
                       training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+    // A 1-D empty input (PyTorch takes it): nothing to normalise.
+    if input.rank == 1 && input.count == 0 && weight == nil && bias == nil { return input.copy() }
     check(input.rank >= 2, "batchNorm: input must be [N, C, ...], got \(input.shape)")
     let c = input.shape[1]
     for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {

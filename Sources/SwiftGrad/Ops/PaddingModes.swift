@@ -32,7 +32,12 @@ extension Tensor {
         check(rank == k + 1 || rank == k + 2,
               "\(name): padding \(padding) of \(k) axes needs a \(k + 1)-D or \(k + 2)-D input, got shape \(shape)")
         check(value == 0, "\(name): value is only used by .constant padding (input \(shape))")
-        check(padding.allSatisfy { $0 >= 0 }, "\(name): negative padding \(padding) is not supported (input \(shape))")
+        // Negative amounts remove elements, as PyTorch's (the output index maps through the mode).
+        for j in 0..<k {
+            let n = shape[rank - 1 - j]
+            check(n + padding[2 * j] + padding[2 * j + 1] >= 0,
+                  "\(name): padding \(padding) removes more than the \(n) elements of axis \(rank - 1 - j) (input \(shape))")
+        }
         var out = self
         for j in 0..<k {
             let axis = rank - 1 - j, n = shape[axis]
@@ -57,6 +62,18 @@ extension Tensor {
     /// One axis padded by `before` and `after` elements with a non-constant mode.
     private func padAxis(_ axis: Int, before: Int, after: Int, mode: PaddingMode) -> Tensor {
         let n = shape[axis]
+        if before < 0 || after < 0 {
+            // Output position j reads input position i = j − before, mapped into the axis by the mode.
+            let positions = (0..<(n + before + after)).map { j -> Int in
+                let i = j - before
+                switch mode {
+                case .reflect: return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i
+                case .circular: return ((i % n) + n) % n
+                default: return Swift.min(Swift.max(i, 0), n - 1)
+                }
+            }
+            return indexSelect(axis: axis, indices: Tensor(positions, shape: [positions.count]))
+        }
         func repeated(_ edge: Tensor, _ count: Int) -> Tensor {
             var s = edge.shape; s[axis] = count
             return edge.expand(s)

@@ -196,9 +196,14 @@ extension Tensor {
     ///     let ab = Tensor.cat([a, b], axis: 0)
     public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         check(!tensors.isEmpty, "cat: needs at least one tensor")
+        let dtype = tensors.map(\.dtype).reduce(tensors[0].dtype) { DType.result($0, $1) }
+        // As PyTorch, 1-D empty tensors (shape [0]) are skipped beside tensors of another rank.
+        let kept = tensors.filter { $0.shape != [0] }
+        if !kept.isEmpty && kept.count < tensors.count && kept.contains(where: { $0.rank != 1 }) {
+            return cat(kept.map { $0.to(dtype) }, axis: axis)
+        }
         let first = tensors[0]
         let ax = normalizeAxis(axis, first.rank, op: Op.cat.name, shape: first.shape)
-        let dtype = tensors.map(\.dtype).reduce(first.dtype) { DType.result($0, $1) }
         for t in tensors {
             check(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
                          "cat: shapes \(tensors.map(\.shape)) do not match except along axis \(axis)")
@@ -321,8 +326,21 @@ extension Tensor {
             before[rank - 1 - k] = padding[2 * k]
             after[rank - 1 - k] = padding[2 * k + 1]
         }
-        check(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 },
-                     "pad: negative padding \(padding) is not supported (shape \(shape))")
+        if before.contains(where: { $0 < 0 }) || after.contains(where: { $0 < 0 }) {
+            // Negative amounts crop, as PyTorch's: slice first, then pad by the positive amounts.
+            var cropped = self
+            for ax in 0..<rank where before[ax] < 0 || after[ax] < 0 {
+                let start = Swift.max(0, -before[ax]), end = shape[ax] - Swift.max(0, -after[ax])
+                check(end - start + Swift.max(0, before[ax]) + Swift.max(0, after[ax]) >= 0,
+                      "pad: padding \(padding) would make axis \(ax) of shape \(shape) negative in size")
+                cropped = cropped.slice(axis: ax, start: start, end: Swift.max(start, end))
+            }
+            var positive: [Int] = []
+            for k in 0..<(padding.count / 2) {
+                positive += [Swift.max(0, padding[2 * k]), Swift.max(0, padding[2 * k + 1])]
+            }
+            return cropped.pad(positive, value: value)
+        }
         check(before.allSatisfy { $0 < Int.max / 4 } && after.allSatisfy { $0 < Int.max / 4 },
               "pad: storage size calculation overflowed padding shape \(shape) by \(padding)")
         let outShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
