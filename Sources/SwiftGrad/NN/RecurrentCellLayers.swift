@@ -67,10 +67,13 @@ open class RNNCell: RNNCellBase {
     ///
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
-        let (x, unbatched, h) = prepare(input, hidden)
-        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
-        let next = usesRelu ? pre.relu() : pre.tanh()
-        return unbatched ? next.squeeze(axis: 0) : next
+        hooked(optional: [input, hidden]) { xs in
+            let input = xs[0]!, hidden = xs[1]
+            let (x, unbatched, h) = prepare(input, hidden)
+            let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
+            let next = usesRelu ? pre.relu() : pre.tanh()
+            return [unbatched ? next.squeeze(axis: 0) : next]
+        }[0]
     }
 }
 
@@ -90,11 +93,15 @@ open class LSTMCell: RNNCellBase {
     ///
     ///     let (h1, c1) = cell(x, state: nil)
     public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (h: Tensor, c: Tensor) {
-        let (x, unbatched, h) = prepare(input, state?.h, name: "h")
-        let c = prepare(input, state?.c, name: "c").h
-        let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
-        let (h1, c1) = lstmCell(gates: pre, cell: c)
-        return unbatched ? (h1.squeeze(axis: 0), c1.squeeze(axis: 0)) : (h1, c1)
+        let r = hooked(optional: [input, state?.h, state?.c]) { xs in
+            let input = xs[0]!
+            let (x, unbatched, h) = prepare(input, xs[1], name: "h")
+            let c = prepare(input, xs[2], name: "c").h
+            let pre = linear(x, weight: weightIh, bias: biasIh) + linear(h, weight: weightHh, bias: biasHh)
+            let (h1, c1) = lstmCell(gates: pre, cell: c)
+            return unbatched ? [h1.squeeze(axis: 0), c1.squeeze(axis: 0)] : [h1, c1]
+        }
+        return (r[0], r[1])
     }
 }
 
@@ -115,12 +122,15 @@ open class GRUCell: RNNCellBase {
     ///
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
-        let (x, unbatched, h) = prepare(input, hidden)
-        let xg = linear(x, weight: weightIh, bias: biasIh).chunk(3, axis: 1)
-        let hg = linear(h, weight: weightHh, bias: biasHh).chunk(3, axis: 1)
-        let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
-        let n = (xg[2] + r * hg[2]).tanh()
-        let next = n + z * (h - n)          // (1 - z)·n + z·h
-        return unbatched ? next.squeeze(axis: 0) : next
+        hooked(optional: [input, hidden]) { xs in
+            let input = xs[0]!, hidden = xs[1]
+            let (x, unbatched, h) = prepare(input, hidden)
+            let xg = linear(x, weight: weightIh, bias: biasIh).chunk(3, axis: 1)
+            let hg = linear(h, weight: weightHh, bias: biasHh).chunk(3, axis: 1)
+            let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
+            let n = (xg[2] + r * hg[2]).tanh()
+            let next = n + z * (h - n)          // (1 - z)·n + z·h
+            return [unbatched ? next.squeeze(axis: 0) : next]
+        }[0]
     }
 }
