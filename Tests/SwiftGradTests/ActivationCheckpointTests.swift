@@ -43,7 +43,7 @@ import Testing
         let g = Generator(seed: 5)
         let layer = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0.2, batchFirst: true,
                                             dtype: .float64, generator: g)
-        let mask = Tensor.tril(Tensor.ones([4, 4])).eq(0)   // true above the diagonal: causal
+        let mask = Linalg.tril(Tensor.ones([4, 4])).eq(0)   // true above the diagonal: causal
         let x = GC.randn([3, 4, 8], seed: 6)
         let plain = Self.gradients(layer, g, x) { layer($0, mask: mask) }
         let ckpt = Self.gradients(layer, g, x) { x in checkpoint([x, mask]) { xs in [layer(xs[0], mask: xs[1])] }[0] }
