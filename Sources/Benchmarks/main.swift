@@ -20,10 +20,15 @@ let workloads: [(String, () -> Void)] = [
     ("gpt_train_step", benchGPTTrainStep),
     ("mlp_infer_b1", benchMLPInferB1),
     ("gpt_generate_128", benchGPTGenerate128),
+    // Activation checkpointing (Docs/Performance.md): memory, one process each
+    ("transformer12_train_step", { benchTransformer12(checkpointed: false) }),
+    ("transformer12_checkpoint", { benchTransformer12(checkpointed: true) }),
 ]
 
 let args = CommandLine.arguments
-var selected = workloads.map(\.0)
+// The memory workloads (GBs, minutes) run only when named with --workload.
+let onDemand: Set<String> = ["transformer12_train_step", "transformer12_checkpoint"]
+var selected = workloads.map(\.0).filter { !onDemand.contains($0) }
 if let i = args.firstIndex(of: "--workload"), i + 1 < args.count {
     selected = [args[i + 1]]
     if !workloads.contains(where: { $0.0 == args[i + 1] }) {

@@ -30,7 +30,7 @@ extension Tensor {
         }
         guard let root = node else {
             check(leafRequiresGrad, "backward: the tensor of shape \(shape) does not require grad and has no graph (was it made inside withNoGrad, or from tensors that do not require grad?)")
-            var g = seed
+            var g = leafGradHooks.isEmpty ? seed : runLeafGradHooks(seed)
             if onlyInto?.contains(ObjectIdentifier(self)) ?? true {
                 Engine.pass { Engine.accumulateLeaf(self, &g, createGraph: createGraph) }
             }
@@ -105,16 +105,22 @@ enum Engine {
         let profile = Profiler.backwardScope()
         let passStart = profile?.beginPass() ?? 0
         defer { if let profile { profile.endPass(started: passStart) } }
+        // Leaves with gradient hooks: their contributions of this pass, summed, then hooked once.
+        var hookedLeaves: [(leaf: Tensor, grad: Tensor)] = []
         for node in order {
-            guard let g = node.pendingGrad else {
+            guard var g = node.pendingGrad else {
                 if !retainGraph { node.release() }
                 continue
             }
             let nodeStart = profile?.begin(node) ?? 0
             defer { if let profile { profile.end(node, started: nodeStart) } }
             node.pendingGrad = nil
+            if let hooks = node.gradHooks { g = hooks.apply(g, shape: node.outputShape, createGraph: functional) }
+            // A node of a checkpointed block: run the block again to refill what it dropped.
+            if let frame = node.checkpoint, !frame.materialized { frame.materialize() }
             if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
-            if !functional, let scatter = node.scatterInto, node.backwardFn != nil {
+            if !functional, let scatter = node.scatterInto, node.backwardFn != nil,
+               node.inputs[0].leafGradHooks.isEmpty || node.edge(0) != nil {
                 let input = node.inputs[0]
                 if node.inputNeedsGrad(0) {
                     if let next = node.edge(0) {
@@ -144,10 +150,20 @@ enum Engine {
                 if let next = node.edge(i) {
                     withPendingGrad(next) { accumulate(&$0, &gi, createGraph: functional) }
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
-                    accumulateLeaf(input, &gi, createGraph: functional)
+                    if input.leafGradHooks.isEmpty {
+                        accumulateLeaf(input, &gi, createGraph: functional)
+                    } else if let k = hookedLeaves.firstIndex(where: { $0.leaf === input }) {
+                        hookedLeaves[k].grad = hookedLeaves[k].grad + gi
+                    } else {
+                        hookedLeaves.append((input, gi))
+                    }
                 }
             }
             if !retainGraph { node.release() }
+        }
+        for (leaf, sum) in hookedLeaves {
+            var g = leaf.runLeafGradHooks(sum)
+            accumulateLeaf(leaf, &g, createGraph: functional)
         }
     }
 

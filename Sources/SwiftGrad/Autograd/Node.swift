@@ -50,6 +50,11 @@ final class Node {
     /// The output's forward-mode tangent, when one was computed and the output is saved, so that
     /// `BackwardContext.output` carries it (reverse mode inside a dual level: hessian).
     var outputDual: Dual?
+    /// The checkpointed block this node was recorded in, whose recomputation restores the tensors
+    /// it dropped from this node (Autograd/ActivationCheckpoint.swift); nil outside one.
+    var checkpoint: CheckpointFrame?
+    /// Gradient hooks and the retained tensor of this node's output (Autograd/TensorHooks.swift).
+    var gradHooks: NodeGradHooks?
 
     init(op: RecordedOp, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
         self.op = op
@@ -220,6 +225,7 @@ extension Tensor {
         node = n
         let ctx = ThreadContext.current
         if ctx.anomalyEnabled { Anomaly.checkForward(self, node: n, ctx: ctx) }
+        if let capture = ctx.checkpointCapture { capture.note(n) }
     }
 }
 

@@ -26,6 +26,8 @@ final class ThreadContext {
     var forwardSuspended = false
     /// When non-nil, the ops whose tangent used the fallback on this thread are appended (tests).
     var fallbackLog: [String]?
+    /// The innermost checkpointed block running on this thread (Autograd/ActivationCheckpoint.swift).
+    var checkpointCapture: CheckpointCapture?
 
     private static let key: pthread_key_t = {
         var k = pthread_key_t()

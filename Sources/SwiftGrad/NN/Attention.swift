@@ -81,6 +81,17 @@ open class MultiheadAttention: Module {
     ///     let (y, _) = mha(query: q, key: k, value: v, keyPaddingMask: padding, needWeights: false)
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil, needWeights: Bool = true,
                                attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {
+        let r = hooked(optional: [query, key, value, keyPaddingMask, attnMask]) { xs in
+            let (o, w) = attend(query: xs[0]!, key: xs[1]!, value: xs[2]!, keyPaddingMask: xs[3], needWeights: needWeights,
+                                attnMask: xs[4], averageAttnWeights: averageAttnWeights, isCausal: isCausal)
+            return [o] + (w.map { [$0] } ?? [])
+        }
+        return (r[0], r.count > 1 ? r[1] : nil)
+    }
+
+    /// The call without hooks.
+    private func attend(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil, needWeights: Bool = true,
+                               attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {
         check(query.rank == key.rank && key.rank == value.rank && (query.rank == 3 || query.rank == 2),
                      "MultiheadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) must all be 3-D (or all 2-D unbatched)")
         check(query.shape.last == embedDim && key.shape.last == kdim && value.shape.last == vdim,

@@ -29,6 +29,13 @@ open class EmbeddingBag: Module {
 
     /// The bags of `input` ([B, L], or 1-D with `offsets`), optionally weighted per sample (`.sum`).
     public func callAsFunction(_ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
+        hooked(optional: [input, offsets, perSampleWeights]) { xs in
+            [bags(xs[0]!, offsets: xs[1], perSampleWeights: xs[2])]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func bags(_ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
         check(!input.dtype.isFloatingPoint,
               "EmbeddingBag(\(numEmbeddings), \(embeddingDim)): indices must be an integer tensor, got \(input.dtype) of shape \(input.shape)")
         return embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,

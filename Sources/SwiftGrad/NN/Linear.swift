@@ -64,18 +64,23 @@ open class Bilinear: Module {
 
     /// Applies the bilinear map to x1 [..., in1] and x2 [..., in2].
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
-        check(x1.shape.last == in1Features && x2.shape.last == in2Features && x1.shape.dropLast() == x2.shape.dropLast(),
-                     "Bilinear: inputs \(x1.shape) and \(x2.shape) do not fit weight \(weight.shape)")
-        checkInputDType("Bilinear", x1, weight)
-        checkInputDType("Bilinear", x2, weight)
-        let lead = Array(x1.shape.dropLast())
-        let a = x1.reshape([-1, in1Features]), b = x2.reshape([-1, in2Features])
-        // (x1·W_o)·x2 for every o: [n, in1] · [in1, out·in2] -> [n, out, in2], then a dot with x2.
-        let w = weight.permute([1, 0, 2]).reshape([in1Features, outFeatures * in2Features])
-        let t = a.matmul(w).reshape([-1, outFeatures, in2Features])
-        var y = (t * b.unsqueeze(axis: 1)).sum(axis: 2)
-        if let bias { y = y + bias }
-        return y.reshape(lead + [outFeatures])
+        hooked([x1, x2]) { xs in
+            let x1 = xs[0], x2 = xs[1]
+            return [{ () -> Tensor in
+                check(x1.shape.last == in1Features && x2.shape.last == in2Features && x1.shape.dropLast() == x2.shape.dropLast(),
+                             "Bilinear: inputs \(x1.shape) and \(x2.shape) do not fit weight \(weight.shape)")
+                checkInputDType("Bilinear", x1, weight)
+                checkInputDType("Bilinear", x2, weight)
+                let lead = Array(x1.shape.dropLast())
+                let a = x1.reshape([-1, in1Features]), b = x2.reshape([-1, in2Features])
+                // (x1·W_o)·x2 for every o: [n, in1] · [in1, out·in2] -> [n, out, in2], then a dot with x2.
+                let w = weight.permute([1, 0, 2]).reshape([in1Features, outFeatures * in2Features])
+                let t = a.matmul(w).reshape([-1, outFeatures, in2Features])
+                var y = (t * b.unsqueeze(axis: 1)).sum(axis: 2)
+                if let bias { y = y + bias }
+                return y.reshape(lead + [outFeatures])
+            }()]
+        }[0]
     }
 
     open override var extraDescription: String {

@@ -7,7 +7,12 @@
 open class MSELoss: Module {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [mseLoss(input, target, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Mean absolute error as a module.
@@ -17,7 +22,12 @@ open class MSELoss: Module {
 open class L1Loss: Module {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [l1Loss(input, target, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Smooth L1 loss as a module.
@@ -27,7 +37,12 @@ open class L1Loss: Module {
 open class SmoothL1Loss: Module {
     public let reduction: Reduction, beta: Double
     public init(reduction: Reduction = .mean, beta: Double = 1) { self.reduction = reduction; self.beta = beta; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { smoothL1Loss(input, target, beta: beta, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [smoothL1Loss(input, target, beta: beta, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Huber loss as a module.
@@ -37,7 +52,12 @@ open class SmoothL1Loss: Module {
 open class HuberLoss: Module {
     public let reduction: Reduction, delta: Double
     public init(reduction: Reduction = .mean, delta: Double = 1) { self.reduction = reduction; self.delta = delta; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { huberLoss(input, target, delta: delta, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [huberLoss(input, target, delta: delta, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Cross-entropy on logits as a module; `weight` is a non-trained buffer-like setting.
@@ -53,8 +73,13 @@ open class CrossEntropyLoss: Module {
         super.init()
     }
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        crossEntropy(logits: logits, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex,
-                     labelSmoothing: labelSmoothing, reduction: reduction)
+        hooked([logits, targets]) { xs in
+            let logits = xs[0], targets = xs[1]
+            return [{ () -> Tensor in
+                crossEntropy(logits: logits, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex,
+                             labelSmoothing: labelSmoothing, reduction: reduction)
+            }()]
+        }[0]
     }
 }
 
@@ -71,7 +96,10 @@ open class NLLLoss: Module {
         super.init()
     }
     public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor) -> Tensor {
-        nllLoss(logProbs: logProbs, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex, reduction: reduction)
+        hooked([logProbs, targets]) { xs in
+            let logProbs = xs[0], targets = xs[1]
+            return [nllLoss(logProbs: logProbs, targets: targets, weight: weight?.value, ignoreIndex: ignoreIndex, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -82,7 +110,12 @@ open class NLLLoss: Module {
 open class BCELoss: Module {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { binaryCrossEntropy(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [binaryCrossEntropy(input, target, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Binary cross-entropy on logits as a module, with an optional `posWeight`.
@@ -98,7 +131,10 @@ open class BCEWithLogitsLoss: Module {
         super.init()
     }
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        binaryCrossEntropy(logits: logits, targets: targets, posWeight: posWeight?.value, reduction: reduction)
+        hooked([logits, targets]) { xs in
+            let logits = xs[0], targets = xs[1]
+            return [binaryCrossEntropy(logits: logits, targets: targets, posWeight: posWeight?.value, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -109,5 +145,10 @@ open class BCEWithLogitsLoss: Module {
 open class KLDivLoss: Module {
     public let reduction: Reduction, logTarget: Bool
     public init(reduction: Reduction = .mean, logTarget: Bool = false) { self.reduction = reduction; self.logTarget = logTarget; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { klDiv(input, target, reduction: reduction, logTarget: logTarget) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [klDiv(input, target, reduction: reduction, logTarget: logTarget)]
+        }[0]
+    }
 }

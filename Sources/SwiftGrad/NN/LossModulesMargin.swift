@@ -9,7 +9,10 @@ open class HingeEmbeddingLoss: Module {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 1, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction)
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -20,7 +23,12 @@ open class HingeEmbeddingLoss: Module {
 open class SoftMarginLoss: Module {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { softMarginLoss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [softMarginLoss(input, target, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Multi-class hinge loss as a module; `weight` [C] is a buffer.
@@ -37,7 +45,10 @@ open class MultiMarginLoss: Module {
         super.init()
     }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        multiMarginLoss(input, target, p: p, margin: margin, weight: weight?.value, reduction: reduction)
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [multiMarginLoss(input, target, p: p, margin: margin, weight: weight?.value, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -48,7 +59,12 @@ open class MultiMarginLoss: Module {
 open class MultiLabelMarginLoss: Module {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { multilabelMarginLoss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [multilabelMarginLoss(input, target, reduction: reduction)]
+        }[0]
+    }
 }
 
 /// Multi-label soft margin loss as a module; `weight` [C] is a buffer.
@@ -63,7 +79,10 @@ open class MultiLabelSoftMarginLoss: Module {
         super.init()
     }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        multilabelSoftMarginLoss(input, target, weight: weight?.value, reduction: reduction)
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [multilabelSoftMarginLoss(input, target, weight: weight?.value, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -78,8 +97,13 @@ open class TripletMarginLoss: Module {
         super.init()
     }
     public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor) -> Tensor {
-        tripletMarginLoss(anchor: anchor, positive: positive, negative: negative, margin: margin, p: p, eps: eps,
-                          swap: swap, reduction: reduction)
+        hooked([anchor, positive, negative]) { xs in
+            let anchor = xs[0], positive = xs[1], negative = xs[2]
+            return [{ () -> Tensor in
+                tripletMarginLoss(anchor: anchor, positive: positive, negative: negative, margin: margin, p: p, eps: eps,
+                                  swap: swap, reduction: reduction)
+            }()]
+        }[0]
     }
 }
 
@@ -96,8 +120,13 @@ open class TripletMarginWithDistanceLoss: Module {
         super.init()
     }
     public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor) -> Tensor {
-        tripletMarginWithDistanceLoss(anchor: anchor, positive: positive, negative: negative, distanceFunction: distanceFunction,
-                                      margin: margin, swap: swap, reduction: reduction)
+        hooked([anchor, positive, negative]) { xs in
+            let anchor = xs[0], positive = xs[1], negative = xs[2]
+            return [{ () -> Tensor in
+                tripletMarginWithDistanceLoss(anchor: anchor, positive: positive, negative: negative, distanceFunction: distanceFunction,
+                                              margin: margin, swap: swap, reduction: reduction)
+            }()]
+        }[0]
     }
 }
 
@@ -109,7 +138,10 @@ open class CosineEmbeddingLoss: Module {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor, _ target: Tensor) -> Tensor {
-        cosineEmbeddingLoss(x1, x2, target, margin: margin, reduction: reduction)
+        hooked([x1, x2, target]) { xs in
+            let x1 = xs[0], x2 = xs[1], target = xs[2]
+            return [cosineEmbeddingLoss(x1, x2, target, margin: margin, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -121,7 +153,10 @@ open class MarginRankingLoss: Module {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor, _ target: Tensor) -> Tensor {
-        marginRankingLoss(x1, x2, target, margin: margin, reduction: reduction)
+        hooked([x1, x2, target]) { xs in
+            let x1 = xs[0], x2 = xs[1], target = xs[2]
+            return [marginRankingLoss(x1, x2, target, margin: margin, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -136,7 +171,10 @@ open class GaussianNLLLoss: Module {
         super.init()
     }
     public func callAsFunction(_ input: Tensor, _ target: Tensor, _ variance: Tensor) -> Tensor {
-        gaussianNLLLoss(input, target, variance: variance, full: full, eps: eps, reduction: reduction)
+        hooked([input, target, variance]) { xs in
+            let input = xs[0], target = xs[1], variance = xs[2]
+            return [gaussianNLLLoss(input, target, variance: variance, full: full, eps: eps, reduction: reduction)]
+        }[0]
     }
 }
 
@@ -151,6 +189,9 @@ open class PoissonNLLLoss: Module {
         super.init()
     }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)
+        hooked([input, target]) { xs in
+            let input = xs[0], target = xs[1]
+            return [poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)]
+        }[0]
     }
 }

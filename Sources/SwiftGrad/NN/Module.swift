@@ -51,8 +51,8 @@ open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (Dropout active, BatchNorm using batch statistics).
     public private(set) var isTraining = true
     private var registered = ModuleMembers()
-    private var forwardHooks: [(id: Int, hook: (Module, Tensor, Tensor) -> Void)] = []
-    private var nextHookID = 0
+    /// Forward and backward hooks (NN/ModuleHooks.swift); nil while there are none.
+    var hooks: ModuleHooks?
 
     public init() {}
 
@@ -65,34 +65,12 @@ open class Module: CustomStringConvertible {
         fatalError("\(typeName): forward(_:) is not implemented for a single tensor input")
     }
 
-    /// Runs `forward(_:)` and then the forward hooks.
+    /// Runs `forward(_:)`, with the module's hooks if it has any (NN/ModuleHooks.swift).
     ///
     ///     let y = model(x)
     public final func callAsFunction(_ input: Tensor) -> Tensor {
-        let output = forward(input)
-        if !forwardHooks.isEmpty { for h in forwardHooks { h.hook(self, input, output) } }
-        return output
-    }
-
-    /// Registers `hook(module, input, output)`, called after each `forward`; returns an id for
-    /// `removeForwardHook(_:)`.
-    ///
-    ///     let id = layer.registerForwardHook { _, _, out in print(out.shape) }
-    @discardableResult
-    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> Int {
-        nextHookID += 1
-        forwardHooks.append((nextHookID, hook))
-        return nextHookID
-    }
-
-    /// Removes a hook registered with `registerForwardHook(_:)`.
-    ///
-    ///     layer.removeForwardHook(id)
-    public func removeForwardHook(_ id: Int) { forwardHooks.removeAll { $0.id == id } }
-
-    /// Runs a forward hook; for modules whose own `callAsFunction` takes several inputs.
-    func runForwardHooks(_ input: Tensor, _ output: Tensor) {
-        for h in forwardHooks { h.hook(self, input, output) }
+        guard let hooks else { return forward(input) }
+        return hooks.run(self, [input]) { [forward($0[0])] }[0]
     }
 
     // MARK: Discovery

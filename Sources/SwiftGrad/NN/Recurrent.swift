@@ -230,8 +230,11 @@ open class RNN: RNNBase {
     ///
     ///     let (y, h) = rnn(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> (output: Tensor, hidden: Tensor) {
-        let r = run(input, h0: hidden, c0: nil)
-        return (r.output, r.h)
+        let r = hooked(optional: [input, hidden]) { xs in
+            let r = run(xs[0]!, h0: xs[1], c0: nil)
+            return [r.output, r.h]
+        }
+        return (r[0], r[1])
     }
 }
 
@@ -262,8 +265,11 @@ open class LSTM: RNNBase {
     ///
     ///     let (y, state) = lstm(x, state: (h0, c0))
     public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
-        let r = run(input, h0: state?.h, c0: state?.c)
-        return (r.output, (r.h, r.c!))
+        let r = hooked(optional: [input, state?.h, state?.c]) { xs in
+            let r = run(xs[0]!, h0: xs[1], c0: xs[2])
+            return [r.output, r.h, r.c!]
+        }
+        return (r[0], (r[1], r[2]))
     }
 }
 
@@ -288,7 +294,10 @@ open class GRU: RNNBase {
     ///
     ///     let (y, h) = gru(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> (output: Tensor, hidden: Tensor) {
-        let r = run(input, h0: hidden, c0: nil)
-        return (r.output, r.h)
+        let r = hooked(optional: [input, hidden]) { xs in
+            let r = run(xs[0]!, h0: xs[1], c0: nil)
+            return [r.output, r.h]
+        }
+        return (r[0], r[1])
     }
 }

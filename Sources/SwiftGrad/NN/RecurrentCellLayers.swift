@@ -74,11 +74,14 @@ open class RNNCell: RNNCellBase {
     ///
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
-        let (x, unbatched, h) = prepare(input, hidden)
-        let p = stepParameters(for: x)
-        let pre = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh) + linear(h.to(p.wIh.dtype), weight: p.wHh, bias: p.bHh)
-        let next = (usesRelu ? pre.relu() : pre.tanh()).to(x.dtype)
-        return unbatched ? next.squeeze(axis: 0) : next
+        hooked(optional: [input, hidden]) { xs in
+            let input = xs[0]!, hidden = xs[1]
+            let (x, unbatched, h) = prepare(input, hidden)
+            let p = stepParameters(for: x)
+            let pre = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh) + linear(h.to(p.wIh.dtype), weight: p.wHh, bias: p.bHh)
+            let next = (usesRelu ? pre.relu() : pre.tanh()).to(x.dtype)
+            return [unbatched ? next.squeeze(axis: 0) : next]
+        }[0]
     }
 }
 
@@ -98,13 +101,17 @@ open class LSTMCell: RNNCellBase {
     ///
     ///     let (h1, c1) = cell(x, state: nil)
     public func callAsFunction(_ input: Tensor, state: (h: Tensor, c: Tensor)?) -> (h: Tensor, c: Tensor) {
-        let (x, unbatched, h) = prepare(input, state?.h, name: "h")
-        let c = prepare(input, state?.c, name: "c").h
-        let p = stepParameters(for: x), dt = p.wIh.dtype
-        let pre = linear(x.to(dt), weight: p.wIh, bias: p.bIh) + linear(h.to(dt), weight: p.wHh, bias: p.bHh)
-        let (h32, c32) = lstmCell(gates: pre, cell: c.to(dt))
-        let h1 = h32.to(x.dtype), c1 = c32.to(x.dtype)
-        return unbatched ? (h1.squeeze(axis: 0), c1.squeeze(axis: 0)) : (h1, c1)
+        let r = hooked(optional: [input, state?.h, state?.c]) { xs in
+            let input = xs[0]!
+            let (x, unbatched, h) = prepare(input, xs[1], name: "h")
+            let c = prepare(input, xs[2], name: "c").h
+            let p = stepParameters(for: x), dt = p.wIh.dtype
+            let pre = linear(x.to(dt), weight: p.wIh, bias: p.bIh) + linear(h.to(dt), weight: p.wHh, bias: p.bHh)
+            let (h32, c32) = lstmCell(gates: pre, cell: c.to(dt))
+            let h1 = h32.to(x.dtype), c1 = c32.to(x.dtype)
+            return unbatched ? [h1.squeeze(axis: 0), c1.squeeze(axis: 0)] : [h1, c1]
+        }
+        return (r[0], r[1])
     }
 }
 
@@ -125,13 +132,16 @@ open class GRUCell: RNNCellBase {
     ///
     ///     let h1 = cell(x, hidden: h0)
     public func callAsFunction(_ input: Tensor, hidden: Tensor?) -> Tensor {
-        let (x, unbatched, hIn) = prepare(input, hidden)
-        let p = stepParameters(for: x), h = hIn.to(p.wIh.dtype)
-        let xg = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh).chunk(3, axis: 1)
-        let hg = linear(h, weight: p.wHh, bias: p.bHh).chunk(3, axis: 1)
-        let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
-        let n = (xg[2] + r * hg[2]).tanh()
-        let next = (n + z * (h - n)).to(x.dtype)          // (1 - z)·n + z·h
-        return unbatched ? next.squeeze(axis: 0) : next
+        hooked(optional: [input, hidden]) { xs in
+            let input = xs[0]!, hidden = xs[1]
+            let (x, unbatched, hIn) = prepare(input, hidden)
+            let p = stepParameters(for: x), h = hIn.to(p.wIh.dtype)
+            let xg = linear(x.to(p.wIh.dtype), weight: p.wIh, bias: p.bIh).chunk(3, axis: 1)
+            let hg = linear(h, weight: p.wHh, bias: p.bHh).chunk(3, axis: 1)
+            let r = (xg[0] + hg[0]).sigmoid(), z = (xg[1] + hg[1]).sigmoid()
+            let n = (xg[2] + r * hg[2]).tanh()
+            let next = (n + z * (h - n)).to(x.dtype)          // (1 - z)·n + z·h
+            return [unbatched ? next.squeeze(axis: 0) : next]
+        }[0]
     }
 }

@@ -44,6 +44,13 @@ open class TransformerEncoderLayer: Module {
     ///
     ///     let y = layer(x, mask: nil, keyPaddingMask: padding)
     public func callAsFunction(_ src: Tensor, mask: Tensor?, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+        hooked(optional: [src, mask, keyPaddingMask]) { xs in
+            [encode(xs[0]!, mask: xs[1], keyPaddingMask: xs[2], isCausal: isCausal)]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func encode(_ src: Tensor, mask: Tensor?, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
         checkInputSize("TransformerEncoderLayer", src, axis: -1, expected: linear1.inFeatures, what: "d_model")
         checkInputDType("TransformerEncoderLayer", src, linear1.weight, name: "linear1.weight")
         func sa(_ x: Tensor) -> Tensor {
@@ -87,6 +94,13 @@ open class TransformerEncoder: Module {
     ///
     ///     let y = encoder(x, mask: nil, keyPaddingMask: padding)
     public func callAsFunction(_ src: Tensor, mask: Tensor?, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+        hooked(optional: [src, mask, keyPaddingMask]) { xs in
+            [encode(xs[0]!, mask: xs[1], keyPaddingMask: xs[2], isCausal: isCausal)]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func encode(_ src: Tensor, mask: Tensor?, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
         var x = src
         for layer in layers { x = layer(x, mask: mask, keyPaddingMask: keyPaddingMask, isCausal: isCausal) }
         if let norm { x = norm(x) }

@@ -52,6 +52,16 @@ open class TransformerDecoderLayer: Module {
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
                                tgtIsCausal: Bool = false, memoryIsCausal: Bool = false) -> Tensor {
+        hooked(optional: [tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask]) { xs in
+            [decode(xs[0]!, memory: xs[1]!, tgtMask: xs[2], memoryMask: xs[3], tgtKeyPaddingMask: xs[4],
+                    memoryKeyPaddingMask: xs[5], tgtIsCausal: tgtIsCausal, memoryIsCausal: memoryIsCausal)]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func decode(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
+                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
+                               tgtIsCausal: Bool = false, memoryIsCausal: Bool = false) -> Tensor {
         checkInputSize("TransformerDecoderLayer", tgt, axis: -1, expected: linear1.inFeatures, what: "d_model")
         checkInputSize("TransformerDecoderLayer (memory)", memory, axis: -1, expected: linear1.inFeatures, what: "d_model")
         checkInputDType("TransformerDecoderLayer", tgt, linear1.weight, name: "linear1.weight")
@@ -104,6 +114,16 @@ open class TransformerDecoder: Module {
     ///
     ///     let y = decoder(tgt, memory: memory, tgtMask: causal)
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
+                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
+                               tgtIsCausal: Bool = false, memoryIsCausal: Bool = false) -> Tensor {
+        hooked(optional: [tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask]) { xs in
+            [decode(xs[0]!, memory: xs[1]!, tgtMask: xs[2], memoryMask: xs[3], tgtKeyPaddingMask: xs[4],
+                    memoryKeyPaddingMask: xs[5], tgtIsCausal: tgtIsCausal, memoryIsCausal: memoryIsCausal)]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func decode(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
                                tgtIsCausal: Bool = false, memoryIsCausal: Bool = false) -> Tensor {
         var x = tgt
@@ -159,6 +179,18 @@ open class Transformer: Module {
     ///
     ///     let y = model(src, tgt, tgtIsCausal: true)
     public func callAsFunction(_ src: Tensor, _ tgt: Tensor, srcMask: Tensor? = nil, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
+                               srcKeyPaddingMask: Tensor? = nil, tgtKeyPaddingMask: Tensor? = nil,
+                               memoryKeyPaddingMask: Tensor? = nil, srcIsCausal: Bool = false, tgtIsCausal: Bool = false,
+                               memoryIsCausal: Bool = false) -> Tensor {
+        hooked(optional: [src, tgt, srcMask, tgtMask, memoryMask, srcKeyPaddingMask, tgtKeyPaddingMask, memoryKeyPaddingMask]) { xs in
+            [transform(xs[0]!, xs[1]!, srcMask: xs[2], tgtMask: xs[3], memoryMask: xs[4], srcKeyPaddingMask: xs[5],
+                       tgtKeyPaddingMask: xs[6], memoryKeyPaddingMask: xs[7], srcIsCausal: srcIsCausal, tgtIsCausal: tgtIsCausal,
+                       memoryIsCausal: memoryIsCausal)]
+        }[0]
+    }
+
+    /// The call without hooks.
+    private func transform(_ src: Tensor, _ tgt: Tensor, srcMask: Tensor? = nil, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                srcKeyPaddingMask: Tensor? = nil, tgtKeyPaddingMask: Tensor? = nil,
                                memoryKeyPaddingMask: Tensor? = nil, srcIsCausal: Bool = false, tgtIsCausal: Bool = false,
                                memoryIsCausal: Bool = false) -> Tensor {

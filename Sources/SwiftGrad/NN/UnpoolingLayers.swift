@@ -51,6 +51,11 @@ open class MaxUnpool2d: Module {
     }
     /// Unpools `input` with the `indices` of its max pool; `outputSize` overrides the default size.
     public func callAsFunction(_ input: Tensor, indices: Tensor, outputSize: Size2? = nil) -> Tensor {
+        hooked([input, indices]) { xs in [unpool(xs[0], indices: xs[1], outputSize: outputSize)] }[0]
+    }
+
+    /// The call without hooks.
+    private func unpool(_ input: Tensor, indices: Tensor, outputSize: Size2? = nil) -> Tensor {
         check(input.rank == 3 || input.rank == 4, "MaxUnpool2d: expected a 3-D or 4-D input, got shape \(input.shape)")
         return maxUnpool2d(input, indices: indices, kernelSize: kernelSize, stride: stride, padding: padding, outputSize: outputSize)
     }
@@ -69,6 +74,11 @@ open class MaxUnpool1d: Module {
     }
     /// Unpools `input` with the `indices` of its max pool; `outputSize` overrides the default length.
     public func callAsFunction(_ input: Tensor, indices: Tensor, outputSize: Int? = nil) -> Tensor {
+        hooked([input, indices]) { xs in [unpool(xs[0], indices: xs[1], outputSize: outputSize)] }[0]
+    }
+
+    /// The call without hooks.
+    private func unpool(_ input: Tensor, indices: Tensor, outputSize: Int? = nil) -> Tensor {
         check(input.rank == 2 || input.rank == 3, "MaxUnpool1d: expected a 2-D or 3-D input, got shape \(input.shape)")
         return maxUnpool1d(input, indices: indices, kernelSize: kernelSize, stride: stride, padding: padding, outputSize: outputSize)
     }

@@ -91,7 +91,12 @@ public final class Generator: Sendable {
     static func isDegenerate(_ words: [UInt64]) -> Bool { words.allSatisfy { $0 == 0 } }
 
     /// Runs `body` with exclusive access to the raw state (one lock for a whole fill).
-    func withState<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }
+    /// Inside a checkpointed block, the state before the block's first draw is logged, so that the
+    /// recomputation in backward draws the same numbers (Autograd/ActivationCheckpoint.swift).
+    func withState<R>(_ body: (inout State) -> R) -> R {
+        if let capture = ThreadContext.current.checkpointCapture { capture.noteGenerator(self) }
+        return state.withLock { body(&$0) }
+    }
 
     /// A uniform Double in [0, 1).
     public func nextUniform() -> Double { withState { $0.uniform() } }

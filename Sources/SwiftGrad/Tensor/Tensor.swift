@@ -63,6 +63,8 @@ public final class Tensor {
     public var grad: Tensor?
     /// Called after backward accumulates into this leaf's `grad` (see `registerPostAccumulateGradHook`).
     var postAccumulateHooks: [(Tensor) -> Void] = []
+    /// Gradient hooks of a leaf (`registerHook`, Autograd/TensorHooks.swift); a non-leaf's are on its node.
+    var leafGradHooks: [(id: Int, hook: (Tensor) -> Tensor?)] = []
     /// The forward-mode AD tangent (Autograd/ForwardAD.swift); nil outside a dual level.
     var dual: Dual?
 
