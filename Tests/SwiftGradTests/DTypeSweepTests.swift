@@ -13,7 +13,7 @@ import Testing
     /// "Low precision dtypes not supported"): every op built on a LAPACK routine.
     static let refusedInHalf: Set<Op> = [
         .linalgInv, .linalgDet, .linalgSlogdet, .linalgSolve, .linalgSolveTriangular, .linalgLstsq,
-        .linalgPinv, .linalgCholesky, .linalgQr, .linalgEigh, .linalgSvd,
+        .linalgPinv, .linalgCholesky, .linalgQr, .linalgEigh, .linalgSvd, .linalgLu,
     ]
 
     static func sweep(_ dtype: DType) {

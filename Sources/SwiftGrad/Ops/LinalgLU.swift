@@ -54,10 +54,6 @@ extension Linalg {
         let op = "lu"
         checkMatrix(a, op)
         check(pivot, "\(op): LU without pivoting is not implemented on the CPU (input \(a.shape))")
-        if a.dtype.isReducedPrecision {
-            let r = lu(a.to(.float32))
-            return (r.p.to(a.dtype), r.l.to(a.dtype), r.u.to(a.dtype))
-        }
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
         let batch = batchShape(a)
         let (packed, pivots) = Kernels.luFactor(a)
@@ -80,7 +76,7 @@ extension Linalg {
         checkMatrix(a, op)
         check(pivot, "\(op): LU without pivoting is not implemented on the CPU (input \(a.shape))")
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
-        let pivots = Kernels.luFactor(a.dtype.isReducedPrecision ? a.to(.float32) : a).pivots
+        let pivots = Kernels.luFactor(a).pivots
         let (_, l, u) = lu(a)
         // L's strict lower part [m, k] and U [k, n], each padded to [m, n].
         let packed = tril(l, k: -1).pad([0, n - k]) + u.pad([0, 0, 0, m - k])

@@ -117,7 +117,7 @@ public enum ChromeTrace {
                 for row in rows {
                     guard let sizes = row as? [Any] else { throw ChromeTraceError.malformed("event \(i): an input shape is not a list") }
                     shapes.append(try sizes.map {
-                        guard let n = number($0), let k = Int(exactly: n.rounded()) else { throw ChromeTraceError.malformed("event \(i): a size is not an integer") }
+                        guard let n = number($0), n == n.rounded(), let k = Int(exactly: n) else { throw ChromeTraceError.malformed("event \(i): a size is not an integer") }
                         return k
                     })
                 }
