@@ -40,14 +40,7 @@ extension Safetensors {
     /// is made, as the copying reader does.
     static func readMapped(file: ReadableFile) throws -> SafetensorsFile {
         let path = file.path
-        guard file.size >= 8 else {
-            throw SafetensorsError.truncated(path: path, reason: "\(file.size) bytes, fewer than the 8-byte header length")
-        }
-        let headerEnd = try headerEnd(file.read(count: 8, at: 0), fileBytes: file.size, path: path)
-        let header = try file.read(count: headerEnd - 8, at: 8)
-        guard header.count == headerEnd - 8 else { throw SafetensorsError.truncated(path: path, reason: "the file shrank while it was read") }
-        let (listed, metadata) = try SafetensorsHeaderParser.parse(header, 0 ..< header.count, path: path)
-        let entries = try checkLayout(listed, dataCount: file.size - headerEnd, path: path)
+        let (headerEnd, entries, metadata) = try readHeader(file)
         try checkFitsInMemory(entries, path: path)
         guard entries.contains(where: { $0.end > $0.begin }) else {
             // Nothing to map (only empty tensors): the copying reader makes them.

@@ -33,9 +33,9 @@ extension Safetensors {
         }
     }
 
-    /// The file's header and data, read in that order: the header's claims are checked against the
-    /// file's size before any data is read or allocated.
-    static func read(file: ReadableFile) throws -> SafetensorsFile {
+    /// The header of a file, checked against the file's size: where the data starts, the
+    /// entries with their byte ranges in the data, and the metadata. Shared by both readers.
+    static func readHeader(_ file: ReadableFile) throws -> (headerEnd: Int, entries: [Entry], metadata: [String: String]) {
         let path = file.path
         guard file.size >= 8 else {
             throw SafetensorsError.truncated(path: path, reason: "\(file.size) bytes, fewer than the 8-byte header length")
@@ -44,7 +44,14 @@ extension Safetensors {
         let header = try file.read(count: headerEnd - 8, at: 8)
         guard header.count == headerEnd - 8 else { throw SafetensorsError.truncated(path: path, reason: "the file shrank while it was read") }
         let (listed, metadata) = try SafetensorsHeaderParser.parse(header, 0 ..< header.count, path: path)
-        let entries = try checkLayout(listed, dataCount: file.size - headerEnd, path: path)
+        return (headerEnd, try checkLayout(listed, dataCount: file.size - headerEnd, path: path), metadata)
+    }
+
+    /// The file's header and data, read in that order: the header's claims are checked against the
+    /// file's size before any data is read or allocated.
+    static func read(file: ReadableFile) throws -> SafetensorsFile {
+        let path = file.path
+        let (headerEnd, entries, metadata) = try readHeader(file)
         return try load(entries, metadata, path: path) { begin, count, into in
             guard try file.read(into: into, count: count, at: headerEnd + begin) == count else {
                 throw SafetensorsError.truncated(path: path, reason: "the file shrank while it was read")

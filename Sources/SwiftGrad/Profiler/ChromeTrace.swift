@@ -30,22 +30,8 @@ extension Profiler {
     }
 }
 
-/// `s` as a JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+/// `s` as a JSON string literal (the safetensors writer's escaping).
+func jsonString(_ s: String) -> String { Safetensors.jsonString(s) }
 
 /// One complete event of a Trace Event Format file.
 public struct ChromeTraceEvent: Equatable, Sendable {
