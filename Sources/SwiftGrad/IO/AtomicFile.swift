@@ -158,9 +158,11 @@ enum AtomicFile {
         defer { closedir(folder) }
         let prefix = Array(("." + stem + temporaryMarker).utf8)
         while let entry = readdir(folder) {
-            let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix { $0 != 0 })
-            }
+            // The name is read through a pointer, up to its NUL: readdir's record is only as long
+            // as the name, so copying the whole fixed-size `d_name` field reads past it.
+            let namePointer = (UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+                .assumingMemoryBound(to: CChar.self)
+            let name = Array(UnsafeRawBufferPointer(start: namePointer, count: strlen(namePointer)))
             guard name.count > prefix.count, name.starts(with: prefix) else { continue }
             let rest = name[prefix.count...].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
             guard rest.count == 2, let pid = Int32(String(decoding: rest[0], as: UTF8.self)), pid > 0,

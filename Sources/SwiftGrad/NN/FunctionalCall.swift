@@ -75,7 +75,7 @@ final class ParameterSwap {
             .recorded(.reshape, source) { g, _ in [g.reshape(inShape)] } forward: { f in f.tangent }
         oldStorage = p.storage; oldNode = p.storedNode; oldHistory = p.nodeHistory
         oldLeaf = p.leafRequiresGrad; oldDual = p.dual
-        p.nodeHistory.append(p.storedNode)
+        p.appendNodeHistory(p.storedNode)   // never an in-place append: see appendNodeHistory
         generation = p.nodeHistory.count
         p.storage = standIn.storage
         p.storedNode = standIn.storedNode
