@@ -188,8 +188,9 @@ import Testing
         #expect(h.grad!.requiresGrad)
         let g = grad(of: h.grad!.sum(), wrt: [x])[0]!   // d(2x²)/dx = 4x
         #expect(g.doubles == [2, -4])
-        // A gradient with a graph that reads h, kept in h.grad, is a reference cycle (PyTorch warns
-        // of the same one for create_graph=True); clearing .grad breaks it.
+        // A gradient with a graph that reads its own tensor, kept in that tensor's .grad, is a
+        // reference cycle (PyTorch warns of the same one for create_graph=True); clearing breaks it.
         h.grad = nil
+        x.grad = nil
     }
 }
