@@ -7,7 +7,6 @@ import SwiftGrad
 @Suite(.serialized) struct DeterminismTests {
     @Test func reductionsAreIdenticalForOneTwoAndThreeThreads() async {
         let r = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
-            let original = Runtime.threadCount
             let x = Tensor.randn([1_000_003], generator: Generator(seed: 9))
             let m = Tensor.randn([1500, 1001], dtype: .float64, generator: Generator(seed: 10))
             func results() -> [UInt64] {
@@ -25,20 +24,7 @@ import SwiftGrad
                 out.append(m.softmax(axis: 1).sum().item().bitPattern)
                 return out
             }
-            Runtime.threadCount = 1
-            let one = results()
-            Runtime.threadCount = 2
-            let two = results()
-            Runtime.threadCount = 3
-            let three = results()
-            Runtime.threadCount = original
-            guard Runtime.threadCount == original else { exit(3) }
-            if one != two || one != three {
-                let diff = zip(one, two).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
-                FileHandle.standardError.write("differences at \(diff.prefix(10))\n".data(using: .utf8)!)
-                exit(1)
-            }
-            exit(0)
+            exitReportingThreadCountDifferences(positionsDifferingAcrossThreadCounts(results))
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(!text.contains("differences"), "\(text)")

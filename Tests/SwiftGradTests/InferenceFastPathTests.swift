@@ -199,7 +199,6 @@ import SwiftGrad
 @Suite(.serialized) struct InferenceFastPathThreadTests {
     @Test func splitMatrixVectorProductsAndGeluDoNotDependOnTheThreadCount() async {
         let r = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
-            let original = Runtime.threadCount
             let g = Generator(seed: 5)
             let x = Tensor.randn([1, 784], generator: g), w = Tensor.randn([512, 784], generator: g)
             let v = Tensor.randn([784], dtype: .float64, generator: g), wd = Tensor.randn([300, 784], dtype: .float64, generator: g)
@@ -212,18 +211,7 @@ import SwiftGrad
                 out += big.gelu(approximate: .tanh).scalars.map { UInt64($0.bitPattern) }
                 return out
             }
-            Runtime.threadCount = 1
-            let one = results()
-            Runtime.threadCount = 2
-            let two = results()
-            Runtime.threadCount = 3
-            let three = results()
-            Runtime.threadCount = original
-            if one != two || one != three {
-                FileHandle.standardError.write("differences between thread counts\n".data(using: .utf8)!)
-                exit(1)
-            }
-            exit(0)
+            exitReportingThreadCountDifferences(positionsDifferingAcrossThreadCounts(results))
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(!text.contains("differences"), "\(text)")

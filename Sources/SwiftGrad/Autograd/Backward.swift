@@ -115,11 +115,15 @@ enum Engine {
             let nodeStart = profile?.begin(node) ?? 0
             defer { if let profile { profile.end(node, started: nodeStart) } }
             node.pendingGrad = nil
-            if let hooks = node.gradHooks { g = hooks.apply(g, shape: node.outputShape, createGraph: functional) }
-            // A node of a checkpointed block: run the block again to refill what it dropped.
-            if let frame = node.checkpoint, !frame.materialized { frame.materialize() }
-            if let target = node.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
-            if !functional, let scatter = node.scatterInto, node.backwardFn != nil,
+            // Hooks, checkpoint frames, gradient captures and scatter backwards live in `extras`:
+            // a plain node takes this one branch.
+            if let extras = node.extras {
+                if let hooks = extras.gradHooks { g = hooks.apply(g, shape: node.outputShape, createGraph: functional) }
+                // A node of a checkpointed block: run the block again to refill what it dropped.
+                if let frame = extras.checkpoint, !frame.materialized { frame.materialize() }
+                if let target = extras.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
+            }
+            if !functional, node.extras != nil, let scatter = node.scatterInto, node.backwardFn != nil,
                node.inputs[0].leafGradHooks.isEmpty || node.edge(0) != nil {
                 let input = node.inputs[0]
                 if node.inputNeedsGrad(0) {
@@ -140,14 +144,16 @@ enum Engine {
             check(grads.count == node.inputs.count, "backward of '\(node.op)': returned \(grads.count) gradients for \(node.inputs.count) inputs")
             if ctx.anomalyEnabled { Anomaly.checkBackward(node: node, grads: grads, ctx: ctx) }
             for i in 0..<grads.count {
-                let input = node.inputs[i]
-                guard node.inputNeedsGrad(i), var gi = grads[i] else { continue }
+                guard var gi = grads[i] else { continue }
                 grads[i] = nil
+                let input = node.inputs[i]
+                let next = node.edge(i)
+                guard next != nil || input.leafRequiresGrad else { continue }   // needs no gradient
                 // The one place where broadcast gradients are summed back to the input's shape.
                 if gi.shape != input.shape { gi = gi.sumToShape(input.shape) }
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
                 check(gi.shape == input.shape, "backward of '\(node.op)': gradient shape \(gi.shape) does not match input \(i) shape \(input.shape)")
-                if let next = node.edge(i) {
+                if let next {
                     withPendingGrad(next) { accumulate(&$0, &gi, createGraph: functional) }
                 } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
                     if input.leafGradHooks.isEmpty {

@@ -36,25 +36,56 @@ final class Node {
     var pendingGrad: Tensor?
     /// Set once backward has freed the saved values (unless retainGraph).
     var released = false
+    /// DFS bookkeeping for the topological sort.
+    var visitMark = 0
+    /// What few nodes carry (anomaly origin, gradient capture, scatter backward, output tangent,
+    /// checkpoint frame, gradient hooks), allocated on first write: a plain node holds one nil
+    /// reference instead of six fields initialised and released with every op, and the engine
+    /// tests `extras == nil` once per node instead of each of them.
+    var extras: NodeExtras?
+
     /// Where the op was created (anomaly mode only).
-    var origin: OpOrigin?
+    var origin: OpOrigin? {
+        get { extras?.origin }
+        set { if extras != nil || newValue != nil { writableExtras.origin = newValue } }
+    }
     /// A non-leaf tensor whose gradient `grad(of:wrt:)` wants (weak: the tensor owns this node).
-    weak var captureFor: Tensor?
+    var captureFor: Tensor? {
+        get { extras?.captureFor }
+        set { if extras != nil || newValue != nil { writableExtras.captureFor = newValue } }
+    }
     /// For ops that read part of a single input (slice, narrow, split, indexSelect): adds the
     /// output's gradient into a full-size gradient buffer of the input in place. Without a graph
     /// to record, the engine uses it instead of `backwardFn`, so k slices of one tensor cost
     /// O(slice) each rather than a full-size zero tensor each.
-    var scatterInto: ((_ grad: Tensor, _ target: Tensor) -> Void)?
-    /// DFS bookkeeping for the topological sort.
-    var visitMark = 0
+    var scatterInto: ((_ grad: Tensor, _ target: Tensor) -> Void)? {
+        get { extras?.scatterInto }
+        set { if extras != nil || newValue != nil { writableExtras.scatterInto = newValue } }
+    }
     /// The output's forward-mode tangent, when one was computed and the output is saved, so that
     /// `BackwardContext.output` carries it (reverse mode inside a dual level: hessian).
-    var outputDual: Dual?
+    var outputDual: Dual? {
+        get { extras?.outputDual }
+        set { if extras != nil || newValue != nil { writableExtras.outputDual = newValue } }
+    }
     /// The checkpointed block this node was recorded in, whose recomputation restores the tensors
     /// it dropped from this node (Autograd/ActivationCheckpoint.swift); nil outside one.
-    var checkpoint: CheckpointFrame?
+    var checkpoint: CheckpointFrame? {
+        get { extras?.checkpoint }
+        set { if extras != nil || newValue != nil { writableExtras.checkpoint = newValue } }
+    }
     /// Gradient hooks and the retained tensor of this node's output (Autograd/TensorHooks.swift).
-    var gradHooks: NodeGradHooks?
+    var gradHooks: NodeGradHooks? {
+        get { extras?.gradHooks }
+        set { if extras != nil || newValue != nil { writableExtras.gradHooks = newValue } }
+    }
+    /// `extras`, allocated if needed (assigned whole: no in-place access to the stored property).
+    private var writableExtras: NodeExtras {
+        if let e = extras { return e }
+        let e = NodeExtras()
+        extras = e
+        return e
+    }
 
     init(op: RecordedOp, inputs: [Tensor], saved: Saved, output: Tensor, backward: @escaping BackwardFunction) {
         self.op = op
@@ -67,7 +98,7 @@ final class Node {
         // spanning a call, which makes the optimizer check every later read of the property
         // dynamically (swift_beginAccess in each `edge(i)` of backward).
         var generations: [Int]?
-        for i in inputs.indices where !inputs[i].nodeHistory.isEmpty || inputs[i].viewBase != nil {
+        for i in inputs.indices where inputs[i].extras != nil || inputs[i].viewBase != nil {
             _ = inputs[i].node   // rebuild a stale view node first, so its generation is current
             let g = inputs[i].nodeHistory.count
             if g != 0 {
@@ -115,6 +146,7 @@ final class Node {
     @inline(__always) func edge(_ i: Int) -> Node? {
         let t = inputs[i]
         let current = t.node   // reading it first moves a stale view node into the history
+        if t.extras == nil { return current }   // no history: the node it had is the one it has
         let g = inputGenerations?[i] ?? 0
         return g == t.nodeHistory.count ? current : t.nodeHistory[g]
     }
@@ -125,6 +157,16 @@ final class Node {
     func savedVersion(_ i: Int) -> Int {
         switch i { case 0: return inputVersions.0; case 1: return inputVersions.1; default: return inputVersions.2 }
     }
+}
+
+/// The rarely used fields of a node (see `Node.extras`).
+final class NodeExtras {
+    var origin: OpOrigin?
+    weak var captureFor: Tensor?
+    var scatterInto: ((_ grad: Tensor, _ target: Tensor) -> Void)?
+    var outputDual: Dual?
+    var checkpoint: CheckpointFrame?
+    var gradHooks: NodeGradHooks?
 }
 
 /// What a backward closure may read: its op's inputs and output, checked against in-place changes.

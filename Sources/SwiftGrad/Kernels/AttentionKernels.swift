@@ -78,7 +78,8 @@ extension Kernels {
             let sp = UnsafeMutablePointer<T>.allocate(capacity: br0 * bc0)
             let acc = UnsafeMutablePointer<T>.allocate(capacity: br0 * Swift.max(p.ev, 1))
             let mx = UnsafeMutablePointer<T>.allocate(capacity: br0), sum = UnsafeMutablePointer<T>.allocate(capacity: br0)
-            defer { sp.deallocate(); acc.deallocate(); mx.deallocate(); sum.deallocate() }
+            let shifted = UnsafeMutablePointer<T>.allocate(capacity: bc0)
+            defer { sp.deallocate(); acc.deallocate(); mx.deallocate(); sum.deallocate(); shifted.deallocate() }
             for item in lo..<hi {
                 let z = item / rowBlocks, i0 = (item % rowBlocks) * br0
                 let br = Swift.min(br0, p.l - i0)
@@ -100,7 +101,8 @@ extension Kernels {
                         let base = newMax == -T.infinity ? 0 : newMax
                         let correction = T.exp(mx[r] - base)
                         var s: T = 0
-                        for c in 0..<bc { let e = T.exp(row[c] - base); row[c] = e; s += e }
+                        T.expShifted(row, bc, minus: base, scratch: shifted)
+                        for c in 0..<bc { s += row[c] }
                         sum[r] = sum[r] * correction + s
                         mx[r] = newMax
                         if correction != 1 {
@@ -165,7 +167,8 @@ extension Kernels {
             let sp = UnsafeMutablePointer<T>.allocate(capacity: br0 * bc0)
             let dp = UnsafeMutablePointer<T>.allocate(capacity: br0 * bc0)
             let delta = UnsafeMutablePointer<T>.allocate(capacity: p.l)
-            defer { sp.deallocate(); dp.deallocate(); delta.deallocate() }
+            let shifted = UnsafeMutablePointer<T>.allocate(capacity: bc0)
+            defer { sp.deallocate(); dp.deallocate(); delta.deallocate(); shifted.deallocate() }
             for z in lo..<hi {
                 let o = O.p + z * p.l * p.ev, g = DO.p + z * p.l * p.ev, rowLse = LSE.p + z * p.l
                 // D_i = Σ_c dO·O = Σ_j P·dP: the softmax's row correction.
@@ -188,7 +191,7 @@ extension Kernels {
                             let row = sp + r * bc, base = rowLse[i0 + r]
                             // A fully masked row (lse -inf) has P = 0 everywhere.
                             if base == -T.infinity { row.update(repeating: 0, count: bc); continue }
-                            for c in 0..<bc { row[c] = T.exp(row[c] - base) }
+                            T.expShifted(row, bc, minus: base, scratch: shifted)
                         }
                         let gi = g + i0 * p.ev
                         if p.ev > 0 {

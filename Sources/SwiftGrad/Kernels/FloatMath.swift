@@ -16,10 +16,19 @@ protocol FloatElement: BinaryFloatingPoint, TensorScalar {
     static func tanh(_ x: Self) -> Self
     static func pow(_ x: Self, _ y: Self) -> Self
     static func erf(_ x: Self) -> Self
+    /// row[c] = e^(row[c] - base) for c in 0..<n, in place; `scratch` holds n elements. Float runs
+    /// eight lanes at a time (`VectorMath.exp`, as softmax), Double calls libm per element.
+    ///
+    ///     Float.expShifted(row, n, minus: rowMax, scratch: buffer)
+    static func expShifted(_ row: UnsafeMutablePointer<Self>, _ n: Int, minus base: Self, scratch: UnsafeMutablePointer<Self>)
 }
 
 extension Float: FloatElement {
     @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
+    static func expShifted(_ row: UnsafeMutablePointer<Float>, _ n: Int, minus base: Float, scratch: UnsafeMutablePointer<Float>) {
+        for c in 0..<n { scratch[c] = row[c] - base }
+        VectorMath.exp(scratch, row, 0, n)
+    }
     @inline(__always) static func log(_ x: Float) -> Float { logf(x) }
     @inline(__always) static func log1p(_ x: Float) -> Float { log1pf(x) }
     @inline(__always) static func expm1(_ x: Float) -> Float { expm1f(x) }
@@ -32,6 +41,9 @@ extension Float: FloatElement {
 
 extension Double: FloatElement {
     @inline(__always) static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    static func expShifted(_ row: UnsafeMutablePointer<Double>, _ n: Int, minus base: Double, scratch: UnsafeMutablePointer<Double>) {
+        for c in 0..<n { row[c] = Glibc.exp(row[c] - base) }
+    }
     @inline(__always) static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inline(__always) static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
     @inline(__always) static func expm1(_ x: Double) -> Double { Glibc.expm1(x) }

@@ -99,15 +99,24 @@ final class ParameterSwap {
         var seen: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
         var stack = [root]
         while let node = stack.popLast() {
-            for i in node.inputs.indices {
+            // The node's inputs and generations are changed in locals and assigned back whole:
+            // an in-place `node.inputs[i] = ...` would make the optimizer check every access to
+            // `Node.inputs` dynamically (swift_beginAccess, on every edge of every backward pass).
+            var inputs = node.inputs, generations = node.inputGenerations, changed = false
+            for i in inputs.indices {
                 let next = node.edge(i)
-                if let s = swaps[ObjectIdentifier(node.inputs[i])], (node.inputGenerations?[i] ?? 0) == s.generation {
-                    node.inputs[i] = s.standIn
-                    node.inputGenerations![i] = 0
+                if let s = swaps[ObjectIdentifier(inputs[i])], (generations?[i] ?? 0) == s.generation {
+                    inputs[i] = s.standIn
+                    if generations != nil { generations![i] = 0 }
+                    changed = true
                 }
                 if let next, !standInNodes.contains(ObjectIdentifier(next)), seen.insert(ObjectIdentifier(next)).inserted {
                     stack.append(next)
                 }
+            }
+            if changed {
+                node.inputs = inputs
+                node.inputGenerations = generations
             }
         }
     }

@@ -51,22 +51,47 @@ public final class Tensor {
         }
     }
     var storedNode: Node?
+    var leafRequiresGrad = false
+    /// The accumulated gradient (leaves that require grad, after `backward()`).
+    public var grad: Tensor?
+    /// The autograd state most tensors never use (in-place history, hooks, forward-mode tangent),
+    /// allocated on first write. A plain tensor carries this one nil reference instead of four
+    /// fields, each initialised and released with every tensor (the recording path creates and
+    /// frees one per op), and the recording path tests `extras == nil` once instead of each field.
+    var extras: TensorExtras?
+
     /// The nodes this tensor had before in-place ops replaced them, oldest first (empty unless an
     /// in-place op was recorded on it). A node records each input's generation (this count), so
     /// ops recorded before an in-place change keep flowing into the node they were recorded on.
     /// Kept exclusivity-check free: every access must be instantaneous (append through
     /// `appendNodeHistory`, never `nodeHistory.append`), or the optimizer puts a dynamic
     /// exclusivity check (`swift_beginAccess`) on every read, which the recording path does per op.
-    var nodeHistory: [Node?] = []
-    var leafRequiresGrad = false
-    /// The accumulated gradient (leaves that require grad, after `backward()`).
-    public var grad: Tensor?
+    var nodeHistory: [Node?] {
+        @inline(__always) get { extras?.nodeHistory ?? [] }
+        set { if extras != nil || !newValue.isEmpty { writableExtras.nodeHistory = newValue } }
+    }
     /// Called after backward accumulates into this leaf's `grad` (see `registerPostAccumulateGradHook`).
-    var postAccumulateHooks: [(Tensor) -> Void] = []
+    var postAccumulateHooks: [(Tensor) -> Void] {
+        @inline(__always) get { extras?.postAccumulateHooks ?? [] }
+        set { if extras != nil || !newValue.isEmpty { writableExtras.postAccumulateHooks = newValue } }
+    }
     /// Gradient hooks of a leaf (`registerHook`, Autograd/TensorHooks.swift); a non-leaf's are on its node.
-    var leafGradHooks: [(id: Int, hook: (Tensor) -> Tensor?)] = []
+    var leafGradHooks: [(id: Int, hook: (Tensor) -> Tensor?)] {
+        @inline(__always) get { extras?.leafGradHooks ?? [] }
+        set { if extras != nil || !newValue.isEmpty { writableExtras.leafGradHooks = newValue } }
+    }
     /// The forward-mode AD tangent (Autograd/ForwardAD.swift); nil outside a dual level.
-    var dual: Dual?
+    var dual: Dual? {
+        @inline(__always) get { extras?.dual }
+        set { if extras != nil || newValue != nil { writableExtras.dual = newValue } }
+    }
+    /// `extras`, allocated if needed (assigned whole: no in-place access to the stored property).
+    private var writableExtras: TensorExtras {
+        if let e = extras { return e }
+        let e = TensorExtras()
+        extras = e
+        return e
+    }
 
     /// Wraps existing storage (no copy), contiguous from offset 0.
     init(storage: Storage, shape: [Int], dtype: DType) {
@@ -230,4 +255,12 @@ func normalizeAxis(_ axis: Int, _ rank: Int, op: String, shape: [Int]? = nil) ->
         fatalError("\(op): axis \(axis) is out of range for a tensor of \(operand) (valid axes \(-r)...\(r - 1))")
     }
     return a
+}
+
+/// The rarely used autograd state of a tensor (see `Tensor.extras`).
+final class TensorExtras {
+    var nodeHistory: [Node?] = []
+    var postAccumulateHooks: [(Tensor) -> Void] = []
+    var leafGradHooks: [(id: Int, hook: (Tensor) -> Tensor?)] = []
+    var dual: Dual?
 }
