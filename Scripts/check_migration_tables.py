@@ -83,7 +83,7 @@ def expand_alternatives(span):
 
 def fill_labels(span):
     """Labels without values become `label: placeholder()`; `(...)` leaves the bare name."""
-    out, i, strings = [], 0, []
+    strings = []
     # Keep string literals out of the rewriting.
     def stash(m):
         strings.append(m.group(0))
@@ -108,7 +108,7 @@ def statement(span):
         if all(part[:1].isupper() for part in s.split(".")):   # a type: Linalg, IDXError
             return f"_ = {s}.self", True
         return f"_ = {s}", True
-    if re.fullmatch(r"\[[A-Z]\w*\??\]", s):                      # [Float]
+    if re.fullmatch(r"\[[A-Z]\w*\??(: [A-Z]\w*\??)?\]", s):          # [Float], [String: Tensor]
         return f"_ = {s}.self", True
     return s, False
 

@@ -73,6 +73,15 @@ let m = [0.5, 0.5, 0.5], s = [0.2, 0.2, 0.2]
 let paths = ["data_batch_1.bin"]
 let p = "image.png", root = "data"
 let words = ["emma", "olivia"]
+struct Triples: Dataset {
+    var count: Int { 4 }
+    subscript(index: Int) -> (Tensor, Tensor, Tensor) { (Tensor([1, 2]), Tensor(1), Tensor.ones([2])) }
+}
+struct Records: Dataset {
+    var count: Int { 4 }
+    subscript(index: Int) -> [String: Tensor] { ["ids": Tensor([1, 2])] }
+}
+let triples = Triples(), records = Records()
 
 // MARK: Saving and loading
 let tensors = ["w": w]
