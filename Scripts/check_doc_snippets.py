@@ -15,6 +15,10 @@ How a block is compiled:
 - A block that cannot compile on its own (a sketch with `...`, output, pseudo-code, a different
   module such as SwiftGradDistributed's MPI programs) is skipped by putting the line
   `<!-- snippet: skip -->` right above its opening fence (an HTML comment: invisible when rendered).
+- A block marked `<!-- snippet: main.swift -->` is a whole `main.swift` (top-level code, globals
+  used inside functions) and is compiled alone as one, in the Swift 6 language mode, without the
+  prelude. `<!-- snippet: main.swift needs FLAGS -->` compiles it with those compiler flags and
+  also checks that it fails without them, so a guide's "this needs FLAGS" stays true.
 
 Exit status 1 when a block fails, with the file and line of the block and the compiler's messages.
 """
@@ -40,19 +44,19 @@ def blocks(path):
     i = 0
     while i < len(lines):
         if lines[i].strip() == "```swift":
-            skip = i > 0 and lines[i - 1].strip() == "<!-- snippet: skip -->"
+            marked = re.fullmatch(r"<!-- snippet: (.*?) -->", lines[i - 1].strip()) if i > 0 else None
             start = i + 1
             j = start
             while j < len(lines) and lines[j].strip() != "```":
                 j += 1
-            yield start + 1, "\n".join(lines[start:j]), skip
+            yield start + 1, "\n".join(lines[start:j]), marked.group(1) if marked else ""
             i = j
         i += 1
 
 
-def typecheck(sources, library):
+def typecheck(sources, library, flags=()):
     modules = os.path.join(build, "Modules")
-    cmd = ["swiftc", "-typecheck", "-I", modules, "-I", build]
+    cmd = ["swiftc", "-typecheck", "-I", modules, "-I", build] + list(flags)
     for c in ["CBLAS", "CZlib", "CPNG", "CJPEG"]:
         cmd += ["-Xcc", "-fmodule-map-file=" + os.path.join(root, "Sources", c, "module.modulemap")]
     if library:
@@ -72,18 +76,29 @@ def body(code):
     return "\n".join(out)
 
 
+failures_early = []
+
+
 def main():
-    wrapped, alone, skipped = [], [], 0
+    wrapped, alone, mains, skipped = [], [], [], 0
     for path in files:
-        for line, code, skip in blocks(path):
+        for line, code, marker in blocks(path):
             where = f"{os.path.relpath(path, root)}:{line}"
-            if skip:
+            if marker == "skip":
                 skipped += 1
+            elif marker.startswith("main.swift"):
+                needs = re.fullmatch(r"main\.swift(?:\s+needs\s+(.*))?", marker)
+                if needs is None:
+                    failures_early.append((where, [f"unknown marker '{marker}'"]))
+                    continue
+                mains.append((where, code, (needs.group(1) or "").split()))
+            elif marker:
+                failures_early.append((where, [f"unknown marker '{marker}'"]))
             elif file_scope.search(code):
                 alone.append((where, code))
             else:
                 wrapped.append((where, code))
-    failures = []
+    failures = list(failures_early)
     with tempfile.TemporaryDirectory() as tmp:
         # Every function-body block in one file, each in its own function: one compiler run.
         text = ["import Foundation", "import SwiftGrad", ""]
@@ -113,7 +128,19 @@ def main():
             ok, out = typecheck([f, prelude], library=True)
             if not ok:
                 failures.append((where, re.findall(r"error: (.*)", out) or [out[-1000:]]))
-    total = len(wrapped) + len(alone)
+        for n, (where, code, flags) in enumerate(mains):
+            folder = os.path.join(tmp, f"main{n}")
+            os.makedirs(folder)
+            f = os.path.join(folder, "main.swift")
+            open(f, "w").write(code + "\n")
+            ok, out = typecheck([f], library=False, flags=["-swift-version", "6"] + flags)
+            if not ok:
+                failures.append((where, re.findall(r"error: (.*)", out) or [out[-1000:]]))
+            elif flags:
+                ok, out = typecheck([f], library=False, flags=["-swift-version", "6"])
+                if ok:
+                    failures.append((where, [f"compiles without {' '.join(flags)}, which the marker says it needs"]))
+    total = len(wrapped) + len(alone) + len(mains)
     for where, messages in failures:
         print(f"{where}: this block does not compile:")
         for m in messages[:8]:

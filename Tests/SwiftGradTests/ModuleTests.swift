@@ -134,7 +134,13 @@ final class TwoLayer: Module {
         #expect(a(x).allClose(b(x)))
 
         var bad = a.stateDict(); bad.removeValue(forKey: "0.bias"); bad["extra"] = Tensor([1.0])
-        #expect(throws: StateDictError.missingKeys(["0.bias"])) { try b.loadStateDict(bad) }
+        // Strict: every missing and every unexpected key in one error, as PyTorch's message lists both.
+        #expect(throws: StateDictError.incompatibleKeys(missing: ["0.bias"], unexpected: ["extra"])) { try b.loadStateDict(bad) }
+        #expect(throws: StateDictError.incompatibleKeys(missing: ["0.bias"], unexpected: ["extra"])) { try b.loadWeights(bad) }
+        #expect("\(StateDictError.incompatibleKeys(missing: ["0.bias"], unexpected: ["extra"]))"
+                == "state dict is missing keys: 0.bias; and has unexpected keys: extra")
+        var onlyExtra = a.stateDict(); onlyExtra["extra"] = Tensor([1.0])
+        #expect(throws: StateDictError.unexpectedKeys(["extra"])) { try b.loadStateDict(onlyExtra) }
         let (missing, unexpected) = try b.loadStateDict(bad, strict: false)
         #expect(missing == ["0.bias"] && unexpected == ["extra"])
         var wrong = a.stateDict(); wrong["0.weight"] = Tensor.zeros([4, 4])

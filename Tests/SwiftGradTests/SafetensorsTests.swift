@@ -226,9 +226,18 @@ final class NamedParameters: StateDictConvertible {
         shapes["classifier.5.bias"] = nil
         shapes["extra.weight"] = [3]
         shapes["extra.bias"] = [3]
+        // Both kinds at once: one error listing both, as PyTorch's load_state_dict.
+        #expect(throws: StateDictError.incompatibleKeys(missing: ["extra.bias", "extra.weight"],
+                                                        unexpected: ["classifier.5.bias", "classifier.5.weight"])) {
+            try NamedParameters(shapes).loadWeights(from: path)
+        }
+        shapes["classifier.5.weight"] = [10, 84]
+        shapes["classifier.5.bias"] = [10]
         #expect(throws: StateDictError.missingKeys(["extra.bias", "extra.weight"])) {
             try NamedParameters(shapes).loadWeights(from: path)
         }
+        shapes["classifier.5.weight"] = nil
+        shapes["classifier.5.bias"] = nil
         shapes["extra.weight"] = nil
         shapes["extra.bias"] = nil
         #expect(throws: StateDictError.unexpectedKeys(["classifier.5.bias", "classifier.5.weight"])) {

@@ -73,6 +73,20 @@ import Foundation
         #expect(labels == [[0, 1, 10, 11, 12]])
     }
 
+    @Test func tripleSamplesCollateIntoTriples() {
+        let records = TripleDataset(n: 5)
+        let batches = Array(DataLoader(records, batchSize: 2, dropLast: true))
+        #expect(batches.count == 2)
+        let (ids, labels, mask) = batches[1]
+        #expect(ids.shape == [2, 3] && labels.shape == [2] && mask.shape == [2, 3])
+        #expect(labels.toArray(as: Int64.self) == [2, 3] && ids.dtype == .int64 && mask.dtype == .bool)
+        #expect(ids.toArray(as: Int64.self) == [2, 2, 2, 3, 3, 3])
+        // Shuffled with a seed: the three parts of a sample stay together.
+        for (ids, labels, _) in DataLoader(records, batchSize: 5, shuffle: true, generator: Generator(seed: 3)) {
+            #expect(ids[.all, 0].toArray(as: Int64.self) == labels.toArray(as: Int64.self))
+        }
+    }
+
     @Test func samplerMisuseStopsWithAMessage() async {
         let r1 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = DataLoader(TensorDataset(Tensor.zeros([4, 1]), Tensor.zeros([4])), batchSize: 2, shuffle: true,
@@ -96,6 +110,15 @@ import Foundation
 private struct ReversedSampler: Sampler {
     let count: Int
     func indices() -> [Int] { Array((0..<count).reversed()) }
+}
+
+/// Samples of three tensors: ids, a label and a mask.
+private struct TripleDataset: Dataset {
+    let n: Int
+    var count: Int { n }
+    subscript(index: Int) -> (Tensor, Tensor, Tensor) {
+        (Tensor.full([3], Double(index), dtype: .int64), Tensor(Double(index), dtype: .int64), Tensor.ones([3]) .> 0)
+    }
 }
 
 /// Samples that are dictionaries of tensors.

@@ -66,6 +66,21 @@ private func temporaryDirectory(_ name: String) -> String {
         #expect(events[6].values[0].kind == .text("lr **2e-3**"))
     }
 
+    @Test func flushMakesEventsReadableBeforeCloseAndAddsAfterCloseThrow() throws {
+        let dir = temporaryDirectory("flush")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let writer = try SummaryWriter(logDir: dir)
+        try writer.addScalar("x", 1.5, step: 3)
+        try writer.flush()
+        // Still open: the file already holds the version record and the scalar.
+        let events = try TensorBoardEventFile.read(writer.path)
+        #expect(events.count == 2 && events[1].step == 3 && events[1].values[0].kind == .scalar(1.5))
+        try writer.close()
+        try writer.close()          // closing twice is harmless
+        #expect(throws: FileError.self) { try writer.addScalar("x", 2, step: 4) }
+        #expect(try TensorBoardEventFile.read(writer.path).count == 2)
+    }
+
     @Test func addScalarsWritesOneRunPerCurveAndHParamsWritesItsThreeSummaries() throws {
         let dir = temporaryDirectory("runs")
         defer { try? FileManager.default.removeItem(atPath: dir) }

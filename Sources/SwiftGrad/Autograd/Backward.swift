@@ -41,9 +41,12 @@ extension Tensor {
 }
 
 /// Computes gradients of `outputs` with respect to `inputs` and returns them, without touching `.grad`
-/// (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable.
+/// (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable. A root that
+/// is not a single element needs `gradient` (`grad_outputs`), of the root's shape: the result is then
+/// the vector-Jacobian product. `retainGraph` keeps the graph for another pass.
 ///
-///     let (dy,) = grad(of: y, wrt: [x], createGraph: true)
+///     let dy = grad(of: y, wrt: [x], createGraph: true)[0]!
+///     let vjp = grad(of: z, wrt: [x], gradient: Tensor.ones(z.shape), retainGraph: true)[0]!
 public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = nil,
                  retainGraph: Bool = false, createGraph: Bool = false) -> [Tensor?] {
     // Run backward into fresh .grad slots, then restore the user's gradients.

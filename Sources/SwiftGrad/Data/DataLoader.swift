@@ -13,6 +13,12 @@ import Synchronization
 /// With `prefetch: n > 0` a background thread prepares up to `n` batches ahead while the loop
 /// trains (at most `n` extra batches in memory). The order of batches is the same with or without
 /// prefetch. While a prefetching iteration is running the dataset must not be modified.
+///
+/// The type names the dataset and the batch, so a function that takes a loader spells both, or is
+/// generic over the dataset:
+///
+///     func train(_ loader: DataLoader<TensorDataset, (Tensor, Tensor)>) { ... }
+///     func train<D: Dataset>(_ loader: DataLoader<D, (Tensor, Tensor)>) { ... }
 public struct DataLoader<D: Dataset, Batch>: Sequence {
     /// The dataset being batched.
     public let dataset: D
@@ -208,6 +214,23 @@ extension DataLoader where D.Sample == (Tensor, Tensor), Batch == (Tensor, Tenso
         }
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
                   prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: fetch)
+    }
+}
+
+extension DataLoader where D.Sample == (Tensor, Tensor, Tensor), Batch == (Tensor, Tensor, Tensor) {
+    /// A loader of samples that are three tensors (an input, a target and a mask or weight, say);
+    /// each batch stacks each of the three along a new first axis, as PyTorch's default collate of tuples.
+    ///
+    ///     let loader = DataLoader(records, batchSize: 8)
+    ///     for (ids, labels, mask) in loader { print(ids.shape, labels.shape, mask.shape) }
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+                generator: Generator = .default, prefetch: Int = 0, sampler: (any Sampler)? = nil,
+                batchSampler: BatchSampler? = nil) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+                  prefetch: prefetch, sampler: sampler, batchSampler: batchSampler, fetch: { indices in
+                      let samples = indices.map { dataset[$0] }
+                      return (Tensor.stack(samples.map(\.0)), Tensor.stack(samples.map(\.1)), Tensor.stack(samples.map(\.2)))
+                  })
     }
 }
 

@@ -32,8 +32,7 @@ extension StateDictConvertible {
         let current = stateDict()
         let missing = current.keys.filter { tensors[$0] == nil }.sorted()
         let unexpected = tensors.keys.filter { current[$0] == nil }.sorted()
-        if strict && !missing.isEmpty { throw StateDictError.missingKeys(missing) }
-        if strict && !unexpected.isEmpty { throw StateDictError.unexpectedKeys(unexpected) }
+        if strict { try StateDictError.checkKeys(missing: missing, unexpected: unexpected) }
         var merged: [String: Tensor] = [:]
         for (key, mine) in current {
             guard let theirs = tensors[key] else { merged[key] = mine; continue }

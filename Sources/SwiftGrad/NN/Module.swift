@@ -361,6 +361,8 @@ open class Module: CustomStringConvertible {
     public var typeName: String { String(describing: type(of: self)) }
 
     /// The settings shown in the description, PyTorch's `extra_repr` (`in_features=4, ...`).
+    ///
+    ///     override var extraDescription: String { "k=\(k)" }
     open var extraDescription: String { "" }
 
     /// A PyTorch-style tree of the model.
@@ -397,8 +399,9 @@ extension Module: StateDictConvertible {
     }
 
     /// Copies every tensor of `state` into the parameter or buffer of the same name (in place, so
-    /// optimizers keep their references). Throws on missing or unexpected keys and on shape
-    /// mismatches, before changing anything.
+    /// optimizers keep their references). Throws on missing or unexpected keys (`StateDictError`:
+    /// `.missingKeys`, `.unexpectedKeys`, or `.incompatibleKeys` listing both, as PyTorch's error
+    /// does) and on shape mismatches, before changing anything.
     ///
     ///     try model.loadStateDict(state)
     public func loadStateDict(_ state: [String: Tensor]) throws {
@@ -406,7 +409,8 @@ extension Module: StateDictConvertible {
     }
 
     /// As `loadStateDict(_:)`; with `strict: false`, missing and unexpected keys are returned
-    /// instead of thrown.
+    /// instead of thrown (PyTorch's `_IncompatibleKeys(missing_keys, unexpected_keys)`); a shape or
+    /// dtype mismatch still throws, as in PyTorch.
     ///
     ///     let (missing, unexpected) = try model.loadStateDict(state, strict: false)
     @discardableResult
@@ -421,8 +425,7 @@ extension Module: StateDictConvertible {
         let known = Set(targets.keys).union(buffers.keys)
         let missing = known.subtracting(state.keys).sorted()
         let unexpected = Set(state.keys).subtracting(known).sorted()
-        if strict && !missing.isEmpty { throw StateDictError.missingKeys(missing) }
-        if strict && !unexpected.isEmpty { throw StateDictError.unexpectedKeys(unexpected) }
+        if strict { try StateDictError.checkKeys(missing: missing, unexpected: unexpected) }
         for (key, value) in state.sorted(by: { $0.key < $1.key }) {
             guard let current = targets[key] ?? buffers[key]?.value else { continue }
             if current.shape != value.shape {

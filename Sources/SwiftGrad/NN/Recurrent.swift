@@ -208,6 +208,9 @@ open class RNNBase: Module {
 ///     let rnn = RNN(inputSize: 8, hiddenSize: 16)
 ///     let (output, hN) = rnn(x, hidden: nil)
 open class RNN: RNNBase {
+    /// `dropout` acts on the output of every layer but the last, in training mode only, as PyTorch's.
+    ///
+    ///     let rnn = RNN(inputSize: 8, hiddenSize: 16, numLayers: 2, nonlinearity: .relu, dropout: 0.1)
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, nonlinearity: Nonlinearity = .tanh, bias: Bool = true,
                 batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32,
                 generator: Generator? = nil) {
@@ -245,7 +248,11 @@ open class RNN: RNNBase {
 ///     let (output, (h, c)) = lstm(x, state: nil)
 open class LSTM: RNNBase {
     /// `projSize` > 0 projects h to that size after each step (`weight_hr_l{k}` [projSize, hiddenSize]):
-    /// the output and h are then [..., projSize], c stays [..., hiddenSize].
+    /// the output and h are then [..., projSize], c stays [..., hiddenSize]. `dropout` is applied to
+    /// the output of every layer but the last, in training mode only (PyTorch's `dropout=`);
+    /// `bidirectional` runs a reverse direction per layer (`..._reverse` weights, outputs concatenated).
+    ///
+    ///     let lstm = LSTM(inputSize: 16, hiddenSize: 32, numLayers: 2, dropout: 0.2, bidirectional: true)
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false, projSize: Int = 0, dtype: DType = .float32,
                 generator: Generator? = nil) {
@@ -279,6 +286,10 @@ open class LSTM: RNNBase {
 ///     let gru = GRU(inputSize: 64, hiddenSize: 128, numLayers: 2)
 ///     let (output, hN) = gru(x, hidden: nil)
 open class GRU: RNNBase {
+    /// `dropout` acts between layers in training mode and `bidirectional` adds a reverse direction,
+    /// as for `LSTM` and `RNN`.
+    ///
+    ///     let gru = GRU(inputSize: 16, hiddenSize: 32, numLayers: 2, dropout: 0.1)
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32, generator: Generator? = nil) {
         super.init(mode: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,

@@ -75,6 +75,12 @@ open class TransformerEncoderLayer: Module {
 ///
 ///     let encoder = TransformerEncoder(numLayers: 2) { TransformerEncoderLayer(dModel: 64, nhead: 4, batchFirst: true) }
 ///     let y = encoder(x)
+///
+/// `norm:` is PyTorch's `norm=`: a final `LayerNorm` after the last layer (usual with `normFirst: true`):
+///
+///     let preNorm = TransformerEncoder(numLayers: 6, norm: LayerNorm(64)) {
+///         TransformerEncoderLayer(dModel: 64, nhead: 4, normFirst: true)
+///     }
 open class TransformerEncoder: Module {
     public let layers: [TransformerEncoderLayer]
     public let norm: LayerNorm?

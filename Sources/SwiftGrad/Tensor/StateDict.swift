@@ -17,6 +17,9 @@ public protocol StateDictConvertible: AnyObject {
 public enum StateDictError: Error, CustomStringConvertible, Equatable {
     case missingKeys([String])
     case unexpectedKeys([String])
+    /// Both at once: a strict load reports every missing and every unexpected key, as PyTorch's
+    /// `load_state_dict` error lists both.
+    case incompatibleKeys(missing: [String], unexpected: [String])
     case shapeMismatch(key: String, expected: [Int], got: [Int])
     case dtypeMismatch(key: String, expected: DType, got: DType)
     case invalidValue(key: String, reason: String)
@@ -25,9 +28,24 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missingKeys(let k): return "state dict is missing keys: \(k.sorted().joined(separator: ", "))"
         case .unexpectedKeys(let k): return "state dict has unexpected keys: \(k.sorted().joined(separator: ", "))"
+        case .incompatibleKeys(let m, let u):
+            return "state dict is missing keys: \(m.sorted().joined(separator: ", ")); and has unexpected keys: \(u.sorted().joined(separator: ", "))"
         case .shapeMismatch(let key, let e, let g): return "state dict key '\(key)': expected shape \(e), got \(g)"
         case .dtypeMismatch(let key, let e, let g): return "state dict key '\(key)': expected dtype \(e), got \(g)"
         case .invalidValue(let key, let r): return "state dict key '\(key)': \(r)"
+        }
+    }
+}
+
+extension StateDictError {
+    /// Throws for a strict load: `.missingKeys` or `.unexpectedKeys` when only one kind is present,
+    /// `.incompatibleKeys` with both lists when both are.
+    static func checkKeys(missing: [String], unexpected: [String]) throws {
+        switch (missing.isEmpty, unexpected.isEmpty) {
+        case (true, true): return
+        case (false, true): throw StateDictError.missingKeys(missing)
+        case (true, false): throw StateDictError.unexpectedKeys(unexpected)
+        case (false, false): throw StateDictError.incompatibleKeys(missing: missing, unexpected: unexpected)
         }
     }
 }

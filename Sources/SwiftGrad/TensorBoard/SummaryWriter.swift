@@ -205,7 +205,10 @@ public final class SummaryWriter {
 
     // MARK: Files
 
-    /// Writes buffered events to the file (and those of `addScalars`' files).
+    /// Writes buffered events to the file (and those of `addScalars`' files), so TensorBoard sees
+    /// them before the writer closes.
+    ///
+    ///     try writer.flush()
     public func flush() throws {
         for child in scalarWriters.values { try child.flush() }
         guard let handle else { return }
@@ -219,6 +222,8 @@ public final class SummaryWriter {
     }
 
     /// Flushes and closes the file; later adds are errors.
+    ///
+    ///     try writer.close()
     public func close() throws {
         guard handle != nil else { return }
         try flush()
