@@ -119,7 +119,7 @@ let package = Package(
             path: "Examples/CustomOp"
         ),
         .executableTarget(name: "FinetuneLoRA", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/FinetuneLoRA"),
-        .executableTarget(name: "Generate", dependencies: ["ExampleKit", "SwiftGrad", argumentParser], path: "Examples/Generate"),
+        .executableTarget(name: "Generate", dependencies: ["ExampleKit", "SwiftGrad", "SwiftGradModels", argumentParser], path: "Examples/Generate"),
         .testTarget(
             name: "SwiftGradTests",
             dependencies: ["SwiftGrad", "ExampleKit"],

@@ -17,6 +17,10 @@ public protocol CausalLanguageModel: AnyObject {
     func logits(inputIDs: Tensor, attentionMask: Tensor?, cache: KVCache?) -> Tensor
     /// An empty cache for `batch` sequences of up to `maxLength` positions, in the model's dtype.
     func makeCache(batch: Int, maxLength: Int) -> KVCache
+    /// Logits [batch, 1, vocab] of the last of `inputIDs` only (the keys and values of all of them
+    /// go to the cache): what generation needs after the prompt's pass, without the vocabulary
+    /// projection of every prompt position (transformers' `logits_to_keep=1`).
+    func lastLogits(inputIDs: Tensor, cache: KVCache?) -> Tensor
 }
 
 extension CausalLanguageModel {
@@ -24,6 +28,15 @@ extension CausalLanguageModel {
     ///
     ///     let logits = model.logits(inputIDs: ids, cache: cache)
     public func logits(inputIDs: Tensor, cache: KVCache?) -> Tensor { logits(inputIDs: inputIDs, attentionMask: nil, cache: cache) }
+
+    /// The last position's logits, from the full logits (models override it with the head on the
+    /// last hidden state only).
+    ///
+    ///     let next = model.lastLogits(inputIDs: prompt, cache: cache)     // [1, 1, vocab]
+    public func lastLogits(inputIDs: Tensor, cache: KVCache?) -> Tensor {
+        let all = logits(inputIDs: inputIDs, attentionMask: nil, cache: cache)
+        return all.narrow(axis: 1, start: all.shape[1] - 1, length: 1)
+    }
 }
 
 /// The bool mask [batch, 1, t, past + t] (true = attend) of causal attention (optionally within a

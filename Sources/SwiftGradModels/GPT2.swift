@@ -180,6 +180,14 @@ public final class GPT2LMHeadModel: Module, CausalLanguageModel {
         linear(transformer.hiddenStates(inputIDs, attentionMask: attentionMask, cache: cache), weight: transformer.wte.weight)
     }
 
+    /// Logits [batch, 1, vocab] of the last position only (the head on its hidden state alone).
+    ///
+    ///     let next = model.lastLogits(inputIDs: prompt, cache: cache)
+    public func lastLogits(inputIDs: Tensor, cache: KVCache?) -> Tensor {
+        let h = transformer.hiddenStates(inputIDs, cache: cache)
+        return linear(h.narrow(axis: 1, start: h.shape[1] - 1, length: 1), weight: transformer.wte.weight)
+    }
+
     /// An empty KV cache for `batch` sequences of up to `maxLength` positions, in the weights' dtype.
     ///
     ///     let cache = model.makeCache(batch: 1, maxLength: 128)

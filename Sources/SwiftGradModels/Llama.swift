@@ -195,6 +195,15 @@ public final class LlamaForCausalLM: Module, CausalLanguageModel {
         return lmHead.map { $0(h) } ?? linear(h, weight: model.embedTokens.weight)
     }
 
+    /// Logits [batch, 1, vocab] of the last position only (the head on its hidden state alone).
+    ///
+    ///     let next = model.lastLogits(inputIDs: prompt, cache: cache)
+    public func lastLogits(inputIDs: Tensor, cache: KVCache?) -> Tensor {
+        let h = model.hiddenStates(inputIDs, cache: cache)
+        let last = h.narrow(axis: 1, start: h.shape[1] - 1, length: 1)
+        return lmHead.map { $0(last) } ?? linear(last, weight: model.embedTokens.weight)
+    }
+
     /// An empty KV cache for `batch` sequences of up to `maxLength` positions, in the weights' dtype.
     ///
     ///     let cache = model.makeCache(batch: 1, maxLength: 128)

@@ -4,7 +4,7 @@ import Foundation
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// The file is not valid JSON or lacks what a BPE tokenizer needs.
     case invalidFile(path: String, reason: String)
-    /// A component this library does not implement (a WordPiece model, a Split pre-tokenizer...).
+    /// A component this library does not implement (a WordPiece model, a Digits pre-tokenizer, a regex lookbehind...).
     case unsupported(path: String, component: String)
 
     public var description: String {
@@ -19,15 +19,18 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
 /// as the `tokenizers` library does: GPT-2-style byte-level BPE (the ByteLevel pre-tokenizer's
 /// regex and byte-to-unicode map) and Llama-style BPE with byte fallback (`▁` for spaces through
 /// the Prepend/Replace normalizers or the Metaspace pre-tokenizer; `<0x0A>` tokens for bytes not
-/// in the vocabulary), with added and special tokens and TemplateProcessing (a BOS token).
+/// in the vocabulary), Split-regex byte-level BPE (Llama-3, Qwen2, GPT-4o style), with added and
+/// special tokens and TemplateProcessing (a BOS token).
 ///
 ///     let tok = try Tokenizer(contentsOf: "model/tokenizer.json")
 ///     let ids = tok.encode("Hello world")                  // [1, 15043, 3186] for a Llama vocabulary
 ///     print(tok.decode(ids))                               // "Hello world"
 ///
 /// Supported components: model BPE (`unk_token`, `fuse_unk`, `byte_fallback`, `ignore_merges`);
-/// normalizers Prepend, Replace (string patterns), Sequence; pre-tokenizers ByteLevel, Metaspace,
-/// Sequence; decoders ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, Sequence;
+/// normalizers Prepend, Replace (string or regex patterns), NFC, NFD, NFKC, NFKD, Sequence;
+/// pre-tokenizers ByteLevel, Metaspace, Split (string or regex patterns, every behavior, as
+/// Llama-3's, Qwen2's and GPT-4-style files use), Sequence; decoders ByteLevel, Replace,
+/// ByteFallback, Fuse, Strip, Metaspace, Sequence;
 /// post-processors TemplateProcessing (single sequences), Bert/RobertaProcessing, ByteLevel,
 /// Sequence. Anything else is `TokenizerError.unsupported` when the file is read.
 public final class Tokenizer {

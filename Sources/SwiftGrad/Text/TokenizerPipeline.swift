@@ -1,6 +1,9 @@
+import Foundation
+
 /// The normalizers, pre-tokenizers, decoders and post-processors of a `tokenizer.json` that this
 /// library implements, each as Hugging Face's `tokenizers` defines it. Text is handled as unicode
 /// scalars throughout (a `String`'s `Character`s would join a space with a combining mark after it).
+/// Regex patterns (Split, Replace) run on `TokenizerRegex`.
 enum TokenizerPipeline {
     typealias Scalars = [Unicode.Scalar]
 
@@ -13,19 +16,29 @@ enum TokenizerPipeline {
 
     enum Normalizer {
         case prepend(Scalars)
-        case replace(Scalars, with: Scalars)
+        case replace(TokenizerRegex, with: Scalars)
+        /// Unicode normalization forms (Foundation's): NFC, NFD, NFKC, NFKD.
+        case unicode(UnicodeForm)
     }
+
+    enum UnicodeForm { case nfc, nfd, nfkc, nfkd }
 
     enum PreTokenizer {
         case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
         case metaspace(replacement: Unicode.Scalar, prepend: Prepend, split: Bool)
+        case split(TokenizerRegex, SplitBehavior, invert: Bool)
+    }
+
+    /// What Split does with the matches (tokenizers' SplitDelimiterBehavior).
+    enum SplitBehavior: String {
+        case removed, isolated, mergedWithPrevious = "merged_with_previous", mergedWithNext = "merged_with_next", contiguous
     }
 
     enum Prepend { case always, first, never }
 
     enum Decoder {
         case byteLevel
-        case replace(Scalars, with: Scalars)
+        case replace(TokenizerRegex, with: Scalars)
         case byteFallback
         case fuse
         case strip(Unicode.Scalar, start: Int, stop: Int)
@@ -52,9 +65,15 @@ enum TokenizerPipeline {
         return try read(type, value)
     }
 
-    static func pattern(_ v: JSONValue?, _ what: String, path: String) throws -> Scalars {
-        if let s = v?["String"]?.string { return Array(s.unicodeScalars) }
-        throw TokenizerError.unsupported(path: path, component: "\(what) with a regex pattern")
+    /// A `{"String": ...}` (matched literally) or `{"Regex": ...}` pattern.
+    static func pattern(_ v: JSONValue?, _ what: String, path: String) throws -> TokenizerRegex {
+        if let s = v?["String"]?.string { return TokenizerRegex(literal: Array(s.unicodeScalars)) }
+        guard let r = v?["Regex"]?.string else {
+            throw TokenizerError.invalidFile(path: path, reason: "\(what) without a String or Regex pattern")
+        }
+        do { return try TokenizerRegex(r) } catch let e as TokenizerRegex.Unsupported {
+            throw TokenizerError.unsupported(path: path, component: "\(what) with \(e)")
+        }
     }
 
     static func scalar(_ v: JSONValue?, _ what: String, path: String) throws -> Unicode.Scalar {
@@ -80,6 +99,10 @@ enum TokenizerPipeline {
             case "Replace":
                 return [.replace(try pattern(n["pattern"], "Replace normalizer", path: path),
                                  with: Array((n["content"]?.string ?? "").unicodeScalars))]
+            case "NFC": return [.unicode(.nfc)]
+            case "NFD": return [.unicode(.nfd)]
+            case "NFKC": return [.unicode(.nfkc)]
+            case "NFKD": return [.unicode(.nfkd)]
             default: throw TokenizerError.unsupported(path: path, component: "normalizer \(type)")
             }
         }
@@ -93,6 +116,12 @@ enum TokenizerPipeline {
             case "Metaspace":
                 return [.metaspace(replacement: try scalar(p["replacement"], "Metaspace replacement", path: path),
                                    prepend: prependScheme(p), split: p["split"]?.bool ?? true)]
+            case "Split":
+                let name = p["behavior"]?.string ?? ""
+                guard let behavior = SplitBehavior(rawValue: name.lowercased()) ?? SplitBehavior(rawValue: snakeCase(name)) else {
+                    throw TokenizerError.invalidFile(path: path, reason: "Split behavior '\(name)' is not one of removed, isolated, merged_with_previous, merged_with_next, contiguous")
+                }
+                return [.split(try pattern(p["pattern"], "Split pre_tokenizer", path: path), behavior, invert: p["invert"]?.bool ?? false)]
             default: throw TokenizerError.unsupported(path: path, component: "pre_tokenizer \(type)")
             }
         }
@@ -150,7 +179,31 @@ enum TokenizerPipeline {
         }
     }
 
+    /// `MergedWithPrevious` → `merged_with_previous` (files spell the behavior either way).
+    static func snakeCase(_ s: String) -> String {
+        var out = ""
+        for (k, c) in s.enumerated() {
+            if c.isUppercase && k > 0 { out.append("_") }
+            out += c.lowercased()
+        }
+        return out
+    }
+
     // MARK: Running
+
+    /// The matches of `pattern` replaced by `content`, left to right, without overlaps.
+    static func replacing(_ s: Scalars, _ pattern: TokenizerRegex, _ content: Scalars) -> Scalars {
+        var out: Scalars = []
+        out.reserveCapacity(s.count)
+        var at = 0
+        for m in pattern.matches(in: s) {
+            out += s[at..<m.lowerBound]
+            out += content
+            at = m.upperBound
+        }
+        out += s[at...]
+        return out
+    }
 
     /// `pattern` replaced by `content` everywhere, left to right, without overlaps.
     static func replacing(_ s: Scalars, _ pattern: Scalars, _ content: Scalars) -> Scalars {
@@ -176,9 +229,72 @@ enum TokenizerPipeline {
             switch step {
             case .prepend(let p): if !s.isEmpty { s = p + s }
             case .replace(let pattern, let content): s = replacing(s, pattern, content)
+            case .unicode(let form): s = normalized(s, form)
             }
         }
         return s
+    }
+
+    /// `s` in a Unicode normalization form.
+    static func normalized(_ s: Scalars, _ form: UnicodeForm) -> Scalars {
+        let text = String(String.UnicodeScalarView(s))
+        switch form {
+        case .nfc: return Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+        case .nfd: return Array(text.decomposedStringWithCanonicalMapping.unicodeScalars)
+        case .nfkc: return Array(text.precomposedStringWithCompatibilityMapping.unicodeScalars)
+        case .nfkd: return Array(text.decomposedStringWithCompatibilityMapping.unicodeScalars)
+        }
+    }
+
+    /// The pieces of `s` that Split keeps: the matches (or, inverted, the text between them) and the
+    /// rest, cut and merged by `behavior`, as tokenizers' `NormalizedString::split`.
+    static func split(_ s: Scalars, _ pattern: TokenizerRegex, _ behavior: SplitBehavior, invert: Bool) -> [Scalars] {
+        guard !s.isEmpty else { return [] }
+        var pieces: [(range: Range<Int>, isMatch: Bool)] = []
+        var at = 0
+        for m in pattern.matches(in: s) {
+            if m.lowerBound > at { pieces.append((at..<m.lowerBound, invert)) }
+            pieces.append((m, !invert))
+            at = m.upperBound
+        }
+        if at < s.count { pieces.append((at..<s.count, invert)) }
+        var out: [Range<Int>] = []
+        var previousMatch = false
+        switch behavior {
+        case .removed:
+            out = pieces.filter { !$0.isMatch }.map(\.range)
+        case .isolated:
+            out = pieces.map(\.range)
+        case .mergedWithPrevious:
+            for p in pieces {
+                if p.isMatch && !previousMatch, let last = out.last {
+                    out[out.count - 1] = last.lowerBound..<p.range.upperBound
+                } else {
+                    out.append(p.range)
+                }
+                previousMatch = p.isMatch
+            }
+        case .mergedWithNext:
+            for p in pieces.reversed() {
+                if p.isMatch && !previousMatch, let last = out.last {
+                    out[out.count - 1] = p.range.lowerBound..<last.upperBound
+                } else {
+                    out.append(p.range)
+                }
+                previousMatch = p.isMatch
+            }
+            out.reverse()
+        case .contiguous:
+            for p in pieces {
+                if p.isMatch == previousMatch, let last = out.last {
+                    out[out.count - 1] = last.lowerBound..<p.range.upperBound
+                } else {
+                    out.append(p.range)
+                }
+                previousMatch = p.isMatch
+            }
+        }
+        return out.filter { !$0.isEmpty }.map { Array(s[$0]) }
     }
 
     /// The words of a piece after every pre-tokenizer (byte-level words are already mapped to
@@ -195,7 +311,7 @@ enum TokenizerPipeline {
                 }
             case .metaspace(let r, let prepend, let split):
                 words = words.enumerated().flatMap { k, w -> [Scalars] in
-                    var w = replacing(w, [" "], [r])
+                    var w = replacing(w, [" "] as Scalars, [r])
                     let first = k == 0 && piece.atStart
                     if w.first != r, prepend == .always || (prepend == .first && first) { w.insert(r, at: 0) }
                     guard split else { return [w] }
@@ -206,6 +322,8 @@ enum TokenizerPipeline {
                     }
                     return out
                 }
+            case .split(let pattern, let behavior, let invert):
+                words = words.flatMap { split($0, pattern, behavior, invert: invert) }
             }
         }
         return words.filter { !$0.isEmpty }
