@@ -124,7 +124,7 @@ enum ConformanceTable {
     // literals (one long literal of closures is slow to type-check).
     static var mappings: [String: Mapping] {
         var all = coreRows
-        for group in [mathRows, reductionRows, manipulationRows, nnRows, linalgRows, volumeRows, copyRows, extraRows] {
+        for group in [mathRows, reductionRows, manipulationRows, nnRows, linalgRows, volumeRows, copyRows, extraRows, ops16newRows] {
             all.merge(group) { _, _ in fatalError("ConformanceTable: an op_db entry has two rows") }
         }
         return all

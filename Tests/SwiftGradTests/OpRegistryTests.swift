@@ -258,6 +258,21 @@ enum OpGradchecks {
             let (_, l, u) = Linalg.lu(x[0])
             return Tensor.cat([l.flatten(), u.flatten()])
         }
+        // Bessel and error-function family of torch.special (ops16new).
+        case .besselJ0: return c([a]) { ($0[0] * 3).besselJ0() }
+        case .besselJ1: return c([a]) { ($0[0] * 3).besselJ1() }
+        case .besselY0: return c([p]) { ($0[0] * 2 + 0.3).besselY0() }
+        case .besselY1: return c([p]) { ($0[0] * 2 + 0.3).besselY1() }
+        case .modifiedBesselI0: return c([a]) { ($0[0] * 2).modifiedBesselI0() }
+        case .modifiedBesselI1: return c([a]) { ($0[0] * 2).modifiedBesselI1() }
+        // Both sides of the switch from the series to the continued fraction at 2.
+        case .modifiedBesselK0: return c([p]) { ($0[0] * 2 + 0.2).modifiedBesselK0() }
+        case .modifiedBesselK1: return c([p]) { ($0[0] * 2 + 0.2).modifiedBesselK1() }
+        case .scaledModifiedBesselK0: return c([p]) { ($0[0] * 2 + 0.2).scaledModifiedBesselK0() }
+        case .scaledModifiedBesselK1: return c([p]) { ($0[0] * 2 + 0.2).scaledModifiedBesselK1() }
+        case .sphericalBesselJ0: return c([a]) { ($0[0] * 3).sphericalBesselJ0() }
+        case .erfcx: return c([a]) { ($0[0] * 2).erfcx() }
+        case .logNdtr: return c([a]) { ($0[0] * 4).logNdtr() }
         }
     }
 }

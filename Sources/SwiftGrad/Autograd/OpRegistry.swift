@@ -201,6 +201,19 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// LU factorization with partial pivoting: the factors L and U of A = P·L·U (P is constant).
     case linalgLu = "linalg_lu"
 
+    // MARK: Bessel and error-function family of torch.special (Ops/MathSpecialBessel.swift)
+    /// Bessel functions of the first and second kind J₀, J₁, Y₀, Y₁, the modified ones I₀, I₁, K₀, K₁
+    /// (PyTorch's `special.bessel_*`, `special.modified_bessel_*`), K₀ and K₁ scaled by eˣ, and the
+    /// spherical j₀ = sin x/x.
+    case besselJ0 = "special_bessel_j0", besselJ1 = "special_bessel_j1"
+    case besselY0 = "special_bessel_y0", besselY1 = "special_bessel_y1"
+    case modifiedBesselI0 = "special_modified_bessel_i0", modifiedBesselI1 = "special_modified_bessel_i1"
+    case modifiedBesselK0 = "special_modified_bessel_k0", modifiedBesselK1 = "special_modified_bessel_k1"
+    case scaledModifiedBesselK0 = "special_scaled_modified_bessel_k0", scaledModifiedBesselK1 = "special_scaled_modified_bessel_k1"
+    case sphericalBesselJ0 = "special_spherical_bessel_j0"
+    /// The scaled complementary error function eˣ²·erfc(x) and the log of the standard normal CDF.
+    case erfcx = "special_erfcx", logNdtr = "special_log_ndtr"
+
     /// The op's name (its raw value), so `"\(op): ..."` in a message prints the recorded name.
     var description: String { rawValue }
 
