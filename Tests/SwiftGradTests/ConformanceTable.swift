@@ -134,20 +134,20 @@ enum ConformanceTable {
         // Elementwise math.
         "abs": un("x.abs()", dtypes: .numeric) { $0.abs() },
         "neg": un("-x", dtypes: .numeric) { -$0 },
-        "exp": un("x.exp()") { $0.exp() },
-        "log": un("x.log()") { $0.log() },
-        "log1p": un("x.log1p()") { $0.log1p() },
-        "expm1": un("x.expm1()") { $0.expm1() },
-        "sqrt": un("x.sqrt()") { $0.sqrt() },
-        "rsqrt": un("x.rsqrt()") { $0.rsqrt() },
-        "reciprocal": un("x.reciprocal()") { $0.reciprocal() },
+        "exp": un("x.exp()", dtypes: .all) { $0.exp() },
+        "log": un("x.log()", dtypes: .all) { $0.log() },
+        "log1p": un("x.log1p()", dtypes: .all) { $0.log1p() },
+        "expm1": un("x.expm1()", dtypes: .all) { $0.expm1() },
+        "sqrt": un("x.sqrt()", dtypes: .all) { $0.sqrt() },
+        "rsqrt": un("x.rsqrt()", dtypes: .all) { $0.rsqrt() },
+        "reciprocal": un("x.reciprocal()", dtypes: .all) { $0.reciprocal() },
         "sign": un("x.sign()", dtypes: .numeric) { $0.sign() },
         "square": un("x.square()", dtypes: .numeric) { $0.square() },
-        "sin": un("x.sin()") { $0.sin() },
-        "cos": un("x.cos()") { $0.cos() },
-        "tanh": un("x.tanh()") { $0.tanh() },
-        "sigmoid": un("x.sigmoid()") { $0.sigmoid() },
-        "erf": un("x.erf()") { $0.erf() },
+        "sin": un("x.sin()", dtypes: .all) { $0.sin() },
+        "cos": un("x.cos()", dtypes: .all) { $0.cos() },
+        "tanh": un("x.tanh()", dtypes: .all) { $0.tanh() },
+        "sigmoid": un("x.sigmoid()", dtypes: .all) { $0.sigmoid() },
+        "erf": un("x.erf()", dtypes: .all) { $0.erf() },
         "positive": un("x", dtypes: .numeric) { $0 },
         "clone": un("x.clone()", dtypes: .all) { $0.clone() },
         "contiguous": un("x.contiguous()", dtypes: .all) { $0.contiguous() },
@@ -189,14 +189,14 @@ enum ConformanceTable {
         "fmod": bin("a.fmod(b)") { $0.fmod($1) },
         "eq": bin("a.eq(b)", dtypes: .all) { $0.eq($1) },
         "ne": bin("a.ne(b)", dtypes: .all) { $0.ne($1) },
-        "lt": bin("a.lt(b)") { $0.lt($1) },
-        "le": bin("a.le(b)") { $0.le($1) },
-        "gt": bin("a.gt(b)") { $0.gt($1) },
-        "ge": bin("a.ge(b)") { $0.ge($1) },
-        "maximum": bin("Tensor.maximum(a, b)") { Tensor.maximum($0, $1) },
-        "minimum": bin("Tensor.minimum(a, b)") { Tensor.minimum($0, $1) },
-        "max.binary": bin("Tensor.maximum(a, b)") { Tensor.maximum($0, $1) },
-        "min.binary": bin("Tensor.minimum(a, b)") { Tensor.minimum($0, $1) },
+        "lt": bin("a.lt(b)", dtypes: .all) { $0.lt($1) },
+        "le": bin("a.le(b)", dtypes: .all) { $0.le($1) },
+        "gt": bin("a.gt(b)", dtypes: .all) { $0.gt($1) },
+        "ge": bin("a.ge(b)", dtypes: .all) { $0.ge($1) },
+        "maximum": bin("Tensor.maximum(a, b)", dtypes: .all) { Tensor.maximum($0, $1) },
+        "minimum": bin("Tensor.minimum(a, b)", dtypes: .all) { Tensor.minimum($0, $1) },
+        "max.binary": bin("Tensor.maximum(a, b)", dtypes: .all) { Tensor.maximum($0, $1) },
+        "min.binary": bin("Tensor.minimum(a, b)", dtypes: .all) { Tensor.minimum($0, $1) },
         "logical_and": bin("a.logicalAnd(b)", dtypes: .all) { $0.logicalAnd($1) },
         "logical_or": bin("a.logicalOr(b)", dtypes: .all) { $0.logicalOr($1) },
         "logical_xor": bin("a.logicalXor(b)", dtypes: .all) { $0.logicalXor($1) },
@@ -564,10 +564,13 @@ enum ConformanceTable {
         "nn.functional.cosine_similarity": m("cosineSimilarity(a, b, axis:eps:)", "x1", "x2", "dim", "eps") { c in
             cosineSimilarity(try c.tensor("x1"), try c.tensor("x2"), axis: try c.int("dim", 1), eps: try c.double("eps", 1e-8))
         },
-        "nn.functional.embedding": m("embedding(indices, weight:paddingIndex:)", "input", "weight", "padding_idx",
+        // op_db's embedding takes the weight first (`lambda weight, idx, **kw: F.embedding(idx, weight, **kw)`).
+        "nn.functional.embedding": m("embedding(indices, weight:paddingIndex:maxNorm:normType:scaleGradByFreq:)", "weight", "input", "padding_idx",
                                      "max_norm", "norm_type", "scale_grad_by_freq", "sparse", dtypes: .all) { c in
-            try c.reject("max_norm"); try c.reject("scale_grad_by_freq", unless: .bool(false)); try c.reject("sparse", unless: .bool(false))
-            return embedding(try c.x, weight: try c.tensor("weight"), paddingIndex: try c.intOrNil("padding_idx"))
+            // sparse=True only makes PyTorch's weight gradient a sparse tensor (the same values as our dense one).
+            embedding(try c.tensor("input"), weight: try c.tensor("weight"), paddingIndex: try c.intOrNil("padding_idx"),
+                      maxNorm: try c.doubleOrNil("max_norm"), normType: try c.double("norm_type", 2),
+                      scaleGradByFreq: try c.bool("scale_grad_by_freq", false))
         },
         "nn.functional.one_hot": m("oneHot(indices, numClasses:)", "input", "num_classes", dtypes: .all) { c in
             let n = try c.int("num_classes", -1)

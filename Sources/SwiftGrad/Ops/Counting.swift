@@ -169,7 +169,8 @@ extension Tensor {
 
     /// The n-th forward difference along `axis` (x[i+1] - x[i], n times), after concatenating
     /// `prepend` and `append` along that axis; for bool tensors the difference is `!=` (xor), as
-    /// PyTorch's `diff`. Differentiable.
+    /// PyTorch's `diff`; n = 0 gives a copy of the input, without prepend or append, as PyTorch's.
+    /// Differentiable.
     ///
     ///     let steps = positions.diff()
     ///     let second = x.diff(n: 2, axis: 0, prepend: Tensor.zeros([1, 3]))
@@ -183,6 +184,7 @@ extension Tensor {
             for d in 0..<rank where d != ax && ok { ok = t.shape[d] == shape[d] }
             check(ok, "diff: \(label) of shape \(t.shape) must match the input \(shape) except along axis \(axis)")
         }
+        if n == 0 { return clone() }
         var x = self
         if prepend != nil || append != nil { x = Tensor.cat([prepend, self, append].compactMap { $0 }, axis: ax) }
         for _ in 0..<n {

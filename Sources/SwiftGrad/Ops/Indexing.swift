@@ -187,6 +187,7 @@ extension Tensor {
     ///
     ///     let counts = Tensor.zeros([3]).scatterAdd(axis: 0, index: labels, source: Tensor.onesLike(labels))
     public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
+        if index.dtype == .int32 { return scatterAdd(axis: axis, index: index.to(.int64), source: source) }
         let ax = normalizeAxis(axis, rank, op: "scatterAdd", shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
         if rank == 0 {
