@@ -20,6 +20,25 @@ extension Call {
         }
     }
 
+    /// Stops unless `device` is absent or the CPU (`{"device": "cpu"}` in the fixtures).
+    func requireCPU(_ name: String = "device") throws {
+        guard let v = value(name) else { return }
+        try require("\(v)".contains("cpu"), "\(name)=\(v)")
+    }
+
+    /// An adaptive pool's output size: an int or a pair whose None entries keep the input's size.
+    func adaptiveSize2(_ name: String, _ x: Tensor) throws -> Size2 {
+        guard case .list(let xs)? = value(name), xs.count == 2 else { return try size2(name) }
+        let sizes = try xs.enumerated().map { k, v -> Int in
+            switch v {
+            case .int(let i): return i
+            case .null: return x.shape[x.rank - 2 + k]
+            default: throw Unsupported("\(name) holds \(v)")
+            }
+        }
+        return Size2(sizes[0], sizes[1])
+    }
+
     func isTensor(_ name: String) -> Bool { if case .tensor? = value(name) { return true }; return false }
     func isString(_ name: String) -> Bool { if case .string? = value(name) { return true }; return false }
     func doubleOrNil(_ name: String) throws -> Double? { if !has(name) { return nil }; return try double(name) }
@@ -149,8 +168,9 @@ enum ConformanceTable {
         "sigmoid": un("x.sigmoid()", dtypes: .all) { $0.sigmoid() },
         "erf": un("x.erf()", dtypes: .all) { $0.erf() },
         "positive": un("x", dtypes: .numeric) { $0 },
-        "clone": un("x.clone()", dtypes: .all) { $0.clone() },
-        "contiguous": un("x.contiguous()", dtypes: .all) { $0.contiguous() },
+        // memory_format only changes strides (values are the same; ours are always row-major).
+        "clone": m("x.clone()", "input", "memory_format", dtypes: .all) { c in (try c.x).clone() },
+        "contiguous": m("x.contiguous()", "input", "memory_format", dtypes: .all) { c in (try c.x).contiguous() },
         "isnan": un("x.isnan()", dtypes: .all) { $0.isnan() },
         "isinf": un("x.isinf()", dtypes: .all) { $0.isinf() },
         "isfinite": un("x.isfinite()", dtypes: .all) { $0.isfinite() },
@@ -209,9 +229,11 @@ enum ConformanceTable {
             let x = try c.x
             return Tensor.where(try c.tensor("condition"), x, try c.operand("other", for: x))
         },
-        "masked_fill": m("x.maskedFill(mask, v)", "input", "mask", "value", dtypes: .all) { c in
-            try c.require(!c.isTensor("value"), "tensor value")
-            return (try c.x).maskedFill(try c.tensor("mask"), try c.double("value"))
+        "masked_fill": m("x.maskedFill(mask, v) / Tensor.where(mask, value, x)", "input", "mask", "value", dtypes: .all) { c in
+            let x = try c.x
+            // A 0-d tensor value (which receives the gradient of the filled places) is `where`.
+            if c.isTensor("value") { return Tensor.where(try c.tensor("mask"), try c.tensor("value").to(x.dtype), x) }
+            return x.maskedFill(try c.tensor("mask"), try c.double("value"))
         },
 
         // Reductions.
@@ -327,7 +349,9 @@ enum ConformanceTable {
             (try c.x).chunk(try c.int("chunks"), axis: try c.int("dim", 0))
         },
         "narrow": m("x.narrow(axis:start:length:)", "input", "dim", "start", "length", dtypes: .all) { c in
-            (try c.x).narrow(axis: try c.int("dim"), start: try c.int("start"), length: try c.int("length"))
+            // PyTorch also takes a 0-d integer tensor as the start.
+            let start = c.isTensor("start") ? Int(try c.tensor("start").item()) : try c.int("start")
+            return (try c.x).narrow(axis: try c.int("dim"), start: start, length: try c.int("length"))
         },
         "select": m("x.select(axis:index:)", "input", "dim", "index", dtypes: .all) { c in
             (try c.x).select(axis: try c.int("dim"), index: try c.int("index"))
@@ -501,11 +525,12 @@ enum ConformanceTable {
                             padding: try c.size2("padding", 0), outputPadding: try c.size2("output_padding", 0),
                             dilation: try c.size2("dilation", 1), groups: try c.int("groups", 1))
         },
-        "nn.functional.max_pool1d": m("maxPool1d(x, kernelSize:stride:padding:dilation:ceilMode:)",
+        "nn.functional.max_pool1d": m("maxPool1d(x, kernelSize:stride:padding:dilation:ceilMode:) / maxPool1dWithIndices",
                                       "input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices") { c in
-            try c.reject("return_indices", unless: .bool(false))
-            return maxPool1d(try c.x, kernelSize: try c.size1("kernel_size"), stride: try c.size1OrNil("stride"),
-                             padding: try c.size1("padding", 0), dilation: try c.size1("dilation", 1), ceilMode: try c.bool("ceil_mode", false))
+            let r = maxPool1dWithIndices(try c.x, kernelSize: try c.size1("kernel_size"), stride: try c.size1OrNil("stride"),
+                                         padding: try c.size1("padding", 0), dilation: try c.size1("dilation", 1),
+                                         ceilMode: try c.bool("ceil_mode", false))
+            return try c.bool("return_indices", false) ? outs(r.values, r.indices) : r.values.out
         },
         "nn.functional.max_pool2d": m("maxPool2d(x, kernelSize:stride:padding:dilation:ceilMode:) / maxPool2dWithIndices",
                                       "input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices") { c in
@@ -522,23 +547,29 @@ enum ConformanceTable {
         },
         "nn.functional.avg_pool2d": m("avgPool2d(x, kernelSize:stride:padding:ceilMode:countIncludePad:divisorOverride:)",
                                       "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override") { c in
-            avgPool2d(try c.x, kernelSize: try c.size2("kernel_size"), stride: try c.size2OrNil("stride"),
-                      padding: try c.size2("padding", 0), ceilMode: try c.bool("ceil_mode", false),
-                      countIncludePad: try c.bool("count_include_pad", true), divisorOverride: try c.intOrNil("divisor_override"))
+            // stride=[] is PyTorch's default (the kernel size), as None.
+            let emptyStride = (try? c.ints("stride"))?.isEmpty == true
+            return avgPool2d(try c.x, kernelSize: try c.size2("kernel_size"), stride: emptyStride ? nil : try c.size2OrNil("stride"),
+                             padding: try c.size2("padding", 0), ceilMode: try c.bool("ceil_mode", false),
+                             countIncludePad: try c.bool("count_include_pad", true), divisorOverride: try c.intOrNil("divisor_override"))
         },
         "nn.functional.adaptive_avg_pool1d": m("adaptiveAvgPool1d(x, outputSize:)", "input", "output_size") { c in
             adaptiveAvgPool1d(try c.x, outputSize: try c.size1("output_size"))
         },
         "nn.functional.adaptive_avg_pool2d": m("adaptiveAvgPool2d(x, outputSize:)", "input", "output_size") { c in
-            adaptiveAvgPool2d(try c.x, outputSize: try c.size2("output_size"))
+            let x = try c.x
+            return adaptiveAvgPool2d(x, outputSize: try c.adaptiveSize2("output_size", x))
         },
-        "nn.functional.adaptive_max_pool1d": m("adaptiveMaxPool1d(x, outputSize:)", "input", "output_size", "return_indices") { c in
-            try c.reject("return_indices", unless: .bool(false))
-            return adaptiveMaxPool1d(try c.x, outputSize: try c.size1("output_size"))
+        "nn.functional.adaptive_max_pool1d": m("adaptiveMaxPool1d(x, outputSize:) / adaptiveMaxPool1dWithIndices", "input", "output_size",
+                                               "return_indices") { c in
+            let r = adaptiveMaxPool1dWithIndices(try c.x, outputSize: try c.size1("output_size"))
+            return try c.bool("return_indices", false) ? outs(r.values, r.indices) : r.values.out
         },
-        "nn.functional.adaptive_max_pool2d": m("adaptiveMaxPool2d(x, outputSize:)", "input", "output_size", "return_indices") { c in
-            try c.reject("return_indices", unless: .bool(false))
-            return adaptiveMaxPool2d(try c.x, outputSize: try c.size2("output_size"))
+        "nn.functional.adaptive_max_pool2d": m("adaptiveMaxPool2d(x, outputSize:) / adaptiveMaxPool2dWithIndices", "input", "output_size",
+                                               "return_indices") { c in
+            let x = try c.x
+            let r = adaptiveMaxPool2dWithIndices(x, outputSize: try c.adaptiveSize2("output_size", x))
+            return try c.bool("return_indices", false) ? outs(r.values, r.indices) : r.values.out
         },
         "nn.functional.batch_norm": m("batchNorm(x, runningMean:runningVar:weight:bias:training:momentum:eps:)",
                                       "input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps") { c in
@@ -636,11 +667,13 @@ enum ConformanceTable {
         "char": m("x.to(.int8)", "input", "memory_format", dtypes: .all) { c in (try c.x).to(.int8) },
         "byte": m("x.to(.uint8)", "input", "memory_format", dtypes: .all) { c in (try c.x).to(.uint8) },
         "bool": m("x.to(.bool)", "input", "memory_format", dtypes: .all) { c in (try c.x).to(.bool) },
-        "zeros_like": m("Tensor.zerosLike(x, dtype:)", "input", "dtype", dtypes: .all) { c in
-            Tensor.zerosLike(try c.x, dtype: try c.dtypeOrNil("dtype"))
+        "zeros_like": m("Tensor.zerosLike(x, dtype:)", "input", "dtype", "device", dtypes: .all) { c in
+            try c.requireCPU()
+            return Tensor.zerosLike(try c.x, dtype: try c.dtypeOrNil("dtype"))
         },
-        "ones_like": m("Tensor.onesLike(x, dtype:)", "input", "dtype", dtypes: .all) { c in
-            Tensor.onesLike(try c.x, dtype: try c.dtypeOrNil("dtype"))
+        "ones_like": m("Tensor.onesLike(x, dtype:)", "input", "dtype", "device", dtypes: .all) { c in
+            try c.requireCPU()
+            return Tensor.onesLike(try c.x, dtype: try c.dtypeOrNil("dtype"))
         },
     ] }
 }
@@ -1065,8 +1098,9 @@ extension ConformanceTable {
         "nn.functional.prelu": m("prelu(x, weight:)", "input", "weight") { c in prelu(try c.x, weight: try c.tensor("weight")) },
         "nn.functional.rrelu": m("rrelu(x, lower:upper:training:)", "input", "lower", "upper", "training", "inplace") { c in
             try c.reject("inplace", unless: .bool(false))
-            try c.require(!(try c.bool("training", false)), "training=True (random)")
-            return rrelu(try c.x, lower: try c.double("lower", 1.0 / 8), upper: try c.double("upper", 1.0 / 3), training: false)
+            // In training the slopes are random: the fixtures keep only the output's shape and dtype.
+            return rrelu(try c.x, lower: try c.double("lower", 1.0 / 8), upper: try c.double("upper", 1.0 / 3),
+                         training: try c.bool("training", false))
         },
         "nn.functional.hinge_embedding_loss": m("hingeEmbeddingLoss(x, y, margin:reduction:)", "input", "target", "margin",
                                                 "size_average", "reduce", "reduction") { c in
