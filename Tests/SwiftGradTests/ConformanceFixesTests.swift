@@ -179,4 +179,35 @@ import SwiftGrad
         let r = gradcheck({ $0[0].pad([-1, 1, -2, 1], mode: .circular) }, inputs: [x])
         #expect(r.passed, "\(r)")
     }
+    @Test func indexAddScalesBySourceAlpha() {
+        let x = Tensor((0..<12).map(Double.init), shape: [3, 4], dtype: .float64)
+        let y = x.indexAdd(axis: 0, indices: Tensor([0, 2]), source: Tensor.ones([2, 4], dtype: .float64), alpha: -2)
+        #expect(y.doubles == [-2, -1, 0, 1, 4, 5, 6, 7, 6, 7, 8, 9])
+        #expect(Tensor([1, 2, 3]).indexAdd(axis: 0, indices: Tensor([1]), source: Tensor([5]), alpha: 3).ints == [1, 17, 3])
+        let src = Tensor([1, 2, 3, 4], shape: [1, 4], dtype: .float64, requiresGrad: true)
+        let r = gradcheck({ x.indexAdd(axis: 0, indices: Tensor([1]), source: $0[0], alpha: 0.5) }, inputs: [src])
+        #expect(r.passed, "\(r)")
+    }
+
+    @Test func movedimTakesSeveralAxes() {
+        let y = Tensor((0..<24).map(Double.init), shape: [2, 3, 4]).movedim([0, 1], [2, 0])
+        #expect(y.shape == [3, 4, 2])
+        #expect(Array(y.doubles.prefix(8)) == [0, 12, 1, 13, 2, 14, 3, 15])
+        #expect(Tensor.ones([2, 3, 4]).movedim([-1], [0]).shape == [4, 2, 3])
+    }
+
+    @Test func searchsortedReadsTheSequenceThroughSorter() {
+        #expect(Tensor.searchsorted(Tensor([5, 1, 3]), Tensor([4, 0, 6]), sorter: Tensor([1, 2, 0])).ints == [2, 0, 3])
+        let r = Tensor.searchsorted(Tensor([5, 1, 3, 2, 9, 4], shape: [2, 3]), Tensor([4, 3], shape: [2, 1]), right: true,
+                                    sorter: Tensor([1, 2, 0, 0, 2, 1], shape: [2, 3]))
+        #expect(r.ints == [2, 1])
+    }
+    @Test func diagEmbedPlacesTheNewAxes() {
+        let v = Tensor((1...6).map(Double.init), shape: [2, 3], dtype: .float64, requiresGrad: true)
+        let y = Linalg.diagEmbed(v, offset: 1, dim1: 0, dim2: 2)
+        #expect(y.shape == [4, 2, 4])
+        #expect(y.doubles == [0, 1, 0, 0, 0, 4, 0, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 0, 3, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0])
+        let r = gradcheck({ Linalg.diagEmbed($0[0], offset: -1, dim1: 2, dim2: 0) }, inputs: [v])
+        #expect(r.passed, "\(r)")
+    }
 }

@@ -183,9 +183,16 @@ enum ConformanceTable {
             if case .tensor? = c.value("exponent") { return x.pow(try c.tensor("exponent")) }
             return x.pow(try c.operand("exponent", for: x))
         },
-        "clamp": m("x.clamp(min:max:)", "input", "min", "max") { c in
-            try c.require(!c.isTensor("min") && !c.isTensor("max"), "tensor bounds")
-            return (try c.x).clamp(min: try c.double("min", -.infinity), max: try c.double("max", .infinity))
+        "clamp": m("x.clamp(min:max:) / x.clamp(min: Tensor?, max: Tensor?)", "input", "min", "max", dtypes: .numeric) { c in
+            let x = try c.x
+            if c.isTensor("min") || c.isTensor("max") {
+                return x.clamp(min: try c.tensorOrNil("min"), max: try c.tensorOrNil("max"))
+            }
+            if !x.dtype.isFloatingPoint {
+                // Python number bounds of an integer tensor: 0-d operands with PyTorch's promotion.
+                return x.clamp(min: try c.has("min") ? c.operand("min", for: x) : nil, max: try c.has("max") ? c.operand("max", for: x) : nil)
+            }
+            return x.clamp(min: try c.double("min", -.infinity), max: try c.double("max", .infinity))
         },
 
         // Binary arithmetic, comparison, logical and bitwise ops.
@@ -357,10 +364,8 @@ enum ConformanceTable {
             (try c.x).select(axis: try c.int("dim"), index: try c.int("index"))
         },
         "unbind": m("x.unbind(axis:)", "input", "dim", dtypes: .all) { c in (try c.x).unbind(axis: try c.int("dim", 0)) },
-        "movedim": m("x.movedim(src, dst)", "input", "source", "destination", dtypes: .all) { c in
-            let s = try c.ints("source"), d = try c.ints("destination")
-            try c.require(s.count == 1 && d.count == 1, "several dims")
-            return (try c.x).movedim(s[0], d[0])
+        "movedim": m("x.movedim(src, dst) / x.movedim([src], [dst])", "input", "source", "destination", dtypes: .all) { c in
+            (try c.x).movedim(try c.ints("source"), try c.ints("destination"))
         },
         "flip": m("x.flip(axes:)", "input", "dims", dtypes: .all) { c in (try c.x).flip(axes: try c.ints("dims")) },
         "unfold": m("x.unfold(axis:size:step:)", "input", "dimension", "size", "step", dtypes: .all) { c in
@@ -372,10 +377,10 @@ enum ConformanceTable {
         "as_strided": m("x.asStrided(shape:strides:offset:)", "input", "size", "stride", "storage_offset", dtypes: .all) { c in
             (try c.x).asStrided(shape: try c.ints("size"), strides: try c.ints("stride"), offset: try c.intOrNil("storage_offset"))
         },
-        "constant_pad_nd": m("x.pad(padding, value:)", "input", "pad", "value") { c in
+        "constant_pad_nd": m("x.pad(padding, value:)", "input", "pad", "value", dtypes: .all) { c in
             (try c.x).pad(try c.ints("pad"), value: try c.double("value", 0))
         },
-        "nn.functional.pad.constant": m("x.pad(padding, value:)", "input", "pad", "mode", "value") { c in
+        "nn.functional.pad.constant": m("x.pad(padding, value:)", "input", "pad", "mode", "value", dtypes: .all) { c in
             try c.reject("mode", unless: .string("constant"))
             return (try c.x).pad(try c.ints("pad"), value: try c.double("value", 0))
         },
@@ -391,9 +396,9 @@ enum ConformanceTable {
         "scatter_add": m("x.scatterAdd(axis:index:source:)", "input", "dim", "index", "src", dtypes: .numeric) { c in
             (try c.x).scatterAdd(axis: try c.int("dim"), index: try c.tensor("index"), source: try c.tensor("src"))
         },
-        "index_add": m("x.indexAdd(axis:indices:source:)", "input", "dim", "index", "source", "alpha", dtypes: .numeric) { c in
-            try c.reject("alpha", unless: .int(1))
-            return (try c.x).indexAdd(axis: try c.int("dim"), indices: try c.tensor("index"), source: try c.tensor("source"))
+        "index_add": m("x.indexAdd(axis:indices:source:alpha:)", "input", "dim", "index", "source", "alpha", dtypes: .numeric) { c in
+            (try c.x).indexAdd(axis: try c.int("dim"), indices: try c.tensor("index"), source: try c.tensor("source"),
+                               alpha: try c.double("alpha", 1))
         },
 
         // Products.
@@ -651,9 +656,8 @@ enum ConformanceTable {
         "linalg.cross": m("Linalg.cross(a, b, axis:)", "input", "other", "dim") { c in
             Linalg.cross(try c.x, try c.tensor("other"), axis: try c.int("dim", -1))
         },
-        "diag_embed": m("Linalg.diagEmbed(v, offset:)", "input", "offset", "dim1", "dim2", dtypes: .all) { c in
-            try c.reject("dim1", unless: .int(-2)); try c.reject("dim2", unless: .int(-1))
-            return Linalg.diagEmbed(try c.x, offset: try c.int("offset", 0))
+        "diag_embed": m("Linalg.diagEmbed(v, offset:dim1:dim2:)", "input", "offset", "dim1", "dim2", dtypes: .all) { c in
+            Linalg.diagEmbed(try c.x, offset: try c.int("offset", 0), dim1: try c.int("dim1", -2), dim2: try c.int("dim2", -1))
         },
 
         // dtype conversions and creation.
@@ -911,16 +915,16 @@ extension ConformanceTable {
         "bucketize": m("x.bucketize(boundaries, right:outInt32:)", "input", "boundaries", "out_int32", "right", dtypes: .numeric) { c in
             (try c.x).bucketize(try c.tensor("boundaries"), right: try c.bool("right", false), outInt32: try c.bool("out_int32", false))
         },
-        "searchsorted": m("Tensor.searchsorted(s, v, right:side:outInt32:)", "input", "values", "out_int32", "right", "side", "sorter",
+        "searchsorted": m("Tensor.searchsorted(s, v, right:side:outInt32:sorter:)", "input", "values", "out_int32", "right", "side", "sorter",
                           dtypes: .numeric) { c in
-            try c.reject("sorter")
             let side: String? = c.has("side") ? try c.string("side", "left") : nil
+            let sorter = try c.tensorOrNil("sorter")
             if c.isTensor("values") {
                 return Tensor.searchsorted(try c.x, try c.tensor("values"), right: try c.bool("right", false), side: side,
-                                          outInt32: try c.bool("out_int32", false))
+                                          outInt32: try c.bool("out_int32", false), sorter: sorter)
             }
             return Tensor.searchsorted(try c.x, try c.double("values"), right: try c.bool("right", false), side: side,
-                                      outInt32: try c.bool("out_int32", false))
+                                      outInt32: try c.bool("out_int32", false), sorter: sorter)
         },
         "unique": m("x.unique(sorted:returnInverse:returnCounts:axis:)", "input", "sorted", "return_inverse", "return_counts", "dim",
                     dtypes: .all) { c in
