@@ -10,7 +10,9 @@ For every entry of `op_db` (torch.testing._internal.common_methods_invocations) 
   inputs, the args/kwargs, the outputs, and the gradients of sum(output_j * upstream_j) over the
   floating outputs with respect to every input tensor that requires grad. The upstream is not
   stored: element k of output j is ((37 k + 11 j + 5) mod 17 - 8) / 4, which the Swift side
-  recomputes (`Conformance.upstream`);
+  recomputes (`Conformance.upstream`). A leaf that PyTorch's graph does not reach (OpInfo's views
+  flagged requires_grad) takes its gradient from a second run on fresh leaves (`gradients`); a
+  gradient left null is one PyTorch does not define, and the test requires ours to be zero;
 - values-only samples (no gradients) for the other dtypes the op supports on CPU: float32, int64,
   bool, float16, bfloat16, int32, uint8.
 
@@ -264,17 +266,77 @@ def encode_sample(op, s, dtype, random, with_grad):
     if s.name:
         parts.append(f'"desc":{json.dumps(s.name)}')
     if with_grad and not random and enc.leaves:
-        diff = [(j, t) for j, t in enumerate(outs) if t.dtype.is_floating_point and t.requires_grad]
-        if diff:
+        if any(t.dtype.is_floating_point and t.requires_grad for t in outs):
             try:
-                loss = sum((t * upstream(j, t.numel()).reshape(t.shape)).sum() for j, t in diff)
-                grads = torch.autograd.grad(loss, enc.leaves, allow_unused=True)
+                grads = gradients(op, s, enc.leaves, outs)
                 g_enc = Encoder(tag_grads=False)
                 parts.append('"grads":[' + ",".join(
                     "null" if g is None else g_enc.tensor(g.detach()) for g in grads) + "]")
             except Exception as e:  # noqa: BLE001 (PyTorch's own backward refused the sample)
                 parts.append(f'"gradError":{json.dumps(str(e).splitlines()[0][:200])}')
     return "{" + ",".join(parts) + "}", out
+
+
+def grads_of(outs, leaves):
+    """Gradients of sum_j sum(output_j * upstream_j) with respect to `leaves` (None: not reached)."""
+    diff = [(j, t) for j, t in enumerate(outs) if t.dtype.is_floating_point and t.requires_grad]
+    if not diff:
+        return [None] * len(leaves)
+    loss = sum((t * upstream(j, t.numel()).reshape(t.shape)).sum() for j, t in diff)
+    return list(torch.autograd.grad(loss, leaves, allow_unused=True))
+
+
+def same_values(a, b):
+    """Equal outputs (floats to 1e-12: an expanded input may take another kernel path, 1 ulp apart)."""
+    def same(x, y):
+        if x.shape != y.shape or x.dtype != y.dtype:
+            return False
+        if x.dtype.is_floating_point:
+            return torch.allclose(x.detach(), y.detach(), rtol=1e-12, atol=0, equal_nan=True)
+        return torch.equal(x, y)
+    return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+
+
+def gradients(op, s, leaves, outs):
+    """The gradients of the sample's leaves; None only where PyTorch's graph does not reach a leaf.
+
+    OpInfo's reference inputs include views (expanded, transposed, strided) that were made from a
+    leaf and then flagged requires_grad: they report requires_grad, but the graph the op records
+    does not reach them, so autograd.grad gives None although the output depends on them. For those
+    leaves the op runs again on fresh leaves holding the same values (contiguous copies), and their
+    gradients are kept when that run's outputs equal the first run's (ops that read the storage
+    layout, as_strided, would differ, and keep None).
+    """
+    grads = grads_of(outs, leaves)
+    if all(g is not None for g in grads):
+        return grads
+    memo = {}
+
+    def fresh(v):
+        if isinstance(v, torch.Tensor):
+            if not (v.requires_grad and v.dtype.is_floating_point):
+                return v
+            if id(v) not in memo:
+                memo[id(v)] = v.detach().clone(memory_format=torch.contiguous_format).requires_grad_(True)
+            return memo[id(v)]
+        if isinstance(v, torch.Size):
+            return v
+        if isinstance(v, list):
+            return [fresh(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(fresh(x) for x in v)
+        if isinstance(v, dict):
+            return {k: fresh(x) for k, x in v.items()}
+        return v
+
+    inp, args, kwargs = fresh(s.input), fresh(list(s.args)), fresh(dict(s.kwargs))
+    outs2 = flat_outputs(op(inp, *args, **kwargs))
+    if not same_values(outs, outs2):
+        return grads
+    grads2 = grads_of(outs2, [memo[id(l)] for l in leaves])
+    # A zero gradient may come back as a ZeroTensor without storage (sgn of reals): materialize it.
+    grads2 = [torch.zeros(g.shape, dtype=g.dtype) if g is not None and g._is_zerotensor() else g for g in grads2]
+    return [g2 if g is None else g for g, g2 in zip(grads, grads2)]
 
 
 def applicability(op, name):

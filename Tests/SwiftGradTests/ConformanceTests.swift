@@ -32,6 +32,7 @@ struct ConformanceReport {
     var fixed: [String] = []
     var entryPassed: [String: Int] = [:]
     var entryTotal: [String: Int] = [:]
+    var unsupportedReasons: [String: [String]] = [:]   // entry → "id: reason"
 }
 
 @Suite struct ConformanceTests {
@@ -77,8 +78,9 @@ struct ConformanceReport {
                     r.passed += 1
                     r.entryPassed[e.key, default: 0] += 1
                     if xfail.contains(s.id) { r.fixed.append("\(e.key) \(s.id)") }
-                case .unsupported:
+                case .unsupported(let why):
                     r.unsupported += 1
+                    r.unsupportedReasons[e.key, default: []].append("\(s.id): \(why)")
                 case .failed(let msg):
                     r.failed += 1
                     r.failures[e.key, default: []].append("\(s.id): \(msg)")
@@ -96,6 +98,12 @@ struct ConformanceReport {
             print("  \(k): " + r.failures[k]!.joined(separator: "; ").prefix(400))
         }
         for f in r.fixed { print("  now passes (remove from conformance_expected.json): \(f)") }
+        // SWIFTGRAD_CONFORMANCE_UNSUPPORTED=1 lists why each unsupported sample was not run.
+        if env["SWIFTGRAD_CONFORMANCE_UNSUPPORTED"] != nil {
+            for k in r.unsupportedReasons.keys.sorted() {
+                print("  unsupported \(k): " + r.unsupportedReasons[k]!.joined(separator: "; "))
+            }
+        }
         let partial = only != nil || env["SWIFTGRAD_CONFORMANCE_FROM"] != nil
         if env["SWIFTGRAD_CONFORMANCE_WRITE"] != nil, !partial {
             var updated = expected

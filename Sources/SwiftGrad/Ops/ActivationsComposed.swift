@@ -3,11 +3,12 @@
 // backward) comes from the ops it is built of. Rows: Docs/Derivatives.md, "Composed activations".
 
 extension Tensor {
-    /// `x` where x > `threshold`, else `value` (PyTorch's `threshold`).
+    /// `x` where x > `threshold`, else `value` (PyTorch's `threshold`; an integer input stays
+    /// integer, with `value` converted to its dtype).
     ///
     ///     let y = x.threshold(0.1, value: 20)
     public func threshold(_ threshold: Double, value: Double) -> Tensor {
-        unaryFloatOnly("threshold")
+        check(dtype != .bool, "threshold: does not take a bool tensor (shape \(shape))")
         // NaN fails x > threshold; PyTorch's kernel is `x <= threshold ? value : x`, so NaN passes through.
         let replace = self .<= threshold
         return Tensor.where(replace, Tensor.full([], value, dtype: dtype), self)
@@ -18,7 +19,7 @@ extension Tensor {
     ///     let y = x.hardshrink(lambda: 0.5)
     public func hardshrink(lambda: Double = 0.5) -> Tensor {
         unaryFloatOnly("hardshrink")
-        check(lambda >= 0, "hardshrink: lambda must be non-negative, got \(lambda) (input \(shape))")
+        // A negative λ is allowed, as PyTorch's: no element lies in [-λ, λ], so x passes unchanged.
         let inside = (self .>= -lambda).logicalAnd(self .<= lambda)
         return Tensor.where(inside, Tensor.zeros([], dtype: dtype), self)
     }
@@ -34,11 +35,11 @@ extension Tensor {
         return Tensor.where(inside, Tensor.zeros([], dtype: dtype), self - clamp(min: -lambda, max: lambda))
     }
 
-    /// x - tanh(x) (PyTorch's `tanhshrink`).
+    /// x - tanh(x) (PyTorch's `tanhshrink`; an integer or bool input gives float32).
     ///
     ///     let y = x.tanhshrink()
     public func tanhshrink() -> Tensor {
-        unaryFloatOnly("tanhshrink")
+        if !dtype.isFloatingPoint { return to(.float32).tanhshrink() }
         return self - tanh()
     }
 

@@ -64,9 +64,22 @@ extension Tensor {
     /// PyTorch, a comparison with NaN is false, so NaN values go to the end. int64 results (int32
     /// with `outInt32`).
     ///
+    /// With `sorter` (int64 positions that sort each line of an unsorted sequence, as from
+    /// `argsort`), the sequence is read in that order, as PyTorch's `sorter=`.
+    ///
     ///     let at = Tensor.searchsorted(Tensor([1, 3, 5, 7]), Tensor([3, 6]))   // [1, 3]
+    ///     let bySorter = Tensor.searchsorted(Tensor([5, 1, 3]), Tensor([4]), sorter: Tensor([1, 2, 0]))   // [2]
     public static func searchsorted(_ sortedSequence: Tensor, _ values: Tensor, right: Bool = false, side: String? = nil,
-                                    outInt32: Bool = false) -> Tensor {
+                                    outInt32: Bool = false, sorter: Tensor? = nil) -> Tensor {
+        if let sorter {
+            check(sorter.dtype == .int64 && sorter.shape == sortedSequence.shape,
+                  "searchsorted: sorter must be int64 of the sequence's shape \(sortedSequence.shape), got \(sorter.dtype) \(sorter.shape) (values \(values.shape))")
+            let n = sortedSequence.rank == 0 ? 1 : sortedSequence.shape[sortedSequence.rank - 1]
+            check(sorter.ints.allSatisfy { $0 >= 0 && $0 < n },
+                  "searchsorted: sorter \(sorter.shape) holds a position outside 0..<\(n) (sequence \(sortedSequence.shape), values \(values.shape))")
+            let ordered = sortedSequence.rank == 0 ? sortedSequence : sortedSequence.gather(axis: -1, index: sorter)
+            return searchsorted(ordered, values, right: right, side: side, outInt32: outInt32)
+        }
         if let side {
             check(side == "left" || side == "right", "searchsorted: side must be \"left\" or \"right\", got \"\(side)\" (sequence \(sortedSequence.shape), values \(values.shape))")
             check(!right || side == "right", "searchsorted: side \"left\" contradicts right: true (sequence \(sortedSequence.shape), values \(values.shape))")
@@ -76,8 +89,9 @@ extension Tensor {
 
     /// `searchsorted` for one scalar value (a 0-d result).
     public static func searchsorted(_ sortedSequence: Tensor, _ value: Double, right: Bool = false, side: String? = nil,
-                                    outInt32: Bool = false) -> Tensor {
-        searchsorted(sortedSequence, Tensor.scalarOperand(value, for: sortedSequence), right: right, side: side, outInt32: outInt32)
+                                    outInt32: Bool = false, sorter: Tensor? = nil) -> Tensor {
+        searchsorted(sortedSequence, Tensor.scalarOperand(value, for: sortedSequence), right: right, side: side, outInt32: outInt32,
+                     sorter: sorter)
     }
 
     static func searchsorted(_ seq: Tensor, _ values: Tensor, right: Bool, outInt32: Bool, op: String) -> Tensor {
@@ -169,7 +183,8 @@ extension Tensor {
 
     /// The n-th forward difference along `axis` (x[i+1] - x[i], n times), after concatenating
     /// `prepend` and `append` along that axis; for bool tensors the difference is `!=` (xor), as
-    /// PyTorch's `diff`. Differentiable.
+    /// PyTorch's `diff`; n = 0 gives a copy of the input, without prepend or append, as PyTorch's.
+    /// Differentiable.
     ///
     ///     let steps = positions.diff()
     ///     let second = x.diff(n: 2, axis: 0, prepend: Tensor.zeros([1, 3]))
@@ -183,6 +198,7 @@ extension Tensor {
             for d in 0..<rank where d != ax && ok { ok = t.shape[d] == shape[d] }
             check(ok, "diff: \(label) of shape \(t.shape) must match the input \(shape) except along axis \(axis)")
         }
+        if n == 0 { return clone() }
         var x = self
         if prepend != nil || append != nil { x = Tensor.cat([prepend, self, append].compactMap { $0 }, axis: ax) }
         for _ in 0..<n {

@@ -49,8 +49,9 @@ public func featureAlphaDropout(_ input: Tensor, p: Double = 0.5, training: Bool
 
 private func alphaDropoutImpl(_ op: String, _ input: Tensor, maskShape: [Int], p: Double, training: Bool, generator: Generator?) -> Tensor {
     check(p >= 0 && p <= 1, "\(op): p must be in [0, 1], got \(p) (input \(input.shape))")
-    check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
+    // As PyTorch, outside training (or with p = 0) the input passes unchanged, of any dtype.
     if !training || p == 0 { return input }
+    check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
     if p == 1 { return input * 0 }
     // SELU's negative saturation -λα; a and b restore zero mean and unit variance (PyTorch's constants).
     let alpha = 1.7580993408473766

@@ -53,6 +53,7 @@ extension Tensor {
 
     /// The sum of products over the paired axes `dims.0` of self and `dims.1` of `other` (same sizes),
     /// as `torch.tensordot(a, b, dims=([...], [...]))`: the result has self's free axes, then other's.
+    /// As PyTorch, a paired axis of size 1 contracts with any size: the other side is summed over it.
     ///
     ///     let c = a.tensordot(b, dims: ([1, 0], [0, 1]))
     public func tensordot(_ other: Tensor, dims: ([Int], [Int])) -> Tensor {
@@ -62,9 +63,17 @@ extension Tensor {
         let db = dims.1.map { normalizeAxis($0, other.rank, op: "tensordot", shape: other.shape) }
         check(Set(da).count == da.count && Set(db).count == db.count,
               "tensordot: repeated axes \(dims.0) / \(dims.1) for shapes \(shape) and \(other.shape)")
-        for (x, y) in zip(da, db) {
-            check(shape[x] == other.shape[y],
+        var sumA: [Int] = [], sumB: [Int] = []
+        for (x, y) in zip(da, db) where shape[x] != other.shape[y] {
+            check(shape[x] == 1 || other.shape[y] == 1,
                   "tensordot: axis \(x) of \(shape) (size \(shape[x])) and axis \(y) of \(other.shape) (size \(other.shape[y])) differ")
+            if shape[x] == 1 { sumB.append(y) } else { sumA.append(x) }
+        }
+        if !sumA.isEmpty || !sumB.isEmpty {
+            // Σ_k a_k·b (b of size 1 on that axis) = (Σ_k a_k)·b: sum the larger side, keeping the axis.
+            let a = sumA.isEmpty ? self : sum(axes: sumA, keepDim: true)
+            let b = sumB.isEmpty ? other : other.sum(axes: sumB, keepDim: true)
+            return a.tensordot(b, dims: (da, db))
         }
         let freeA = (0..<rank).filter { !da.contains($0) }, freeB = (0..<other.rank).filter { !db.contains($0) }
         let k = da.reduce(1) { $0 * shape[$1] }

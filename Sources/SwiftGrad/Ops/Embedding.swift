@@ -2,21 +2,34 @@
 
 /// Rows of `weight` [numEmbeddings, dim] at the int64 `indices` (any shape): the result is
 /// `indices.shape + [dim]`. The gradient accumulates into the looked-up rows, except the row
-/// `paddingIndex`, which never receives one (as PyTorch's `padding_idx`).
+/// `paddingIndex`, which never receives one (as PyTorch's `padding_idx`). With `scaleGradByFreq`
+/// each row's gradient is divided by how often the row occurs in `indices` (PyTorch's
+/// `scale_grad_by_freq`). With `maxNorm`, every looked-up row whose `normType`-norm exceeds it is
+/// first rescaled in place, in `weight`, to norm `maxNorm` (PyTorch's `max_norm`, which modifies
+/// the table without recording it).
 ///
 ///     let vectors = embedding(tokens, weight: table)
-public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
+///     let scaled = embedding(tokens, weight: table, scaleGradByFreq: true)
+///     let bounded = embedding(tokens, weight: table, maxNorm: 1)
+public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil, maxNorm: Double? = nil, normType: Double = 2,
+                      scaleGradByFreq: Bool = false) -> Tensor {
     check(indices.dtype == .int64 || indices.dtype == .int32,
           "embedding: indices must be int64 or int32, got \(indices.dtype) of shape \(indices.shape) (weight \(weight.shape))")
     // int32 ids (as PyTorch accepts) are widened once.
-    if indices.dtype == .int32 { return embedding(indices.to(.int64), weight: weight, paddingIndex: paddingIndex) }
+    if indices.dtype == .int32 {
+        return embedding(indices.to(.int64), weight: weight, paddingIndex: paddingIndex, maxNorm: maxNorm, normType: normType,
+                         scaleGradByFreq: scaleGradByFreq)
+    }
     check(weight.rank == 2, "embedding: weight must be [numEmbeddings, dim], got \(weight.shape)")
     let rows = weight.shape[0], dim = weight.shape[1]
     let flat = indices.reshape([indices.count])
+    var frequency = [Double](repeating: 0, count: scaleGradByFreq ? rows : 0)
     for i in flat.ints {
         check(i >= 0 && i < rows, "embedding: index \(i) is out of range for \(rows) embeddings (indices \(indices.shape), weight \(weight.shape))")
+        if scaleGradByFreq { frequency[i] += 1 }
     }
     let pad = paddingIndex.map { $0 < 0 ? $0 + rows : $0 }
+    if let maxNorm { renormEmbeddingRows(weight, Set(flat.ints).sorted(), maxNorm: maxNorm, normType: normType) }
     let out = withNoGrad { weight.indexSelect(axis: 0, indices: flat) }.reshape(indices.shape + [dim])
     let weightShape = weight.shape
     // The indices are read in backward: saved with their version, so changing them in place is an error.
@@ -29,10 +42,28 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
             var keep = [Double](repeating: 1, count: rows); keep[pad] = 0
             gw = gw * Tensor(keep, shape: [rows, 1], dtype: g.dtype)
         }
+        if scaleGradByFreq {
+            // Rows that do not occur have a zero gradient already; divide the others by their count.
+            gw = gw * Tensor(frequency.map { $0 > 0 ? 1 / $0 : 0 }, shape: [rows, 1], dtype: g.dtype)
+        }
         return [gw]
     } forward: { f in
         // The looked-up rows of the tangent (the padding row too: it only gets no gradient).
         f.tangent.indexSelect(axis: 0, indices: flat).reshape(indices.shape + [dim])
+    }
+}
+
+/// PyTorch's `embedding_renorm_`: each of `rows` whose norm exceeds `maxNorm` is scaled in place
+/// by maxNorm / (norm + 1e-7), without recording.
+func renormEmbeddingRows(_ weight: Tensor, _ rows: [Int], maxNorm: Double, normType: Double) {
+    guard !rows.isEmpty, weight.shape[1] > 0 else { return }
+    withNoGrad {
+        let norms = weight.indexSelect(axis: 0, indices: Tensor(rows, shape: [rows.count])).to(.float64)
+            .norm(p: normType, axes: [1]).doubles
+        for (k, r) in rows.enumerated() where norms[k] > maxNorm {
+            let row = weight[r]
+            row.copyFrom(row * (maxNorm / (norms[k] + 1e-7)))
+        }
     }
 }
 

@@ -135,6 +135,19 @@ extension Tensor {
     ///
     ///     let y = x.indexAdd(axis: 0, indices: Tensor([0, 0]), source: rows)
     public func indexAdd(axis: Int, indices: Tensor, source: Tensor) -> Tensor {
+        indexAdd(axis: axis, indices: indices, source: source, alpha: 1)
+    }
+
+    /// `indexAdd` of `alpha · source` (PyTorch's `index_add(..., alpha=)`).
+    ///
+    ///     let y = x.indexAdd(axis: 0, indices: Tensor([0, 2]), source: rows, alpha: -1)
+    public func indexAdd(axis: Int, indices: Tensor, source: Tensor, alpha: Double) -> Tensor {
+        if alpha != 1 {
+            // An integer tensor takes an integer alpha only, as PyTorch's.
+            check(dtype.isFloatingPoint || alpha == alpha.rounded(),
+                  "indexAdd: alpha \(alpha) must be an integer for \(dtype) (input \(shape), source \(source.shape))")
+            return indexAdd(axis: axis, indices: indices, source: source * Tensor.scalarOperand(alpha, for: source), alpha: 1)
+        }
         let ax = normalizeAxis(axis, rank, op: "indexAdd", shape: shape)
         check(indices.dtype == .int64 && indices.rank <= 1,
               "indexAdd: indices must be a 1-D int64 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape), source \(source.shape))")
@@ -187,6 +200,7 @@ extension Tensor {
     ///
     ///     let counts = Tensor.zeros([3]).scatterAdd(axis: 0, index: labels, source: Tensor.onesLike(labels))
     public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
+        if index.dtype == .int32 { return scatterAdd(axis: axis, index: index.to(.int64), source: source) }
         let ax = normalizeAxis(axis, rank, op: "scatterAdd", shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterAdd")
         if rank == 0 {

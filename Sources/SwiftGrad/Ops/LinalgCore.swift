@@ -155,6 +155,17 @@ extension Linalg {
             forward: { f in diagEmbed(f.tangent, offset: offset, rows: n, cols: m) }
     }
 
+    /// `diagEmbed` with the two new axes at `dim1` (rows) and `dim2` (columns) of the result instead
+    /// of last, as `torch.diag_embed(v, offset, dim1, dim2)`.
+    ///
+    ///     let m = Linalg.diagEmbed(v, offset: 1, dim1: 0, dim2: 2)    // v [3, 4] -> [5, 3, 5]
+    public static func diagEmbed(_ v: Tensor, offset: Int = 0, dim1: Int, dim2: Int) -> Tensor {
+        let r = v.rank + 1
+        let d1 = normalizeAxis(dim1, r, op: "diagEmbed", shape: v.shape), d2 = normalizeAxis(dim2, r, op: "diagEmbed", shape: v.shape)
+        check(d1 != d2, "diagEmbed: dim1 \(dim1) and dim2 \(dim2) name the same axis of the result (input \(v.shape))")
+        return diagEmbed(v, offset: offset).movedim([r - 2, r - 1], [d1, d2])
+    }
+
     /// PyTorch's `diag`: a 1-D tensor becomes a square matrix with it on diagonal `offset`; a matrix
     /// gives its diagonal at `offset`.
     ///

@@ -40,19 +40,23 @@ extension Tensor {
     ///     let keep = dropped.logicalNot()
     public func logicalNot() -> Tensor { eq(0) }
 
-    /// Whether any element is nonzero (a 0-d bool tensor), or along `axis`.
+    /// Whether any element is nonzero (a 0-d bool tensor), or along `axis` (a uint8 input gives
+    /// uint8 0/1, as PyTorch's).
     ///
     ///     if (x .< 0).any().item() != 0 { ... }
     public func any(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
         let m = ne(0).to(.int64)
-        return (axis.map { m.sum(axis: $0, keepDim: keepDim) } ?? m.sum()).ne(0)
+        return (axis.map { m.sum(axis: $0, keepDim: keepDim) } ?? m.sum()).ne(0).predicateResult(for: dtype)
     }
 
-    /// Whether every element is nonzero (a 0-d bool tensor), or along `axis`.
+    /// Whether every element is nonzero (a 0-d bool tensor), or along `axis` (uint8 for uint8).
     public func all(axis: Int? = nil, keepDim: Bool = false) -> Tensor {
         let m = eq(0).to(.int64)
-        return (axis.map { m.sum(axis: $0, keepDim: keepDim) } ?? m.sum()).eq(0)
+        return (axis.map { m.sum(axis: $0, keepDim: keepDim) } ?? m.sum()).eq(0).predicateResult(for: dtype)
     }
+
+    /// A bool result of `any`/`all` as PyTorch returns it for an input of `input`: uint8 for uint8.
+    func predicateResult(for input: DType) -> Tensor { input == .uint8 ? to(.uint8) : self }
 
     /// The number of nonzero elements (PyTorch's `count_nonzero`), as an int64 0-d tensor.
     ///

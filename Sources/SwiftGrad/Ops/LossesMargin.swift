@@ -3,11 +3,11 @@
 // those of the ops they are built of (Docs/Derivatives.md, "Composed losses").
 
 /// Hinge embedding loss: x where y = 1, max(0, margin - x) where y = -1 (PyTorch adds both terms
-/// where y is neither). `target` holds ±1 and has the input's shape.
+/// where y is neither). `target` holds ±1 and broadcasts with the input, as PyTorch's.
 ///
 ///     let loss = hingeEmbeddingLoss(distances, labels, margin: 1)
 public func hingeEmbeddingLoss(_ input: Tensor, _ target: Tensor, margin: Double = 1, reduction: Reduction = .mean) -> Tensor {
-    checkSameShape("hingeEmbeddingLoss", input, target)
+    _ = broadcastShape(input.shape, target.shape, op: "hingeEmbeddingLoss")
     check(input.dtype.isFloatingPoint, "hingeEmbeddingLoss: input must be float, got \(input.dtype) of shape \(input.shape)")
     let t = target.to(input.dtype), zero = Tensor.zeros([], dtype: input.dtype)
     let marginTerm = Tensor.where(t .!= 1, (margin - input).relu(), zero)
@@ -25,7 +25,8 @@ public func softMarginLoss(_ input: Tensor, _ target: Tensor, reduction: Reducti
     return reduceLoss(z.softplus(beta: 1, threshold: .infinity), reduction, op: "softMarginLoss")
 }
 
-/// Multi-class hinge loss of scores [N, C] (or [C]) at class indices [N] (or []): for each sample
+/// Multi-class hinge loss of scores [N, C] (or [C], or a 0-d score of one class) at class indices
+/// [N] (or []): for each sample
 /// Σ_{i ≠ y} max(0, margin - x_y + x_i)^p · w_y / C, with p = 1 or 2 (PyTorch's `multi_margin_loss`).
 ///
 ///     let loss = multiMarginLoss(scores, labels)
@@ -35,12 +36,13 @@ public func multiMarginLoss(_ input: Tensor, _ target: Tensor, p: Int = 1, margi
     let op = "multiMarginLoss"
     check(p == 1 || p == 2, "\(op): only p == 1 and p == 2 are supported, got \(p) (input \(input.shape))")
     check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
-    check(input.rank == 1 || input.rank == 2, "\(op): expected a 1-D or 2-D input, got shape \(input.shape) (target \(target.shape))")
+    check(input.rank <= 2, "\(op): expected a 0-D, 1-D or 2-D input, got shape \(input.shape) (target \(target.shape))")
     check(target.dtype == .int64, "\(op): target must hold int64 class indices, got \(target.dtype) of shape \(target.shape)")
-    let x = input.rank == 1 ? input.reshape([1, input.shape[0]]) : input
+    // A 0-d input is one sample of one class, as PyTorch's.
+    let x = input.rank == 2 ? input : input.reshape([1, input.count])
     let (n, c) = (x.shape[0], x.shape[1])
-    check(target.shape == (input.rank == 1 ? [] : [n]) || (input.rank == 1 && target.shape == [1]),
-          "\(op): input \(input.shape) and target \(target.shape) do not match (target needs shape \(input.rank == 1 ? [] : [n]))")
+    check(target.shape == (input.rank == 2 ? [n] : []) || (input.rank < 2 && target.shape == [1]),
+          "\(op): input \(input.shape) and target \(target.shape) do not match (target needs shape \(input.rank == 2 ? [n] : []))")
     check(c > 0, "\(op): input \(input.shape) has no classes")
     let ts = target.ints
     for t in ts { check(t >= 0 && t < c, "\(op): target \(t) is out of range for \(c) classes (input \(input.shape))") }
@@ -56,11 +58,11 @@ public func multiMarginLoss(_ input: Tensor, _ target: Tensor, p: Int = 1, margi
         h = h * weight.to(x.dtype).indexSelect(axis: 0, indices: Tensor(ts, shape: [n])).reshape([n, 1])
     }
     var loss = h.sum(axis: 1) / Double(c)
-    if input.rank == 1 { loss = loss.reshape([]) }
+    if input.rank < 2 { loss = loss.reshape([]) }
     return reduceLoss(loss, reduction, op: op)
 }
 
-/// Multi-label hinge loss of scores [N, C] (or [C]) against int64 targets of the same shape that
+/// Multi-label hinge loss of scores [N, C] (or [C], or 0-d) against int64 targets of the same shape that
 /// list each sample's classes and end at the first -1: Σ_{j listed} Σ_{i not listed}
 /// max(0, 1 - (x_j - x_i)) / C (PyTorch's `multilabel_margin_loss`).
 ///
@@ -68,10 +70,10 @@ public func multiMarginLoss(_ input: Tensor, _ target: Tensor, p: Int = 1, margi
 public func multilabelMarginLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     let op = "multilabelMarginLoss"
     check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
-    check(input.rank == 1 || input.rank == 2, "\(op): expected a 1-D or 2-D input, got shape \(input.shape) (target \(target.shape))")
+    check(input.rank <= 2, "\(op): expected a 0-D, 1-D or 2-D input, got shape \(input.shape) (target \(target.shape))")
     check(target.dtype == .int64, "\(op): target must be int64 class lists, got \(target.dtype) of shape \(target.shape)")
     checkSameShape(op, input, target)
-    let x = input.rank == 1 ? input.reshape([1, input.shape[0]]) : input
+    let x = input.rank == 2 ? input : input.reshape([1, input.count])
     let (n, c) = (x.shape[0], x.shape[1])
     let ts = target.ints
     // listed[n][j]: how often class j is listed (a repeated class counts again, as PyTorch's loop);
@@ -90,7 +92,7 @@ public func multilabelMarginLoss(_ input: Tensor, _ target: Tensor, reduction: R
     // z[n, j, i] = 1 - x_j + x_i over every pair, weighted by listed(j)·notTarget(i).
     let z = (1 - x.reshape([n, c, 1]) + x.reshape([n, 1, c])).relu() * j * i
     var loss = z.sum(axes: [1, 2]) / Double(c)
-    if input.rank == 1 { loss = loss.reshape([]) }
+    if input.rank < 2 { loss = loss.reshape([]) }
     return reduceLoss(loss, reduction, op: op)
 }
 

@@ -199,7 +199,8 @@ extension Tensor {
     }
 
     /// `gather` along `axis` with `indices` broadcast against self on the other axes (PyTorch's
-    /// `take_along_dim`); without an axis, both are flattened.
+    /// `take_along_dim`; along an axis, a negative index counts from the end); without an axis,
+    /// both are flattened.
     ///
     ///     let best = x.takeAlongDim(x.argmax(axis: 1, keepDim: true), axis: 1)
     public func takeAlongDim(_ indices: Tensor, axis: Int? = nil) -> Tensor {
@@ -207,6 +208,16 @@ extension Tensor {
         guard let axis else { return reshape([count]).gather(axis: 0, index: indices.reshape([indices.count])) }
         check(indices.rank == rank, "takeAlongDim: indices \(indices.shape) must have the input's rank (input \(shape))")
         let ax = normalizeAxis(axis, rank, op: "takeAlongDim", shape: shape)
+        let n = rank == 0 ? 1 : shape[ax]
+        var indices = indices
+        let raw = indices.ints
+        if raw.contains(where: { $0 < 0 }) {
+            let wrapped = raw.map { i -> Int in
+                check(i >= -n && i < n, "takeAlongDim: index \(i) is out of range for axis \(axis) of size \(n) (input \(shape), indices \(indices.shape))")
+                return i < 0 ? i + n : i
+            }
+            indices = Tensor(wrapped, shape: indices.shape)
+        }
         var xs = shape, ix = indices.shape
         for d in 0..<rank where d != ax {
             guard let b = broadcastShapeIfPossible([shape[d]], [indices.shape[d]]) else {
@@ -257,17 +268,30 @@ extension Tensor {
     }
 
     /// A copy with the slices of `source` written along `axis` at the positions `index` names
-    /// (PyTorch's `index_copy`; the positions must be distinct, as PyTorch requires for a defined
-    /// result).
+    /// (PyTorch's `index_copy`). A position named several times takes the last slice written there,
+    /// as PyTorch's CPU kernel; as PyTorch's derivative, every slice of `source` receives the gradient
+    /// of the position it names (`g.indexSelect(axis, index)`), also a slice that a later one overwrote.
     ///
     ///     let y = x.indexCopy(axis: 0, index: Tensor([2, 0]), source: rows)
     public func indexCopy(axis: Int, index: Tensor, source: Tensor) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "indexCopy", shape: shape)
         let positions = checkedPositions(index, ax, op: "indexCopy")
-        check(Set(positions).count == positions.count, "indexCopy: index \(index.shape) has repeated positions (input \(shape), source \(source.shape))")
         check(source.dtype == dtype, "indexCopy: source must have the input's dtype \(dtype), got \(source.dtype) (input \(shape), source \(source.shape))")
         let idx = Tensor(positions, shape: [positions.count])
-        let placed = Tensor.zerosLike(self).indexAdd(axis: ax, indices: idx, source: source)
+        var src = source
+        if source.rank > 0 && Set(positions).count < positions.count {
+            // The last write to a position wins: earlier slices for it add a zero that still carries
+            // the gradient (s - s.detach()), so the values are the winner's and the gradient PyTorch's.
+            var last = [Int: Int]()
+            for (k, p) in positions.enumerated() { last[p] = k }
+            var wins = [Bool](repeating: false, count: positions.count)
+            for k in last.values { wins[k] = true }
+            var maskShape = [Int](repeating: 1, count: source.rank)
+            maskShape[ax] = positions.count
+            let loser = source.requiresGrad ? source - source.detach() : Tensor.zeros([], dtype: dtype)
+            src = Tensor.where(Tensor(wins, shape: maskShape), source, loser)
+        }
+        let placed = Tensor.zerosLike(self).indexAdd(axis: ax, indices: idx, source: src)
         return Tensor.where(axisMask(ax, positions), placed, self)
     }
 

@@ -2,6 +2,8 @@
 // itself differentiable for double backward).
 
 extension Tensor {
+    /// Stops an op that PyTorch defines for floating tensors only (the elementwise math of this
+    /// file instead computes an integer or bool input in float32, as PyTorch does).
     @inline(__always)
     func unaryFloatOnly(_ name: String) {
         check(dtype.isFloatingPoint, "\(name): needs a float tensor, got \(dtype) of shape \(shape); convert with .to(.float32)")
@@ -9,37 +11,37 @@ extension Tensor {
 
     /// e^x.
     public func exp() -> Tensor {
-        unaryFloatOnly("exp")
+        if !dtype.isFloatingPoint { return to(.float32).exp() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.exp, self, name: Op.exp.name).recorded(.exp, self, save: .output, forward: .elementwise) { g, ctx in [g * ctx.output] }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
-        unaryFloatOnly("log")
+        if !dtype.isFloatingPoint { return to(.float32).log() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.log, self, name: Op.log.name).recorded(.log, self, save: .input0, forward: .elementwise) { g, ctx in [g / ctx.input(0)] }
     }
 
     /// log(1 + x), accurate for small x.
     public func log1p() -> Tensor {
-        unaryFloatOnly("log1p")
+        if !dtype.isFloatingPoint { return to(.float32).log1p() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.log1p, self, name: Op.log1p.name).recorded(.log1p, self, save: .input0, forward: .elementwise) { g, ctx in [g / (ctx.input(0) + 1)] }
     }
 
     /// e^x - 1, accurate for small x.
     public func expm1() -> Tensor {
-        unaryFloatOnly("expm1")
+        if !dtype.isFloatingPoint { return to(.float32).expm1() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.expm1, self, name: Op.expm1.name).recorded(.expm1, self, save: .output, forward: .elementwise) { g, ctx in [g * (ctx.output + 1)] }
     }
 
     /// Square root.
     public func sqrt() -> Tensor {
-        unaryFloatOnly("sqrt")
+        if !dtype.isFloatingPoint { return to(.float32).sqrt() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sqrt, self, name: Op.sqrt.name).recorded(.sqrt, self, save: .output, forward: .elementwise) { g, ctx in [g / (ctx.output * 2)] }
     }
 
     /// 1 / sqrt(x).
     public func rsqrt() -> Tensor {
-        unaryFloatOnly("rsqrt")
+        if !dtype.isFloatingPoint { return to(.float32).rsqrt() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.rsqrt, self, name: Op.rsqrt.name).recorded(.rsqrt, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             return [g * (y * y * y) * -0.5]   // d/dx x^(-1/2) = -½ x^(-3/2) = -½ y³
@@ -48,7 +50,7 @@ extension Tensor {
 
     /// 1 / x.
     public func reciprocal() -> Tensor {
-        unaryFloatOnly("reciprocal")
+        if !dtype.isFloatingPoint { return to(.float32).reciprocal() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.reciprocal, self, name: Op.reciprocal.name).recorded(.reciprocal, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
             return [-(g * y * y)]
@@ -72,19 +74,19 @@ extension Tensor {
 
     /// Sine.
     public func sin() -> Tensor {
-        unaryFloatOnly("sin")
+        if !dtype.isFloatingPoint { return to(.float32).sin() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sin, self, name: Op.sin.name).recorded(.sin, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).cos()] }
     }
 
     /// Cosine.
     public func cos() -> Tensor {
-        unaryFloatOnly("cos")
+        if !dtype.isFloatingPoint { return to(.float32).cos() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.cos, self, name: Op.cos.name).recorded(.cos, self, save: .input0, forward: .elementwise) { g, ctx in [-(g * ctx.input(0).sin())] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        unaryFloatOnly("tanh")
+        if !dtype.isFloatingPoint { return to(.float32).tanh() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.tanh, self, name: Op.tanh.name).recorded(.tanh, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.tanhBackward, g, ctx.output)]
         }
@@ -92,7 +94,7 @@ extension Tensor {
 
     /// The logistic function 1 / (1 + e^-x), computed without overflow.
     public func sigmoid() -> Tensor {
-        unaryFloatOnly("sigmoid")
+        if !dtype.isFloatingPoint { return to(.float32).sigmoid() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sigmoid, self, name: Op.sigmoid.name).recorded(.sigmoid, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.sigmoidBackward, g, ctx.output)]
         }
@@ -107,7 +109,7 @@ extension Tensor {
 
     /// The Gauss error function.
     public func erf() -> Tensor {
-        unaryFloatOnly("erf")
+        if !dtype.isFloatingPoint { return to(.float32).erf() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.erf, self, name: Op.erf.name).recorded(.erf, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             return [g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())]

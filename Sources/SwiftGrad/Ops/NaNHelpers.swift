@@ -9,6 +9,7 @@ extension Tensor {
     public func any(axes: [Int], keepDim: Bool = false) -> Tensor {
         let m = ne(0).to(.int64)
         return (axes.isEmpty ? (keepDim ? m.sum(axes: Array(0..<rank), keepDim: true) : m.sum()) : m.sum(axes: axes, keepDim: keepDim)).ne(0)
+            .predicateResult(for: dtype)
     }
 
     /// Whether every element is nonzero over `axes` (a bool tensor).
@@ -17,6 +18,7 @@ extension Tensor {
     public func all(axes: [Int], keepDim: Bool = false) -> Tensor {
         let m = eq(0).to(.int64)
         return (axes.isEmpty ? (keepDim ? m.sum(axes: Array(0..<rank), keepDim: true) : m.sum()) : m.sum(axes: axes, keepDim: keepDim)).eq(0)
+            .predicateResult(for: dtype)
     }
 
     /// The number of nonzero elements over `axes`, as int64 (PyTorch's `count_nonzero(dim=...)`).

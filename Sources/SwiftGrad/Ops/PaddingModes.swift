@@ -62,6 +62,14 @@ extension Tensor {
     /// One axis padded by `before` and `after` elements with a non-constant mode.
     private func padAxis(_ axis: Int, before: Int, after: Int, mode: PaddingMode) -> Tensor {
         let n = shape[axis]
+        if mode == .circular && (before < 0 || after < 0) {
+            // PyTorch crops first and then wraps around what is left.
+            let start = Swift.max(-before, 0), kept = n - start - Swift.max(-after, 0)
+            let (b, a) = (Swift.max(before, 0), Swift.max(after, 0))
+            check(b <= kept && a <= kept,
+                  "pad(mode: .circular): padding (\(before), \(after)) wraps more than the \(kept) elements left of axis \(axis) (input \(shape))")
+            return narrow(axis: axis, start: start, length: kept).padAxis(axis, before: b, after: a, mode: mode)
+        }
         if before < 0 || after < 0 {
             // Output position j reads input position i = j − before, mapped into the axis by the mode.
             let positions = (0..<(n + before + after)).map { j -> Int in

@@ -177,6 +177,8 @@ func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (
 /// the argmax `indices` (flat positions within each plane of the last `planeRank` axes). Recorded,
 /// so double backward works: its own backward gathers the incoming gradient at the same indices.
 func maxPoolBackward(_ g: Tensor, _ indices: Tensor, inShape: [Int], planeRank: Int) -> Tensor {
+    // float16/bfloat16 (max unpooling of a half tensor): the float32 scatter, rounded once.
+    if let r = g.viaFloat32({ maxPoolBackward($0, indices, inShape: inShape, planeRank: planeRank) }) { return r }
     let planes = inShape.dropLast(planeRank).reduce(1, *)
     let inPlane = inShape.suffix(planeRank).reduce(1, *), outPlane = g.shape.suffix(planeRank).reduce(1, *)
     let dx = Tensor(uninitializedShape: inShape, dtype: g.dtype)

@@ -37,8 +37,8 @@ public func adaptiveMaxPool1dWithIndices(_ x: Tensor, outputSize: Int) -> (value
 
 /// The partial inverse of 2-D max pooling: each value of `x` placed at its index (from
 /// `maxPool2dWithIndices`) in a zero plane of `outputSize` (default (h - 1)·stride - 2·padding + kernel),
-/// as PyTorch's `max_unpool2d`. An index repeated by overlapping windows keeps its value once (its
-/// first occurrence; the gradient goes to that occurrence).
+/// as PyTorch's `max_unpool2d`. An index repeated by overlapping windows takes its last value, and,
+/// as PyTorch's derivative (a gather of g at the indices), every occurrence receives g at its index.
 ///
 ///     let (y, at) = maxPool2dWithIndices(x, kernelSize: 2)
 ///     let back = maxUnpool2d(y, indices: at, kernelSize: 2)    // x's shape, non-maxima zero
@@ -70,19 +70,21 @@ private func unpool(_ op: String, _ x: Tensor, _ indices: Tensor, outShape: [Int
           "\(op): indices must be int64 of the input's shape \(x.shape), got \(indices.dtype) \(indices.shape)")
     check(outShape.suffix(planeRank).allSatisfy { $0 > 0 }, "\(op): output size \(Array(outShape.suffix(planeRank))) must be positive (input \(x.shape))")
     let plane = outShape.suffix(planeRank).reduce(1, *), outPlane = x.shape.suffix(planeRank).reduce(1, *)
-    // Indices are checked on the host; a repeat within a plane keeps only its first value.
+    // Indices are checked on the host; a repeat within a plane keeps only its last value.
     let idx = indices.ints
-    var keep = [Double](repeating: 1, count: idx.count), repeats = false
-    var seen = Set<Int>()
+    var keep = [Bool](repeating: true, count: idx.count), repeats = false
+    var last = [Int: Int]()
     for p in 0..<(outPlane == 0 ? 0 : idx.count / outPlane) {
-        seen.removeAll(keepingCapacity: true)
+        last.removeAll(keepingCapacity: true)
         for k in (p * outPlane)..<((p + 1) * outPlane) {
             check(idx[k] >= 0 && idx[k] < plane,
                   "\(op): index \(idx[k]) is out of range for an output plane of \(Array(outShape.suffix(planeRank))) (input \(x.shape))")
-            if !seen.insert(idx[k]).inserted { keep[k] = 0; repeats = true }
+            if let earlier = last.updateValue(k, forKey: idx[k]) { keep[earlier] = false; repeats = true }
         }
     }
-    let source = repeats ? x * Tensor(keep, shape: x.shape, dtype: x.dtype) : x
+    // Overwritten occurrences add a zero that still carries the gradient (x - x.detach()).
+    let loser = x.requiresGrad ? x - x.detach() : Tensor.zeros([], dtype: x.dtype)
+    let source = repeats ? Tensor.where(Tensor(keep, shape: x.shape), x, loser) : x
     return maxPoolBackward(source.contiguous(), indices.contiguous(), inShape: outShape, planeRank: planeRank)
 }
 

@@ -25,6 +25,8 @@ extension Tensor {
     ///     let oneHot = Tensor.zeros([4, 10]).scatter(axis: 1, index: labels.unsqueeze(axis: 1), value: 1)
     ///     let y = x.scatter(axis: 0, index: idx, source: src)
     public func scatter(axis: Int, index: Tensor, source: Tensor, reduce: String? = nil) -> Tensor {
+        // As PyTorch, an int32 index is taken as int64 (also in scatter_add and scatter_reduce).
+        if index.dtype == .int32 { return scatter(axis: axis, index: index.to(.int64), source: source, reduce: reduce) }
         let ax = normalizeAxis(axis, rank, op: Op.scatter.name, shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: Op.scatter.name)
         check(source.dtype == dtype, "scatter: source must have the input's dtype \(dtype), got \(source.dtype) (input \(shape), index \(index.shape), source \(source.shape))")
@@ -44,6 +46,7 @@ extension Tensor {
 
     /// A copy of self with `value` written at the positions `index` names along `axis`.
     public func scatter(axis: Int, index: Tensor, value: Double, reduce: String? = nil) -> Tensor {
+        if index.dtype == .int32 { return scatter(axis: axis, index: index.to(.int64), value: value, reduce: reduce) }
         let ax = normalizeAxis(axis, rank, op: Op.scatter.name, shape: shape)
         Tensor.checkScatterShapes(self, index, nil, ax, op: Op.scatter.name)
         if let reduce {
@@ -72,6 +75,9 @@ extension Tensor {
     ///
     ///     let perGroupMax = Tensor.full([3], -.infinity).scatterReduce(axis: 0, index: group, source: x, reduce: .amax)
     public func scatterReduce(axis: Int, index: Tensor, source: Tensor, reduce: ScatterReduction, includeSelf: Bool = true) -> Tensor {
+        if index.dtype == .int32 {
+            return scatterReduce(axis: axis, index: index.to(.int64), source: source, reduce: reduce, includeSelf: includeSelf)
+        }
         let ax = normalizeAxis(axis, rank, op: "scatterReduce", shape: shape)
         Tensor.checkScatterShapes(self, index, source, ax, op: "scatterReduce")
         check(source.dtype == dtype, "scatterReduce: source must have the input's dtype \(dtype), got \(source.dtype) (input \(shape), index \(index.shape), source \(source.shape))")

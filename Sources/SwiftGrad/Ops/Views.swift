@@ -159,6 +159,24 @@ extension Tensor {
         return permute(order)
     }
 
+    /// Moves the axes `source` to the positions `destination` (distinct, same count), keeping the
+    /// other axes in order (a view), as `torch.movedim` with sequences.
+    ///
+    ///     let y = x.movedim([0, 1], [2, 0])
+    public func movedim(_ source: [Int], _ destination: [Int]) -> Tensor {
+        check(source.count == destination.count,
+              "movedim: \(source.count) source axes \(source) and \(destination.count) destinations \(destination) (input \(shape))")
+        let s = source.map { normalizeAxis($0, rank, op: "movedim", shape: shape) }
+        let d = destination.map { normalizeAxis($0, rank, op: "movedim", shape: shape) }
+        check(Set(s).count == s.count && Set(d).count == d.count,
+              "movedim: repeated axes in source \(source) or destination \(destination) (input \(shape))")
+        var order = [Int](repeating: -1, count: rank)
+        for (a, b) in zip(s, d) { order[b] = a }
+        var rest = (0..<rank).filter { !s.contains($0) }.makeIterator()
+        for i in 0..<rank where order[i] < 0 { order[i] = rest.next()! }
+        return permute(order)
+    }
+
     /// Broadcasts to `newShape` (a view with zero strides on broadcast axes), as `torch.broadcast_to`.
     public func broadcastTo(_ newShape: [Int]) -> Tensor { expand(newShape) }
 
