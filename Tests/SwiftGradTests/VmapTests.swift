@@ -38,12 +38,17 @@ fileprivate extension Tensor {
         return withNoGrad { Tensor.stack([x0, x0 * 1.1, x0 * 0.9], axis: 0) }
     }
 
+    static let drawInside: Set<Op> = [.logcumsumexp]
+
     @Test(arguments: Op.allCases)
     func everyOpUnderVmapMatchesThePerSampleLoop(op: Op) {
         let c = OpGradchecks.gradcheck(for: op)
         // Ops that only a backward records are reached through a gradient taken inside the
         // function (grad(of:wrt:) is not a transform: it refuses batched tensors).
         guard !c.name.hasPrefix("d2 ") else { return }
+        // Cases that draw random numbers inside the function: random ops stop inside vmap
+        // (randomness 'error', tested below).
+        guard !VmapTests.drawInside.contains(op) else { return }
         let xs = c.inputs.map(VmapTests.batch)
         let dims = xs.map { _ in Optional(0) }
         let (batched, log) = VmapTests.fallbacks { vmap(c.f, inDims: dims)(xs) }

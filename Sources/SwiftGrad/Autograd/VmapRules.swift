@@ -103,8 +103,10 @@ extension Vmap {
         let b2 = b.rank == 1 ? b.unsqueeze(axis: 1) : b
         let r = max(a2.rank, b2.rank)
         var y = aligned(a2, l, rank: r).matmul(aligned(b2, l, rank: r))
+        // The column axis of a vector right operand goes first; the row axis of a vector left
+        // operand is then last (dot) or second to last.
         if b.rank == 1 { y = y.squeeze(axis: -1) }
-        if a.rank == 1 { y = y.squeeze(axis: -2) }
+        if a.rank == 1 { y = y.squeeze(axis: b.rank == 1 ? -1 : -2) }
         return wrap(y, l)
     }
 

@@ -5,6 +5,7 @@ extension Tensor {
     /// A rounding op: integers are returned as a copy, bools are refused (as PyTorch), floats go
     /// through the kernel and record a zero gradient.
     private func rounding(_ kernel: MathUnaryOp, _ op: Op) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.rounding(kernel, op) }) { return r }
         check(dtype != .bool, "\(op): not defined for bool tensors (shape \(shape))")
         if !dtype.isFloatingPoint { return copy() }
         return Kernels.mathUnary(kernel, self, name: op.rawValue).recorded(op, self) { g, _ in [Tensor.zerosLike(g)] }
