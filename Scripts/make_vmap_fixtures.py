@@ -1,7 +1,7 @@
 """Writes Tests/SwiftGradTests/Resources/vmap_fixtures.json: torch.func.vmap results in float64
 (in_dims and out_dims, None for a shared argument, nested vmap, matmul cases, and per-sample
-gradients of a small MLP: vmap(grad(loss), in_dims=(None, 0, 0))), which VmapTests compares with
-SwiftGrad's vmap to 1e-12.
+gradients of a small MLP: vmap(grad(loss), in_dims=(None, 0, 0))), and torch.func.linearize and
+functional_call (values and a gradient through it), which VmapTests compares with SwiftGrad to 1e-12.
 
 Run by a developer (never by the tests), from the repository root, with torch installed:
     python Scripts/make_vmap_fixtures.py
@@ -12,7 +12,7 @@ import os
 
 import torch
 import torch.nn.functional as F
-from torch.func import grad, vmap
+from torch.func import functional_call, grad, linearize, vmap
 
 torch.set_default_dtype(torch.float64)
 gen = torch.Generator().manual_seed(23)
@@ -76,6 +76,25 @@ A, v = randn(3, 2, 4), randn(3, 4)
 M, V = randn(2, 3), randn(3, 4, 5)
 cases["matmul"] = {"A": enc(A), "v": enc(v), "Av": enc(vmap(torch.matmul)(A, v)),
                    "M": enc(M), "V": enc(V), "MV": enc(vmap(torch.matmul, in_dims=(None, -1))(M, V))}
+
+# F. linearize: an elementwise chain at x, its jvp along two directions.
+def chain(x):
+    return torch.sin(x) * torch.exp(x) + x.square() / (1 + x.square())
+
+
+lx, lv1, lv2 = randn(5), randn(5), randn(5)
+lout, ljvp = linearize(chain, lx)
+cases["linearize"] = {"x": enc(lx), "v1": enc(lv1), "v2": enc(lv2), "out": enc(lout), "t1": enc(ljvp(lv1)), "t2": enc(ljvp(lv2))}
+
+# G. functional_call: Sequential(Linear(3, 4), Tanh(), Linear(4, 2)) run with given parameters,
+# and the gradient of its output's square sum with respect to them.
+model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).double()
+fparams = {name: randn(*p.shape) for name, p in model.named_parameters()}
+fx = randn(6, 3)
+fout = functional_call(model, fparams, (fx,))
+fgrads = grad(lambda p: functional_call(model, p, (fx,)).square().sum())(fparams)
+cases["functional_call"] = {"x": enc(fx), "out": enc(fout), **{"p " + k: enc(v) for k, v in fparams.items()},
+                            **{"g " + k: enc(v) for k, v in fgrads.items()}}
 
 path = os.path.join("Tests", "SwiftGradTests", "Resources", "vmap_fixtures.json")
 with open(path, "w") as f:

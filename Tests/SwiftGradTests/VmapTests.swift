@@ -255,6 +255,28 @@ fileprivate extension Tensor {
         #expect(TransformFixtures.mismatch(mv, TransformFixtures.tensor(mm, "MV")) == nil)
     }
 
+    @Test func linearizeAndFunctionalCallMatchTorchFunc() {
+        let l = VmapTests.fixture("linearize")
+        let chain: (Tensor) -> Tensor = { x in x.sin() * x.exp() + x.square() / (1 + x.square()) }
+        let (out, jvpFn) = linearize(chain, TransformFixtures.tensor(l, "x"))
+        #expect(TransformFixtures.mismatch(out, TransformFixtures.tensor(l, "out")) == nil)
+        #expect(TransformFixtures.mismatch(jvpFn(TransformFixtures.tensor(l, "v1")), TransformFixtures.tensor(l, "t1")) == nil)
+        #expect(TransformFixtures.mismatch(jvpFn(TransformFixtures.tensor(l, "v2")), TransformFixtures.tensor(l, "t2")) == nil)
+
+        let f = VmapTests.fixture("functional_call")
+        let model = Sequential(Linear(3, 4, dtype: .float64), Tanh(), Linear(4, 2, dtype: .float64))
+        let names = ["0.weight", "0.bias", "2.weight", "2.bias"]
+        let params = Dictionary(uniqueKeysWithValues: names.map { ($0, TransformFixtures.tensor(f, "p " + $0)) })
+        let x = TransformFixtures.tensor(f, "x")
+        #expect(TransformFixtures.mismatch(functionalCall(model, parameters: params, x), TransformFixtures.tensor(f, "out")) == nil)
+        let gs = grad({ ws in
+            functionalCall(model, parameters: Dictionary(uniqueKeysWithValues: zip(names, ws)), x).square().sum()
+        }, argnums: [0, 1, 2, 3])(names.map { params[$0]! })
+        for (name, g) in zip(names, gs) {
+            #expect(TransformFixtures.mismatch(g, TransformFixtures.tensor(f, "g " + name)) == nil, "gradient of \(name)")
+        }
+    }
+
     // MARK: misuse
 
     @Test func misuseStopsWithMessages() async {
