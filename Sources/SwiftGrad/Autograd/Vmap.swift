@@ -130,11 +130,13 @@ enum Vmap {
     }
 
     /// Notes that a kernel read a batched tensor's values (called from the element accessors).
+    /// A read on another thread (a kernel's worker) or of an escaped tensor finds no frame here
+    /// and is ignored: the op's caller, on the vmap's thread, reads or records the tensor too.
     @inline(never)
     static func noteKernelRead(_ t: Tensor) {
         let l = level(t)
-        guard l != 0 else { return }
-        frame(l).kernelRead = true
+        guard l != 0, let f = ThreadContext.current.vmapFrames.last(where: { $0.level == l }) else { return }
+        f.kernelRead = true
     }
 
     /// The names a frame that fell back reports.
