@@ -28,7 +28,7 @@ import Testing
     /// `file: line` for every non-comment line that mutates a hot property in place or passes it inout.
     static func offendingLines() throws -> [String] {
         let p = hotProperties.joined(separator: "|")
-        let patterns = [
+        let patterns = try [
             "\\.(\(p))!?(\\[[^\\]]*\\])+\\s*([-+*/]?=)[^=]",                                  // x.p[i] = v
             "\\.(\(p))\\.(append|remove|insert|removeAll|removeLast|removeFirst|popLast|sort|reverse|swapAt)\\(", // x.p.append(v)
             "&([A-Za-z_][A-Za-z0-9_]*\\.)?(\(p))\\b",                                         // f(&x.p)
