@@ -20,6 +20,9 @@ let workloads: [(String, () -> Void)] = [
     ("gpt_train_step", benchGPTTrainStep),
     ("mlp_infer_b1", benchMLPInferB1),
     ("gpt_generate_128", benchGPTGenerate128),
+    // vmap (Docs/Transforms.md#vmap): per-sample gradients, batched against a loop
+    ("vmap_per_sample_grads", benchVmapPerSampleGrads),
+    ("loop_per_sample_grads", benchLoopPerSampleGrads),
     // Activation checkpointing (Docs/Performance.md): memory, one process each
     ("transformer12_train_step", { benchTransformer12(checkpointed: false) }),
     ("transformer12_checkpoint", { benchTransformer12(checkpointed: true) }),

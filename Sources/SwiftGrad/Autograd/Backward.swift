@@ -20,6 +20,7 @@ extension Tensor {
     /// (`grad(of:wrt:)`); every other leaf is left untouched.
     func runBackward(gradient: Tensor?, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>?) {
         check(dtype.isFloatingPoint, "backward: called on a \(dtype) tensor of shape \(shape); only float tensors have gradients")
+        check(Vmap.level(self) == 0, "backward: called on a tensor of shape \(shape) batched by vmap; use grad(f) inside vmap for per-sample gradients (torch.func: backward inside vmap is not supported either)")
         let seed: Tensor
         if let g = gradient {
             check(g.shape == shape, "backward: gradient of shape \(g.shape) does not match the tensor's shape \(shape)")

@@ -93,6 +93,8 @@ public enum ForwardAD {
     public static func makeDual(_ primal: Tensor, tangent: Tensor) -> Tensor {
         let ctx = ThreadContext.current
         check(ctx.forwardLevel != 0, "makeDual: no dual level is active; call it inside ForwardAD.withDualLevel { }")
+        // vmap has no batching rule for forward mode: jvp inside vmap runs per sample (the fallback).
+        if Vmap.level(primal) != 0 { Vmap.noteFallback("jvp", [primal]) }
         check(primal.dtype.isFloatingPoint, "makeDual: the primal of shape \(primal.shape) is \(primal.dtype); only float tensors carry tangents")
         check(tangent.shape == primal.shape, "makeDual: tangent of shape \(tangent.shape) does not match the primal's shape \(primal.shape)")
         let alias = primal.makeView(shape: primal.shape, strides: primal.explicitStrides, offset: primal.storageOffset)
@@ -161,6 +163,9 @@ extension Tensor {
     @inline(never)
     func propagateTangent(_ op: RecordedOp, _ inputs: [Tensor], save: Saved, kind: ForwardKind,
                           _ backward: @escaping BackwardFunction, _ rule: (ForwardContext) -> Tensor?) {
+        // A batched tensor of vmap (a negative level) reached an op without a batching rule: the
+        // vmap falls back to its per-sample loop (Autograd/Vmap.swift).
+        if inputs.contains(where: { Vmap.level($0) != 0 }) { Vmap.noteFallback(op.description, inputs) }
         let ctx = ThreadContext.current
         guard ctx.forwardActive else { return }
         let level = ctx.forwardLevel

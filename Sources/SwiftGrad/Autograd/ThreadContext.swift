@@ -26,6 +26,10 @@ final class ThreadContext {
     var forwardSuspended = false
     /// When non-nil, the ops whose tangent used the fallback on this thread are appended (tests).
     var fallbackLog: [String]?
+    /// The active vmaps on this thread, outermost first (Autograd/Vmap.swift).
+    var vmapFrames: [VmapFrame] = []
+    /// When non-nil, the reasons of every vmap that fell back to its loop are appended (tests).
+    var vmapFallbackLog: [String]?
     /// The innermost checkpointed block running on this thread (Autograd/ActivationCheckpoint.swift).
     var checkpointCapture: CheckpointCapture?
 

@@ -17,12 +17,16 @@ enum Transforms {
     /// sharing `x`'s storage. Either way it carries `x`'s forward tangent (forward over reverse).
     static func differentiable(_ x: Tensor, op: String) -> Tensor {
         check(x.dtype.isFloatingPoint, "\(op): can only differentiate float tensors, got \(x.dtype) of shape \(x.shape)")
+        // A batched tensor of vmap reaching a transform without a batching rule (vjp, jacrev,
+        // jacfwd, hessian inside vmap): the vmap falls back to its per-sample loop.
+        let batched = Vmap.level(x) != 0
+        if batched { Vmap.noteFallback(op, [x]) }
         let alias = x.makeView(shape: x.shape, strides: x.explicitStrides, offset: x.storageOffset)
         if x.requiresGrad && GradMode.isEnabled {
             let inShape = x.shape
             return alias.recorded(.reshape, x) { g, _ in [g.reshape(inShape)] } forward: { f in f.tangent }
         }
-        alias.dual = x.dual
+        alias.dual = batched ? nil : x.dual
         alias.leafRequiresGrad = true
         return alias
     }
@@ -39,6 +43,9 @@ enum Transforms {
     /// Gradients of the scalar `f(xs).0` with respect to `xs[argnums]`, the value and the aux.
     static func gradAndValue<Aux>(_ f: ([Tensor]) -> (Tensor, Aux), _ xs: [Tensor], argnums: [Int], op: String)
         -> (grads: [Tensor], value: Tensor, aux: Aux) {
+        // Inside vmap: per-sample gradients by one batched backward (Autograd/VmapGrad.swift).
+        let vmapLevel = Vmap.activeLevel(xs)
+        if vmapLevel != 0 { return Vmap.gradAndValue(f, xs, argnums: argnums, op: op, level: vmapLevel) }
         let which = checkArgnums(argnums, count: xs.count, op: op)
         // Differentiable results when an argument takes part in an outer graph (nested transforms).
         let createGraph = GradMode.isEnabled && xs.contains { $0.requiresGrad }

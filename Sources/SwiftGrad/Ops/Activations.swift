@@ -13,6 +13,7 @@ extension Tensor {
     ///     let y = x.gelu()
     ///     let z = x.gelu(approximate: .tanh)
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.gelu(approximate: approximate) }) { return r }
         if approximate == .tanh {
             return Kernels.activation(.geluTanh, self, name: Op.gelu.name).recorded(.geluTanh, self, save: .input0, forward: .elementwise) { g, ctx in
                 // One fused pass g·gelu'(x) (recorded as gelu_tanh_backward, Ops/Math.swift).
@@ -31,7 +32,8 @@ extension Tensor {
     ///
     ///     let y = x.silu()
     public func silu() -> Tensor {
-        Kernels.activation(.silu, self, name: Op.silu.name).recorded(.silu, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.silu() }) { return r }
+        return Kernels.activation(.silu, self, name: Op.silu.name).recorded(.silu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let s = x.sigmoid()
             return [g * s * (x * (1 - s) + 1)]
@@ -42,7 +44,8 @@ extension Tensor {
     ///
     ///     let y = x.mish()
     public func mish() -> Tensor {
-        Kernels.activation(.mish, self, name: Op.mish.name).recorded(.mish, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.mish() }) { return r }
+        return Kernels.activation(.mish, self, name: Op.mish.name).recorded(.mish, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let t = x.softplus(beta: 1, threshold: .infinity).tanh()
             return [g * (t + x * x.sigmoid() * (1 - t * t))]
@@ -53,7 +56,8 @@ extension Tensor {
     ///
     ///     let y = x.logSigmoid()
     public func logSigmoid() -> Tensor {
-        Kernels.activation(.logSigmoid, self, name: "logSigmoid").recorded(.logSigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.logSigmoid() }) { return r }
+        return Kernels.activation(.logSigmoid, self, name: "logSigmoid").recorded(.logSigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
             [g * (-ctx.input(0)).sigmoid()]
         }
     }
@@ -62,7 +66,8 @@ extension Tensor {
     ///
     ///     let y = x.softsign()
     public func softsign() -> Tensor {
-        Kernels.activation(.softsign, self, name: Op.softsign.name).recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.softsign() }) { return r }
+        return Kernels.activation(.softsign, self, name: Op.softsign.name).recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
             let d = ctx.input(0).abs() + 1
             return [g / (d * d)]
         }
@@ -73,7 +78,8 @@ extension Tensor {
     ///     let y = x.softplus()
     ///     let z = x.softplus(beta: 2, threshold: 10)
     public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
-        Kernels.activation(.softplus(beta: beta, threshold: threshold), self, name: Op.softplus.name)
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.softplus(beta: beta, threshold: threshold) }) { return r }
+        return Kernels.activation(.softplus(beta: beta, threshold: threshold), self, name: Op.softplus.name)
             .recorded(.softplus, self, save: .input0, forward: .elementwise) { g, ctx in
                 let x = ctx.input(0)
                 let linear = Kernels.mask(x) { beta * $0 > threshold }
@@ -86,7 +92,8 @@ extension Tensor {
     ///
     ///     let y = x.elu()
     public func elu(alpha: Double = 1) -> Tensor {
-        Kernels.activation(.elu(alpha: alpha), self, name: Op.elu.name).recorded(.elu, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.elu(alpha: alpha) }) { return r }
+        return Kernels.activation(.elu(alpha: alpha), self, name: Op.elu.name).recorded(.elu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             // The positive branch wherever x <= 0 is false (NaN included), as PyTorch's elu_backward.
             let pos = Kernels.mask(x) { !($0 <= 0) }
@@ -99,7 +106,8 @@ extension Tensor {
     ///
     ///     let y = x.selu()
     public func selu() -> Tensor {
-        Kernels.activation(.selu, self, name: Op.selu.name).recorded(.selu, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.selu() }) { return r }
+        return Kernels.activation(.selu, self, name: Op.selu.name).recorded(.selu, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let a = 1.6732632423543772848170429916717, s = 1.0507009873554804934193349852946
             let pos = Kernels.mask(x) { !($0 <= 0) }
@@ -111,7 +119,8 @@ extension Tensor {
     ///
     ///     let y = x.leakyRelu(negativeSlope: 0.1)
     public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
-        Kernels.activation(.leakyRelu(slope: negativeSlope), self, name: "leakyRelu")
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.leakyRelu(negativeSlope: negativeSlope) }) { return r }
+        return Kernels.activation(.leakyRelu(slope: negativeSlope), self, name: "leakyRelu")
             .recorded(.leakyRelu, self, save: .input0, forward: .elementwise) { g, ctx in
                 let pos = Kernels.mask(ctx.input(0)) { $0 > 0 }
                 return [g * (pos + (1 - pos) * negativeSlope)]
@@ -122,6 +131,7 @@ extension Tensor {
     ///
     ///     let y = x.hardtanh()
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.hardtanh(min: lo, max: hi) }) { return r }
         check(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
         return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: Op.hardtanh.name)
             .recorded(.hardtanh, self, save: .input0, forward: .elementwise) { g, ctx in
@@ -139,7 +149,8 @@ extension Tensor {
     ///
     ///     let y = x.hardsigmoid()
     public func hardsigmoid() -> Tensor {
-        Kernels.activation(.hardsigmoid, self, name: Op.hardsigmoid.name).recorded(.hardsigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.hardsigmoid() }) { return r }
+        return Kernels.activation(.hardsigmoid, self, name: Op.hardsigmoid.name).recorded(.hardsigmoid, self, save: .input0, forward: .elementwise) { g, ctx in
             [g * Kernels.mask(ctx.input(0)) { $0 > -3 && $0 < 3 } * (1.0 / 6)]
         }
     }
@@ -148,7 +159,8 @@ extension Tensor {
     ///
     ///     let y = x.hardswish()
     public func hardswish() -> Tensor {
-        Kernels.activation(.hardswish, self, name: Op.hardswish.name).recorded(.hardswish, self, save: .input0, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.hardswish() }) { return r }
+        return Kernels.activation(.hardswish, self, name: Op.hardswish.name).recorded(.hardswish, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)
             let mid = Kernels.mask(x) { $0 >= -3 && $0 <= 3 }, high = Kernels.mask(x) { $0 > 3 }
             return [g * (mid * (x / 3 + 0.5) + high)]

@@ -17,6 +17,7 @@ extension Tensor {
     ///
     ///     let c = Tensor.ones([2, 3]) + Tensor([1, 2, 3] as [Float])   // shape [2, 3]
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { $0 + $1 }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: Op.add.name)
         return Kernels.binary(.add, a, b, shape: shape, name: Op.add.name)
             .recorded(.add, a, b, forward: .elementwise) { g, _ in [g, g] }
@@ -24,6 +25,7 @@ extension Tensor {
 
     /// Element-wise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { $0 - $1 }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: Op.sub.name)
         check(a.dtype != .bool, "sub: subtracting two bool tensors is not supported (shapes \(lhs.shape) and \(rhs.shape)); use ^ or logicalXor instead")
         return Kernels.binary(.sub, a, b, shape: shape, name: Op.sub.name)
@@ -32,6 +34,7 @@ extension Tensor {
 
     /// Element-wise product with broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { $0 * $1 }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: Op.mul.name)
         return Kernels.binary(.mul, a, b, shape: shape, name: Op.mul.name)
             .recorded(.mul, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
@@ -41,6 +44,7 @@ extension Tensor {
 
     /// Element-wise true division with broadcasting (integers divide as floats, as in PyTorch).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { $0 / $1 }) { return r }
         var (a, b, shape) = prepare(lhs, rhs, op: Op.div.name)
         // True division: integers and bools divide in the default float dtype, as PyTorch.
         if !a.dtype.isFloatingPoint { a = a.to(.float32); b = b.to(.float32) }
@@ -56,6 +60,7 @@ extension Tensor {
 
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { -$0 }) { return r }
         check(x.dtype != .bool, "neg: negating a bool tensor of shape \(x.shape) is not supported; use ~ or logicalNot to invert a mask")
         return Kernels.unary(.neg, x, name: Op.neg.name).recorded(.neg, x, forward: .elementwise) { g, _ in [-g] }
     }
@@ -74,6 +79,7 @@ extension Tensor {
 
     /// `x + s`.
     public static func + (x: Tensor, s: Double) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { $0 + s }) { return r }
         let x = promoted(x, s)
         return Kernels.unary(.addScalar(s), x, name: Op.add.name).recorded(.add, x, forward: .elementwise) { g, _ in [g] }
     }
@@ -83,11 +89,13 @@ extension Tensor {
     public static func - (x: Tensor, s: Double) -> Tensor { x + (-s) }
     /// `s - x`.
     public static func - (s: Double, x: Tensor) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { s - $0 }) { return r }
         let x = promoted(x, s)
         return Kernels.unary(.rsubScalar(s), x, name: Op.rsub.name).recorded(.rsub, x, forward: .elementwise) { g, _ in [-g] }
     }
     /// `x * s`.
     public static func * (x: Tensor, s: Double) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { $0 * s }) { return r }
         let x = promoted(x, s)
         return Kernels.unary(.mulScalar(s), x, name: Op.mul.name).recorded(.mul, x, forward: .elementwise) { g, _ in [g * s] }
     }
@@ -97,11 +105,13 @@ extension Tensor {
     ///
     ///     let half = x / 2
     public static func / (x: Tensor, s: Double) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { $0 / s }) { return r }
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
         return Kernels.unary(.divScalar(s), y, name: Op.div.name).recorded(.div, y, forward: .elementwise) { g, _ in [g / s] }
     }
     /// `s / x`.
     public static func / (s: Double, x: Tensor) -> Tensor {
+        if _slowPath(x.dual != nil), let r = Vmap.elementwise(x, { s / $0 }) { return r }
         let y = x.dtype.isFloatingPoint ? x : x.to(.float32)
         return Kernels.unary(.rdivScalar(s), y, name: Op.rdiv.name)
             .recorded(.rdiv, y, save: .input0, forward: .elementwise) { g, ctx in
@@ -117,6 +127,7 @@ extension Tensor {
     ///
     ///     let y = x.pow(2.5)
     public func pow(_ p: Double) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.pow(p) }) { return r }
         let base = Tensor.promoted(self, p)
         return Kernels.unary(.powScalar(p), base, name: Op.pow.name).recorded(.pow, base, save: .input0, forward: .elementwise) { g, ctx in
             if p == 0 { return [Tensor.zerosLike(g)] }
@@ -127,6 +138,7 @@ extension Tensor {
 
     /// Element-wise power with a tensor exponent (broadcast).
     public func pow(_ exponent: Tensor) -> Tensor {
+        if _slowPath(dual != nil || exponent.dual != nil), let r = Vmap.binary(self, exponent, { $0.pow($1) }) { return r }
         let (a, b, shape) = Tensor.prepare(self, exponent, op: Op.pow.name)
         if !a.dtype.isFloatingPoint && a.dtype != .bool {
             // Integers stay integers, as PyTorch: exact powers by squaring (wrapping as C does);
@@ -158,6 +170,7 @@ extension Tensor {
 
     /// Element-wise maximum (broadcast). At ties the gradient is split equally, as in PyTorch.
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { maximum($0, $1) }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: Op.maximum.name)
         return Kernels.binary(.maximum, a, b, shape: shape, name: Op.maximum.name)
             .recorded(.maximum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
@@ -168,6 +181,7 @@ extension Tensor {
 
     /// Element-wise minimum (broadcast). At ties the gradient is split equally.
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { minimum($0, $1) }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: Op.minimum.name)
         return Kernels.binary(.minimum, a, b, shape: shape, name: Op.minimum.name)
             .recorded(.minimum, a, b, save: [.input0, .input1], forward: .elementwise) { g, ctx in
@@ -180,6 +194,7 @@ extension Tensor {
     ///
     ///     let y = x.clamp(min: -1, max: 1)
     public func clamp(min lo: Double = -.infinity, max hi: Double = .infinity) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.clamp(min: lo, max: hi) }) { return r }
         check(!(lo > hi), "clamp: min \(lo) is greater than max \(hi) (shape \(shape))")
         check(dtype.isFloatingPoint || !(lo.isNaN || hi.isNaN),
               "clamp: min \(lo) and max \(hi) must be numbers for an \(dtype) tensor of shape \(shape)")
@@ -196,6 +211,7 @@ extension Tensor {
 
 extension Tensor {
     static func comparison(_ op: CompareOp, _ lhs: Tensor, _ rhs: Tensor, name: String) -> Tensor {
+        if _slowPath(lhs.dual != nil || rhs.dual != nil), let r = Vmap.binary(lhs, rhs, { comparison(op, $0, $1, name: name) }) { return r }
         let (a, b, shape) = prepare(lhs, rhs, op: name)
         return Kernels.compare(op, a, b, shape: shape)
     }
@@ -237,6 +253,7 @@ extension Tensor {
     ///
     ///     let y = Tensor.where(x .> 0, x, x * 0.1)     // leaky ReLU
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        if _slowPath(condition.dual != nil || a.dual != nil || b.dual != nil), let r = Vmap.ternary(condition, a, b, { `where`($0, $1, $2) }) { return r }
         check(condition.dtype.isIntegral(includingBool: true), "where: the condition must be a bool mask, got \(condition.dtype) (shapes: condition \(condition.shape), a \(a.shape), b \(b.shape))")
         check(broadcastShapeIfPossible(a.shape, b.shape).flatMap { broadcastShapeIfPossible(condition.shape, $0) } != nil,
               "where: shapes condition \(condition.shape), a \(a.shape) and b \(b.shape) cannot be broadcast together")

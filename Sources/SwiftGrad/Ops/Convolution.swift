@@ -22,6 +22,8 @@
 ///   - groups: input and output channels split into this many independent groups (c for depthwise).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                    padding: Padding2d = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
+    if _slowPath(x.dual != nil || weight.dual != nil || bias?.dual != nil),
+       let r = Vmap.conv2d(x, weight, bias, { conv2d($0, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups) }) { return r }
     if x.rank == 3 && weight.rank == 4 {
         return conv2d(x.unsqueeze(axis: 0), weight: weight, bias: bias, stride: stride, padding: padding,
                       dilation: dilation, groups: groups).squeeze(axis: 0)

@@ -103,6 +103,7 @@ extension Tensor {
     ///
     ///     Tensor([-0.0, 1]).signbit()   // [true, false]
     public func signbit() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.signbit() }) { return r }
         if dtype == .bool || dtype == .uint8 { return Tensor.zerosLike(self, dtype: .bool) }
         if !dtype.isFloatingPoint { return lt(0) }
         let v = to(.float64).doubles.map { $0.sign == .minus }

@@ -106,6 +106,7 @@ extension Tensor {
     ///
     ///     let rows = table.indexSelect(axis: 0, indices: Tensor([2, 0]))
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
+        if _slowPath(dual != nil || indices.dual != nil), let r = Vmap.indexSelect(self, axis, indices) { return r }
         let ax = normalizeAxis(axis, rank, op: "indexSelect", shape: shape)
         check((indices.dtype == .int64 || indices.dtype == .int32) && indices.rank <= 1,
                      "indexSelect: indices must be a 1-D int64 or int32 tensor, got \(indices.dtype) of shape \(indices.shape) (input \(shape))")
@@ -174,6 +175,7 @@ extension Tensor {
     ///
     ///     let picked = logp.gather(axis: 1, index: labels.unsqueeze(axis: 1))
     public func gather(axis: Int, index: Tensor) -> Tensor {
+        if _slowPath(dual != nil || index.dual != nil), let r = Vmap.gather(self, axis, index) { return r }
         let ax = normalizeAxis(axis, rank, op: Op.gather.name, shape: shape)
         // As PyTorch: an int32 index is taken as int64, and an index with no elements (of any
         // integer dtype and rank) gathers nothing.

@@ -86,6 +86,8 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, redu
 ///     let smoothed = crossEntropy(logits: z, targets: y, labelSmoothing: 0.1)
 public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                          labelSmoothing: Double = 0, reduction: Reduction = .mean) -> Tensor {
+    if _slowPath(logits.dual != nil || targets.dual != nil || weight?.dual != nil),
+       let r = Vmap.crossEntropy(logits, targets, weight: weight, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, reduction: reduction) { return r }
     check(logits.dtype.isFloatingPoint, "crossEntropy: logits must be float, got \(logits.dtype) of shape \(logits.shape)")
     check(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     if Autocast.dtype != nil && logits.dtype.isReducedPrecision {   // autocast's float32 op list

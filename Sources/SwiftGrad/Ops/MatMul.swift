@@ -8,6 +8,7 @@ extension Tensor {
     ///     let y = x.matmul(w)              // [n, k] · [k, m] -> [n, m]
     ///     let z = batchA.matmul(batchB)    // [b, n, k] · [k, m] -> [b, n, m]
     public func matmul(_ other: Tensor) -> Tensor {
+        if _slowPath(dual != nil || other.dual != nil), let r = Vmap.matmul(self, other) { return r }
         check(rank >= 1 && other.rank >= 1,
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
         check(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
@@ -110,6 +111,7 @@ extension Tensor {
 ///
 ///     let y = linear(x, weight: w, bias: b)
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    if _slowPath(x.dual != nil || weight.dual != nil || bias?.dual != nil), let r = Vmap.linear(x, weight, bias) { return r }
     check(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape) (expected input [..., \(weight.rank == 2 ? weight.shape[1] : -1)])")
     if let bias {

@@ -11,36 +11,42 @@ extension Tensor {
 
     /// e^x.
     public func exp() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.exp() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).exp() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.exp, self, name: Op.exp.name).recorded(.exp, self, save: .output, forward: .elementwise) { g, ctx in [g * ctx.output] }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.log() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).log() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.log, self, name: Op.log.name).recorded(.log, self, save: .input0, forward: .elementwise) { g, ctx in [g / ctx.input(0)] }
     }
 
     /// log(1 + x), accurate for small x.
     public func log1p() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.log1p() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).log1p() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.log1p, self, name: Op.log1p.name).recorded(.log1p, self, save: .input0, forward: .elementwise) { g, ctx in [g / (ctx.input(0) + 1)] }
     }
 
     /// e^x - 1, accurate for small x.
     public func expm1() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.expm1() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).expm1() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.expm1, self, name: Op.expm1.name).recorded(.expm1, self, save: .output, forward: .elementwise) { g, ctx in [g * (ctx.output + 1)] }
     }
 
     /// Square root.
     public func sqrt() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sqrt() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).sqrt() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sqrt, self, name: Op.sqrt.name).recorded(.sqrt, self, save: .output, forward: .elementwise) { g, ctx in [g / (ctx.output * 2)] }
     }
 
     /// 1 / sqrt(x).
     public func rsqrt() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.rsqrt() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).rsqrt() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.rsqrt, self, name: Op.rsqrt.name).recorded(.rsqrt, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
@@ -50,6 +56,7 @@ extension Tensor {
 
     /// 1 / x.
     public func reciprocal() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.reciprocal() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).reciprocal() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.reciprocal, self, name: Op.reciprocal.name).recorded(.reciprocal, self, save: .output, forward: .elementwise) { g, ctx in
             let y = ctx.output
@@ -59,33 +66,39 @@ extension Tensor {
 
     /// |x|. The gradient at 0 is 0, as in PyTorch.
     public func abs() -> Tensor {
-        Kernels.unary(.abs, self, name: Op.abs.name).recorded(.abs, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).sign()] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.abs() }) { return r }
+        return Kernels.unary(.abs, self, name: Op.abs.name).recorded(.abs, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).sign()] }
     }
 
     /// -1, 0 or 1. Its gradient is zero everywhere.
     public func sign() -> Tensor {
-        Kernels.unary(.sign, self, name: Op.sign.name).recorded(.sign, self) { g, _ in [Tensor.zerosLike(g)] } forward: { _ in nil }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sign() }) { return r }
+        return Kernels.unary(.sign, self, name: Op.sign.name).recorded(.sign, self) { g, _ in [Tensor.zerosLike(g)] } forward: { _ in nil }
     }
 
     /// x².
     public func square() -> Tensor {
-        Kernels.unary(.square, self, name: Op.square.name).recorded(.square, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0) * 2] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.square() }) { return r }
+        return Kernels.unary(.square, self, name: Op.square.name).recorded(.square, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0) * 2] }
     }
 
     /// Sine.
     public func sin() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sin() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).sin() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sin, self, name: Op.sin.name).recorded(.sin, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0).cos()] }
     }
 
     /// Cosine.
     public func cos() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.cos() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).cos() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.cos, self, name: Op.cos.name).recorded(.cos, self, save: .input0, forward: .elementwise) { g, ctx in [-(g * ctx.input(0).sin())] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.tanh() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).tanh() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.tanh, self, name: Op.tanh.name).recorded(.tanh, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.tanhBackward, g, ctx.output)]
@@ -94,6 +107,7 @@ extension Tensor {
 
     /// The logistic function 1 / (1 + e^-x), computed without overflow.
     public func sigmoid() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sigmoid() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).sigmoid() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.sigmoid, self, name: Op.sigmoid.name).recorded(.sigmoid, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.sigmoidBackward, g, ctx.output)]
@@ -102,13 +116,15 @@ extension Tensor {
 
     /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        Kernels.unary(.relu, self, name: Op.relu.name).recorded(.relu, self, save: .output, forward: .elementwise) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.relu() }) { return r }
+        return Kernels.unary(.relu, self, name: Op.relu.name).recorded(.relu, self, save: .output, forward: .elementwise) { g, ctx in
             [Tensor.activationBackward(.reluBackward, g, ctx.output)]
         }
     }
 
     /// The Gauss error function.
     public func erf() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.erf() }) { return r }
         if !dtype.isFloatingPoint { return to(.float32).erf() }   // integers and bools: float32, as PyTorch
         return Kernels.unary(.erf, self, name: Op.erf.name).recorded(.erf, self, save: .input0, forward: .elementwise) { g, ctx in
             let x = ctx.input(0)

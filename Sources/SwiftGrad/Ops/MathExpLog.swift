@@ -9,21 +9,24 @@ extension Tensor {
     ///
     ///     Tensor([8.0]).log2()      // 3
     public func log2() -> Tensor {
-        mathUnary(.log2, .log2, save: .input0) { g, ctx in [g / (ctx.input(0) * ln2)] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.log2() }) { return r }
+        return mathUnary(.log2, .log2, save: .input0) { g, ctx in [g / (ctx.input(0) * ln2)] }
     }
 
     /// The base-10 logarithm, element-wise.
     ///
     ///     Tensor([100.0]).log10()   // 2
     public func log10() -> Tensor {
-        mathUnary(.log10, .log10, save: .input0) { g, ctx in [g / (ctx.input(0) * ln10)] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.log10() }) { return r }
+        return mathUnary(.log10, .log10, save: .input0) { g, ctx in [g / (ctx.input(0) * ln10)] }
     }
 
     /// 2^x, element-wise.
     ///
     ///     Tensor([3.0]).exp2()      // 8
     public func exp2() -> Tensor {
-        mathUnary(.exp2, .exp2, save: .output) { g, ctx in [g * ctx.output * ln2] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.exp2() }) { return r }
+        return mathUnary(.exp2, .exp2, save: .output) { g, ctx in [g * ctx.output * ln2] }
     }
 
     /// log(e^self + e^other) element-wise without overflow (broadcast; float tensors only).

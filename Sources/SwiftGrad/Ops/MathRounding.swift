@@ -5,6 +5,7 @@ extension Tensor {
     /// A rounding op: integers are returned as a copy, bools are refused (as PyTorch), floats go
     /// through the kernel and record a zero gradient.
     private func rounding(_ kernel: MathUnaryOp, _ op: Op) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.rounding(kernel, op) }) { return r }
         check(dtype != .bool, "\(op): not defined for bool tensors (shape \(shape))")
         if !dtype.isFloatingPoint { return copy() }
         return Kernels.mathUnary(kernel, self, name: op.rawValue).recorded(op, self) { g, _ in [Tensor.zerosLike(g)] }
@@ -31,6 +32,7 @@ extension Tensor {
     ///     Tensor([1.25, 1234.5]).round(decimals: 1)     // [1.2, 1234.5]
     ///     Tensor([1234.5]).round(decimals: -2)          // [1200]
     public func round(decimals: Int) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.round(decimals: decimals) }) { return r }
         if decimals == 0 { return round() }
         check(dtype.isFloatingPoint, "round: decimals \(decimals) needs a float tensor, got \(dtype) of shape \(shape)")
         check(Swift.abs(decimals) <= 400, "round: decimals \(decimals) is out of range (shape \(shape))")
@@ -46,6 +48,7 @@ extension Tensor {
     ///
     ///     Tensor([1.25, -1.25]).frac()     // [0.25, -0.25]
     public func frac() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.frac() }) { return r }
         check(dtype.isFloatingPoint, "frac: needs a float tensor, got \(dtype) of shape \(shape)")
         return self - trunc()
     }

@@ -7,7 +7,8 @@ extension Tensor {
     ///
     ///     let tail = x.erfc()
     public func erfc() -> Tensor {
-        mathUnary(.erfc, .erfc, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.erfc() }) { return r }
+        return mathUnary(.erfc, .erfc, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g * (-(x * x)).exp() * (-2 / Double.pi.squareRoot())]
         }
@@ -17,7 +18,8 @@ extension Tensor {
     ///
     ///     let z = (p * 2 - 1).erfinv() * 2.0.squareRoot()     // the normal quantile of p
     public func erfinv() -> Tensor {
-        mathUnary(.erfinv, .erfinv, save: .output) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.erfinv() }) { return r }
+        return mathUnary(.erfinv, .erfinv, save: .output) { g, ctx in
             let y = ctx.output
             return [g * (y * y).exp() * (Double.pi.squareRoot() / 2)]    // 1 / erf'(y)
         }
@@ -27,20 +29,23 @@ extension Tensor {
     ///
     ///     Tensor([5.0]).lgamma()     // log 24
     public func lgamma() -> Tensor {
-        mathUnary(.lgamma, .lgamma, save: .input0) { g, ctx in [g * ctx.input(0).digamma()] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.lgamma() }) { return r }
+        return mathUnary(.lgamma, .lgamma, save: .input0) { g, ctx in [g * ctx.input(0).digamma()] }
     }
 
     /// The digamma function ψ(x) = d/dx log Γ(x) (∓∞ at ±0, NaN at the negative integers).
     ///
     ///     Tensor([1.0]).digamma()    // -γ = -0.5772...
     public func digamma() -> Tensor {
-        mathUnary(.digamma, .digamma, save: .input0) { g, ctx in [g * ctx.input(0).polygamma(1)] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.digamma() }) { return r }
+        return mathUnary(.digamma, .digamma, save: .input0) { g, ctx in [g * ctx.input(0).polygamma(1)] }
     }
 
     /// The n-th derivative of digamma, ψ⁽ⁿ⁾(x) (PyTorch's `polygamma(n, x)`; n ≥ 0).
     ///
     ///     let trigamma = x.polygamma(1)
     public func polygamma(_ n: Int) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.polygamma(n) }) { return r }
         check(n >= 0, "polygamma: n must be non-negative, got \(n) (shape \(shape))")
         return mathUnary(.polygamma(n), .polygamma, save: .input0) { g, ctx in [g * ctx.input(0).polygamma(n + 1)] }
     }
@@ -49,14 +54,16 @@ extension Tensor {
     ///
     ///     let window = x.i0()
     public func i0() -> Tensor {
-        mathUnary(.i0, .i0, save: .input0) { g, ctx in [g * ctx.input(0).i1()] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.i0() }) { return r }
+        return mathUnary(.i0, .i0, save: .input0) { g, ctx in [g * ctx.input(0).i1()] }
     }
 
     /// The modified Bessel function of the first kind of order 1, I₁(x) (PyTorch's `special.i1`).
     ///
     ///     let y = x.i1()
     public func i1() -> Tensor {
-        mathUnary(.i1, .specialI1, save: [.input0, .output]) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.i1() }) { return r }
+        return mathUnary(.i1, .specialI1, save: [.input0, .output]) { g, ctx in
             let x = ctx.input(0)
             let zero = x.eq(0)
             // I₁' = I₀ - I₁/x, whose limit at 0 is ½; x is replaced by 1 there so nothing divides by 0.
@@ -100,6 +107,7 @@ extension Tensor {
     ///
     ///     let z = p.logit(eps: 1e-6)
     public func logit(eps: Double? = nil) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.logit(eps: eps) }) { return r }
         if let r = viaFloat32({ $0.logit(eps: eps) }) { return r }
         var x = mathFloatOperand()
         if let eps { x = x.clamp(min: eps, max: 1 - eps) }

@@ -28,7 +28,8 @@ extension Tensor {
     ///
     ///     let t = angle.tan()
     public func tan() -> Tensor {
-        mathUnary(.tan, .tan, save: .output) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.tan() }) { return r }
+        return mathUnary(.tan, .tan, save: .output) { g, ctx in
             let y = ctx.output
             return [g * (y * y + 1)]            // d tan x = 1 + tan²x
         }
@@ -38,7 +39,8 @@ extension Tensor {
     ///
     ///     let a = Tensor([0.5]).asin()     // π/6
     public func asin() -> Tensor {
-        mathUnary(.asin, .asin, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.asin() }) { return r }
+        return mathUnary(.asin, .asin, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g * (1 - x * x).rsqrt()]
         }
@@ -48,7 +50,8 @@ extension Tensor {
     ///
     ///     let a = Tensor([0.5]).acos()     // π/3
     public func acos() -> Tensor {
-        mathUnary(.acos, .acos, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.acos() }) { return r }
+        return mathUnary(.acos, .acos, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [-(g * (1 - x * x).rsqrt())]
         }
@@ -58,7 +61,8 @@ extension Tensor {
     ///
     ///     let angle = ratio.atan()
     public func atan() -> Tensor {
-        mathUnary(.atan, .atan, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.atan() }) { return r }
+        return mathUnary(.atan, .atan, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g / (x * x + 1)]
         }
@@ -82,21 +86,24 @@ extension Tensor {
     ///
     ///     let s = x.sinh()
     public func sinh() -> Tensor {
-        mathUnary(.sinh, .sinh, save: .input0) { g, ctx in [g * ctx.input(0).cosh()] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sinh() }) { return r }
+        return mathUnary(.sinh, .sinh, save: .input0) { g, ctx in [g * ctx.input(0).cosh()] }
     }
 
     /// The hyperbolic cosine, element-wise.
     ///
     ///     let c = x.cosh()
     public func cosh() -> Tensor {
-        mathUnary(.cosh, .cosh, save: .input0) { g, ctx in [g * ctx.input(0).sinh()] }
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.cosh() }) { return r }
+        return mathUnary(.cosh, .cosh, save: .input0) { g, ctx in [g * ctx.input(0).sinh()] }
     }
 
     /// The inverse hyperbolic sine, element-wise.
     ///
     ///     let a = x.asinh()
     public func asinh() -> Tensor {
-        mathUnary(.asinh, .asinh, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.asinh() }) { return r }
+        return mathUnary(.asinh, .asinh, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g * (x * x + 1).rsqrt()]
         }
@@ -106,7 +113,8 @@ extension Tensor {
     ///
     ///     let a = x.acosh()
     public func acosh() -> Tensor {
-        mathUnary(.acosh, .acosh, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.acosh() }) { return r }
+        return mathUnary(.acosh, .acosh, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g * (x * x - 1).rsqrt()]
         }
@@ -116,7 +124,8 @@ extension Tensor {
     ///
     ///     let a = x.atanh()
     public func atanh() -> Tensor {
-        mathUnary(.atanh, .atanh, save: .input0) { g, ctx in
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.atanh() }) { return r }
+        return mathUnary(.atanh, .atanh, save: .input0) { g, ctx in
             let x = ctx.input(0)
             return [g / (1 - x * x)]
         }
@@ -148,6 +157,7 @@ extension Tensor {
     ///
     ///     let s = Tensor([0.0, 0.5]).sinc()     // [1, 2/π]
     public func sinc() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.sinc() }) { return r }
         let x = mathFloatOperand()
         let zero = x.eq(0)
         // The quotient is taken on x with its zeros replaced by 1, so neither the value nor the

@@ -20,6 +20,7 @@ extension Tensor {
     ///
     ///     let total = x.sum()
     public func sum() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.reduction(self, nil, op: "sum", { $0.sum(axes: $1) }) { return r }
         if let r = viaInt64({ $0.sum() }) ?? viaFloat32({ $0.sum() }) { return r }
         let out = Tensor(uninitializedShape: [], dtype: dtype)
         let x = dense
@@ -36,6 +37,7 @@ extension Tensor {
     ///
     ///     let colSums = m.sum(axes: [0])             // [rows, cols] -> [cols]
     public func sum(axes: [Int], keepDim: Bool = false) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.reduction(self, axes, op: "sum", { $0.sum(axes: $1, keepDim: keepDim) }) { return r }
         if let r = viaInt64({ $0.sum(axes: axes, keepDim: keepDim) }) { return r }
         let reduce = reductionAxes(axes, op: Op.sum.name)
         let kept = Tensor(uninitializedShape: Tensor.reducedShape(shape, reduce, keepDim: true), dtype: dtype)
@@ -103,6 +105,7 @@ extension Tensor {
     }
 
     func extremum(axis: Int, keepDim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
+        if _slowPath(dual != nil), let r = Vmap.extremum(self, axis, keepDim: keepDim, { $0.extremum(axis: $1, keepDim: keepDim, isMax: isMax) }) { return r }
         let op: Op = isMax ? .max : .min
         let name = op.rawValue
         let ax = normalizeAxis(axis, rank, op: name, shape: shape)
@@ -146,6 +149,7 @@ extension Tensor {
     public func min() -> Tensor { extremumAll(isMax: false) }
 
     func extremumAll(isMax: Bool) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.extremumAll(self, isMax: isMax) { return r }
         let op: Op = isMax ? .max : .min
         check(count > 0, "\(op): the tensor of shape \(shape) is empty")
         let v = withNoGrad { reshape([count]).extremum(axis: 0, keepDim: false, isMax: isMax).values }

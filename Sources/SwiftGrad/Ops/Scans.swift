@@ -83,6 +83,9 @@ extension Tensor {
     public func amin(axis: Int, keepDim: Bool = false) -> Tensor { amin(axes: [axis], keepDim: keepDim) }
 
     func extremumOver(_ axes: [Int]?, keepDim: Bool, isMax: Bool) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.reduction(self, axes?.isEmpty == true ? nil : axes, op: isMax ? "amax" : "amin", {
+            $1.isEmpty ? $0.copy() : $0.extremumOver($1, keepDim: keepDim, isMax: isMax)   // a 0-d sample: nothing to reduce
+        }) { return r }
         let op: Op = isMax ? .amax : .amin
         // PyTorch: an empty list of axes reduces over all of them.
         let reduce = reductionAxes(axes?.isEmpty == true ? nil : axes, op: op.rawValue)

@@ -7,6 +7,7 @@ extension Tensor {
     ///
     ///     let m = Tensor.arange(6).reshape([2, -1])    // [2, 3]
     public func reshape(_ newShape: [Int]) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.reshape(self, newShape, op: "reshape", { $0.reshape($1) }) { return r }
         let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: Op.reshape.name)
         if resolved == shape { return self }
         if isContiguous { return reshapedView(resolved, strides: nil) }
@@ -19,6 +20,7 @@ extension Tensor {
     ///
     ///     let flat = x.view([-1])
     public func view(_ newShape: [Int]) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.reshape(self, newShape, op: "view", { $0.view($1) }) { return r }
         let resolved = Tensor.resolveShape(newShape, count: count, from: shape, op: "view")
         if resolved == shape { return self }
         if isContiguous { return reshapedView(resolved, strides: nil) }
@@ -64,6 +66,7 @@ extension Tensor {
 
     /// Removes size-1 axes: all of them, or only `axis`.
     public func squeeze(axis: Int? = nil) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.squeeze(self, axis) { return r }
         if let axis {
             let a = normalizeAxis(axis, rank, op: "squeeze", shape: shape)
             if rank == 0 || shape[a] != 1 { return self }
@@ -82,6 +85,7 @@ extension Tensor {
     ///
     ///     let row = v.unsqueeze(axis: 0)   // [n] -> [1, n]
     public func unsqueeze(axis: Int) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.unsqueeze(self, axis) { return r }
         let a = normalizeAxis(axis, rank + 1, op: "unsqueeze", shape: shape)
         var s = shape; s.insert(1, at: a)
         if isContiguous { return reshape(s) }
@@ -94,6 +98,7 @@ extension Tensor {
     ///
     ///     let nhwc = nchw.permute([0, 2, 3, 1])
     public func permute(_ axes: [Int]) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.permute(self, axes) { return r }
         check(axes.count == rank, "permute: \(axes.count) axes given for a tensor of shape \(shape)")
         let p = axes.map { normalizeAxis($0, rank, op: "permute \(axes)", shape: shape) }
         check(Set(p).count == rank, "permute: axes \(axes) repeat an axis (shape \(shape))")
@@ -124,6 +129,7 @@ extension Tensor {
     ///
     ///     let b = Tensor.ones([1, 3]).expand([4, 3])
     public func expand(_ newShape: [Int]) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.expand(self, newShape) { return r }
         check(newShape.count >= rank, "expand: cannot expand shape \(shape) to fewer axes \(newShape)")
         let lead = newShape.count - rank
         var target = newShape
@@ -195,6 +201,7 @@ extension Tensor {
     ///
     ///     let ab = Tensor.cat([a, b], axis: 0)
     public static func cat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        if _slowPath(tensors.contains { $0.dual != nil }), let r = Vmap.list(tensors, axis, op: "cat", extraRank: 0, { cat($0, axis: $1) }) { return r }
         check(!tensors.isEmpty, "cat: needs at least one tensor")
         let dtype = tensors.map(\.dtype).reduce(tensors[0].dtype) { DType.result($0, $1) }
         // As PyTorch, 1-D empty tensors (shape [0]) are skipped beside tensors of another rank.
@@ -277,6 +284,7 @@ extension Tensor {
     ///
     ///     let evens = x.slice(axis: 1, start: 0, end: x.shape[1], step: 2)
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.axis(self, axis, op: "slice", { $0.slice(axis: $1, start: start, end: end, step: step) }) { return r }
         let ax = normalizeAxis(axis, rank, op: Op.slice.name, shape: shape)
         check(step > 0, "slice: step must be positive, got \(step) (shape \(shape), axis \(axis))")
         let n = shape[ax]

@@ -5,6 +5,7 @@ extension Tensor {
     ///
     ///     let probs = logits.softmax(axis: -1)
     public func softmax(axis: Int = -1) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.axis(self, axis, op: "softmax", { $0.softmax(axis: $1) }) { return r }
         unaryFloatOnly("softmax")
         if let r = viaFloat32({ $0.softmax(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: Op.softmax.name, shape: shape)
@@ -25,6 +26,7 @@ extension Tensor {
     ///
     ///     let logp = logits.logSoftmax(axis: 1)
     public func logSoftmax(axis: Int = -1) -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.axis(self, axis, op: "logSoftmax", { $0.logSoftmax(axis: $1) }) { return r }
         unaryFloatOnly("logSoftmax")
         if let r = viaFloat32({ $0.logSoftmax(axis: axis) }) { return r }
         let ax = normalizeAxis(axis, rank, op: "logSoftmax", shape: shape)

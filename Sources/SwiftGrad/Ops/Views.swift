@@ -185,6 +185,7 @@ extension Tensor {
     ///
     ///     let c = x.t().contiguous()     // c.isContiguous == true
     public func contiguous() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.contiguous() }) { return r }
         if isContiguous { return self }
         return Kernels.contiguousCopy(self).recorded(.contiguous, self) { g, _ in [g] } forward: { f in f.tangent }
     }

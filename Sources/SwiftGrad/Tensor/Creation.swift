@@ -368,6 +368,7 @@ extension Tensor {
     ///     let x64 = x.to(.float64)
     ///     let w16 = w.to(.bfloat16)
     public func to(_ dtype: DType) -> Tensor {
+        if _slowPath(self.dual != nil), let r = Vmap.elementwise(self, { $0.to(dtype) }) { return r }
         if dtype == self.dtype { return self }
         let from = self.dtype
         let out = Kernels.convert(self, to: dtype)
@@ -378,6 +379,7 @@ extension Tensor {
 
     /// A copy with its own storage (PyTorch's `clone`); differentiable.
     public func copy() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.copy() }) { return r }
         let out: Tensor
         if isContiguous {
             out = Tensor(uninitializedShape: shape, dtype: dtype)

@@ -94,7 +94,10 @@ public final class Generator: Sendable {
     /// Inside a checkpointed block, the state before the block's first draw is logged, so that the
     /// recomputation in backward draws the same numbers (Autograd/ActivationCheckpoint.swift).
     func withState<R>(_ body: (inout State) -> R) -> R {
-        if let capture = ThreadContext.current.checkpointCapture { capture.noteGenerator(self) }
+        let ctx = ThreadContext.current
+        if let capture = ctx.checkpointCapture { capture.noteGenerator(self) }
+        // vmap's randomness: 'error', PyTorch's default (Autograd/Vmap.swift).
+        check(ctx.vmapFrames.isEmpty, "vmap: random operations are not supported inside vmap (PyTorch's randomness='error'); draw the random tensor outside and pass it in as a batched argument")
         return state.withLock { body(&$0) }
     }
 

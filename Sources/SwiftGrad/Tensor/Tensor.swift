@@ -170,6 +170,7 @@ public final class Tensor {
     ///
     ///     let lossValue = loss.detach()
     public func detach() -> Tensor {
+        if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.detach() }) { return r }
         if storageOffset == 0 && explicitStrides == nil { return Tensor(storage: storage, shape: shape, dtype: dtype) }
         return Tensor(storage: storage, offset: storageOffset, shape: shape, strides: explicitStrides, dtype: dtype, base: nil)
     }
@@ -214,15 +215,20 @@ extension Tensor {
     /// contiguous tensor (kernel entries call `contiguous()` first or use `stridedPtr`).
     @inline(__always) func ptr<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         check(isContiguous, "internal: a kernel read a non-contiguous tensor of shape \(shape), strides \(strides) as contiguous")
+        if _slowPath(dual != nil) { Vmap.noteKernelRead(self) }   // vmap: an op without a batching rule
         return storage.typed(T.self) + storageOffset
     }
     /// The first element's bytes, for byte copies of a contiguous tensor.
     var rawPointer: UnsafeMutableRawPointer {
         check(isContiguous, "internal: raw bytes of a non-contiguous tensor of shape \(shape), strides \(strides)")
+        if _slowPath(dual != nil) { Vmap.noteKernelRead(self) }
         return storage.pointer + storageOffset * dtype.byteSize
     }
     /// The first element of a possibly strided tensor; index with `strides`.
-    @inline(__always) func stridedPtr<T>(_: T.Type) -> UnsafeMutablePointer<T> { storage.typed(T.self) + storageOffset }
+    @inline(__always) func stridedPtr<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        if _slowPath(dual != nil) { Vmap.noteKernelRead(self) }
+        return storage.typed(T.self) + storageOffset
+    }
     /// Marks an in-place write to the storage.
     @inline(__always) func bumpVersion() { storage.version &+= 1 }
     /// The in-place write counter of the underlying storage.
