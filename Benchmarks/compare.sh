@@ -52,23 +52,40 @@ torch_script_of() {
 }
 
 out=$(mktemp)
+rssf=$(mktemp)
+# Each process runs under /usr/bin/time (when present) so peak resident memory is measured the same
+# way for every side (the process's maximum RSS), whether or not its script reports it.
+timed() { # side workload command...
+    local side="$1" w="$2"; shift 2
+    if [ -x /usr/bin/time ]; then
+        : > "$rssf"
+        /usr/bin/time -f "%M" -o "$rssf" "$@" 2>/dev/null | grep '^{' | sed "s/^/$side /" >> "$out" || true
+        if [ -s "$rssf" ]; then echo "rss $side $w $(tail -1 "$rssf")" >> "$out"; fi
+    else
+        "$@" 2>/dev/null | grep '^{' | sed "s/^/$side /" >> "$out" || true
+    fi
+}
 for ((r = 1; r <= rounds; r++)); do
     for w in "${workloads[@]}"; do
-        "$bench" --workload "$w" | grep '^{' | sed 's/^/swift /' >> "$out"
+        timed swift "$w" "$bench" --workload "$w"
         key=$(key_of "$w")
         if [ $have_torch = 1 ]; then
-            (cd "$bench_dir" && "$python" "$(basename "$(torch_script_of "$key")")" "$key") 2>/dev/null | grep '^{' | sed 's/^/torch /' >> "$out" || true
+            (cd "$bench_dir" && timed torch "$w" "$python" "$(basename "$(torch_script_of "$key")")" "$key")
         fi
         if [ $have_jax = 1 ]; then
-            (cd "$bench_dir" && "$jax_python" jax_ref.py "$key") 2>/dev/null | grep '^{' | sed 's/^/jax /' >> "$out" || true
+            (cd "$bench_dir" && timed jax "$w" "$jax_python" jax_ref.py "$key")
         fi
     done
 done
 
 "$python" - "$out" <<'PY'
 import json, sys, statistics
-rows = {}
+rows, peak = {}, {}
 for line in open(sys.argv[1]):
+    if line.startswith("rss "):
+        _, side, w, kib = line.split()
+        peak[(w, side)] = max(peak.get((w, side), 0), int(kib) / 1024)
+        continue
     side, js = line.split(" ", 1)
     d = json.loads(js)
     rows.setdefault(d["workload"], {}).setdefault(side, []).append(d)
@@ -76,7 +93,9 @@ for line in open(sys.argv[1]):
 def med(sides, side):
     return statistics.median(d["median_ms"] for d in sides[side]) if side in sides else None
 
-def rss(sides, side):
+def rss(w, sides, side):
+    if (w, side) in peak:
+        return peak[(w, side)]
     return max(d.get("peak_rss_mib", 0) for d in sides[side]) if side in sides else None
 
 def f(v, fmt):
@@ -90,6 +109,6 @@ for w, sides in rows.items():
     ratio = lambda t: ours / t if (ours and t) else None
     best = ratio(min(peers)) if peers else None
     print(f"| {w} | {f(ours, '.3f')} | {f(torch, '.3f')} | {f(jax, '.3f')} | {f(ratio(torch), '.2f')} | "
-          f"{f(ratio(jax), '.2f')} | {f(best, '.2f')} | {f(rss(sides, 'swift'), '.0f')} / {f(rss(sides, 'torch'), '.0f')} / {f(rss(sides, 'jax'), '.0f')} |")
+          f"{f(ratio(jax), '.2f')} | {f(best, '.2f')} | {f(rss(w, sides, 'swift'), '.0f')} / {f(rss(w, sides, 'torch'), '.0f')} / {f(rss(w, sides, 'jax'), '.0f')} |")
 PY
-rm -f "$out"
+rm -f "$out" "$rssf"
