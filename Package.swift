@@ -64,9 +64,12 @@ let package = Package(
             pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg62-turbo-dev"])]
         ),
+        // SwiftGrad's own vector kernels in C (function-level target attributes, run-time CPU
+        // dispatch; no global compiler flags): the packed-weight small GEMM of recurrent layers.
+        .target(name: "CKernels", path: "Sources/CKernels"),
         .target(
             name: "SwiftGrad",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CJPEG"],
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CJPEG", "CKernels"],
             path: "Sources/SwiftGrad",
             // The embedded digit set (gzip'd IDX files) and word list, each with its licence note,
             // read through Bundle.module.

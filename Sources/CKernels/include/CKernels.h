@@ -1,0 +1,35 @@
+// SwiftGrad's own vector kernels in C, for instruction sets the Swift code is not compiled for.
+// Every kernel is compiled with a function-level target attribute (no global compiler flags) and is
+// called only after `sg_cpu_has_avx2_fma()` says the running CPU has the instructions; callers keep
+// a portable path (OpenBLAS) for CPUs without them.
+#ifndef SWIFTGRAD_CKERNELS_H
+#define SWIFTGRAD_CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the running CPU has AVX2 and FMA3 (and the OS saves the AVX state), else 0.
+int sg_cpu_has_avx2_fma(void);
+
+/// Number of floats `sg_pack_b_f32` writes for a [k, n] matrix: n rounded up to 16, times k.
+size_t sg_packed_b_count_f32(long k, long n);
+
+/// Packs B [k, n], element (p, j) at b[p * rsb + j * csb], into panels of 16 columns (each panel k
+/// rows of 16 contiguous floats, the last panel zero-padded). Portable C (no vector instructions).
+void sg_pack_b_f32(long k, long n, const float *b, long rsb, long csb, float *packed);
+
+/// C[m, n] += A[m, k] · B, with A row-major (row stride lda), B packed by `sg_pack_b_f32`, C row-major
+/// (row stride ldc). Each element of C gets one fused multiply-add per p = 0..<k, in order, whatever
+/// m, n and the row range a caller hands to a thread: results do not depend on how rows are split.
+/// Requires `sg_cpu_has_avx2_fma()`.
+void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
+                               float *c, long ldc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
