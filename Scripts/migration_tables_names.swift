@@ -59,6 +59,7 @@ let swa = AveragedModel(model, copy: Sequential(Linear(8, 16), ReLU(), Linear(16
 let batches = [x]
 let f: () -> Tensor = { loss }
 let head = Linear(16, 3)
+let hiddenWeights = [Tensor.randn([4, 4], requiresGrad: true)]
 
 // MARK: torch.optim.lr_scheduler
 let warm = LinearLR(opt, startFactor: 0.1, endFactor: 1, totalIters: 5)

@@ -53,7 +53,7 @@ public enum TinyDecoderError: Error, CustomStringConvertible {
 }
 
 /// Grouped-query self-attention with rotary embeddings, reading and filling a KV cache when given.
-final class TinyAttention: Module {
+final class TinyAttention: ModuleBase {
     let qProj: Linear, kProj: Linear, vProj: Linear, oProj: Linear
     let heads: Int, kvHeads: Int, headDim: Int
 
@@ -88,7 +88,7 @@ final class TinyAttention: Module {
 }
 
 /// A pre-norm block: x + attn(norm(x)), then x + mlp(norm(x)).
-final class TinyBlock: Module {
+final class TinyBlock: ModuleBase {
     let inputLayernorm: RMSNorm, selfAttn: TinyAttention, postAttentionLayernorm: RMSNorm, mlp: GatedMLP
 
     init(_ c: TinyDecoderConfig, generator: Generator) {

@@ -33,7 +33,7 @@ public struct BertConfig: Sendable {
 }
 
 /// A module whose `layerNorm` property is saved as `LayerNorm` (BERT's capitalised name).
-class BertNamedModule: Module {
+class BertNamedModule: ModuleBase {
     override func memberName(forProperty p: String) -> String {
         p == "layerNorm" ? "LayerNorm" : p == "selfAttention" ? "self" : super.memberName(forProperty: p)
     }
@@ -52,7 +52,7 @@ final class BertEmbeddings: BertNamedModule {
 }
 
 /// Self-attention with q/k/v projections `query`, `key`, `value` (BERT's and ViT's names).
-final class QKVSelfAttention: Module {
+final class QKVSelfAttention: ModuleBase {
     let query: Linear, key: Linear, value: Linear
     let heads: Int
     init(hidden: Int, heads: Int, bias: Bool = true) {
@@ -95,7 +95,7 @@ final class DenseActivation: Module {
     override func forward(_ x: Tensor) -> Tensor { activation(dense(x)) }
 }
 
-final class BertLayer: Module {
+final class BertLayer: ModuleBase {
     let attention: BertAttention, intermediate: DenseActivation, output: BertSelfOutput
     init(_ c: BertConfig) {
         attention = BertAttention(c); intermediate = DenseActivation(c.hiddenSize, c.intermediateSize, c.activation)
@@ -103,12 +103,15 @@ final class BertLayer: Module {
         super.init()
     }
     func callAsFunction(_ x: Tensor, keep: Tensor?) -> Tensor {
-        let a = attention.output(attention.selfAttention(x, keep: keep), residual: x)
-        return output(intermediate(a), residual: a)
+        hooked(optional: [x, keep]) { xs in
+            let x = xs[0]!
+            let a = attention.output(attention.selfAttention(x, keep: xs[1]), residual: x)
+            return [output(intermediate(a), residual: a)]
+        }[0]
     }
 }
 
-final class BertEncoder: Module {
+final class BertEncoder: ModuleBase {
     let layer: [BertLayer]
     init(_ c: BertConfig) { layer = (0..<c.layers).map { _ in BertLayer(c) }; super.init() }
 }
@@ -162,23 +165,24 @@ public final class BertModel: Module {
     public override func forward(_ ids: Tensor) -> Tensor { hiddenStates(ids) }
 }
 
-final class BertPredictionHead: BertNamedModule {
+final class BertPredictionHead: Module {
     let dense: Linear, layerNorm: LayerNorm
     let activation: HFActivation
     init(_ c: BertConfig) {
         dense = Linear(c.hiddenSize, c.hiddenSize); layerNorm = LayerNorm(c.hiddenSize, eps: c.layerNormEps); activation = c.activation
         super.init()
     }
+    override func memberName(forProperty p: String) -> String { p == "layerNorm" ? "LayerNorm" : super.memberName(forProperty: p) }
     override func forward(_ x: Tensor) -> Tensor { layerNorm(activation(dense(x))) }
 }
 
-final class BertLMPredictions: Module {
+final class BertLMPredictions: ModuleBase {
     let transform: BertPredictionHead
     let bias: Tensor
     init(_ c: BertConfig) { transform = BertPredictionHead(c); bias = zeroParameter([c.vocabSize]); super.init() }
 }
 
-final class BertMLMHead: Module {
+final class BertMLMHead: ModuleBase {
     let predictions: BertLMPredictions
     init(_ c: BertConfig) { predictions = BertLMPredictions(c); super.init() }
 }

@@ -45,7 +45,7 @@ final class HFConv1D: Module {
     }
 }
 
-final class GPT2Attention: Module {
+final class GPT2Attention: ModuleBase {
     let cAttn: HFConv1D, cProj: HFConv1D
     let heads: Int, layerIndex: Int, scale: Double
     init(_ c: GPT2Config, layerIndex: Int) {
@@ -88,7 +88,7 @@ final class GPT2MLP: Module {
     override func forward(_ x: Tensor) -> Tensor { cProj(activation(cFc(x))) }
 }
 
-final class GPT2Block: Module {
+final class GPT2Block: ModuleBase {
     let ln1: LayerNorm, attn: GPT2Attention, ln2: LayerNorm, mlp: GPT2MLP
     init(_ c: GPT2Config, layerIndex: Int) {
         ln1 = LayerNorm(c.hiddenSize, eps: c.layerNormEps); attn = GPT2Attention(c, layerIndex: layerIndex)
@@ -97,8 +97,10 @@ final class GPT2Block: Module {
     }
     override func memberName(forProperty p: String) -> String { p == "ln1" ? "ln_1" : p == "ln2" ? "ln_2" : super.memberName(forProperty: p) }
     func callAsFunction(_ x: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
-        let h = x + attn(ln1(x), keep: keep, cache: cache)
-        return h + mlp(ln2(h))
+        hooked(optional: [x, keep]) { xs in
+            let h = xs[0]! + attn(ln1(xs[0]!), keep: xs[1], cache: cache)
+            return [h + mlp(ln2(h))]
+        }[0]
     }
 }
 

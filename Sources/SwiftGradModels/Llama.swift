@@ -59,7 +59,7 @@ public struct LlamaConfig: Sendable {
     }
 }
 
-final class LlamaAttention: Module {
+final class LlamaAttention: ModuleBase {
     let qProj: Linear, kProj: Linear, vProj: Linear, oProj: Linear
     let heads: Int, kvHeads: Int, headDim: Int, layerIndex: Int, window: Int?
     init(_ c: LlamaConfig, layerIndex: Int) {
@@ -95,7 +95,7 @@ final class LlamaAttention: Module {
     }
 }
 
-final class LlamaDecoderLayer: Module {
+final class LlamaDecoderLayer: ModuleBase {
     let selfAttn: LlamaAttention, mlp: GatedMLP, inputLayernorm: RMSNorm, postAttentionLayernorm: RMSNorm
     init(_ c: LlamaConfig, layerIndex: Int) {
         selfAttn = LlamaAttention(c, layerIndex: layerIndex)
@@ -105,8 +105,10 @@ final class LlamaDecoderLayer: Module {
         super.init()
     }
     func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keep: Tensor?, cache: KVCache?) -> Tensor {
-        let h = x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, keep: keep, cache: cache)
-        return h + mlp(postAttentionLayernorm(h))
+        hooked(optional: [x, cos, sin, keep]) { xs in
+            let h = xs[0]! + selfAttn(inputLayernorm(xs[0]!), cos: xs[1]!, sin: xs[2]!, keep: xs[3], cache: cache)
+            return [h + mlp(postAttentionLayernorm(h))]
+        }[0]
     }
 }
 

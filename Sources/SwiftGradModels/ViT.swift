@@ -55,12 +55,12 @@ final class ViTEmbeddings: Module {
     }
 }
 
-final class ViTSelfOutput: Module {
+final class ViTSelfOutput: ModuleBase {
     let dense: Linear
     init(_ c: ViTConfig) { dense = Linear(c.hiddenSize, c.hiddenSize); super.init() }
 }
 
-final class ViTAttention: Module {
+final class ViTAttention: ModuleBase {
     let attention: QKVSelfAttention, output: ViTSelfOutput
     init(_ c: ViTConfig) {
         attention = QKVSelfAttention(hidden: c.hiddenSize, heads: c.heads, bias: c.qkvBias); output = ViTSelfOutput(c)
@@ -68,7 +68,7 @@ final class ViTAttention: Module {
     }
 }
 
-final class ViTOutput: Module {
+final class ViTOutput: ModuleBase {
     let dense: Linear
     init(_ c: ViTConfig) { dense = Linear(c.intermediateSize, c.hiddenSize); super.init() }
 }
@@ -89,7 +89,7 @@ final class ViTLayer: Module {
     }
 }
 
-final class ViTEncoder: Module {
+final class ViTEncoder: ModuleBase {
     let layer: [ViTLayer]
     init(_ c: ViTConfig) { layer = (0..<c.layers).map { _ in ViTLayer(c) }; super.init() }
 }

@@ -16,7 +16,7 @@ import Testing
         return linear(h, weight: p["2.weight"]!, bias: p["2.bias"]!)
     }
 
-    static func shifted(_ m: Module, by s: Double) -> [String: Tensor] {
+    static func shifted(_ m: ModuleBase, by s: Double) -> [String: Tensor] {
         var p: [String: Tensor] = [:]
         for (i, (name, t)) in m.namedParameters().enumerated() { p[name] = withNoGrad { t * s + GC.randn(t.shape, seed: 40 + UInt64(i)) } }
         return p

@@ -3,7 +3,7 @@ import Testing
 
 /// Finite-difference check (float64) of d(sum(f(module) · w))/d(input and every parameter), on up
 /// to `samples` elements of each tensor. Returns the failures.
-func moduleGradcheck(_ module: Module, inputs: [Tensor], samples: Int = 6, eps: Double = 1e-6,
+func moduleGradcheck(_ module: ModuleBase, inputs: [Tensor], samples: Int = 6, eps: Double = 1e-6,
                      _ f: ([Tensor]) -> Tensor) -> [String] {
     for x in inputs where x.dtype.isFloatingPoint { x.requiresGrad = true; x.grad = nil }
     module.zeroGrad()

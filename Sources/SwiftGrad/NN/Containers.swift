@@ -77,14 +77,20 @@ open class Sequential: Module {
     }
 }
 
-/// A list of submodules, registered (and named "0", "1", ...) but not called in any order.
+/// A list of submodules, registered (and named "0", "1", ...) but not called in any order, as
+/// `nn.ModuleList`. It has no call of its own, so it is a `ModuleBase`; its elements are typed
+/// (`ModuleList<Linear>`, `ModuleList<TransformerDecoderLayer>`, `ModuleList<Module>` for a mix),
+/// so calling one checks its arguments at compile time.
 ///
 ///     let blocks = ModuleList((0..<4).map { _ in Linear(16, 16) })
 ///     for b in blocks { x = b(x) }
-open class ModuleList: Module, Sequence {
-    public private(set) var items: [Module]
+open class ModuleList<Element: ModuleBase>: ModuleBase, Sequence {
+    public private(set) var items: [Element]
 
-    public init(_ modules: [Module] = []) {
+    /// The modules, in order.
+    ///
+    ///     let heads = ModuleList<Module>([Linear(4, 2), Sequential(Linear(4, 4), ReLU())])
+    public init(_ modules: [Element] = []) {
         items = modules
         super.init()
     }
@@ -95,51 +101,68 @@ open class ModuleList: Module, Sequence {
         return m
     }
 
+    /// The number of modules.
+    ///
+    ///     print(blocks.count)
     public var count: Int { items.count }
-    public subscript(_ i: Int) -> Module {
+    /// Module `i` (negative counts from the end), typed as the list's elements.
+    ///
+    ///     let last = blocks[-1]
+    public subscript(_ i: Int) -> Element {
         check(i >= -items.count && i < items.count, "ModuleList: index \(i) is out of range for \(items.count) modules")
         return items[i < 0 ? i + items.count : i]
     }
-    public func makeIterator() -> IndexingIterator<[Module]> { items.makeIterator() }
+    public func makeIterator() -> IndexingIterator<[Element]> { items.makeIterator() }
 
     /// Appends a module.
     ///
     ///     list.append(Linear(4, 4))
-    public func append(_ module: Module) {
+    public func append(_ module: Element) {
         items.append(module)
-        invalidateMembers()
     }
 }
 
-/// Submodules by name, in insertion order.
+/// Submodules by name, in insertion order, as `nn.ModuleDict`; typed like `ModuleList`.
 ///
-///     let heads = ModuleDict(["cls": Linear(64, 10), "box": Linear(64, 4)])
+///     let heads = ModuleDict([("cls", Linear(64, 10)), ("box", Linear(64, 4))])
 ///     let scores = heads["cls"]!(features)
-open class ModuleDict: Module {
-    public private(set) var entries: [(String, Module)]
+open class ModuleDict<Element: ModuleBase>: ModuleBase {
+    public private(set) var entries: [(String, Element)]
 
     /// From pairs, keeping their order.
-    public init(_ entries: [(String, Module)] = []) {
+    ///
+    ///     let losses = ModuleDict<ModuleBase>([("mse", MSELoss()), ("l1", L1Loss())])
+    public init(_ entries: [(String, Element)] = []) {
         self.entries = entries
         super.init()
     }
 
     /// From a dictionary literal, keys sorted (a Swift dictionary has no order).
-    public convenience init(_ dict: [String: Module]) {
+    ///
+    ///     let heads = ModuleDict(["cls": Linear(64, 10), "box": Linear(64, 4)])
+    public convenience init(_ dict: [String: Element]) {
         self.init(dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     open override func declaredMembers() -> ModuleMembers {
         var m = ModuleMembers()
-        m.children = entries
+        m.children = entries.map { ($0.0, $0.1) }
         return m
     }
 
+    /// The keys, in insertion order.
+    ///
+    ///     print(heads.keys)      // ["cls", "box"]
     public var keys: [String] { entries.map(\.0) }
+    /// The number of entries.
+    ///
+    ///     print(heads.count)
     public var count: Int { entries.count }
 
-    /// The module for `key`; assigning adds or replaces it.
-    public subscript(_ key: String) -> Module? {
+    /// The module for `key`; assigning adds or replaces it (nil removes it).
+    ///
+    ///     heads["cls"] = Linear(64, 5)
+    public subscript(_ key: String) -> Element? {
         get { entries.first { $0.0 == key }?.1 }
         set {
             if let i = entries.firstIndex(where: { $0.0 == key }) {
@@ -147,7 +170,6 @@ open class ModuleDict: Module {
             } else if let newValue {
                 entries.append((key, newValue))
             }
-            invalidateMembers()
         }
     }
 }

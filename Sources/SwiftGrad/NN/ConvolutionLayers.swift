@@ -35,7 +35,7 @@ func tuple1(_ n: Int) -> String { "(\(n),)" }
 
 /// Stops unless a batched or unbatched input has the layer's channel count and dtype, naming the
 /// layer (`Conv2d(3, 8, kernel_size=(3, 3), ...)`), the input's shape and the weight's.
-func checkConvInput(_ layer: Module, _ input: Tensor, spatialAxes: Int, inChannels: Int, weight: Tensor) {
+func checkConvInput(_ layer: ModuleBase, _ input: Tensor, spatialAxes: Int, inChannels: Int, weight: Tensor) {
     // Ranks other than batched/unbatched are left to the op, whose message names the expected rank.
     guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else { return }
     let c = input.rank == spatialAxes + 2 ? 1 : 0

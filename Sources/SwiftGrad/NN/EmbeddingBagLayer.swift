@@ -27,7 +27,12 @@ open class EmbeddingBag: Module {
         super.init()
     }
 
+    /// The bags of a [B, L] `input`, one bag per row: `bag(x)`.
+    open override func forward(_ input: Tensor) -> Tensor { self(input, offsets: nil) }
+
     /// The bags of `input` ([B, L], or 1-D with `offsets`), optionally weighted per sample (`.sum`).
+    ///
+    ///     let y = bag(ids, offsets: starts, perSampleWeights: w)
     public func callAsFunction(_ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
         hooked(optional: [input, offsets, perSampleWeights]) { xs in
             [bags(xs[0]!, offsets: xs[1], perSampleWeights: xs[2])]

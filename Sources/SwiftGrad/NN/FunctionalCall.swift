@@ -20,12 +20,13 @@ public func functionalCall(_ module: Module, parameters: [String: Tensor], buffe
     functionalCall(module, parameters: parameters, buffers: buffers) { $0(input) }
 }
 
-/// `functionalCall` for a forward of any shape: `body` receives the module (with the given
-/// parameters and buffers in place) and returns the output.
+/// `functionalCall` for a call of any shape: `body` receives the module, typed as given (with the
+/// given parameters and buffers in place), and returns the output.
 ///
-///     let y = functionalCall(attention, parameters: p) { m in (m as! MultiheadAttention)(q, k, v).output }
-public func functionalCall(_ module: Module, parameters: [String: Tensor], buffers: [String: Tensor] = [:],
-                           _ body: (Module) -> Tensor) -> Tensor {
+///     let y = functionalCall(attention, parameters: p) { m in m(query: q, key: k, value: v).output }
+///     let loss = functionalCall(bilinear, parameters: p) { m in m(x1, x2).sum() }
+public func functionalCall<M: ModuleBase>(_ module: M, parameters: [String: Tensor], buffers: [String: Tensor] = [:],
+                                          _ body: (M) -> Tensor) -> Tensor {
     let ownParameters = Dictionary(module.namedParameters(), uniquingKeysWith: { first, _ in first })
     let ownBuffers = Dictionary(module.namedBufferObjects(), uniquingKeysWith: { first, _ in first })
     for name in parameters.keys.sorted() where ownParameters[name] == nil {

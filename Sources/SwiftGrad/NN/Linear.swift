@@ -49,7 +49,7 @@ open class Linear: Module {
 ///
 ///     let bl = Bilinear(in1Features: 4, in2Features: 5, outFeatures: 3)
 ///     let y = bl(a, b)
-open class Bilinear: Module {
+open class Bilinear: ModuleBase {
     public let weight: Tensor
     public let bias: Tensor?
     public let in1Features: Int, in2Features: Int, outFeatures: Int

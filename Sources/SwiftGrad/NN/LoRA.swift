@@ -76,7 +76,7 @@ public final class LoRA {
     /// a layer already has an adapter.
     ///
     ///     let lora = LoRA(model, rank: 4, targetModules: ["fc1"])
-    public convenience init(_ model: Module, rank: Int = 8, alpha: Double = 8, dropout: Double = 0,
+    public convenience init(_ model: ModuleBase, rank: Int = 8, alpha: Double = 8, dropout: Double = 0,
                             targetModules: [String], generator: Generator? = nil) {
         check(rank > 0, "LoRA: rank must be positive, got \(rank)")
         check(dropout >= 0 && dropout < 1, "LoRA: dropout must be in [0, 1), got \(dropout)")
@@ -88,7 +88,7 @@ public final class LoRA {
     }
 
     private init(_ layers: [(String, Linear)], rank: Int, alpha: Double, dropout: Double, targetModules: [String],
-                 generator: Generator?, model: Module) {
+                 generator: Generator?, model: ModuleBase) {
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
@@ -103,7 +103,7 @@ public final class LoRA {
     }
 
     /// The Linear layers that `targets` select, or why they cannot be adapted.
-    static func matches(_ model: Module, _ targets: [String]) -> Result<[(String, Linear)], LoRAMatchError> {
+    static func matches(_ model: ModuleBase, _ targets: [String]) -> Result<[(String, Linear)], LoRAMatchError> {
         guard !targets.isEmpty else { return .failure(.init("targetModules is empty")) }
         var layers: [(String, Linear)] = []
         for (path, m) in model.namedModules() where targets.contains(where: { path == $0 || path.hasSuffix("." + $0) }) {
@@ -189,7 +189,7 @@ public final class LoRA {
     ///
     ///     let lora = try LoRA.load(from: "runs/adapter", into: model)
     ///     lora.merge()
-    public static func load(from directory: String, into model: Module, generator: Generator? = nil) throws -> LoRA {
+    public static func load(from directory: String, into model: ModuleBase, generator: Generator? = nil) throws -> LoRA {
         let configPath = directory + "/adapter_config.json"
         let config: JSONValue
         do { config = try JSONValue.parse(ReadableFile(configPath).readAll(limit: 1 << 24)) } catch let e as JSONValue.ParseError {

@@ -4,7 +4,7 @@
 ///
 ///     let criterion = MSELoss()
 ///     let loss = criterion(prediction, target)
-open class MSELoss: Module {
+open class MSELoss: ModuleBase {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -19,7 +19,7 @@ open class MSELoss: Module {
 ///
 ///     let criterion = L1Loss()
 ///     let loss = criterion(prediction, target)
-open class L1Loss: Module {
+open class L1Loss: ModuleBase {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -34,7 +34,7 @@ open class L1Loss: Module {
 ///
 ///     let criterion = SmoothL1Loss(beta: 0.5)
 ///     let loss = criterion(prediction, target)
-open class SmoothL1Loss: Module {
+open class SmoothL1Loss: ModuleBase {
     public let reduction: Reduction, beta: Double
     public init(reduction: Reduction = .mean, beta: Double = 1) { self.reduction = reduction; self.beta = beta; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -49,7 +49,7 @@ open class SmoothL1Loss: Module {
 ///
 ///     let criterion = HuberLoss(delta: 1.5)
 ///     let loss = criterion(prediction, target)
-open class HuberLoss: Module {
+open class HuberLoss: ModuleBase {
     public let reduction: Reduction, delta: Double
     public init(reduction: Reduction = .mean, delta: Double = 1) { self.reduction = reduction; self.delta = delta; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -64,7 +64,7 @@ open class HuberLoss: Module {
 ///
 ///     let criterion = CrossEntropyLoss(labelSmoothing: 0.1)
 ///     let loss = criterion(logits, labels)
-open class CrossEntropyLoss: Module {
+open class CrossEntropyLoss: ModuleBase {
     public let weight: Buffer?
     public let ignoreIndex: Int, labelSmoothing: Double, reduction: Reduction
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean, labelSmoothing: Double = 0) {
@@ -87,7 +87,7 @@ open class CrossEntropyLoss: Module {
 ///
 ///     let criterion = NLLLoss()
 ///     let loss = criterion(logProbs, labels)
-open class NLLLoss: Module {
+open class NLLLoss: ModuleBase {
     public let weight: Buffer?
     public let ignoreIndex: Int, reduction: Reduction
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
@@ -107,7 +107,7 @@ open class NLLLoss: Module {
 ///
 ///     let criterion = BCELoss()
 ///     let loss = criterion(probabilities, labels)
-open class BCELoss: Module {
+open class BCELoss: ModuleBase {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -122,7 +122,7 @@ open class BCELoss: Module {
 ///
 ///     let criterion = BCEWithLogitsLoss(posWeight: Tensor([3.0]))
 ///     let loss = criterion(scores, labels)
-open class BCEWithLogitsLoss: Module {
+open class BCEWithLogitsLoss: ModuleBase {
     public let posWeight: Buffer?
     public let reduction: Reduction
     public init(reduction: Reduction = .mean, posWeight: Tensor? = nil) {
@@ -142,7 +142,7 @@ open class BCEWithLogitsLoss: Module {
 ///
 ///     let criterion = KLDivLoss(reduction: .batchMean)
 ///     let loss = criterion(logp, q)
-open class KLDivLoss: Module {
+open class KLDivLoss: ModuleBase {
     public let reduction: Reduction, logTarget: Bool
     public init(reduction: Reduction = .mean, logTarget: Bool = false) { self.reduction = reduction; self.logTarget = logTarget; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {

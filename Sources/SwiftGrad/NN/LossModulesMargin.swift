@@ -5,7 +5,7 @@
 ///
 ///     let criterion = HingeEmbeddingLoss(margin: 1)
 ///     let loss = criterion(distances, labels)
-open class HingeEmbeddingLoss: Module {
+open class HingeEmbeddingLoss: ModuleBase {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 1, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -20,7 +20,7 @@ open class HingeEmbeddingLoss: Module {
 ///
 ///     let criterion = SoftMarginLoss()
 ///     let loss = criterion(scores, labels)
-open class SoftMarginLoss: Module {
+open class SoftMarginLoss: ModuleBase {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -35,7 +35,7 @@ open class SoftMarginLoss: Module {
 ///
 ///     let criterion = MultiMarginLoss(p: 2, margin: 0.5)
 ///     let loss = criterion(scores, labels)
-open class MultiMarginLoss: Module {
+open class MultiMarginLoss: ModuleBase {
     public let p: Int, margin: Double, reduction: Reduction
     public let weight: Buffer?
     public init(p: Int = 1, margin: Double = 1, weight: Tensor? = nil, reduction: Reduction = .mean) {
@@ -56,7 +56,7 @@ open class MultiMarginLoss: Module {
 ///
 ///     let criterion = MultiLabelMarginLoss()
 ///     let loss = criterion(scores, classLists)
-open class MultiLabelMarginLoss: Module {
+open class MultiLabelMarginLoss: ModuleBase {
     public let reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -71,7 +71,7 @@ open class MultiLabelMarginLoss: Module {
 ///
 ///     let criterion = MultiLabelSoftMarginLoss()
 ///     let loss = criterion(scores, labels)
-open class MultiLabelSoftMarginLoss: Module {
+open class MultiLabelSoftMarginLoss: ModuleBase {
     public let reduction: Reduction
     public let weight: Buffer?
     public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
@@ -90,7 +90,7 @@ open class MultiLabelSoftMarginLoss: Module {
 ///
 ///     let criterion = TripletMarginLoss(margin: 1, p: 2)
 ///     let loss = criterion(anchor, positive, negative)
-open class TripletMarginLoss: Module {
+open class TripletMarginLoss: ModuleBase {
     public let margin: Double, p: Double, eps: Double, swap: Bool, reduction: Reduction
     public init(margin: Double = 1, p: Double = 2, eps: Double = 1e-6, swap: Bool = false, reduction: Reduction = .mean) {
         self.margin = margin; self.p = p; self.eps = eps; self.swap = swap; self.reduction = reduction
@@ -111,7 +111,7 @@ open class TripletMarginLoss: Module {
 ///
 ///     let criterion = TripletMarginWithDistanceLoss(distanceFunction: { 1 - cosineSimilarity($0, $1) })
 ///     let loss = criterion(anchor, positive, negative)
-open class TripletMarginWithDistanceLoss: Module {
+open class TripletMarginWithDistanceLoss: ModuleBase {
     public let distanceFunction: ((Tensor, Tensor) -> Tensor)?
     public let margin: Double, swap: Bool, reduction: Reduction
     public init(distanceFunction: ((Tensor, Tensor) -> Tensor)? = nil, margin: Double = 1, swap: Bool = false,
@@ -134,7 +134,7 @@ open class TripletMarginWithDistanceLoss: Module {
 ///
 ///     let criterion = CosineEmbeddingLoss(margin: 0.2)
 ///     let loss = criterion(a, b, labels)
-open class CosineEmbeddingLoss: Module {
+open class CosineEmbeddingLoss: ModuleBase {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor, _ target: Tensor) -> Tensor {
@@ -149,7 +149,7 @@ open class CosineEmbeddingLoss: Module {
 ///
 ///     let criterion = MarginRankingLoss(margin: 0.1)
 ///     let loss = criterion(s1, s2, labels)
-open class MarginRankingLoss: Module {
+open class MarginRankingLoss: ModuleBase {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; self.reduction = reduction; super.init() }
     public func callAsFunction(_ x1: Tensor, _ x2: Tensor, _ target: Tensor) -> Tensor {
@@ -164,7 +164,7 @@ open class MarginRankingLoss: Module {
 ///
 ///     let criterion = GaussianNLLLoss(full: true)
 ///     let loss = criterion(mean, target, variance)
-open class GaussianNLLLoss: Module {
+open class GaussianNLLLoss: ModuleBase {
     public let full: Bool, eps: Double, reduction: Reduction
     public init(full: Bool = false, eps: Double = 1e-6, reduction: Reduction = .mean) {
         self.full = full; self.eps = eps; self.reduction = reduction
@@ -182,7 +182,7 @@ open class GaussianNLLLoss: Module {
 ///
 ///     let criterion = PoissonNLLLoss(logInput: true)
 ///     let loss = criterion(logRate, counts)
-open class PoissonNLLLoss: Module {
+open class PoissonNLLLoss: ModuleBase {
     public let logInput: Bool, full: Bool, eps: Double, reduction: Reduction
     public init(logInput: Bool = true, full: Bool = false, eps: Double = 1e-8, reduction: Reduction = .mean) {
         self.logInput = logInput; self.full = full; self.eps = eps; self.reduction = reduction

@@ -1,9 +1,12 @@
-// Module: the base class of layers and models, as torch.nn.Module.
+// ModuleBase and Module: the base classes of layers and models, as torch.nn.Module. ModuleBase holds
+// everything but the call; Module adds the one-tensor call (`forward(_:)`, `model(x)`). A module
+// whose call takes several tensors subclasses ModuleBase and declares its own `callAsFunction`, so
+// the number of tensors a call takes is checked by the compiler (`MSELoss()(x)` does not compile).
 //
 // Parameters, buffers and submodules are found by reflection (`Mirror`) over stored properties:
 //   Tensor, Tensor?, [Tensor]                  → parameters
 //   Buffer, Buffer?, [Buffer]                  → buffers (running statistics; saved, not trained)
-//   Module, Module?, [Module] (any subclass)   → submodules
+//   ModuleBase, ModuleBase?, [ModuleBase]      → submodules (any subclass: Module, losses, ...)
 // Property names are mapped to PyTorch's names (camelCase → snake_case, a leading underscore dropped,
 // arrays indexed `name.0`, `name.1`); a layer whose names are dynamic (LSTM's `weight_ih_l0`)
 // overrides `declaredMembers()`. Members registered by name (`registerParameter`, `registerBuffer`,
@@ -34,20 +37,23 @@ public final class Buffer {
 public struct ModuleMembers {
     public var parameters: [(String, Tensor)] = []
     public var buffers: [(String, Buffer)] = []
-    public var children: [(String, Module)] = []
+    public var children: [(String, ModuleBase)] = []
     public init() {}
 }
 
-/// The base class of every layer and model. Subclass it, store parameters (`Tensor`), buffers
-/// (`Buffer`) and submodules as `let` properties, and override `forward(_:)`; call the module
-/// like a function.
+/// What every layer and model shares, without a call: reflection over its members, PyTorch
+/// names, parameters, buffers, submodules, state dicts, hooks and train/eval modes. A module whose
+/// call takes one tensor subclasses `Module` (which adds `forward(_:)` and `model(x)`); a module
+/// whose call takes several tensors, or other arguments, subclasses `ModuleBase` directly and
+/// declares its own `callAsFunction` (losses, `Bilinear`, `TransformerDecoderLayer`), so a call
+/// with the wrong number of tensors does not compile. Traversals (`modules()`, `children()`,
+/// `submodule(_:)`) return `ModuleBase`; cast (`as? Module`, `as? Linear`) to call one.
 ///
-///     final class MLP: Module {
-///         let fc1 = Linear(784, 128), fc2 = Linear(128, 10)
-///         override func forward(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
+///     final class PairScore: ModuleBase {
+///         let bilinear = Bilinear(in1Features: 8, in2Features: 8, outFeatures: 1)
+///         func callAsFunction(_ a: Tensor, _ b: Tensor) -> Tensor { hooked([a, b]) { [bilinear($0[0], $0[1])] }[0] }
 ///     }
-///     let logits = MLP()(images)
-open class Module: CustomStringConvertible {
+open class ModuleBase: CustomStringConvertible {
     /// Whether the module is in training mode (Dropout active, BatchNorm using batch statistics).
     public private(set) var isTraining = true
     private var registered = ModuleMembers()
@@ -55,23 +61,6 @@ open class Module: CustomStringConvertible {
     var hooks: ModuleHooks?
 
     public init() {}
-
-    // MARK: Forward
-
-    /// The computation, on one input. Override it in subclasses; users call the module instead.
-    ///
-    ///     override func forward(_ x: Tensor) -> Tensor { linear(x).relu() }
-    open func forward(_ input: Tensor) -> Tensor {
-        fatalError("\(typeName): forward(_:) is not implemented for a single tensor input")
-    }
-
-    /// Runs `forward(_:)`, with the module's hooks if it has any (NN/ModuleHooks.swift).
-    ///
-    ///     let y = model(x)
-    public final func callAsFunction(_ input: Tensor) -> Tensor {
-        guard let hooks else { return forward(input) }
-        return hooks.run(self, [input]) { [forward($0[0])] }[0]
-    }
 
     // MARK: Discovery
 
@@ -84,14 +73,14 @@ open class Module: CustomStringConvertible {
     /// The PyTorch name for a stored property: `inProjWeight` → `in_proj_weight`. Override to rename.
     ///
     ///     override func memberName(forProperty p: String) -> String { p == "gamma" ? "weight" : super.memberName(forProperty: p) }
-    open func memberName(forProperty property: String) -> String { Module.snakeCase(property) }
+    open func memberName(forProperty property: String) -> String { ModuleBase.snakeCase(property) }
 
     /// The members found by reflection over the stored properties of this class and its superclasses.
     public final func reflectedMembers() -> ModuleMembers {
         var chain: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
-        while let m = mirror, m.subjectType != Module.self {
-            chain.append(m)
+        while let m = mirror, m.subjectType != ModuleBase.self {
+            if m.subjectType != Module.self { chain.append(m) }
             mirror = m.superclassMirror
         }
         var members = ModuleMembers()
@@ -99,7 +88,7 @@ open class Module: CustomStringConvertible {
             for child in m.children {
                 guard let label = child.label, !label.contains("$") else { continue }
                 let name = memberName(forProperty: label)
-                Module.collect(child.value, name: name, into: &members)
+                ModuleBase.collect(child.value, name: name, into: &members)
             }
         }
         return members
@@ -108,16 +97,16 @@ open class Module: CustomStringConvertible {
     static func collect(_ value: Any, name: String, into m: inout ModuleMembers) {
         if let t = value as? Tensor { m.parameters.append((name, t)) }
         else if let b = value as? Buffer { m.buffers.append((name, b)) }
-        else if let c = value as? Module { m.children.append((name, c)) }
+        else if let c = value as? ModuleBase { m.children.append((name, c)) }
         else if let ts = value as? [Tensor] { for (i, t) in ts.enumerated() { m.parameters.append(("\(name).\(i)", t)) } }
         else if let bs = value as? [Buffer] { for (i, b) in bs.enumerated() { m.buffers.append(("\(name).\(i)", b)) } }
-        else if let cs = value as? [Module] { for (i, c) in cs.enumerated() { m.children.append(("\(name).\(i)", c)) } }
+        else if let cs = value as? [ModuleBase] { for (i, c) in cs.enumerated() { m.children.append(("\(name).\(i)", c)) } }
     }
 
     /// camelCase → snake_case (`selfAttn` → `self_attn`, `weightIhL0` → `weight_ih_l0`), without a
     /// leading underscore.
     ///
-    ///     Module.snakeCase("inProjWeight")   // "in_proj_weight"
+    ///     ModuleBase.snakeCase("inProjWeight")   // "in_proj_weight"
     public static func snakeCase(_ name: String) -> String {
         let chars = Array(name.drop { $0 == "_" })
         var out = ""
@@ -182,7 +171,7 @@ open class Module: CustomStringConvertible {
     /// Adds a submodule under `name` (PyTorch's `register_module` / `add_module`).
     ///
     ///     model.registerModule("head", Linear(64, 10))
-    public func registerModule(_ name: String, _ module: Module) {
+    public func registerModule(_ name: String, _ module: ModuleBase) {
         checkRegistrable(name, "registerModule", in: \.children)
         check(module !== self, "registerModule('\(name)'): a \(typeName) cannot be its own submodule")
         registered.children.removeAll { $0.0 == name }
@@ -204,34 +193,41 @@ open class Module: CustomStringConvertible {
     ///
     ///     let w = model.parameter("fc1.weight")
     public func parameter(_ path: String) -> Tensor? {
-        let (owner, last) = splitPath(path)
-        return owner?.members.parameters.first { $0.0 == last }?.1
+        resolve(path) { m, last in m.members.parameters.first { $0.0 == last }?.1 }
     }
 
     /// The buffer tensor at a dotted path (PyTorch's `get_buffer`), or nil.
     ///
     ///     let mean = model.buffer("bn1.running_mean")
     public func buffer(_ path: String) -> Tensor? {
-        let (owner, last) = splitPath(path)
-        return owner?.members.buffers.first { $0.0 == last }?.1.value
+        resolve(path) { m, last in m.members.buffers.first { $0.0 == last }?.1.value }
     }
 
     /// The submodule at a dotted path (PyTorch's `get_submodule`; `""` is this module), or nil.
+    /// Members of a stored array are named `name.i`, so `"layers.3"` finds element 3 of `layers`.
     ///
     ///     let block = model.submodule("layers.3")
-    public func submodule(_ path: String) -> Module? {
+    public func submodule(_ path: String) -> ModuleBase? {
         if path.isEmpty { return self }
-        var m: Module = self
-        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
-            guard let next = m.members.children.first(where: { $0.0 == part })?.1 else { return nil }
-            m = next
-        }
-        return m
+        return resolve(path) { m, last in m.members.children.first { $0.0 == last }?.1 }
     }
 
-    private func splitPath(_ path: String) -> (Module?, String) {
-        guard let dot = path.lastIndex(of: ".") else { return (self, path) }
-        return (submodule(String(path[..<dot])), String(path[path.index(after: dot)...]))
+    /// Walks `path` down the tree and asks `find` for the member named by what is left. A member's
+    /// own name may contain dots (array elements: `h.0`), so at each module the longest child name
+    /// that is a prefix of the rest is taken first, and shorter ones if that leads nowhere.
+    private func resolve<T>(_ path: String, _ find: (ModuleBase, String) -> T?) -> T? {
+        var stack: [(ModuleBase, Substring)] = [(self, Substring(path))]
+        var seen = 0
+        while let (m, rest) = stack.popLast() {
+            seen += 1
+            if seen > 10_000 { return nil }      // a cycle through registered modules; never in a tree
+            if let found = find(m, String(rest)) { return found }
+            let next = m.members.children
+                .filter { rest.hasPrefix($0.0 + ".") }
+                .sorted { $0.0.count < $1.0.count }   // the longest is popped first
+            for (name, child) in next { stack.append((child, rest.dropFirst(name.count + 1))) }
+        }
+        return nil
     }
 
     // MARK: Traversal
@@ -239,10 +235,10 @@ open class Module: CustomStringConvertible {
     /// Every module of the tree with its dotted name, this one first (`""`), each once.
     ///
     ///     for (name, m) in model.namedModules() { print(name, m.typeName) }
-    public func namedModules() -> [(String, Module)] {
-        var out: [(String, Module)] = []
+    public func namedModules() -> [(String, ModuleBase)] {
+        var out: [(String, ModuleBase)] = []
         var seen = Set<ObjectIdentifier>()
-        var stack: [(String, Module)] = [("", self)]
+        var stack: [(String, ModuleBase)] = [("", self)]
         while let item = stack.popLast() {
             let (name, m) = item
             guard seen.insert(ObjectIdentifier(m)).inserted else { continue }
@@ -257,15 +253,15 @@ open class Module: CustomStringConvertible {
     /// Every module of the tree, this one first.
     ///
     ///     let linears = model.modules().compactMap { $0 as? Linear }
-    public func modules() -> [Module] { namedModules().map(\.1) }
+    public func modules() -> [ModuleBase] { namedModules().map(\.1) }
 
     /// The direct submodules with their names.
-    public func namedChildren() -> [(String, Module)] { members.children }
+    public func namedChildren() -> [(String, ModuleBase)] { members.children }
 
     /// The direct submodules.
     ///
     ///     for child in model.children() { print(child) }
-    public func children() -> [Module] { members.children.map(\.1) }
+    public func children() -> [ModuleBase] { members.children.map(\.1) }
 
     /// Every parameter with its PyTorch name (`features.0.weight`), each tensor once.
     ///
@@ -310,7 +306,7 @@ open class Module: CustomStringConvertible {
     /// Calls `body` on every submodule and then on this module (as PyTorch's `apply`).
     ///
     ///     model.apply { if let l = $0 as? Linear { Init.xavierUniform(l.weight) } }
-    public func apply(_ body: (Module) -> Void) {
+    public func apply(_ body: (ModuleBase) -> Void) {
         for m in modules().reversed() { body(m) }
     }
 
@@ -357,8 +353,11 @@ open class Module: CustomStringConvertible {
 
     // MARK: Description
 
-    /// The class name (`Linear`).
-    public var typeName: String { String(describing: type(of: self)) }
+    /// The class name (`Linear`; a generic class without its arguments: `ModuleList`).
+    public var typeName: String {
+        let name = String(describing: type(of: self))
+        return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name
+    }
 
     /// The settings shown in the description, PyTorch's `extra_repr` (`in_features=4, ...`).
     ///
@@ -381,9 +380,38 @@ open class Module: CustomStringConvertible {
     }
 }
 
+/// The base class of layers and models whose call takes one tensor (PyTorch's `nn.Module` with
+/// `forward(x)`). Subclass it, store parameters (`Tensor`), buffers (`Buffer`) and submodules as
+/// `let` properties, and override `forward(_:)`; call the module like a function. A module whose
+/// call needs other arguments subclasses `ModuleBase` instead (see there).
+///
+///     final class MLP: Module {
+///         let fc1 = Linear(784, 128), fc2 = Linear(128, 10)
+///         override func forward(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
+///     }
+///     let logits = MLP()(images)
+open class Module: ModuleBase {
+    /// The computation, on one input. Every subclass overrides it; users call the module instead.
+    ///
+    ///     override func forward(_ x: Tensor) -> Tensor { linear(x).relu() }
+    open func forward(_ input: Tensor) -> Tensor {
+        // Swift has no abstract methods: a subclass of Module that forgot forward(_:) is the one
+        // run-time case left. A module without a one-tensor call subclasses ModuleBase.
+        checkFailure("\(typeName): a Module subclass must override forward(_:) (a module whose call takes other arguments subclasses ModuleBase)")
+    }
+
+    /// Runs `forward(_:)`, with the module's hooks if it has any (NN/ModuleHooks.swift).
+    ///
+    ///     let y = model(x)
+    public final func callAsFunction(_ input: Tensor) -> Tensor {
+        guard let hooks else { return forward(input) }
+        return hooks.run(self, [input]) { [forward($0[0])] }[0]
+    }
+}
+
 // MARK: - State dict
 
-extension Module: StateDictConvertible {
+extension ModuleBase: StateDictConvertible {
     /// Parameters and persistent buffers by name. The tensors share storage with the module
     /// (detached), as PyTorch's `state_dict()`; copy them to keep a snapshot.
     ///

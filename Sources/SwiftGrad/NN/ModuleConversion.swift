@@ -16,7 +16,7 @@ extension Tensor {
     }
 }
 
-extension Module {
+extension ModuleBase {
     /// Converts every floating-point parameter and buffer to `dtype` in place, as PyTorch's
     /// `module.to(dtype)`: integer buffers (such as `num_batches_tracked`) are left alone, and
     /// parameters stay the same objects (`parameters()` returns the same tensors, now in `dtype`),

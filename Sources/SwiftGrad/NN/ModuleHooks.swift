@@ -16,10 +16,10 @@
 
 /// The hooks of one module; nil on the module while there are none.
 final class ModuleHooks {
-    typealias ForwardPre = (Module, [Tensor]) -> [Tensor]?
-    typealias Forward = (Module, [Tensor], [Tensor]) -> [Tensor]?
-    typealias BackwardPre = (Module, [Tensor?]) -> [Tensor?]?
-    typealias Backward = (Module, [Tensor?], [Tensor?]) -> [Tensor?]?
+    typealias ForwardPre = (ModuleBase, [Tensor]) -> [Tensor]?
+    typealias Forward = (ModuleBase, [Tensor], [Tensor]) -> [Tensor]?
+    typealias BackwardPre = (ModuleBase, [Tensor?]) -> [Tensor?]?
+    typealias Backward = (ModuleBase, [Tensor?], [Tensor?]) -> [Tensor?]?
 
     var forwardPre: [(id: Int, hook: ForwardPre)] = []
     var forward: [(id: Int, hook: Forward)] = []
@@ -38,7 +38,7 @@ final class ModuleHooks {
         backward.removeAll { $0.id == id }
     }
 
-    func run(_ module: Module, _ inputs: [Tensor], _ body: ([Tensor]) -> [Tensor]) -> [Tensor] {
+    func run(_ module: ModuleBase, _ inputs: [Tensor], _ body: ([Tensor]) -> [Tensor]) -> [Tensor] {
         if depth > 0 { return body(inputs) }
         depth += 1
         defer { depth -= 1 }
@@ -67,7 +67,7 @@ final class ModuleHooks {
 
 /// One module call's backward hooks: what the identity nodes around it share.
 final class BackwardHookCall {
-    private weak var module: Module?
+    private weak var module: ModuleBase?
     private let typeName: String
     private let backwardPre: [(id: Int, hook: ModuleHooks.BackwardPre)]
     private let backward: [(id: Int, hook: ModuleHooks.Backward)]
@@ -75,7 +75,7 @@ final class BackwardHookCall {
     private var inputSlots: [Int] = [], outputSlots: [Int] = []
     private var gradOutputs: [Tensor?] = []
 
-    init(_ module: Module, backwardPre: [(id: Int, hook: ModuleHooks.BackwardPre)], backward: [(id: Int, hook: ModuleHooks.Backward)]) {
+    init(_ module: ModuleBase, backwardPre: [(id: Int, hook: ModuleHooks.BackwardPre)], backward: [(id: Int, hook: ModuleHooks.Backward)]) {
         self.module = module
         self.typeName = module.typeName
         self.backwardPre = backwardPre
@@ -165,7 +165,7 @@ private func identityGroup(_ xs: [Tensor], _ name: String, _ backward: @escaping
     return out
 }
 
-extension Module {
+extension ModuleBase {
     private func hookStore() -> ModuleHooks {
         if let h = hooks { return h }
         let h = ModuleHooks()
@@ -197,7 +197,7 @@ extension Module {
     ///
     ///     let handle = layer.registerForwardPreHook { _, xs in [xs[0] * 2] }
     @discardableResult
-    public func registerForwardPreHook(_ hook: @escaping (Module, [Tensor]) -> [Tensor]?) -> HookHandle {
+    public func registerForwardPreHook(_ hook: @escaping (ModuleBase, [Tensor]) -> [Tensor]?) -> HookHandle {
         let id = HookIDs.next()
         hookStore().forwardPre.append((id, hook))
         return handle(id)
@@ -208,7 +208,7 @@ extension Module {
     ///
     ///     let handle = layer.registerForwardHook { _, _, ys in print(ys[0].shape); return nil }
     @discardableResult
-    public func registerForwardHook(_ hook: @escaping (Module, [Tensor], [Tensor]) -> [Tensor]?) -> HookHandle {
+    public func registerForwardHook(_ hook: @escaping (ModuleBase, [Tensor], [Tensor]) -> [Tensor]?) -> HookHandle {
         let id = HookIDs.next()
         hookStore().forward.append((id, hook))
         return handle(id)
@@ -221,7 +221,7 @@ extension Module {
     ///
     ///     layer.registerFullBackwardPreHook { _, gy in gy.map { $0.map { $0 * 0.5 } } }
     @discardableResult
-    public func registerFullBackwardPreHook(_ hook: @escaping (Module, [Tensor?]) -> [Tensor?]?) -> HookHandle {
+    public func registerFullBackwardPreHook(_ hook: @escaping (ModuleBase, [Tensor?]) -> [Tensor?]?) -> HookHandle {
         let id = HookIDs.next()
         hookStore().backwardPre.append((id, hook))
         return handle(id)
@@ -236,22 +236,10 @@ extension Module {
     ///
     ///     layer.registerFullBackwardHook { m, gx, gy in print(m.typeName, gy[0]!.norm()); return nil }
     @discardableResult
-    public func registerFullBackwardHook(_ hook: @escaping (Module, [Tensor?], [Tensor?]) -> [Tensor?]?) -> HookHandle {
+    public func registerFullBackwardHook(_ hook: @escaping (ModuleBase, [Tensor?], [Tensor?]) -> [Tensor?]?) -> HookHandle {
         let id = HookIDs.next()
         hookStore().backward.append((id, hook))
         return handle(id)
-    }
-
-    /// Registers `hook(module, input, output)` on a one-tensor module, run after each forward;
-    /// returns an id for `removeForwardHook(_:)` (the older form of `registerForwardHook`).
-    ///
-    ///     let id = layer.registerForwardHook { _, _, out in print(out.shape) }
-    @discardableResult
-    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> Int {
-        registerForwardHook { (m: Module, xs: [Tensor], ys: [Tensor]) -> [Tensor]? in
-            hook(m, xs[0], ys[0])
-            return nil
-        }.id
     }
 
     /// Removes a hook by the id `registerForwardHook(_:)` returned (or any handle's `id`).
@@ -260,10 +248,12 @@ extension Module {
     public func removeForwardHook(_ id: Int) { removeHook(id) }
 }
 
-extension Module {
+extension ModuleBase {
     /// `hooked(_:_:)` for a call with optional tensor arguments: the nil ones are left out of the
     /// hooks' lists and come back to `body` as nil in their places.
-    final func hooked(optional inputs: [Tensor?], _ body: ([Tensor?]) -> [Tensor]) -> [Tensor] {
+    ///
+    ///     func callAsFunction(_ x: Tensor, mask: Tensor?) -> Tensor { hooked(optional: [x, mask]) { xs in [f(xs[0]!, xs[1])] }[0] }
+    public final func hooked(optional inputs: [Tensor?], _ body: ([Tensor?]) -> [Tensor]) -> [Tensor] {
         guard hooks != nil else { return body(inputs) }
         let present = inputs.indices.filter { inputs[$0] != nil }
         return hooked(present.map { inputs[$0]! }) { xs in
@@ -272,4 +262,20 @@ extension Module {
             return body(full)
         }
     }
+}
+
+extension Module {
+    /// Registers `hook(module, input, output)` on a one-tensor module, run after each forward;
+    /// returns an id for `removeForwardHook(_:)` (the older form of `registerForwardHook`).
+    ///
+    ///     let id = layer.registerForwardHook { _, _, out in print(out.shape) }
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> Int {
+        registerForwardHook { (m: ModuleBase, xs: [Tensor], ys: [Tensor]) -> [Tensor]? in
+            // Called with the module it is registered on, which is a Module.
+            if let m = m as? Module { hook(m, xs[0], ys[0]) }
+            return nil
+        }.id
+    }
+
 }

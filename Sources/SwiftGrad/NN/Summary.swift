@@ -18,19 +18,20 @@ extension Module {
         let named = namedModules()
         var names: [ObjectIdentifier: String] = [:]
         for (name, m) in named { names[ObjectIdentifier(m)] = name }
-        var hooks: [(Module, Int)] = []
+        var hooks: [HookHandle] = []
         for (_, m) in named where m !== self {
-            let id = m.registerForwardHook { mod, _, out in
+            // Every submodule, whatever its call takes: the row shows its first output's shape.
+            hooks.append(m.registerForwardHook { (mod: ModuleBase, _: [Tensor], ys: [Tensor]) -> [Tensor]? in
                 let label = "\(names[ObjectIdentifier(mod)] ?? "?") (\(mod.typeName))"
-                rows.append((label, "\(out.shape)", mod.members.parameters.reduce(0) { $0 + $1.1.count }))
-            }
-            hooks.append((m, id))
+                rows.append((label, ys.first.map { "\($0.shape)" } ?? "[]", mod.members.parameters.reduce(0) { $0 + $1.1.count }))
+                return nil
+            })
         }
         let modes = named.map { ($0.1, $0.1.isTraining) }
         eval()
         let out = withNoGrad { self(input) }
         for (m, wasTraining) in modes { m.setTrainingFlag(wasTraining) }
-        for (m, id) in hooks { m.removeForwardHook(id) }
+        for h in hooks { h.remove() }
         if rows.isEmpty { rows.append(("(\(typeName))", "\(out.shape)", parameterCount)) }
 
         let total = parameterCount, trainable = trainableParameterCount

@@ -8,7 +8,7 @@
 ///
 ///     let layer = TransformerDecoderLayer(dModel: 64, nhead: 4, dimFeedforward: 128, batchFirst: true)
 ///     let y = layer(tgt, memory: memory, tgtIsCausal: true)
-open class TransformerDecoderLayer: Module {
+open class TransformerDecoderLayer: ModuleBase {
     public let selfAttn: MultiheadAttention
     public let multiheadAttn: MultiheadAttention
     public let linear1: Linear
@@ -38,11 +38,6 @@ open class TransformerDecoderLayer: Module {
         self.normFirst = normFirst
         self.activation = activation
         super.init()
-    }
-
-    /// Needs `memory`: call `layer(tgt, memory:)`.
-    open override func forward(_ input: Tensor) -> Tensor {
-        checkFailure("TransformerDecoderLayer: call layer(tgt, memory:) with the encoder's output (input \(input.shape))")
     }
 
     /// Runs the layer on `tgt` attending to `memory`; masks as in `MultiheadAttention`
@@ -93,7 +88,7 @@ open class TransformerDecoderLayer: Module {
 ///
 ///     let decoder = TransformerDecoder(numLayers: 2) { TransformerDecoderLayer(dModel: 64, nhead: 4) }
 ///     let y = decoder(tgt, memory: memory, tgtIsCausal: true)
-open class TransformerDecoder: Module {
+open class TransformerDecoder: ModuleBase {
     public let layers: [TransformerDecoderLayer]
     public let norm: LayerNorm?
 
@@ -103,11 +98,6 @@ open class TransformerDecoder: Module {
         layers = (0..<numLayers).map { _ in makeLayer() }
         self.norm = norm
         super.init()
-    }
-
-    /// Needs `memory`: call `decoder(tgt, memory:)`.
-    open override func forward(_ input: Tensor) -> Tensor {
-        checkFailure("TransformerDecoder: call decoder(tgt, memory:) with the encoder's output (input \(input.shape))")
     }
 
     /// Runs every layer with the same masks, then the final norm.
@@ -142,7 +132,7 @@ open class TransformerDecoder: Module {
 ///
 ///     let model = Transformer(dModel: 64, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, batchFirst: true)
 ///     let y = model(src, tgt, tgtMask: Transformer.generateSquareSubsequentMask(tgt.shape[1]))
-open class Transformer: Module {
+open class Transformer: ModuleBase {
     public let encoder: TransformerEncoder
     public let decoder: TransformerDecoder
     public let dModel: Int, nhead: Int
@@ -168,11 +158,6 @@ open class Transformer: Module {
         withNoGrad {
             for (_, p) in namedParameters() where p.rank > 1 { Init.xavierUniform(p, generator: generator) }
         }
-    }
-
-    /// Needs a target: call `model(src, tgt)`.
-    open override func forward(_ input: Tensor) -> Tensor {
-        checkFailure("Transformer: call model(src, tgt) with a source and a target sequence (input \(input.shape))")
     }
 
     /// Encodes `src` [S, N, E] and decodes `tgt` [T, N, E] (batch first if `batchFirst`) over it.

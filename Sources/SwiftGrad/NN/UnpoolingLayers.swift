@@ -43,7 +43,7 @@ extension AdaptiveMaxPool1d {
 ///     let pool = MaxPool2d(2), unpool = MaxUnpool2d(2)
 ///     let (y, at) = pool.forwardWithIndices(x)
 ///     let back = unpool(y, indices: at)
-open class MaxUnpool2d: Module {
+open class MaxUnpool2d: ModuleBase {
     public let kernelSize: Size2, stride: Size2, padding: Size2
     public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
@@ -66,7 +66,7 @@ open class MaxUnpool2d: Module {
 ///
 ///     let (y, at) = MaxPool1d(2).forwardWithIndices(signal)
 ///     let back = MaxUnpool1d(2)(y, indices: at)
-open class MaxUnpool1d: Module {
+open class MaxUnpool1d: ModuleBase {
     public let kernelSize: Int, stride: Int, padding: Int
     public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding

@@ -104,7 +104,7 @@ public func ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: [Int], targ
 ///
 ///     let criterion = CTCLoss(blank: 0, zeroInfinity: true)
 ///     let loss = criterion(logProbs, targets, inputLengths: inLens, targetLengths: tgLens)
-open class CTCLoss: Module {
+open class CTCLoss: ModuleBase {
     public let blank: Int, reduction: Reduction, zeroInfinity: Bool
     public init(blank: Int = 0, reduction: Reduction = .mean, zeroInfinity: Bool = false) {
         self.blank = blank; self.reduction = reduction; self.zeroInfinity = zeroInfinity

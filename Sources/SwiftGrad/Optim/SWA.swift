@@ -58,12 +58,12 @@ public final class AveragedModel: Module {
     ///     print(swa.updates)
     public var updates: Int { Int(nAveraged.value.item()) }
 
-    func tensors(of m: Module) -> [Tensor] { m.parameters() + (useBuffers ? m.buffers() : []) }
+    func tensors(of m: ModuleBase) -> [Tensor] { m.parameters() + (useBuffers ? m.buffers() : []) }
 
     /// Folds the model's current weights into the average (the first update copies them).
     ///
     ///     swa.updateParameters(from: model)
-    public func updateParameters(from model: Module) {
+    public func updateParameters(from model: ModuleBase) {
         let averaged = tensors(of: module), current = tensors(of: model)
         check(averaged.count == current.count && zip(averaged, current).allSatisfy { $0.shape == $1.shape },
               "AveragedModel.updateParameters: the model does not match the averaged module's parameters")
@@ -116,8 +116,15 @@ public final class AveragedModel: Module {
             withNoGrad {
                 for (a, c) in zip(averaged, current) {
                     let w = 1 - decay
-                    // lerp as torch: a + w·(c − a) for w < 0.5, else c − (c − a)·(1 − w).
-                    a.copyFrom(abs(w) < 0.5 ? a + w * (c - a) : c - (c - a) * (1 - w))
+                    if a.dtype.isFloatingPoint {
+                        // lerp as torch: a + w·(c − a) for w < 0.5, else c − (c − a)·(1 − w).
+                        a.copyFrom(abs(w) < 0.5 ? a + w * (c - a) : c - (c - a) * (1 - w))
+                    } else {
+                        // Integer buffers (num_batches_tracked under useBuffers): torch's non-float branch,
+                        // decay·a + (1 − decay)·c in Double, truncated by the copy.
+                        let mixed = decay * a.to(.float64) + w * c.to(.float64)
+                        a.copyFrom(mixed.to(a.dtype))
+                    }
                 }
             }
         }
