@@ -210,7 +210,7 @@ import Foundation
             _ = fractionalMaxPool2d(Tensor.ones([1, 1, 4, 4]), kernelSize: 3, outputSize: [3, 3])
         },
         MisuseCase(["fractionalMaxPool3d", "[1, 1, 4, 4, 4]", "outputSize"]) { _ = fractionalMaxPool3d(Tensor.ones([1, 1, 4, 4, 4]), kernelSize: 2) },
-        MisuseCase(["fractionalMaxPool2d", "random samples", "[2, 1, 2]", "[1, 1, 2]"]) {
+        MisuseCase(["fractionalMaxPool2d", "random samples", "[2, 1, 2]", "[1, 1, 2]"]) {   // fewer rows than the batch
             _ = fractionalMaxPool2d(Tensor.ones([2, 1, 4, 4]), kernelSize: 2, outputSize: [2, 2], randomSamples: Tensor.zeros([1, 1, 2]))
         },
         MisuseCase(["LinearCrossEntropyLoss", "[4, 6]", "5"]) {

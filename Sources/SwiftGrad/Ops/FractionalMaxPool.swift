@@ -48,7 +48,9 @@ private func fractionalMaxPool(_ x: Tensor, kernel: [Int], outputSize: [Int]?, o
     }
     let u: Tensor
     if let samples {
-        check(samples.shape == [n, c, k], "\(op): random samples must have shape \([n, c, k]) for input \(x.shape), got \(samples.shape)")
+        // PyTorch takes more sample rows than batch entries (the first ones are used).
+        check(samples.rank == 3 && samples.shape[0] >= n && samples.shape[1] == c && samples.shape[2] == k,
+              "\(op): random samples must have shape \([n, c, k]) (or more rows) for input \(x.shape), got \(samples.shape)")
         u = samples
     } else {
         u = Tensor.rand([n, c, k], dtype: .float64, generator: generator ?? .default)
