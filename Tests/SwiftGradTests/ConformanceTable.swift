@@ -143,7 +143,7 @@ enum ConformanceTable {
     // literals (one long literal of closures is slow to type-check).
     static var mappings: [String: Mapping] {
         var all = coreRows
-        for group in [mathRows, reductionRows, manipulationRows, nnRows, linalgRows, volumeRows, copyRows, extraRows, ops16newRows] {
+        for group in [mathRows, reductionRows, manipulationRows, nnRows, linalgRows, volumeRows, copyRows, extraRows, ops16newRows, mod16Rows] {
             all.merge(group) { _, _ in fatalError("ConformanceTable: an op_db entry has two rows") }
         }
         return all
@@ -508,15 +508,25 @@ enum ConformanceTable {
         // Convolution, pooling, normalization, embedding.
         "nn.functional.conv1d": m("conv1d(x, weight:bias:stride:padding:dilation:groups:)",
                                   "input", "weight", "bias", "stride", "padding", "dilation", "groups") { c in
-            try c.require(!c.isString("padding"), "string padding")
+            let padding: Padding1d
+            switch c.value("padding") {
+            case .string("same")?: padding = .same
+            case .string("valid")?: padding = .valid
+            default: padding = .explicit(try c.size1("padding", 0))
+            }
             return conv1d(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"), stride: try c.size1("stride", 1),
-                          padding: .explicit(try c.size1("padding", 0)), dilation: try c.size1("dilation", 1), groups: try c.int("groups", 1))
+                          padding: padding, dilation: try c.size1("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv2d": m("conv2d(x, weight:bias:stride:padding:dilation:groups:)",
                                   "input", "weight", "bias", "stride", "padding", "dilation", "groups") { c in
-            try c.require(!c.isString("padding"), "string padding")
+            let padding: Padding2d
+            switch c.value("padding") {
+            case .string("same")?: padding = .same
+            case .string("valid")?: padding = .valid
+            default: padding = .explicit(try c.size2("padding", 0))
+            }
             return conv2d(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"), stride: try c.size2("stride", 1),
-                          padding: .explicit(try c.size2("padding", 0)), dilation: try c.size2("dilation", 1), groups: try c.int("groups", 1))
+                          padding: padding, dilation: try c.size2("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv_transpose1d": m("convTranspose1d(x, weight:bias:stride:padding:outputPadding:groups:dilation:)",
                                             "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation") { c in

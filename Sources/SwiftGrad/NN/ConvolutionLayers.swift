@@ -51,6 +51,35 @@ func checkChannels(_ op: String, _ inChannels: Int, _ outChannels: Int, groups: 
                  "\(op): in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
 }
 
+/// The explicit (before, after) padding of each spatial axis as `pad` takes it (last axis first),
+/// for a convolution whose padding is not zeros: PyTorch's `_reversed_padding_repeated_twice`
+/// (`.same`: the extra element of an even span after).
+func explicitPadding(_ amounts: [Int]?, kernel: [Int], dilation: [Int]) -> [Int] {
+    var pads: [Int] = []
+    for a in stride(from: kernel.count - 1, through: 0, by: -1) {
+        if let amounts {
+            pads += [amounts[a], amounts[a]]
+        } else {
+            let total = dilation[a] * (kernel[a] - 1)
+            pads += [total / 2, total - total / 2]
+        }
+    }
+    return pads
+}
+
+func explicitPadding(padding2d p: Padding2d, kernel: [Int], dilation: [Int]) -> [Int] {
+    switch p {
+    case .explicit(let s): return explicitPadding([s.h, s.w], kernel: kernel, dilation: dilation)
+    case .same: return explicitPadding(nil, kernel: kernel, dilation: dilation)
+    case .valid: return explicitPadding([0, 0], kernel: kernel, dilation: dilation)
+    }
+}
+
+/// PyTorch's repr suffix for a padding mode other than zeros.
+func paddingModeDescription(_ mode: PaddingMode) -> String {
+    mode == .constant ? "" : ", padding_mode=\(mode.rawValue)"
+}
+
 // MARK: - Conv2d
 
 /// 2-D convolution over [n, c, h, w] (or unbatched [c, h, w]) inputs, as `nn.Conv2d`: weight
@@ -67,18 +96,23 @@ open class Conv2d: Module {
     public let inChannels: Int, outChannels: Int
     /// Kernel size, step between windows and spacing between kernel taps.
     public let kernelSize: Size2, stride: Size2, dilation: Size2
-    /// Zero padding: explicit amounts, `.same` or `.valid`.
+    /// Padding: explicit amounts, `.same` or `.valid`.
     public let padding: Padding2d
     /// Independent channel groups.
     public let groups: Int
+    /// What the padding holds (`.constant`: zeros).
+    public let paddingMode: PaddingMode
 
     /// - Parameters:
     ///   - padding: a number, `[h, w]`, `.same` (stride 1 only) or `.valid`.
     ///   - groups: split the channels into independent groups (`groups: inChannels` is depthwise).
+    ///   - paddingMode: what the padding holds: zeros (`.constant`, PyTorch's 'zeros'), `.reflect`,
+    ///     `.replicate` or `.circular` (PyTorch's `padding_mode`).
     ///   - dtype: `.float64` for gradient checks.
     ///   - generator: a seeded generator for reproducible initialisation (the default one when nil).
     public init(inChannels: Int, outChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: Padding2d = 0,
-                dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
+                dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .constant,
+                dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("Conv2d", inChannels, outChannels, groups: groups)
         check(kernelSize.h > 0 && kernelSize.w > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
         if case .same = padding {
@@ -86,7 +120,7 @@ open class Conv2d: Module {
         }
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
-        self.dilation = dilation; self.groups = groups
+        self.dilation = dilation; self.groups = groups; self.paddingMode = paddingMode
         (weight, self.bias) = makeConvParameters(weightShape: [outChannels, inChannels / groups, kernelSize.h, kernelSize.w],
                                                  biasCount: outChannels, bias: bias, dtype: dtype, generator: generator)
         super.init()
@@ -97,13 +131,19 @@ open class Conv2d: Module {
     ///     let conv = Conv2d(3, 16, 3, stride: 2, padding: 1)
     public convenience init(_ inChannels: Int, _ outChannels: Int, _ kernelSize: Size2, stride: Size2 = 1,
                             padding: Padding2d = 0, dilation: Size2 = 1, groups: Int = 1, bias: Bool = true,
-                            dtype: DType = .float32, generator: Generator? = nil) {
+                            paddingMode: PaddingMode = .constant, dtype: DType = .float32, generator: Generator? = nil) {
         self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                  padding: padding, dilation: dilation, groups: groups, bias: bias, dtype: dtype, generator: generator)
+                  padding: padding, dilation: dilation, groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype,
+                  generator: generator)
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
         checkConvInput(self, input, spatialAxes: 2, inChannels: inChannels, weight: weight)
+        if paddingMode != .constant {
+            let pads = explicitPadding(padding2d: padding, kernel: [kernelSize.h, kernelSize.w], dilation: [dilation.h, dilation.w])
+            return conv2d(input.pad(pads, mode: paddingMode), weight: weight, bias: bias, stride: stride, padding: 0,
+                          dilation: dilation, groups: groups)
+        }
         return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
@@ -116,7 +156,7 @@ open class Conv2d: Module {
         }
         return convDescription(inChannels, outChannels, kernel: tuple2(kernelSize), stride: tuple2(stride), padding: pad,
                                dilation: dilation == 1 ? nil : tuple2(dilation), outputPadding: nil,
-                               groups: groups, bias: bias != nil)
+                               groups: groups, bias: bias != nil) + paddingModeDescription(paddingMode)
     }
 }
 
@@ -136,16 +176,20 @@ open class Conv1d: Module {
     public let inChannels: Int, outChannels: Int
     /// Kernel length, step between windows and spacing between kernel taps.
     public let kernelSize: Int, stride: Int, dilation: Int
-    /// Zero padding: an amount, `.same` or `.valid`.
+    /// Padding: an amount, `.same` or `.valid`.
     public let padding: Padding1d
     /// Independent channel groups.
     public let groups: Int
+    /// What the padding holds (`.constant`: zeros).
+    public let paddingMode: PaddingMode
 
     /// - Parameters:
     ///   - padding: a number, `.same` (stride 1 only) or `.valid`.
     ///   - groups: split the channels into independent groups.
+    ///   - paddingMode: zeros (`.constant`), `.reflect`, `.replicate` or `.circular` (PyTorch's `padding_mode`).
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding1d = 0,
-                dilation: Int = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
+                dilation: Int = 1, groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .constant,
+                dtype: DType = .float32, generator: Generator? = nil) {
         checkChannels("Conv1d", inChannels, outChannels, groups: groups)
         check(kernelSize > 0, "Conv1d: kernel size must be positive, got \(kernelSize)")
         if case .same = padding {
@@ -153,7 +197,7 @@ open class Conv1d: Module {
         }
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
-        self.dilation = dilation; self.groups = groups
+        self.dilation = dilation; self.groups = groups; self.paddingMode = paddingMode
         (weight, self.bias) = makeConvParameters(weightShape: [outChannels, inChannels / groups, kernelSize],
                                                  biasCount: outChannels, bias: bias, dtype: dtype, generator: generator)
         super.init()
@@ -164,13 +208,25 @@ open class Conv1d: Module {
     ///     let conv = Conv1d(16, 32, 5, stride: 2)
     public convenience init(_ inChannels: Int, _ outChannels: Int, _ kernelSize: Int, stride: Int = 1,
                             padding: Padding1d = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
-                            dtype: DType = .float32, generator: Generator? = nil) {
+                            paddingMode: PaddingMode = .constant, dtype: DType = .float32, generator: Generator? = nil) {
         self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                  padding: padding, dilation: dilation, groups: groups, bias: bias, dtype: dtype, generator: generator)
+                  padding: padding, dilation: dilation, groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype,
+                  generator: generator)
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
         checkConvInput(self, input, spatialAxes: 1, inChannels: inChannels, weight: weight)
+        if paddingMode != .constant {
+            let p: Padding2d
+            switch padding {
+            case .explicit(let n): p = .explicit(Size2(0, n))
+            case .same: p = .same
+            case .valid: p = .valid
+            }
+            let pads = explicitPadding(padding2d: p, kernel: [1, kernelSize], dilation: [1, dilation]).prefix(2)
+            return conv1d(input.pad(Array(pads), mode: paddingMode), weight: weight, bias: bias, stride: stride, padding: 0,
+                          dilation: dilation, groups: groups)
+        }
         return conv1d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
@@ -183,7 +239,7 @@ open class Conv1d: Module {
         }
         return convDescription(inChannels, outChannels, kernel: tuple1(kernelSize), stride: tuple1(stride), padding: pad,
                                dilation: dilation == 1 ? nil : tuple1(dilation), outputPadding: nil,
-                               groups: groups, bias: bias != nil)
+                               groups: groups, bias: bias != nil) + paddingModeDescription(paddingMode)
     }
 }
 

@@ -103,29 +103,38 @@ open class NLLLoss: ModuleBase {
     }
 }
 
-/// Binary cross-entropy on probabilities as a module.
+/// Binary cross-entropy on probabilities as a module, with optional per-element `weight`
+/// (broadcast to the input; PyTorch's buffer `weight`).
 ///
 ///     let criterion = BCELoss()
 ///     let loss = criterion(probabilities, labels)
 open class BCELoss: ModuleBase {
+    public let weight: Buffer?
     public let reduction: Reduction
-    public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
+    public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
+        self.weight = weight.map { Buffer($0) }
+        self.reduction = reduction
+        super.init()
+    }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
         hooked([input, target]) { xs in
             let input = xs[0], target = xs[1]
-            return [binaryCrossEntropy(input, target, reduction: reduction)]
+            return [binaryCrossEntropy(input, target, weight: weight?.value, reduction: reduction)]
         }[0]
     }
 }
 
-/// Binary cross-entropy on logits as a module, with an optional `posWeight`.
+/// Binary cross-entropy on logits as a module, with an optional per-element `weight` and a
+/// per-class `posWeight` (PyTorch's buffers `weight` and `pos_weight`).
 ///
 ///     let criterion = BCEWithLogitsLoss(posWeight: Tensor([3.0]))
 ///     let loss = criterion(scores, labels)
 open class BCEWithLogitsLoss: ModuleBase {
+    public let weight: Buffer?
     public let posWeight: Buffer?
     public let reduction: Reduction
-    public init(reduction: Reduction = .mean, posWeight: Tensor? = nil) {
+    public init(weight: Tensor? = nil, reduction: Reduction = .mean, posWeight: Tensor? = nil) {
+        self.weight = weight.map { Buffer($0) }
         self.posWeight = posWeight.map { Buffer($0) }
         self.reduction = reduction
         super.init()
@@ -133,7 +142,8 @@ open class BCEWithLogitsLoss: ModuleBase {
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
         hooked([logits, targets]) { xs in
             let logits = xs[0], targets = xs[1]
-            return [binaryCrossEntropy(logits: logits, targets: targets, posWeight: posWeight?.value, reduction: reduction)]
+            return [binaryCrossEntropy(logits: logits, targets: targets, weight: weight?.value, posWeight: posWeight?.value,
+                                       reduction: reduction)]
         }[0]
     }
 }
