@@ -120,9 +120,31 @@ private func act(_ spelling: String, dtypes: DTypes = .floating, _ f: @escaping 
     m(spelling, "input", "inplace", dtypes: dtypes) { c in try c.reject("inplace", unless: .bool(false)); return f(try c.x) }
 }
 
+/// `F.interpolate` on 3-D input [n, c, l] in the modes that act on each axis alone (nearest, area):
+/// the 2-D op on [n, c, 1, l] with the height kept.
+private func interp1d(_ c: Call, _ x: Tensor, _ mode: InterpolationMode) throws -> Tensor {
+    switch mode {
+    case .nearest, .area: break
+    default: throw Unsupported("input of rank 3")
+    }
+    try c.reject("antialias", unless: .bool(false))
+    if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
+    let x4 = x.unsqueeze(axis: 2)
+    if c.has("size") { return interpolate(x4, size: Size2(1, try c.size1("size")), mode: mode).squeeze(axis: 2) }
+    let f: Double
+    if case .list(let fs)? = c.value("scale_factor") {
+        try c.require(fs.count == 1, "scale_factor \(fs)")
+        switch fs[0] { case .float(let d): f = d; case .int(let i): f = Double(i); default: throw Unsupported("scale_factor") }
+    } else {
+        f = try c.double("scale_factor")
+    }
+    return interpolate(x4, scaleFactor: (1, f), mode: mode).squeeze(axis: 2)
+}
+
 /// `F.interpolate` (and the `upsample_*` aliases) on 4-D input, by size or scale factor.
 private func interp(_ c: Call, _ mode: InterpolationMode, alignCorners: Bool? = nil) throws -> Tensor {
     let x = try c.x
+    if x.rank == 3 { return try interp1d(c, x, mode) }
     try c.require(x.rank == 4, "input of rank \(x.rank)")
     try c.reject("antialias", unless: .bool(false))
     if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
@@ -160,8 +182,8 @@ enum ConformanceTable {
         "sqrt": un("x.sqrt()", dtypes: .all) { $0.sqrt() },
         "rsqrt": un("x.rsqrt()", dtypes: .all) { $0.rsqrt() },
         "reciprocal": un("x.reciprocal()", dtypes: .all) { $0.reciprocal() },
-        "sign": un("x.sign()", dtypes: .numeric) { $0.sign() },
-        "square": un("x.square()", dtypes: .numeric) { $0.square() },
+        "sign": un("x.sign()", dtypes: .all) { $0.sign() },
+        "square": un("x.square()", dtypes: .all) { $0.square() },
         "sin": un("x.sin()", dtypes: .all) { $0.sin() },
         "cos": un("x.cos()", dtypes: .all) { $0.cos() },
         "tanh": un("x.tanh()", dtypes: .all) { $0.tanh() },
@@ -174,8 +196,8 @@ enum ConformanceTable {
         "isnan": un("x.isnan()", dtypes: .all) { $0.isnan() },
         "isinf": un("x.isinf()", dtypes: .all) { $0.isinf() },
         "isfinite": un("x.isfinite()", dtypes: .all) { $0.isfinite() },
-        "isposinf": un("x.isposinf()", dtypes: .numeric) { $0.isposinf() },
-        "isneginf": un("x.isneginf()", dtypes: .numeric) { $0.isneginf() },
+        "isposinf": un("x.isposinf()", dtypes: .all) { $0.isposinf() },
+        "isneginf": un("x.isneginf()", dtypes: .all) { $0.isneginf() },
         "logical_not": un("x.logicalNot()", dtypes: .all) { $0.logicalNot() },
         "bitwise_not": un("x.bitwiseNot()", dtypes: .integral) { $0.bitwiseNot() },
         "pow": m("x.pow(p)", "input", "exponent", dtypes: .numeric) { c in
@@ -196,7 +218,7 @@ enum ConformanceTable {
         },
 
         // Binary arithmetic, comparison, logical and bitwise ops.
-        "add": m("a + b, a + alpha·b", "input", "other", "alpha", dtypes: .numeric) { c in
+        "add": m("a + b, a + alpha·b", "input", "other", "alpha", dtypes: .all) { c in
             let x = try c.x, y = try c.operand("other", for: x), alpha = try c.double("alpha", 1)
             return alpha == 1 ? x + y : x + y * alpha
         },
@@ -205,8 +227,8 @@ enum ConformanceTable {
             return alpha == 1 ? x - y : x - y * alpha
         },
         "mul": bin("a * b", dtypes: .all) { $0 * $1 },
-        "div.no_rounding_mode": bin("a / b") { $0 / $1 },
-        "true_divide": bin("a / b") { $0 / $1 },
+        "div.no_rounding_mode": bin("a / b", dtypes: .all) { $0 / $1 },
+        "true_divide": bin("a / b", dtypes: .all) { $0 / $1 },
         "div.floor_rounding": m("a.floorDivide(b)", "input", "other", "rounding_mode", dtypes: .numeric) { c in
             let x = try c.x
             return x.floorDivide(try c.operand("other", for: x))
@@ -393,10 +415,10 @@ enum ConformanceTable {
             try c.reject("sparse_grad", unless: .bool(false))
             return (try c.x).gather(axis: try c.int("dim"), index: try c.tensor("index"))
         },
-        "scatter_add": m("x.scatterAdd(axis:index:source:)", "input", "dim", "index", "src", dtypes: .numeric) { c in
+        "scatter_add": m("x.scatterAdd(axis:index:source:)", "input", "dim", "index", "src", dtypes: .all) { c in
             (try c.x).scatterAdd(axis: try c.int("dim"), index: try c.tensor("index"), source: try c.tensor("src"))
         },
-        "index_add": m("x.indexAdd(axis:indices:source:alpha:)", "input", "dim", "index", "source", "alpha", dtypes: .numeric) { c in
+        "index_add": m("x.indexAdd(axis:indices:source:alpha:)", "input", "dim", "index", "source", "alpha", dtypes: .all) { c in
             (try c.x).indexAdd(axis: try c.int("dim"), indices: try c.tensor("index"), source: try c.tensor("source"),
                                alpha: try c.double("alpha", 1))
         },
@@ -765,7 +787,7 @@ extension ConformanceTable {
         "polygamma.polygamma_n_4": m("x.polygamma(n)", "input", "n", dtypes: .all) { c in (try c.x).polygamma(try c.int("n")) },
         "atan2": bint("y.atan2(x)") { $0.atan2($1) },
         "copysign": bint("a.copysign(b)") { $0.copysign($1) },
-        "heaviside": bint("x.heaviside(values)", dtypes: .numeric) { $0.heaviside($1) },
+        "heaviside": bint("x.heaviside(values)", dtypes: .all) { $0.heaviside($1) },
         "hypot": bint("a.hypot(b)", dtypes: .floating) { $0.hypot($1) },
         "logaddexp": bint("a.logaddexp(b)", dtypes: .floating) { $0.logaddexp($1) },
         "logaddexp2": bint("a.logaddexp2(b)", dtypes: .floating) { $0.logaddexp2($1) },
@@ -1074,7 +1096,7 @@ extension ConformanceTable {
 /// `F.interpolate` on 3-D input ([N, C, L]) or 4-D, for the modes beyond nearest and bilinear.
 private func interpAny(_ c: Call, _ mode: InterpolationMode) throws -> Tensor {
     let x = try c.x
-    try c.require(x.rank == 4, "input of rank \(x.rank)")
+    try c.require(x.rank == 4 || x.rank == 3, "input of rank \(x.rank)")
     if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
     return try interp(c, mode)
 }
@@ -1475,16 +1497,16 @@ extension ConformanceTable {
 extension ConformanceTable {
     /// Rows of the composed extras (Ops/ElementwiseExtras.swift, Ops/SplitsGridsAndSpecial.swift) and creation.
     static var extraRows: [String: Mapping] { [
-        "clamp_min": m("x.clampMin(t)", "input", "min", dtypes: .numeric) { c in (try c.x).clampMin(try c.operand("min", for: try c.x)) },
-        "clamp_max": m("x.clampMax(t)", "input", "max", dtypes: .numeric) { c in (try c.x).clampMax(try c.operand("max", for: try c.x)) },
-        "fmax": bint("a.fmax(b)", dtypes: .numeric) { $0.fmax($1) },
-        "fmin": bint("a.fmin(b)", dtypes: .numeric) { $0.fmin($1) },
+        "clamp_min": m("x.clampMin(t)", "input", "min", dtypes: .all) { c in (try c.x).clampMin(try c.operand("min", for: try c.x)) },
+        "clamp_max": m("x.clampMax(t)", "input", "max", dtypes: .all) { c in (try c.x).clampMax(try c.operand("max", for: try c.x)) },
+        "fmax": bint("a.fmax(b)", dtypes: .all) { $0.fmax($1) },
+        "fmin": bint("a.fmin(b)", dtypes: .all) { $0.fmin($1) },
         "div.trunc_rounding": m("a.div(b, roundingMode: .trunc)", "input", "other", "rounding_mode", dtypes: .numeric) { c in
             try c.reject("rounding_mode", unless: .string("trunc"))
             let x = try c.x
             return x.div(try c.operand("other", for: x), roundingMode: .trunc)
         },
-        "float_power": m("x.floatPower(e)", "input", "exponent", dtypes: .numeric) { c in
+        "float_power": m("x.floatPower(e)", "input", "exponent", dtypes: .all) { c in
             let x = try c.x
             return x.floatPower(c.isTensor("exponent") ? try c.tensor("exponent") : Tensor.full([], try c.double("exponent"), dtype: .float64))
         },
@@ -1492,9 +1514,9 @@ extension ConformanceTable {
             let x = try c.x
             return x.rsub(try c.operand("other", for: x), alpha: try c.double("alpha", 1))
         },
-        "signbit": un("x.signbit()", dtypes: .numeric) { $0.signbit() },
-        "sgn": un("x.sign() (real)", dtypes: .numeric) { $0.sign() },
-        "ldexp": bint("x.ldexp(e)", dtypes: .numeric) { $0.ldexp($1) },
+        "signbit": un("x.signbit()", dtypes: .all) { $0.signbit() },
+        "sgn": un("x.sign() (real)", dtypes: .all) { $0.sign() },
+        "ldexp": bint("x.ldexp(e)", dtypes: .all) { $0.ldexp($1) },
         "tensor_split": m("x.tensorSplit(sections:axis:) / x.tensorSplit(indices:axis:)", "input", "indices_or_sections", "dim", dtypes: .all) { c in
             let x = try c.x, ax = try c.int("dim", 0)
             switch c.value("indices_or_sections") {
