@@ -54,8 +54,8 @@ extension Call {
     }
 
     /// `correction=`, else `unbiased=` (True: 1), as `var`/`std` take them.
-    func correction() throws -> Int {
-        if has("correction") { return try int("correction") }
+    func correction() throws -> Double {
+        if has("correction") { return try double("correction") }
         return try bool("unbiased", true) ? 1 : 0
     }
 
@@ -116,13 +116,35 @@ private func bin(_ spelling: String, dtypes: DTypes = .numeric, _ f: @escaping (
 }
 
 /// An activation `F.name(input, inplace=False)`.
-private func act(_ spelling: String, _ f: @escaping (Tensor) -> Tensor) -> Mapping {
-    m(spelling, "input", "inplace") { c in try c.reject("inplace", unless: .bool(false)); return f(try c.x) }
+private func act(_ spelling: String, dtypes: DTypes = .floating, _ f: @escaping (Tensor) -> Tensor) -> Mapping {
+    m(spelling, "input", "inplace", dtypes: dtypes) { c in try c.reject("inplace", unless: .bool(false)); return f(try c.x) }
+}
+
+/// `F.interpolate` on 3-D input [n, c, l] in the modes that act on each axis alone (nearest, area):
+/// the 2-D op on [n, c, 1, l] with the height kept.
+private func interp1d(_ c: Call, _ x: Tensor, _ mode: InterpolationMode) throws -> Tensor {
+    switch mode {
+    case .nearest, .area: break
+    default: throw Unsupported("input of rank 3")
+    }
+    try c.reject("antialias", unless: .bool(false))
+    if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
+    let x4 = x.unsqueeze(axis: 2)
+    if c.has("size") { return interpolate(x4, size: Size2(1, try c.size1("size")), mode: mode).squeeze(axis: 2) }
+    let f: Double
+    if case .list(let fs)? = c.value("scale_factor") {
+        try c.require(fs.count == 1, "scale_factor \(fs)")
+        switch fs[0] { case .float(let d): f = d; case .int(let i): f = Double(i); default: throw Unsupported("scale_factor") }
+    } else {
+        f = try c.double("scale_factor")
+    }
+    return interpolate(x4, scaleFactor: (1, f), mode: mode).squeeze(axis: 2)
 }
 
 /// `F.interpolate` (and the `upsample_*` aliases) on 4-D input, by size or scale factor.
 private func interp(_ c: Call, _ mode: InterpolationMode, alignCorners: Bool? = nil) throws -> Tensor {
     let x = try c.x
+    if x.rank == 3 { return try interp1d(c, x, mode) }
     try c.require(x.rank == 4, "input of rank \(x.rank)")
     try c.reject("antialias", unless: .bool(false))
     if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
@@ -160,8 +182,8 @@ enum ConformanceTable {
         "sqrt": un("x.sqrt()", dtypes: .all) { $0.sqrt() },
         "rsqrt": un("x.rsqrt()", dtypes: .all) { $0.rsqrt() },
         "reciprocal": un("x.reciprocal()", dtypes: .all) { $0.reciprocal() },
-        "sign": un("x.sign()", dtypes: .numeric) { $0.sign() },
-        "square": un("x.square()", dtypes: .numeric) { $0.square() },
+        "sign": un("x.sign()", dtypes: .all) { $0.sign() },
+        "square": un("x.square()", dtypes: .all) { $0.square() },
         "sin": un("x.sin()", dtypes: .all) { $0.sin() },
         "cos": un("x.cos()", dtypes: .all) { $0.cos() },
         "tanh": un("x.tanh()", dtypes: .all) { $0.tanh() },
@@ -174,8 +196,8 @@ enum ConformanceTable {
         "isnan": un("x.isnan()", dtypes: .all) { $0.isnan() },
         "isinf": un("x.isinf()", dtypes: .all) { $0.isinf() },
         "isfinite": un("x.isfinite()", dtypes: .all) { $0.isfinite() },
-        "isposinf": un("x.isposinf()", dtypes: .numeric) { $0.isposinf() },
-        "isneginf": un("x.isneginf()", dtypes: .numeric) { $0.isneginf() },
+        "isposinf": un("x.isposinf()", dtypes: .all) { $0.isposinf() },
+        "isneginf": un("x.isneginf()", dtypes: .all) { $0.isneginf() },
         "logical_not": un("x.logicalNot()", dtypes: .all) { $0.logicalNot() },
         "bitwise_not": un("x.bitwiseNot()", dtypes: .integral) { $0.bitwiseNot() },
         "pow": m("x.pow(p)", "input", "exponent", dtypes: .numeric) { c in
@@ -196,7 +218,7 @@ enum ConformanceTable {
         },
 
         // Binary arithmetic, comparison, logical and bitwise ops.
-        "add": m("a + b, a + alpha·b", "input", "other", "alpha", dtypes: .numeric) { c in
+        "add": m("a + b, a + alpha·b", "input", "other", "alpha", dtypes: .all) { c in
             let x = try c.x, y = try c.operand("other", for: x), alpha = try c.double("alpha", 1)
             return alpha == 1 ? x + y : x + y * alpha
         },
@@ -205,8 +227,8 @@ enum ConformanceTable {
             return alpha == 1 ? x - y : x - y * alpha
         },
         "mul": bin("a * b", dtypes: .all) { $0 * $1 },
-        "div.no_rounding_mode": bin("a / b") { $0 / $1 },
-        "true_divide": bin("a / b") { $0 / $1 },
+        "div.no_rounding_mode": bin("a / b", dtypes: .all) { $0 / $1 },
+        "true_divide": bin("a / b", dtypes: .all) { $0 / $1 },
         "div.floor_rounding": m("a.floorDivide(b)", "input", "other", "rounding_mode", dtypes: .numeric) { c in
             let x = try c.x
             return x.floorDivide(try c.operand("other", for: x))
@@ -285,7 +307,7 @@ enum ConformanceTable {
         "argmin": m("x.argmin(axis:keepDim:)", "input", "dim", "keepdim", dtypes: .numeric) { c in
             (try c.x).argmin(axis: try c.intOrNil("dim"), keepDim: try c.bool("keepdim", false))
         },
-        "logsumexp": m("x.logsumexp(axes:keepDim:)", "input", "dim", "keepdim") { c in
+        "logsumexp": m("x.logsumexp(axes:keepDim:)", "input", "dim", "keepdim", dtypes: .all) { c in
             (try c.x).logsumexp(axes: try c.axes() ?? [], keepDim: try c.bool("keepdim", false))
         },
         "cumsum": m("x.cumsum(axis:)", "input", "dim", "dtype", dtypes: .all) { c in
@@ -393,27 +415,27 @@ enum ConformanceTable {
             try c.reject("sparse_grad", unless: .bool(false))
             return (try c.x).gather(axis: try c.int("dim"), index: try c.tensor("index"))
         },
-        "scatter_add": m("x.scatterAdd(axis:index:source:)", "input", "dim", "index", "src", dtypes: .numeric) { c in
+        "scatter_add": m("x.scatterAdd(axis:index:source:)", "input", "dim", "index", "src", dtypes: .all) { c in
             (try c.x).scatterAdd(axis: try c.int("dim"), index: try c.tensor("index"), source: try c.tensor("src"))
         },
-        "index_add": m("x.indexAdd(axis:indices:source:alpha:)", "input", "dim", "index", "source", "alpha", dtypes: .numeric) { c in
+        "index_add": m("x.indexAdd(axis:indices:source:alpha:)", "input", "dim", "index", "source", "alpha", dtypes: .all) { c in
             (try c.x).indexAdd(axis: try c.int("dim"), indices: try c.tensor("index"), source: try c.tensor("source"),
                                alpha: try c.double("alpha", 1))
         },
 
         // Products.
-        "matmul": m("a.matmul(b)", "input", "other") { c in (try c.x).matmul(try c.tensor("other")) },
-        "mm": m("a.mm(b)", "input", "mat2") { c in (try c.x).mm(try c.tensor("mat2")) },
-        "bmm": m("a.bmm(b)", "input", "mat2") { c in (try c.x).bmm(try c.tensor("mat2")) },
-        "dot": m("a.dot(b)", "input", "tensor") { c in (try c.x).dot(try c.tensor("tensor")) },
-        "mv": m("a.matmul(v)", "input", "vec") { c in (try c.x).matmul(try c.tensor("vec")) },
-        "outer": m("Linalg.outer(a, b)", "input", "vec2") { c in Linalg.outer(try c.x, try c.tensor("vec2")) },
-        "kron": m("Linalg.kron(a, b)", "input", "other") { c in Linalg.kron(try c.x, try c.tensor("other")) },
-        "trace": un("Linalg.trace(a)") { Linalg.trace($0) },
+        "matmul": m("a.matmul(b)", "input", "other", dtypes: .numeric) { c in (try c.x).matmul(try c.tensor("other")) },
+        "mm": m("a.mm(b)", "input", "mat2", dtypes: .numeric) { c in (try c.x).mm(try c.tensor("mat2")) },
+        "bmm": m("a.bmm(b)", "input", "mat2", dtypes: .numeric) { c in (try c.x).bmm(try c.tensor("mat2")) },
+        "dot": m("a.dot(b)", "input", "tensor", dtypes: .numeric) { c in (try c.x).dot(try c.tensor("tensor")) },
+        "mv": m("a.matmul(v)", "input", "vec", dtypes: .numeric) { c in (try c.x).matmul(try c.tensor("vec")) },
+        "outer": m("Linalg.outer(a, b)", "input", "vec2", dtypes: .all) { c in Linalg.outer(try c.x, try c.tensor("vec2")) },
+        "kron": m("Linalg.kron(a, b)", "input", "other", dtypes: .all) { c in Linalg.kron(try c.x, try c.tensor("other")) },
+        "trace": un("Linalg.trace(a)", dtypes: .numeric) { Linalg.trace($0) },
         "tril": m("Linalg.tril(a, k:)", "input", "diagonal", dtypes: .all) { c in Linalg.tril(try c.x, k: try c.int("diagonal", 0)) },
         "triu": m("Linalg.triu(a, k:)", "input", "diagonal", dtypes: .all) { c in Linalg.triu(try c.x, k: try c.int("diagonal", 0)) },
         "diag": m("Linalg.diag(x, offset:)", "input", "diagonal", dtypes: .all) { c in Linalg.diag(try c.x, offset: try c.int("diagonal", 0)) },
-        "nn.functional.linear": m("linear(x, weight:bias:)", "input", "weight", "bias") { c in
+        "nn.functional.linear": m("linear(x, weight:bias:)", "input", "weight", "bias", dtypes: .numeric) { c in
             linear(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"))
         },
 
@@ -426,15 +448,15 @@ enum ConformanceTable {
         "log_softmax.with_dtype": m("x.to(dtype).logSoftmax(axis:)", "input", "dim", "dtype", dtypes: .all) { c in
             try c.castInput(c.x).logSoftmax(axis: try c.int("dim"))
         },
-        "nn.functional.relu": act("relu(x)") { relu($0) },
+        "nn.functional.relu": act("relu(x)", dtypes: .numeric) { relu($0) },
         "nn.functional.silu": act("silu(x)") { silu($0) },
         "nn.functional.mish": act("mish(x)") { mish($0) },
         "nn.functional.selu": act("selu(x)") { selu($0) },
-        "nn.functional.relu6": act("relu6(x)") { relu6($0) },
+        "nn.functional.relu6": act("relu6(x)", dtypes: .numeric) { relu6($0) },
         "nn.functional.hardsigmoid": act("hardsigmoid(x)") { hardsigmoid($0) },
         "nn.functional.hardswish": act("hardswish(x)") { hardswish($0) },
         "nn.functional.logsigmoid": un("logSigmoid(x)") { logSigmoid($0) },
-        "nn.functional.softsign": un("softsign(x)") { softsign($0) },
+        "nn.functional.softsign": un("softsign(x)", dtypes: .numeric) { softsign($0) },
         "nn.functional.gelu": m("gelu(x, approximate:)", "input", "approximate") { c in
             let a = try c.string("approximate", "none")
             try c.require(a == "none" || a == "tanh", "approximate=\(a)")
@@ -448,7 +470,7 @@ enum ConformanceTable {
             try c.reject("inplace", unless: .bool(false))
             return leakyRelu(try c.x, negativeSlope: try c.double("negative_slope", 0.01))
         },
-        "nn.functional.hardtanh": m("hardtanh(x, min:max:)", "input", "min_val", "max_val", "inplace") { c in
+        "nn.functional.hardtanh": m("hardtanh(x, min:max:)", "input", "min_val", "max_val", "inplace", dtypes: .numeric) { c in
             try c.reject("inplace", unless: .bool(false))
             return hardtanh(try c.x, min: try c.double("min_val", -1), max: try c.double("max_val", 1))
         },
@@ -495,19 +517,19 @@ enum ConformanceTable {
             return klDiv(try c.x, try c.tensor("target"), reduction: try c.reduction(), logTarget: try c.bool("log_target", false))
         },
         "nn.functional.cosine_embedding_loss": m("cosineEmbeddingLoss(a, b, y, margin:reduction:)",
-                                                 "input1", "input2", "target", "margin", "size_average", "reduce", "reduction") { c in
+                                                 "input1", "input2", "target", "margin", "size_average", "reduce", "reduction", dtypes: .all) { c in
             cosineEmbeddingLoss(try c.tensor("input1"), try c.tensor("input2"), try c.tensor("target"),
                                 margin: try c.double("margin", 0), reduction: try c.reduction())
         },
         "nn.functional.margin_ranking_loss": m("marginRankingLoss(a, b, y, margin:reduction:)",
-                                               "input1", "input2", "target", "margin", "size_average", "reduce", "reduction") { c in
+                                               "input1", "input2", "target", "margin", "size_average", "reduce", "reduction", dtypes: .numeric) { c in
             marginRankingLoss(try c.tensor("input1"), try c.tensor("input2"), try c.tensor("target"),
                               margin: try c.double("margin", 0), reduction: try c.reduction())
         },
 
         // Convolution, pooling, normalization, embedding.
         "nn.functional.conv1d": m("conv1d(x, weight:bias:stride:padding:dilation:groups:)",
-                                  "input", "weight", "bias", "stride", "padding", "dilation", "groups") { c in
+                                  "input", "weight", "bias", "stride", "padding", "dilation", "groups", dtypes: .numeric) { c in
             let padding: Padding1d
             switch c.value("padding") {
             case .string("same")?: padding = .same
@@ -518,7 +540,7 @@ enum ConformanceTable {
                           padding: padding, dilation: try c.size1("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv2d": m("conv2d(x, weight:bias:stride:padding:dilation:groups:)",
-                                  "input", "weight", "bias", "stride", "padding", "dilation", "groups") { c in
+                                  "input", "weight", "bias", "stride", "padding", "dilation", "groups", dtypes: .numeric) { c in
             let padding: Padding2d
             switch c.value("padding") {
             case .string("same")?: padding = .same
@@ -529,13 +551,13 @@ enum ConformanceTable {
                           padding: padding, dilation: try c.size2("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv_transpose1d": m("convTranspose1d(x, weight:bias:stride:padding:outputPadding:groups:dilation:)",
-                                            "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation") { c in
+                                            "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation", dtypes: .numeric) { c in
             convTranspose1d(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"), stride: try c.size1("stride", 1),
                             padding: try c.size1("padding", 0), outputPadding: try c.size1("output_padding", 0),
                             dilation: try c.size1("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv_transpose2d": m("convTranspose2d(x, weight:bias:stride:padding:outputPadding:groups:dilation:)",
-                                            "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation") { c in
+                                            "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation", dtypes: .numeric) { c in
             convTranspose2d(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"), stride: try c.size2("stride", 1),
                             padding: try c.size2("padding", 0), outputPadding: try c.size2("output_padding", 0),
                             dilation: try c.size2("dilation", 1), groups: try c.int("groups", 1))
@@ -548,20 +570,20 @@ enum ConformanceTable {
             return try c.bool("return_indices", false) ? outs(r.values, r.indices) : r.values.out
         },
         "nn.functional.max_pool2d": m("maxPool2d(x, kernelSize:stride:padding:dilation:ceilMode:) / maxPool2dWithIndices",
-                                      "input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices") { c in
+                                      "input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices", dtypes: .numeric) { c in
             let r = maxPool2dWithIndices(try c.x, kernelSize: try c.size2("kernel_size"), stride: try c.size2OrNil("stride"),
                                          padding: try c.size2("padding", 0), dilation: try c.size2("dilation", 1),
                                          ceilMode: try c.bool("ceil_mode", false))
             return try c.bool("return_indices", false) ? outs(r.values, r.indices) : r.values.out
         },
         "nn.functional.avg_pool1d": m("avgPool1d(x, kernelSize:stride:padding:ceilMode:countIncludePad:)",
-                                      "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad") { c in
+                                      "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", dtypes: .numeric) { c in
             avgPool1d(try c.x, kernelSize: try c.size1("kernel_size"), stride: try c.size1OrNil("stride"),
                       padding: try c.size1("padding", 0), ceilMode: try c.bool("ceil_mode", false),
                       countIncludePad: try c.bool("count_include_pad", true))
         },
         "nn.functional.avg_pool2d": m("avgPool2d(x, kernelSize:stride:padding:ceilMode:countIncludePad:divisorOverride:)",
-                                      "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override") { c in
+                                      "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override", dtypes: .numeric) { c in
             // stride=[] is PyTorch's default (the kernel size), as None.
             let emptyStride = (try? c.ints("stride"))?.isEmpty == true
             return avgPool2d(try c.x, kernelSize: try c.size2("kernel_size"), stride: emptyStride ? nil : try c.size2OrNil("stride"),
@@ -663,7 +685,7 @@ enum ConformanceTable {
         "cholesky_solve": m("Linalg.choleskySolve(b, factor:upper:)", "input", "input2", "upper") { c in
             Linalg.choleskySolve(try c.x, factor: try c.tensor("input2"), upper: try c.bool("upper", false))
         },
-        "linalg.cross": m("Linalg.cross(a, b, axis:)", "input", "other", "dim") { c in
+        "linalg.cross": m("Linalg.cross(a, b, axis:)", "input", "other", "dim", dtypes: .numeric) { c in
             Linalg.cross(try c.x, try c.tensor("other"), axis: try c.int("dim", -1))
         },
         "diag_embed": m("Linalg.diagEmbed(v, offset:dim1:dim2:)", "input", "offset", "dim1", "dim2", dtypes: .all) { c in
@@ -775,7 +797,7 @@ extension ConformanceTable {
         "polygamma.polygamma_n_4": m("x.polygamma(n)", "input", "n", dtypes: .all) { c in (try c.x).polygamma(try c.int("n")) },
         "atan2": bint("y.atan2(x)") { $0.atan2($1) },
         "copysign": bint("a.copysign(b)") { $0.copysign($1) },
-        "heaviside": bint("x.heaviside(values)", dtypes: .numeric) { $0.heaviside($1) },
+        "heaviside": bint("x.heaviside(values)", dtypes: .all) { $0.heaviside($1) },
         "hypot": bint("a.hypot(b)", dtypes: .floating) { $0.hypot($1) },
         "logaddexp": bint("a.logaddexp(b)", dtypes: .floating) { $0.logaddexp($1) },
         "logaddexp2": bint("a.logaddexp2(b)", dtypes: .floating) { $0.logaddexp2($1) },
@@ -791,22 +813,22 @@ extension ConformanceTable {
         "addcdiv": m("x.addcdiv(a, b, value:)", "input", "tensor1", "tensor2", "value") { c in
             (try c.x).addcdiv(try c.tensor("tensor1"), try c.tensor("tensor2"), value: try c.double("value", 1))
         },
-        "addmv": m("x.addmv(m, v, beta:alpha:)", "input", "mat", "vec", "beta", "alpha", dtypes: .floating) { c in
+        "addmv": m("x.addmv(m, v, beta:alpha:)", "input", "mat", "vec", "beta", "alpha", dtypes: .numeric) { c in
             (try c.x).addmv(try c.tensor("mat"), try c.tensor("vec"), beta: try c.double("beta", 1), alpha: try c.double("alpha", 1))
         },
-        "addr": m("x.addr(u, v, beta:alpha:)", "input", "vec1", "vec2", "beta", "alpha", dtypes: .floating) { c in
+        "addr": m("x.addr(u, v, beta:alpha:)", "input", "vec1", "vec2", "beta", "alpha", dtypes: .all) { c in
             (try c.x).addr(try c.tensor("vec1"), try c.tensor("vec2"), beta: try c.double("beta", 1), alpha: try c.double("alpha", 1))
         },
-        "baddbmm": m("x.baddbmm(a, b, beta:alpha:)", "input", "batch1", "batch2", "beta", "alpha", dtypes: .floating) { c in
+        "baddbmm": m("x.baddbmm(a, b, beta:alpha:)", "input", "batch1", "batch2", "beta", "alpha", dtypes: .numeric) { c in
             (try c.x).baddbmm(try c.tensor("batch1"), try c.tensor("batch2"), beta: try c.double("beta", 1), alpha: try c.double("alpha", 1))
         },
-        "addbmm": m("x.addbmm(a, b, beta:alpha:)", "input", "batch1", "batch2", "beta", "alpha", dtypes: .floating) { c in
+        "addbmm": m("x.addbmm(a, b, beta:alpha:)", "input", "batch1", "batch2", "beta", "alpha", dtypes: .numeric) { c in
             (try c.x).addbmm(try c.tensor("batch1"), try c.tensor("batch2"), beta: try c.double("beta", 1), alpha: try c.double("alpha", 1))
         },
-        "einsum": m("Tensor.einsum(equation, operands)", "tensors", "equation", dtypes: .floating) { c in
+        "einsum": m("Tensor.einsum(equation, operands)", "tensors", "equation", dtypes: .numeric) { c in
             Tensor.einsum(try c.string("equation", ""), try c.tensors("tensors"))
         },
-        "tensordot": m("a.tensordot(b, dims:)", "input", "other", "dims", dtypes: .floating) { c in
+        "tensordot": m("a.tensordot(b, dims:)", "input", "other", "dims", dtypes: .numeric) { c in
             let a = try c.x, b = try c.tensor("other")
             if case .int(let n)? = c.value("dims") { return a.tensordot(b, dims: n) }
             guard case .list(let pair)? = c.value("dims"), pair.count == 2 else { throw Unsupported("dims") }
@@ -819,8 +841,8 @@ extension ConformanceTable {
             }
             return a.tensordot(b, dims: (try ints(pair[0]), try ints(pair[1])))
         },
-        "inner": m("a.inner(b)", "input", "other", dtypes: .floating) { c in (try c.x).inner(try c.tensor("other")) },
-        "linalg.multi_dot": m("Linalg.multiDot(xs)", "tensors", dtypes: .floating) { c in Linalg.multiDot(try c.tensors("tensors")) },
+        "inner": m("a.inner(b)", "input", "other", dtypes: .numeric) { c in (try c.x).inner(try c.tensor("other")) },
+        "linalg.multi_dot": m("Linalg.multiDot(xs)", "tensors", dtypes: .numeric) { c in Linalg.multiDot(try c.tensors("tensors")) },
         "linalg.vecdot": m("Linalg.vecdot(a, b, axis:)", "input", "other", "dim") { c in
             Linalg.vecdot(try c.x, try c.tensor("other"), axis: try c.int("dim", -1))
         },
@@ -901,7 +923,6 @@ extension ConformanceTable {
             return outs(r.min, r.max)
         },
         "var_mean": m("x.varMean(axes:correction:keepDim:)", "input", "dim", "unbiased", "keepdim", "correction") { c in
-            try c.require(!c.has("correction") || { if case .int? = c.value("correction") { return true }; return false }(), "fractional correction")
             let r = (try c.x).varMean(axes: try c.axes(), correction: try c.correction(), keepDim: try c.bool("keepdim", false))
             return outs(r.variance, r.mean)
         },
@@ -909,7 +930,6 @@ extension ConformanceTable {
             let r = (try c.x).varMean(correction: try c.bool("unbiased", true) ? 1 : 0); return outs(r.variance, r.mean)
         },
         "std_mean": m("x.stdMean(axes:correction:keepDim:)", "input", "dim", "unbiased", "keepdim", "correction") { c in
-            try c.require(!c.has("correction") || { if case .int? = c.value("correction") { return true }; return false }(), "fractional correction")
             let r = (try c.x).stdMean(axes: try c.axes(), correction: try c.correction(), keepDim: try c.bool("keepdim", false))
             return outs(r.std, r.mean)
         },
@@ -1086,7 +1106,7 @@ extension ConformanceTable {
 /// `F.interpolate` on 3-D input ([N, C, L]) or 4-D, for the modes beyond nearest and bilinear.
 private func interpAny(_ c: Call, _ mode: InterpolationMode) throws -> Tensor {
     let x = try c.x
-    try c.require(x.rank == 4, "input of rank \(x.rank)")
+    try c.require(x.rank == 4 || x.rank == 3, "input of rank \(x.rank)")
     if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
     return try interp(c, mode)
 }
@@ -1137,7 +1157,7 @@ extension ConformanceTable {
             multilabelSoftMarginLoss(try c.x, try c.tensor("target"), weight: try c.tensorOrNil("weight"), reduction: try c.reduction())
         },
         "nn.functional.triplet_margin_loss": m("tripletMarginLoss(anchor:positive:negative:margin:p:eps:swap:reduction:)", "input",
-                                               "positive", "negative", "margin", "p", "eps", "swap", "size_average", "reduce", "reduction") { c in
+                                               "positive", "negative", "margin", "p", "eps", "swap", "size_average", "reduce", "reduction", dtypes: .numeric) { c in
             tripletMarginLoss(anchor: try c.x, positive: try c.tensor("positive"), negative: try c.tensor("negative"),
                               margin: try c.double("margin", 1), p: try c.double("p", 2), eps: try c.double("eps", 1e-6),
                               swap: try c.bool("swap", false), reduction: try c.reduction())
@@ -1148,11 +1168,11 @@ extension ConformanceTable {
                             eps: try c.double("eps", 1e-6), reduction: try c.reduction())
         },
         "nn.functional.poisson_nll_loss": m("poissonNLLLoss(x, y, logInput:full:eps:reduction:)", "input", "target", "log_input", "full",
-                                            "size_average", "eps", "reduce", "reduction") { c in
+                                            "size_average", "eps", "reduce", "reduction", dtypes: .numeric) { c in
             poissonNLLLoss(try c.x, try c.tensor("target"), logInput: try c.bool("log_input", true), full: try c.bool("full", false),
                            eps: try c.double("eps", 1e-8), reduction: try c.reduction())
         },
-        "nn.functional.pairwise_distance": m("pairwiseDistance(a, b, p:eps:keepDim:)", "input", "x2", "p", "eps", "keepdim") { c in
+        "nn.functional.pairwise_distance": m("pairwiseDistance(a, b, p:eps:keepDim:)", "input", "x2", "p", "eps", "keepdim", dtypes: .numeric) { c in
             pairwiseDistance(try c.x, try c.tensor("x2"), p: try c.double("p", 2), eps: try c.double("eps", 1e-6), keepDim: try c.bool("keepdim", false))
         },
         "nn.functional.instance_norm": m("instanceNorm(x, runningMean:runningVar:weight:bias:useInputStats:momentum:eps:)", "input",
@@ -1335,7 +1355,7 @@ extension ConformanceTable {
     /// Rows of the 3-D convolution, pooling and interpolation ops.
     static var volumeRows: [String: Mapping] { [
         "nn.functional.conv3d": m("conv3d(x, weight:bias:stride:padding:dilation:groups:)", "input", "weight", "bias", "stride", "padding",
-                                  "dilation", "groups") { c in
+                                  "dilation", "groups", dtypes: .numeric) { c in
             let padding: Padding3d
             switch c.value("padding") {
             case .string("same")?: padding = .same
@@ -1346,7 +1366,7 @@ extension ConformanceTable {
                           padding: padding, dilation: try c.size3("dilation", 1), groups: try c.int("groups", 1))
         },
         "nn.functional.conv_transpose3d": m("convTranspose3d(x, weight:bias:stride:padding:outputPadding:dilation:groups:)", "input",
-                                            "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation") { c in
+                                            "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation", dtypes: .numeric) { c in
             convTranspose3d(try c.x, weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"), stride: try c.size3("stride", 1),
                             padding: try c.size3("padding", 0), outputPadding: try c.size3("output_padding", 0),
                             dilation: try c.size3("dilation", 1), groups: try c.int("groups", 1))
@@ -1468,7 +1488,7 @@ extension ConformanceTable {
         "resolve_conj": un("x (real)", dtypes: .all) { $0 },
         "resolve_neg": un("x (real)", dtypes: .all) { $0 },
         "real": un("x (real)", dtypes: .all) { $0 },
-        "vdot": m("a.dot(b) (real)", "input", "other", dtypes: .floating) { c in (try c.x).dot(try c.tensor("other")) },
+        "vdot": m("a.dot(b) (real)", "input", "other", dtypes: .numeric) { c in (try c.x).dot(try c.tensor("other")) },
         "fill": m("x.fill(value) (on a copy)", "input", "value", dtypes: .all) { c in
             try c.require(!c.isTensor("value"), "tensor value")
             let x = try c.x, v = try c.double("value")
@@ -1487,16 +1507,16 @@ extension ConformanceTable {
 extension ConformanceTable {
     /// Rows of the composed extras (Ops/ElementwiseExtras.swift, Ops/SplitsGridsAndSpecial.swift) and creation.
     static var extraRows: [String: Mapping] { [
-        "clamp_min": m("x.clampMin(t)", "input", "min", dtypes: .numeric) { c in (try c.x).clampMin(try c.operand("min", for: try c.x)) },
-        "clamp_max": m("x.clampMax(t)", "input", "max", dtypes: .numeric) { c in (try c.x).clampMax(try c.operand("max", for: try c.x)) },
-        "fmax": bint("a.fmax(b)", dtypes: .numeric) { $0.fmax($1) },
-        "fmin": bint("a.fmin(b)", dtypes: .numeric) { $0.fmin($1) },
+        "clamp_min": m("x.clampMin(t)", "input", "min", dtypes: .all) { c in (try c.x).clampMin(try c.operand("min", for: try c.x)) },
+        "clamp_max": m("x.clampMax(t)", "input", "max", dtypes: .all) { c in (try c.x).clampMax(try c.operand("max", for: try c.x)) },
+        "fmax": bint("a.fmax(b)", dtypes: .all) { $0.fmax($1) },
+        "fmin": bint("a.fmin(b)", dtypes: .all) { $0.fmin($1) },
         "div.trunc_rounding": m("a.div(b, roundingMode: .trunc)", "input", "other", "rounding_mode", dtypes: .numeric) { c in
             try c.reject("rounding_mode", unless: .string("trunc"))
             let x = try c.x
             return x.div(try c.operand("other", for: x), roundingMode: .trunc)
         },
-        "float_power": m("x.floatPower(e)", "input", "exponent", dtypes: .numeric) { c in
+        "float_power": m("x.floatPower(e)", "input", "exponent", dtypes: .all) { c in
             let x = try c.x
             return x.floatPower(c.isTensor("exponent") ? try c.tensor("exponent") : Tensor.full([], try c.double("exponent"), dtype: .float64))
         },
@@ -1504,9 +1524,9 @@ extension ConformanceTable {
             let x = try c.x
             return x.rsub(try c.operand("other", for: x), alpha: try c.double("alpha", 1))
         },
-        "signbit": un("x.signbit()", dtypes: .numeric) { $0.signbit() },
-        "sgn": un("x.sign() (real)", dtypes: .numeric) { $0.sign() },
-        "ldexp": bint("x.ldexp(e)", dtypes: .numeric) { $0.ldexp($1) },
+        "signbit": un("x.signbit()", dtypes: .all) { $0.signbit() },
+        "sgn": un("x.sign() (real)", dtypes: .all) { $0.sign() },
+        "ldexp": bint("x.ldexp(e)", dtypes: .all) { $0.ldexp($1) },
         "tensor_split": m("x.tensorSplit(sections:axis:) / x.tensorSplit(indices:axis:)", "input", "indices_or_sections", "dim", dtypes: .all) { c in
             let x = try c.x, ax = try c.int("dim", 0)
             switch c.value("indices_or_sections") {
@@ -1568,7 +1588,7 @@ extension ConformanceTable {
         "nn.functional.channel_shuffle": m("x.channelShuffle(groups:)", "input", "groups", dtypes: .all) { c in
             (try c.x).channelShuffle(groups: try c.int("groups"))
         },
-        "nn.functional.bilinear": m("bilinear(x1, x2, weight:bias:)", "input", "input2", "weight", "bias") { c in
+        "nn.functional.bilinear": m("bilinear(x1, x2, weight:bias:)", "input", "input2", "weight", "bias", dtypes: .numeric) { c in
             bilinear(try c.x, try c.tensor("input2"), weight: try c.tensor("weight"), bias: try c.tensorOrNil("bias"))
         },
         "equal": m("a.shape == b.shape && a.eq(b).all()", "input", "other", dtypes: .all) { c in
@@ -1582,12 +1602,12 @@ extension ConformanceTable {
             for a in axes where x.rank > 0 && x.shape[a] == 1 { y = y.squeeze(axis: a) }
             return y
         },
-        "logspace": m("Tensor.logspace(start, end, steps:base:dtype:)", "start", "end", "steps", "base", "dtype", "device", dtypes: .floating) { c in
+        "logspace": m("Tensor.logspace(start, end, steps:base:dtype:)", "start", "end", "steps", "base", "dtype", "device", dtypes: .numeric) { c in
             try c.require(!c.isTensor("start") && !c.isTensor("end"), "tensor bounds")
             return Tensor.logspace(try c.double("start"), try c.double("end"), steps: try c.int("steps"), base: try c.double("base", 10),
                                    dtype: try c.dtypeOrNil("dtype") ?? .float32)
         },
-        "linspace": m("Tensor.linspace(start, end, steps:dtype:)", "start", "end", "steps", "dtype", "device", dtypes: .floating) { c in
+        "linspace": m("Tensor.linspace(start, end, steps:dtype:)", "start", "end", "steps", "dtype", "device", dtypes: .numeric) { c in
             try c.require(!c.isTensor("start") && !c.isTensor("end"), "tensor bounds")
             return Tensor.linspace(try c.double("start"), try c.double("end"), steps: try c.int("steps"), dtype: try c.dtypeOrNil("dtype") ?? .float32)
         },
@@ -1676,7 +1696,7 @@ extension ConformanceTable {
     ] }
 
     private static func trapezoidRow(cumulative: Bool) -> Mapping {
-        m(cumulative ? "y.cumulativeTrapezoid(x:/dx:, axis:)" : "y.trapezoid(x:/dx:, axis:)", "input", "x", "dx", "dim") { c in
+        m(cumulative ? "y.cumulativeTrapezoid(x:/dx:, axis:)" : "y.trapezoid(x:/dx:, axis:)", "input", "x", "dx", "dim", dtypes: .numeric) { c in
             let y = try c.x, ax = try c.int("dim", -1)
             if c.isTensor("x") {
                 let x = try c.tensor("x")
@@ -1692,7 +1712,7 @@ extension ConformanceTable {
     }
 
     private static func addmmRow() -> Mapping {
-        m("x.addmm(a, b, beta:alpha:)", "input", "mat1", "mat2", "beta", "alpha") { c in
+        m("x.addmm(a, b, beta:alpha:)", "input", "mat1", "mat2", "beta", "alpha", dtypes: .numeric) { c in
             (try c.x).addmm(try c.tensor("mat1"), try c.tensor("mat2"), beta: try c.double("beta", 1), alpha: try c.double("alpha", 1))
         }
     }

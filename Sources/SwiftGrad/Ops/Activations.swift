@@ -67,6 +67,7 @@ extension Tensor {
     ///     let y = x.softsign()
     public func softsign() -> Tensor {
         if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.softsign() }) { return r }
+        if _slowPath(!dtype.isFloatingPoint) { return to(.float32).softsign() }   // x / (1 + |x|) of integers is float32, as PyTorch
         return Kernels.activation(.softsign, self, name: Op.softsign.name).recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
             let d = ctx.input(0).abs() + 1
             return [g / (d * d)]
@@ -133,6 +134,12 @@ extension Tensor {
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) -> Tensor {
         if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.hardtanh(min: lo, max: hi) }) { return r }
         check(lo <= hi, "hardtanh: min \(lo) is greater than max \(hi)")
+        if _slowPath(!dtype.isFloatingPoint) {
+            // PyTorch clamps integers in float32 (the Python-number bounds promote) and truncates
+            // back into the input's dtype: hardtanh(-0.5, 0.5) of int64 is 0 everywhere.
+            check(dtype != .bool, "hardtanh: bool tensors are not supported, got shape \(shape)")
+            return to(.float32).clamp(min: lo, max: hi).to(dtype)
+        }
         return Kernels.activation(.hardtanh(min: lo, max: hi), self, name: Op.hardtanh.name)
             .recorded(.hardtanh, self, save: .input0, forward: .elementwise) { g, ctx in
                 // 0 only where x <= min or x >= max: a NaN passes g on, as PyTorch's hardtanh_backward.

@@ -30,6 +30,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
                                padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
     checkConvDTypes("conv_transpose2d", x, weight, bias, shapes: shapes)
+    if _slowPath(!x.dtype.isFloatingPoint) { return integerConvTranspose(x, weight, bias, g) }
     if x.dtype.isReducedPrecision {
         return Autocast.disabled {
             convTranspose2d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
@@ -63,6 +64,7 @@ public func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
                                padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
     checkConvDTypes("conv_transpose1d", x, weight, bias, shapes: shapes)
+    if _slowPath(!x.dtype.isFloatingPoint) { return integerConvTranspose(x4, w4, bias, g).squeeze(axis: 2) }
     if x.dtype.isReducedPrecision {
         return Autocast.disabled {
             convTranspose1d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,

@@ -38,6 +38,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Siz
                       padding: padding, dilation: dilation, groups: groups)
     }
     checkConvDTypes("conv2d", x, weight, bias, shapes: shapes)
+    if _slowPath(!x.dtype.isFloatingPoint) { return integerConvolution(x, weight, bias, g) }
     if x.dtype.isReducedPrecision {
         // Computed in float32 (float32 accumulation) and rounded once.
         return Autocast.disabled {
@@ -70,6 +71,7 @@ public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
                       padding: padding, dilation: dilation, groups: groups)
     }
     checkConvDTypes("conv1d", x, weight, bias, shapes: shapes)
+    if _slowPath(!x.dtype.isFloatingPoint) { return integerConvolution(x4, w4, bias, g).squeeze(axis: 2) }
     if x.dtype.isReducedPrecision {
         return Autocast.disabled {
             conv1d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
@@ -118,8 +120,9 @@ func convGeometry(_ op: String, _ xs: [Int], _ ws: [Int], _ bias: Tensor?, strid
 }
 
 func checkConvDTypes(_ op: String, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, shapes: String) {
-    check(x.dtype.isFloatingPoint && x.dtype == w.dtype && (bias == nil || bias!.dtype == x.dtype),
-                 "\(op): input, weight and bias need one float dtype, got \(x.dtype), \(w.dtype)\(bias.map { ", \($0.dtype)" } ?? "") (\(shapes))")
+    // Integer dtypes (not bool) convolve exactly (Ops/ConvolutionInteger.swift), as PyTorch's CPU conv.
+    check(x.dtype != .bool && x.dtype == w.dtype && (bias == nil || bias!.dtype == x.dtype),
+                 "\(op): input, weight and bias need one float or integer dtype, got \(x.dtype), \(w.dtype)\(bias.map { ", \($0.dtype)" } ?? "") (\(shapes))")
 }
 
 // MARK: - Recorded primitives

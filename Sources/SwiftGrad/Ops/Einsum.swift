@@ -209,9 +209,10 @@ struct EinsumSpec {
         return (term.0.sum(axes: drop), term.1.enumerated().filter { !drop.contains($0.offset) }.map(\.element))
     }
 
-    /// a·b as a matrix product: floats by BLAS, integers (and bool) by a broadcast product and a sum.
+    /// a·b as a matrix product (floats by BLAS, integers exactly in their dtype); bool (which
+    /// `matmul` refuses, as PyTorch's) by a broadcast product and a sum.
     static func product(_ a: Tensor, _ b: Tensor) -> Tensor {
-        if a.dtype.isFloatingPoint { return a.matmul(b) }
+        if a.dtype != .bool { return a.matmul(b) }
         return (a.unsqueeze(axis: -1) * b.unsqueeze(axis: -3)).sum(axis: -2)
     }
 

@@ -11,14 +11,13 @@ public enum DivisionRounding: String, Sendable {
 }
 
 extension Tensor {
-    /// Clamps to tensor bounds (broadcast; either may be nil), as `torch.clamp(x, min=t, max=u)`:
+    /// Clamps to tensor bounds (broadcast; either may be nil; bool tensors too, false < true), as `torch.clamp(x, min=t, max=u)`:
     /// min(max(x, lo), hi). The gradient goes to x where lo ≤ x ≤ hi, to lo where x < lo, to hi where
     /// the result is hi (PyTorch's clamp backward).
     ///
     ///     let y = x.clamp(min: lower, max: upper)
     public func clamp(min lo: Tensor?, max hi: Tensor? = nil) -> Tensor {
         check(lo != nil || hi != nil, "clamp: at least one of min and max must be given (input \(shape))")
-        check(dtype != .bool, "clamp: not defined for bool input \(shape)")
         var y = self
         if let lo {
             let t = DType.result(y.dtype, lo.dtype)
@@ -63,7 +62,6 @@ extension Tensor {
 
     private func nanIgnoring(_ other: Tensor, op: String, _ keepSelf: (Tensor, Tensor) -> Tensor) -> Tensor {
         let t = DType.result(dtype, other.dtype)
-        check(t != .bool, "\(op): not defined for bool tensors (shapes \(shape) and \(other.shape))")
         let (a, b) = (to(t), other.to(t))
         let mask = keepSelf(a, b).logicalOr(b.isnan())
         return Tensor.where(mask, a, b)

@@ -181,7 +181,12 @@ extension Linalg {
     ///     let t = Linalg.trace(Tensor.eye(4))      // 4
     ///     t.backward()                              // gradient: the identity
     public static func trace(_ a: Tensor) -> Tensor {
-        checkMatrix(a, "trace", lowPrecision: true)
+        // Integer matrices sum their diagonal as `sum` does (int64, wrapping), as PyTorch's trace;
+        // bool is refused, as PyTorch does.
+        if a.dtype.isFloatingPoint { checkMatrix(a, "trace", lowPrecision: true) } else {
+            check(a.dtype != .bool, "trace: bool tensors are not supported, got shape \(a.shape)")
+            check(a.rank >= 2, "trace: needs a matrix or a batch of matrices (at least 2 axes), got shape \(a.shape)")
+        }
         return diagonal(a).sum(axis: -1)
     }
 

@@ -274,6 +274,9 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mea
 ///     let loss = cosineEmbeddingLoss(a, b, Tensor([1.0, -1.0]), margin: 0.2)
 public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("cosineEmbeddingLoss", x1, x2)
+    if _slowPath(!x1.dtype.isFloatingPoint && !x2.dtype.isFloatingPoint) {
+        return integerCosineEmbeddingLoss(x1, x2, y, margin: margin, reduction: reduction)
+    }
     let cos = cosineSimilarity(x1, x2, axis: -1)
     checkSameShape("cosineEmbeddingLoss", cos, y)
     let yf = y.to(x1.dtype)
@@ -288,6 +291,9 @@ public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: D
     // The three operands broadcast together, as PyTorch's.
     check(broadcastShapeIfPossible(x1.shape, x2.shape).flatMap { broadcastShapeIfPossible($0, y.shape) } != nil,
           "marginRankingLoss: x1 \(x1.shape), x2 \(x2.shape) and target \(y.shape) do not broadcast")
+    if _slowPath(!x1.dtype.isFloatingPoint && !x2.dtype.isFloatingPoint && !y.dtype.isFloatingPoint) {
+        return integerMarginRankingLoss(x1, x2, y, margin: margin, reduction: reduction)
+    }
     let loss = (-(y.to(x1.dtype)) * (x1 - x2) + margin).relu()
     return reduceLoss(loss, reduction, op: "marginRankingLoss")
 }

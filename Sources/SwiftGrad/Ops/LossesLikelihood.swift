@@ -38,6 +38,9 @@ public func gaussianNLLLoss(_ input: Tensor, _ target: Tensor, variance: Tensor,
 public func poissonNLLLoss(_ input: Tensor, _ target: Tensor, logInput: Bool = true, full: Bool = false, eps: Double = 1e-8,
                            reduction: Reduction = .mean) -> Tensor {
     let op = "poissonNLLLoss"
+    if _slowPath(!input.dtype.isFloatingPoint && !target.dtype.isFloatingPoint) {
+        return integerPoissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)
+    }
     check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
     check(broadcastShapeIfPossible(input.shape, target.shape) != nil,
           "\(op): input \(input.shape) and target \(target.shape) cannot be broadcast together")

@@ -121,11 +121,13 @@ public func multilabelSoftMarginLoss(_ input: Tensor, _ target: Tensor, weight: 
 ///
 ///     let d = pairwiseDistance(a, b)            // [N, D], [N, D] -> [N]
 public func pairwiseDistance(_ x1: Tensor, _ x2: Tensor, p: Double = 2, eps: Double = 1e-6, keepDim: Bool = false) -> Tensor {
-    check(x1.dtype.isFloatingPoint && x2.dtype.isFloatingPoint,
-          "pairwiseDistance: inputs must be float, got \(x1.dtype) \(x1.shape) and \(x2.dtype) \(x2.shape)")
     check(broadcastShapeIfPossible(x1.shape, x2.shape) != nil,
           "pairwiseDistance: shapes \(x1.shape) and \(x2.shape) cannot be broadcast together")
-    let d = x1 - x2 + eps
+    // Integer (and bool) inputs subtract in their dtype (wrapping, as PyTorch's) and become float32
+    // with eps, as PyTorch's `norm(x1 - x2 + eps)`.
+    let integral = !x1.dtype.isFloatingPoint && !x2.dtype.isFloatingPoint
+    let diff = x1 - x2
+    let d = integral ? diff + Tensor.full([], eps, dtype: .float32) : diff + eps
     if d.rank == 0 { return d.abs() }
     return d.norm(p: p, axes: [d.rank - 1], keepDim: keepDim)
 }

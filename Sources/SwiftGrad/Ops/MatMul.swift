@@ -11,8 +11,9 @@ extension Tensor {
         if _slowPath(dual != nil || other.dual != nil), let r = Vmap.matmul(self, other) { return r }
         check(rank >= 1 && other.rank >= 1,
                      "matmul: both operands need at least one axis, got shapes \(shape) and \(other.shape)")
-        check(dtype.isFloatingPoint && other.dtype.isFloatingPoint,
-                     "matmul: needs float tensors, got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
+        // Integer operands (both) take the exact integer product in `Tensor.mm`; float and integer mixed stop.
+        check(dtype.isFloatingPoint == other.dtype.isFloatingPoint,
+              "matmul: expected both operands to have one dtype kind, got \(dtype) \(shape) and \(other.dtype) \(other.shape); convert with .to(_:)")
         if Autocast.castsLower(self, other) { return Autocast.lower(self).matmul(Autocast.lower(other)) }
         let t = DType.result(dtype, other.dtype)
         let a0 = self.to(t), b0 = other.to(t)
@@ -27,6 +28,7 @@ extension Tensor {
     /// Batched `op(a) · op(b)` over the last two axes, where `op` transposes when its flag is set;
     /// the batch axes broadcast. The primitive behind matmul, linear and their gradients.
     static func mm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool, shapes: ([Int], [Int])? = nil) -> Tensor {
+        if _slowPath(!a.dtype.isFloatingPoint) { return integerMM(a, b, transA: transA, transB: transB, shapes: shapes) }
         if a.dtype.isReducedPrecision {
             // float16/bfloat16: the operands go up to float32 and sgemm accumulates in float32; the
             // product is rounded once (the installed OpenBLAS has no sbgemm). Recorded through the

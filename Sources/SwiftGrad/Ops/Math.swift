@@ -79,6 +79,7 @@ extension Tensor {
     /// x².
     public func square() -> Tensor {
         if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.square() }) { return r }
+        if _slowPath(dtype == .bool) { return to(.int64).square() }   // pow(x, 2) of bool is int64, as PyTorch
         return Kernels.unary(.square, self, name: Op.square.name).recorded(.square, self, save: .input0, forward: .elementwise) { g, ctx in [g * ctx.input(0) * 2] }
     }
 

@@ -67,6 +67,13 @@ public func avgPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
                                 ceilMode: ceilMode, countIncludePad: countIncludePad, uniform: divisorOverride != nil, shape: x.shape)
     let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize.w, stride: s.w, padding: padding.w,
                                 ceilMode: ceilMode, countIncludePad: countIncludePad, uniform: divisorOverride != nil, shape: x.shape)
+    if _slowPath(!x.dtype.isFloatingPoint) {
+        let ra = IntegerAvgAxis(op, size: x.shape[x.rank - 2], kernel: kernelSize.h, stride: s.h, padding: padding.h, ceilMode: ceilMode,
+                                countIncludePad: countIncludePad, shape: x.shape)
+        let ca = IntegerAvgAxis(op, size: x.shape[x.rank - 1], kernel: kernelSize.w, stride: s.w, padding: padding.w, ceilMode: ceilMode,
+                                countIncludePad: countIncludePad, shape: x.shape)
+        return integerAvgPool(op, x, rows: ra, cols: ca, divisorOverride: divisorOverride)
+    }
     let scale = divisorOverride.map { 1 / Double($0) } ?? 1
     return windowSum(op, x, Windows2d(rows: rows, cols: cols, scale: scale))
 }
@@ -82,6 +89,11 @@ public func avgPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
     let cols = AxisTaps.average(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize,
                                 padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
                                 uniform: false, shape: x.shape)
+    if _slowPath(!x.dtype.isFloatingPoint) {
+        let ca = IntegerAvgAxis(op, size: x.shape[x.rank - 1], kernel: kernelSize, stride: stride ?? kernelSize, padding: padding,
+                                ceilMode: ceilMode, countIncludePad: countIncludePad, shape: x.shape)
+        return integerAvgPool(op, x, rows: nil, cols: ca, divisorOverride: nil)
+    }
     return windowSum(op, x, Windows2d(rows: .identity(1), cols: cols), oneD: true)
 }
 
@@ -147,6 +159,7 @@ public func globalAvgPool2d(_ x: Tensor, keepDim: Bool = false) -> Tensor {
 
 /// Max over windows: values and int64 indices, recorded as `op`. Backward is `maxPoolBackward`.
 func windowMax(_ op: Op, _ x: Tensor, _ win: Windows2d, oneD: Bool = false) -> (values: Tensor, indices: Tensor) {
+    if _slowPath(!x.dtype.isFloatingPoint) { return integerWindowMax(op, x, win, oneD: oneD) }
     if x.dtype.isReducedPrecision {
         // Exact in float32 (a max selects an element); the values go back to the input's dtype.
         let r = windowMax(op, x.to(.float32), win, oneD: oneD)

@@ -3,16 +3,6 @@
 // are those ops'.
 
 extension Tensor {
-    /// beta·self + alpha·product, where beta = 0 ignores self (NaN in it does not propagate), as
-    /// PyTorch's add*-products.
-    private func scaledSum(_ product: Tensor, beta: Double, alpha: Double, op: String, factors: [[Int]]) -> Tensor {
-        check(broadcastShapeIfPossible(shape, product.shape) == product.shape,
-              "\(op): self of shape \(shape) does not broadcast to the shape \(product.shape) of the product of \(factors[0]) and \(factors[1])")
-        let p = alpha == 1 ? product : product * alpha
-        if beta == 0 { return p }
-        return (beta == 1 ? self : self * beta) + p
-    }
-
     /// beta·self + alpha·(mat · vec) for mat [n, m] and vec [m] (self broadcasts to [n]), as `torch.addmv`.
     ///
     ///     let y = bias.addmv(w, x)                  // w·x + bias

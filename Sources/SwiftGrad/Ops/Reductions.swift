@@ -77,6 +77,14 @@ extension Tensor {
     ///
     ///     let v = x.variance(axes: [1], correction: 0)
     public func variance(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
+        variance(axes: axes, correction: Double(correction), keepDim: keepDim)
+    }
+
+    /// Variance with a fractional `correction` (N − correction in the denominator), as PyTorch's
+    /// `var(correction=0.5)`.
+    ///
+    ///     let v = x.variance(axes: [1], correction: 0.5)
+    public func variance(axes: [Int]? = nil, correction: Double, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("var")
         if let r = viaFloat32({ $0.variance(axes: axes, correction: correction, keepDim: keepDim) }) { return r }
         let reduce = reductionAxes(axes, op: "var")
@@ -86,7 +94,7 @@ extension Tensor {
         let mu = sum(axes: ax, keepDim: true) / Double(n)
         let d = self - mu
         // Divide by N - correction; PyTorch gives inf/NaN when that is <= 0, and so do we.
-        return (d * d).sum(axes: ax, keepDim: keepDim) / Double(n - correction)
+        return (d * d).sum(axes: ax, keepDim: keepDim) / (Double(n) - correction)
     }
 
     /// Standard deviation (square root of `variance`).
@@ -94,6 +102,13 @@ extension Tensor {
     ///
     ///     let s = x.std(axes: [1])
     public func std(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> Tensor {
+        std(axes: axes, correction: Double(correction), keepDim: keepDim)
+    }
+
+    /// Standard deviation with a fractional `correction`, as PyTorch's `std(correction=0.5)`.
+    ///
+    ///     let s = x.std(axes: [1], correction: 0.5)
+    public func std(axes: [Int]? = nil, correction: Double, keepDim: Bool = false) -> Tensor {
         unaryFloatOnly("std")
         _ = reductionAxes(axes, op: "std")   // so that misuse names std, not var
         return variance(axes: axes, correction: correction, keepDim: keepDim).safeSqrt()
@@ -204,7 +219,8 @@ extension Tensor {
     ///
     ///     let lse = logits.logsumexp(axes: [1])
     public func logsumexp(axes: [Int], keepDim: Bool = false) -> Tensor {
-        unaryFloatOnly("logsumexp")
+        // Integer and bool tensors are reduced as float32 (PyTorch's default dtype), as PyTorch's.
+        if _slowPath(!dtype.isFloatingPoint) { return to(.float32).logsumexp(axes: axes, keepDim: keepDim) }
         if let r = viaFloat32({ $0.logsumexp(axes: axes, keepDim: keepDim) }) { return r }
         // An empty sum is 0 and log 0 = -inf, as in PyTorch; the max-shift below needs an element.
         if axes.contains(where: { rank > 0 && shape[normalizeAxis($0, rank, op: "logsumexp", shape: shape)] == 0 }) {

@@ -122,6 +122,13 @@ extension Tensor {
     ///
     ///     let (v, m) = x.varMean(axes: [1], correction: 0)
     public func varMean(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> (variance: Tensor, mean: Tensor) {
+        varMean(axes: axes, correction: Double(correction), keepDim: keepDim)
+    }
+
+    /// `varMean` with a fractional `correction`, as PyTorch's `var_mean(correction=0.5)`.
+    ///
+    ///     let (v, m) = x.varMean(axes: [1], correction: 0.5)
+    public func varMean(axes: [Int]? = nil, correction: Double, keepDim: Bool = false) -> (variance: Tensor, mean: Tensor) {
         let m = axes.map { mean(axes: $0, keepDim: keepDim) } ?? (keepDim ? mean(axes: Array(0..<rank), keepDim: true) : mean())
         return (variance(axes: axes, correction: correction, keepDim: keepDim), m)
     }
@@ -130,6 +137,13 @@ extension Tensor {
     ///
     ///     let (s, m) = x.stdMean(axes: [0])
     public func stdMean(axes: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) -> (std: Tensor, mean: Tensor) {
+        stdMean(axes: axes, correction: Double(correction), keepDim: keepDim)
+    }
+
+    /// `stdMean` with a fractional `correction`, as PyTorch's `std_mean(correction=0.5)`.
+    ///
+    ///     let (s, m) = x.stdMean(axes: [1], correction: 0.5)
+    public func stdMean(axes: [Int]? = nil, correction: Double, keepDim: Bool = false) -> (std: Tensor, mean: Tensor) {
         let m = axes.map { mean(axes: $0, keepDim: keepDim) } ?? (keepDim ? mean(axes: Array(0..<rank), keepDim: true) : mean())
         return (std(axes: axes, correction: correction, keepDim: keepDim), m)
     }

@@ -160,7 +160,8 @@ extension Tensor {
     ///     let area = y.trapezoid(dx: 0.1)
     public func trapezoid(dx: Double = 1, axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "trapezoid", shape: shape)
-        let y = dtype.isFloatingPoint ? self : to(.float32)
+        if _slowPath(!dtype.isFloatingPoint) { return integerTrapezoid(dx: dx, axis: ax) }
+        let y = self
         let n = shape[ax]
         if n == 0 { return y.sum(axes: [ax]) }
         let inner = y.narrow(axis: ax, start: 1, length: n - 1) + y.narrow(axis: ax, start: 0, length: n - 1)
@@ -172,7 +173,8 @@ extension Tensor {
     ///     let area = y.trapezoid(x: t)
     public func trapezoid(x: Tensor, axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "trapezoid", shape: shape)
-        let y = dtype.isFloatingPoint ? self : to(.float32)
+        if _slowPath(!dtype.isFloatingPoint) { return integerTrapezoid(spacings: { trapezoidSpacings(x, axis: ax) }, axis: ax) }
+        let y = self
         let n = shape[ax]
         if n == 0 { return y.sum(axes: [ax]) }
         let xs = x.rank == 1 ? x.reshape([n] + [Int](repeating: 1, count: rank - 1 - ax)) : x
@@ -187,7 +189,8 @@ extension Tensor {
     ///     let integral = y.cumulativeTrapezoid(dx: 0.1)
     public func cumulativeTrapezoid(dx: Double = 1, axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "cumulativeTrapezoid", shape: shape)
-        let y = dtype.isFloatingPoint ? self : to(.float32)
+        if _slowPath(!dtype.isFloatingPoint) { return integerCumulativeTrapezoid(dx: dx, axis: ax) }
+        let y = self
         let n = shape[ax]
         if n <= 1 { var s = shape; s[ax] = 0; return Tensor.zeros(s, dtype: y.dtype) }
         let mid = (y.narrow(axis: ax, start: 1, length: n - 1) + y.narrow(axis: ax, start: 0, length: n - 1)) * (dx / 2)
@@ -199,7 +202,10 @@ extension Tensor {
     ///     let integral = y.cumulativeTrapezoid(x: t)
     public func cumulativeTrapezoid(x: Tensor, axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank, op: "cumulativeTrapezoid", shape: shape)
-        let y = dtype.isFloatingPoint ? self : to(.float32)
+        if _slowPath(!dtype.isFloatingPoint) {
+            return integerCumulativeTrapezoid(spacings: { trapezoidSpacings(x, axis: ax) }, pointsDType: x.dtype, axis: ax)
+        }
+        let y = self
         let n = shape[ax]
         if n <= 1 { var s = shape; s[ax] = 0; return Tensor.zeros(s, dtype: y.dtype) }
         let xs = x.rank == 1 ? x.reshape([n] + [Int](repeating: 1, count: rank - 1 - ax)) : x
@@ -341,10 +347,7 @@ extension Tensor {
     public func addmm(_ mat1: Tensor, _ mat2: Tensor, beta: Double = 1, alpha: Double = 1) -> Tensor {
         check(mat1.rank == 2 && mat2.rank == 2 && mat1.shape[1] == mat2.shape[0],
               "addmm: expected matrices [n, m] and [m, p], got \(mat1.shape) and \(mat2.shape) (input \(shape))")
-        let product = mat1.mm(mat2)
-        let scaled = alpha == 1 ? product : product * alpha
-        if beta == 0 { return scaled }
-        return (beta == 1 ? self : self * beta) + scaled
+        return scaledSum(mat1.mm(mat2), beta: beta, alpha: alpha, op: "addmm", factors: [mat1.shape, mat2.shape])
     }
 
     /// Splits the channels (axis 1) into `groups` and interleaves them, as `torch.nn.functional.channel_shuffle`.
@@ -361,7 +364,9 @@ extension Tensor {
     ///
     ///     let freqs = Tensor.logspace(0, 3, steps: 4)   // [1, 10, 100, 1000]
     public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType = .float32) -> Tensor {
-        let exps = linspace(start, end, steps: steps, dtype: .float64)
+        // An integer dtype truncates the bounds first and each power toward zero, as PyTorch's.
+        let (lo, hi) = dtype.isFloatingPoint ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
+        let exps = linspace(lo, hi, steps: steps, dtype: .float64)
         let v = exps.doubles.map { Foundation.pow(base, $0) }
         return Tensor(v, shape: [steps], dtype: .float64).to(dtype)
     }

@@ -174,18 +174,22 @@ extension Tensor {
     /// `0, 1, ..., end-1`.
     public static func arange(_ end: Double, dtype: DType = .float32) -> Tensor { arange(0, end, dtype: dtype) }
 
-    /// `steps` evenly spaced values from `start` to `end` inclusive.
+    /// `steps` evenly spaced values from `start` to `end` inclusive. For an integer `dtype` the bounds
+    /// are truncated to integers first and each point (computed in double) is truncated toward
+    /// zero, as PyTorch's.
     ///
-    ///     Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
+    ///     Tensor.linspace(0, 1, steps: 5)                  // [0, 0.25, 0.5, 0.75, 1]
+    ///     Tensor.linspace(0, 10, steps: 4, dtype: .int64)  // [0, 3, 6, 10]
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32) -> Tensor {
         check(steps >= 0, "linspace: steps must be non-negative, got \(steps)")
         check(dtype.isFloatingPoint || (fitsInt64(start) && fitsInt64(end)),
               "linspace: range \(start) -> \(end) cannot be converted to \(dtype)")
         _ = checkedElementCount([steps], dtype: .float64, op: "linspace")
-        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
+        let (lo, hi) = dtype.isFloatingPoint ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
+        let step = steps > 1 ? (hi - lo) / Double(steps - 1) : 0
         // Fill the second half from the end, as PyTorch, so the last value is exactly `end`.
         // (steps == 1 gives [start], as PyTorch.)
-        let values = steps == 1 ? [start] : (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
+        let values = steps == 1 ? [lo] : (0..<steps).map { i in i < steps / 2 ? lo + Double(i) * step : hi - Double(steps - 1 - i) * step }
         return Tensor(values, shape: [steps], dtype: dtype)
     }
 
