@@ -59,6 +59,11 @@ RANDOM = {"cauchy", "exponential", "geometric", "log_normal", "normal", "uniform
           "nn.functional.fractional_max_pool2d", "nn.functional.fractional_max_pool3d"}
 
 
+# Entries whose samples read their input's storage beyond its own elements (as_strided of a view with
+# an explicit storage_offset): their view inputs also carry the whole storage ("storage").
+STORAGE = {"as_strided.partial_views"}
+
+
 class Unencodable(Exception):
     pass
 
@@ -88,10 +93,11 @@ def fmt_float(x, dtype):
 class Encoder:
     """Encodes a sample's values as JSON text; collects the tensors that require grad (`leaves`)."""
 
-    def __init__(self, with_data=True, tag_grads=True):
+    def __init__(self, with_data=True, tag_grads=True, with_storage=False):
         self.leaves = []
         self.with_data = with_data
         self.tag_grads = tag_grads
+        self.with_storage = with_storage
 
     def tensor(self, t):
         if t.is_complex() or t.layout != torch.strided or t.is_quantized:
@@ -115,6 +121,17 @@ class Encoder:
             parts.append(f'"grad":{k}')
         if not t.is_contiguous() and t.numel() > 1:
             parts.append('"noncontiguous":true')
+        if self.with_storage and self.with_data:
+            # For ops that read the storage itself (as_strided with a storage_offset): the whole
+            # storage, and where the tensor sits in it.
+            n = t.untyped_storage().nbytes() // t.element_size()
+            if n != t.numel() or t.storage_offset() != 0:
+                base = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (n,), (1,))
+                flat = base.detach().reshape(-1)
+                data = (",".join(fmt_float(v, t.dtype) for v in flat.double().tolist()) if t.dtype.is_floating_point
+                        else ",".join(str(int(v)) for v in flat.tolist()))
+                parts.append('"storage":{"data":[%s],"offset":%d,"strides":%s}'
+                             % (data, t.storage_offset(), json.dumps(list(t.stride()), separators=(",", ":"))))
         return "{" + ",".join(parts) + "}"
 
     def value(self, v):
@@ -252,8 +269,8 @@ def flat_outputs(out):
     return []
 
 
-def encode_sample(op, s, dtype, random, with_grad):
-    enc = Encoder()
+def encode_sample(op, s, dtype, random, with_grad, storage=False):
+    enc = Encoder(with_storage=storage)
     inp = enc.value(s.input)
     args = enc.value(list(s.args))
     kwargs = enc.value(dict(s.kwargs))
@@ -382,7 +399,7 @@ def run_entry(op):
                 continue
             for s in select(pool, cap):
                 try:
-                    text, _ = encode_sample(op.op, s, dtype, random, grad)
+                    text, _ = encode_sample(op.op, s, dtype, random, grad, storage=full in STORAGE)
                     if len(text) > MAX_SAMPLE_BYTES:
                         skipped += 1
                         oversize += 1
@@ -412,6 +429,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--only", nargs="*")
     p.add_argument("--out", default=OUT)
+    p.add_argument("--merge", action="store_true",
+                   help="replace only the --only entries in the existing --out file, keeping the others")
     a = p.parse_args()
     entries = []
     for op in op_db:
@@ -421,7 +440,35 @@ def main():
         t0 = time.time()
         entries.append(run_entry(op))
         print(f"{full}: {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
-    text = ('{"torch":"%s","upstream":"((37k+11j+5) mod 17 - 8)/4","entries":[\n' % torch.__version__
+    version = torch.__version__
+    if a.merge:
+        # The new entries take the place of the old ones of the same name and variant.
+        with gzip.open(a.out, "rb") as f:
+            old = json.loads(f.read())
+        if old.get("torch") != version:
+            print(f"note: the file was made with torch {old.get('torch')}, these entries with {version}", file=sys.stderr)
+            version = old.get("torch")
+        # Entries are spliced as text (a JSON round trip would change other entries, e.g. -0 to 0):
+        # in the file each entry starts a line with {"name": (its samples start lines with {"input":).
+        fresh = {(e["name"], e["variant"]): t for e, t in ((json.loads(t), t) for t in entries)}
+        with gzip.open(a.out, "rt") as f:
+            lines = f.read().split("\n")
+        chunks, current = [], None
+        for line in lines[1:]:
+            if line.startswith('{"name": '):
+                current = [line]
+                chunks.append(current)
+            elif current is not None:
+                current.append(line)
+        merged = []
+        for chunk in chunks:
+            text = "\n".join(chunk).rstrip()
+            text = text[:-2] if text.endswith("]}") and text.endswith("]}]}") else text   # the file's closing ]}
+            text = text[:-1] if text.endswith(",") else text
+            head = json.loads(text[:text.index(',"samples":[')] + "}")
+            merged.append(fresh.pop((head["name"], head["variant"]), text))
+        entries = merged + list(fresh.values())
+    text = ('{"torch":"%s","upstream":"((37k+11j+5) mod 17 - 8)/4","entries":[\n' % version
             + ",\n".join(entries) + "]}\n")
     with gzip.open(a.out, "wb", compresslevel=9) as f:
         f.write(text.encode())

@@ -4,6 +4,15 @@ import Foundation
 // The fixtures of the conformance suite (Resources/conformance_fixtures.json.gz, written by
 // Scripts/conformance/make_fixtures.py from PyTorch's OpInfo database): entries, samples, values.
 
+/// The whole storage a view input lives in (for ops that read beyond the view: as_strided with a
+/// storage_offset), and the view's place in it.
+struct FixtureStorage {
+    let doubles: [Double]
+    let ints: [Int]?
+    let offset: Int
+    let strides: [Int]
+}
+
 /// A tensor as the generator wrote it: dtype, shape, values, and its gradient slot when it requires grad.
 struct FixtureTensor {
     let dtype: DType
@@ -14,11 +23,18 @@ struct FixtureTensor {
     let ints: [Int]?
     /// The index of this tensor among the sample's leaves that require grad.
     let grad: Int?
+    /// For a view input of the storage-reading entries: its storage (the tensor is made as that view).
+    var storage: FixtureStorage? = nil
 
     /// A new SwiftGrad tensor with these values.
     func make() -> Tensor {
         let t: Tensor
-        if let ints, dtype == .int64 || dtype == .int32 || dtype == .uint8 || dtype == .int8 || dtype == .int16 {
+        if let storage {
+            let isInt = dtype == .int64 || dtype == .int32 || dtype == .uint8 || dtype == .int8 || dtype == .int16
+            let base = isInt && storage.ints != nil ? Tensor(storage.ints!, shape: [storage.doubles.count], dtype: dtype)
+                : Tensor(storage.doubles, shape: [storage.doubles.count], dtype: dtype)
+            t = base.asStrided(shape: shape, strides: storage.strides, offset: storage.offset)
+        } else if let ints, dtype == .int64 || dtype == .int32 || dtype == .uint8 || dtype == .int8 || dtype == .int16 {
             t = Tensor(ints, shape: shape, dtype: dtype)
         } else {
             t = Tensor(doubles ?? [], shape: shape, dtype: dtype)
@@ -85,7 +101,12 @@ indirect enum FixtureValue {
             doubles = data.map(number)
             if !dtype.isFloatingPoint { ints = data.map { ($0 as? NSNumber)?.intValue ?? 0 } }
         }
-        return FixtureTensor(dtype: dtype, shape: shape, doubles: doubles, ints: ints, grad: d["grad"] as? Int)
+        var storage: FixtureStorage? = nil
+        if let s = d["storage"] as? [String: Any], let data = s["data"] as? [Any] {
+            storage = FixtureStorage(doubles: data.map(number), ints: dtype.isFloatingPoint ? nil : data.map { ($0 as? NSNumber)?.intValue ?? 0 },
+                                     offset: s["offset"] as? Int ?? 0, strides: s["strides"] as? [Int] ?? [])
+        }
+        return FixtureTensor(dtype: dtype, shape: shape, doubles: doubles, ints: ints, grad: d["grad"] as? Int, storage: storage)
     }
 
     /// The tensors inside, depth first (the order of the generator's leaves and outputs).

@@ -136,7 +136,14 @@ extension Kernels {
         // The special functions compute in Double (rounded once to Float).
         case .erfinv: map(x, y, n) { T(SpecialFunctions.erfinv(Double($0))) }
         case .digamma: map(x, y, n) { T(SpecialFunctions.digamma(Double($0))) }
-        case .polygamma(let k): map(x, y, n) { T(SpecialFunctions.polygamma(k, Double($0))) }
+        case .polygamma(let k):
+            if k == 1, T.self == Float.self {
+                // PyTorch computes float trigamma in float arithmetic (sinf of a rounded π·x), which
+                // is off near the poles; its algorithm is followed so that the values agree.
+                map(x, y, n) { T(SpecialFunctions.trigammaFloat(Float($0))) }
+            } else {
+                map(x, y, n) { T(SpecialFunctions.polygamma(k, Double($0))) }
+            }
         case .i0: map(x, y, n) { T(SpecialFunctions.i0(Double($0))) }
         case .i1: map(x, y, n) { T(SpecialFunctions.i1(Double($0))) }
         }

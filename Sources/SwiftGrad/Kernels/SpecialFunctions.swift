@@ -142,6 +142,29 @@ enum SpecialFunctions {
         return x
     }
 
+    /// ψ′(x) in Float arithmetic, step for step as PyTorch's CPU `trigamma(float)` (ATen Math.h):
+    /// reflection through sinf(π·x) with π and the product rounded to Float below ½ (which loses
+    /// digits near the poles: 412.7526 where ψ′(−7.950587) is 412.744), six recurrence steps, then
+    /// the asymptotic series. Used for float32 (and float16/bfloat16) polygamma(1, x).
+    static func trigammaFloat(_ x0: Float) -> Float {
+        var x = x0, sign: Float = 1, result: Float = 0
+        if x < 0.5 {
+            sign = -1
+            let piF = Float(Double.pi)       // c10::pi<float>, rounded to nearest (Float.pi rounds down)
+            let s = sinf(piF * x)
+            result -= (piF * piF) / (s * s)
+            x = 1 - x
+        }
+        for _ in 0..<6 {
+            result += 1 / (x * x)
+            x += 1
+        }
+        let ixx = 1 / (x * x)
+        let series: Float = 1.0 / 6 - ixx * (1.0 / 30 - ixx * (1.0 / 42))
+        result += (1 + 1 / (2 * x) + ixx * series) / x
+        return sign * result
+    }
+
     /// The modified Bessel function of the first kind, order 0 (even).
     static func i0(_ x: Double) -> Double { besselI(0, Swift.abs(x)) }
 
@@ -167,7 +190,9 @@ enum SpecialFunctions {
             }
             return sum
         }
-        if x == .infinity { return .infinity }
+        // PyTorch (Cephes) computes e^x·P(32/x − 2)/√x, which is ∞/∞ = NaN at ±∞: I₀(±∞) and
+        // I₁(±∞) are NaN there, and so here, so that results (and gradients) match.
+        if x == .infinity { return .nan }
         let mu = Double(4 * nu * nu)
         var term = 1.0, sum = 1.0
         for k in 1...80 {

@@ -69,8 +69,10 @@ extension Tensor {
         if _slowPath(dual != nil), let r = Vmap.elementwise(self, { $0.softsign() }) { return r }
         if _slowPath(!dtype.isFloatingPoint) { return to(.float32).softsign() }   // x / (1 + |x|) of integers is float32, as PyTorch
         return Kernels.activation(.softsign, self, name: Op.softsign.name).recorded(.softsign, self, save: .input0, forward: .elementwise) { g, ctx in
-            let d = ctx.input(0).abs() + 1
-            return [g / (d * d)]
+            // PyTorch composes x / (1 + |x|): its gradient g/d − g·((x/d)/d)·sign x, whose second
+            // term is ∞/∞ = NaN at ±∞ (the closed form g/d² would give 0 there).
+            let x = ctx.input(0), d = x.abs() + 1
+            return [g / d - g * ((x / d) / d) * x.sign()]
         }
     }
 

@@ -44,7 +44,10 @@ extension Tensor {
     ///     let weighted = x.cov(correction: 0, aweights: w)
     public func cov(correction: Int = 1, fweights: Tensor? = nil, aweights: Tensor? = nil) -> Tensor {
         check(rank <= 2, "cov: needs a 1-D or 2-D tensor [vars, obs], got shape \(shape)")
-        let x0 = mathFloatOperand()
+        // aweights take part in the result type (PyTorch multiplies the input by them): a float16
+        // input with float32 weights gives a float32 covariance.
+        let x1 = mathFloatOperand()
+        let x0 = aweights.map { x1.to(DType.result(x1.dtype, $0.dtype.isFloatingPoint ? $0.dtype : x1.dtype)) } ?? x1
         let x = rank < 2 ? x0.reshape([1, -1]) : x0
         let observations = x.shape[1]
         var w: Tensor? = nil

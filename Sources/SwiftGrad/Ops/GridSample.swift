@@ -99,12 +99,16 @@ public func gridSample(_ input: Tensor, grid: Tensor, mode: GridSampleMode = .bi
         let fx = withNoGrad { ix.doubles }.map { $0.rounded(.down) }, fy = withNoGrad { iy.doubles }.map { $0.rounded(.down) }
         let x0 = fx.map { Int($0) }, y0 = fy.map { Int($0) }
         // Weights from the (differentiable) coordinates: the grid's gradient flows through them.
-        let tx = (ix - Tensor(fx, shape: [n, ho * wo], dtype: input.dtype)).reshape([n, 1, ho * wo])
-        let ty = (iy - Tensor(fy, shape: [n, ho * wo], dtype: input.dtype)).reshape([n, 1, ho * wo])
+        // PyTorch's formulas and order (its kernel for float16/bfloat16 rounds each step, and so
+        // do these ops): nw = (x₀+1 − x)(y₀+1 − y), ne = (x − x₀)(y₀+1 − y), sw = (x₀+1 − x)(y − y₀),
+        // se = (x − x₀)(y − y₀), summed nw, ne, sw, se.
+        let left = Tensor(fx, shape: [n, ho * wo], dtype: input.dtype), top = Tensor(fy, shape: [n, ho * wo], dtype: input.dtype)
+        let toRight = ((left + 1) - ix).reshape([n, 1, ho * wo]), fromLeft = (ix - left).reshape([n, 1, ho * wo])
+        let toBottom = ((top + 1) - iy).reshape([n, 1, ho * wo]), fromTop = (iy - top).reshape([n, 1, ho * wo])
         let x1 = x0.map { $0 + 1 }, y1 = y0.map { $0 + 1 }
-        let top = read(x0, y0) * (1 - tx) + read(x1, y0) * tx
-        let bottom = read(x0, y1) * (1 - tx) + read(x1, y1) * tx
-        out = top * (1 - ty) + bottom * ty
+        let nw = read(x0, y0) * (toRight * toBottom), ne = read(x1, y0) * (fromLeft * toBottom)
+        let sw = read(x0, y1) * (toRight * fromTop), se = read(x1, y1) * (fromLeft * fromTop)
+        out = nw + ne + sw + se
     }
     return out.reshape([n, c, ho, wo])
 }
@@ -112,7 +116,8 @@ public func gridSample(_ input: Tensor, grid: Tensor, mode: GridSampleMode = .bi
 /// Grid coordinates in [-1, 1] to pixel coordinates, with PyTorch's border and reflection handling.
 private func sourceCoordinate(_ g: Tensor, size: Int, padding: GridSamplePadding, alignCorners: Bool) -> Tensor {
     let s = Double(size)
-    var x = alignCorners ? (g + 1) * ((s - 1) / 2) : ((g + 1) * s - 1) / 2
+    // PyTorch's order of operations (its float16 kernel rounds each step).
+    var x = alignCorners ? ((g + 1) / 2) * (s - 1) : ((g + 1) * s - 1) / 2
     if padding == .reflection {
         // Reflect about the borders (pixel centres with alignCorners, outer edges without).
         let (lo, hi) = alignCorners ? (0.0, s - 1) : (-0.5, s - 0.5)

@@ -77,12 +77,12 @@ extension Tensor {
         return histogramCounts(points, n, d, binEdges.map { $0.to(dtype) }, weight, density, op)
     }
 
+    /// Edges that are not increasing are taken as PyTorch takes them (it accepts them): a value counts
+    /// when it lies in [first edge, last edge] (so none does when the first edge exceeds the last),
+    /// and its bin is where `std::upper_bound`'s binary search over the edges lands, minus one.
     private func histogramCounts(_ points: [Double], _ n: Int, _ d: Int, _ edges: [Tensor], _ weight: Tensor?,
                                  _ density: Bool, _ op: String) -> (hist: Tensor, binEdges: [Tensor]) {
         let e = edges.map(\.doubles)
-        for (j, v) in e.enumerated() {
-            check(zip(v, v.dropFirst()).allSatisfy { $0 <= $1 }, "\(op): bin edges of dimension \(j) must be increasing")
-        }
         var w: [Double]? = nil
         if let weight {
             check(weight.count == n, "\(op): weight of shape \(weight.shape) must hold one value per point (input \(shape))")
@@ -95,13 +95,15 @@ extension Tensor {
             for j in 0..<d {
                 let v = points[p * d + j], edge = e[j]
                 guard v >= edge[0] && v <= edge[edge.count - 1] else { continue nextPoint }   // NaN fails too
-                // The last edge e with e ≤ v (binary search); v at the right end goes to the last bin.
-                var lo = 0, hi = edge.count - 1
-                while hi - lo > 1 {
-                    let mid = (lo + hi) / 2
-                    if edge[mid] <= v { lo = mid } else { hi = mid }
+                // upper_bound: the first edge > v, by the standard halving (the same steps on edges
+                // that are not sorted); the bin is the edge before it, and v at the right end goes to
+                // the last bin. v ≥ edge[0] makes the result at least 1.
+                var first = 0, len = edge.count
+                while len > 0 {
+                    let half = len / 2
+                    if v < edge[first + half] { len = half } else { first += half + 1; len -= half + 1 }
                 }
-                flat = flat * binCounts[j] + lo
+                flat = flat * binCounts[j] + Swift.max(Swift.min(first - 1, binCounts[j] - 1), 0)
             }
             hist[flat] += w?[p] ?? 1
         }

@@ -61,21 +61,24 @@ extension Linalg {
     }
 
     /// The tensor X with `tensordot(a, X, X.rank)` = b (`linalg.tensorsolve`): the axes `axes` of `a`
-    /// are moved to the end, `a` is reshaped to [b.count, ∏ rest] and solved against b's elements.
+    /// are moved to the end, and `a` (whose sizes after b.rank are X's shape) is reshaped to the
+    /// square [b.count, b.count] matrix solved against b's elements: as PyTorch's, only the element
+    /// counts must agree (a's leading sizes need not be b's shape).
     ///
     ///     let x = try Linalg.tensorsolve(a, b)            // a: [2, 3, 6], b: [2, 3] → x: [6]
     public static func tensorsolve(_ a: Tensor, _ b: Tensor, axes: [Int]? = nil) throws(LinalgError) -> Tensor {
         var moved = a
         if let axes {
             let src = axes.map { normalizeAxis($0, a.rank, op: "linalg.tensorsolve", shape: a.shape) }
+            check(Set(src).count == src.count, "linalg.tensorsolve: dims \(axes) repeat an axis (a \(a.shape))")
             let rest = (0..<a.rank).filter { !src.contains($0) }
             moved = a.permute(rest + src)
         }
-        check(b.rank <= moved.rank && Array(moved.shape[..<b.rank]) == b.shape,
-              "linalg.tensorsolve: the leading sizes of a \(moved.shape) must be b's shape \(b.shape)")
+        check(b.rank <= moved.rank, "linalg.tensorsolve: b \(b.shape) has more axes than a \(a.shape)")
         let resultShape = Array(moved.shape[b.rank...])
         let n = resultShape.reduce(1, *)
-        check(n == b.count, "linalg.tensorsolve: a \(a.shape) must reshape to a square matrix against b \(b.shape)")
-        return try solve(moved.reshape([b.count, n]), b.reshape([b.count])).reshape(resultShape)
+        check(n == b.count && moved.count == n * n,
+              "linalg.tensorsolve: a \(a.shape) must reshape to a square matrix of b's \(b.count) elements (b \(b.shape); a's sizes after the first \(b.rank) hold \(n))")
+        return try solve(moved.reshape([n, n]), b.reshape([n])).reshape(resultShape)
     }
 }

@@ -70,6 +70,12 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, re
 public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("huberLoss", input, target)
     check(delta > 0, "huberLoss: delta must be positive, got \(delta)")
+    if input.dtype == .float16 && target.dtype == .float16 {
+        // PyTorch's CPU kernel computes float16 elementwise losses in float32 and rounds once
+        // (bfloat16 it computes in its own dtype, op by op, as below); the reduction is in float16.
+        let loss = huberLoss(input.to(.float32), target.to(.float32), delta: delta, reduction: .none).to(.float16)
+        return reduceLoss(loss, reduction, op: "huberLoss")
+    }
     let d = input - target, a = d.abs()
     let loss = Tensor.where(a .< delta, d.square() * 0.5, (a - 0.5 * delta) * delta)
     return reduceLoss(loss, reduction, op: "huberLoss")
@@ -269,18 +275,22 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mea
     return reduceLoss(loss, reduction, op: "klDiv")
 }
 
-/// Cosine embedding loss: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where y = -1.
+/// Cosine embedding loss: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where y = -1, with
+/// PyTorch's cos = Σx1·x2 / √((Σx1² + 1e-12)(Σx2² + 1e-12)) over the last axis.
 ///
 ///     let loss = cosineEmbeddingLoss(a, b, Tensor([1.0, -1.0]), margin: 0.2)
 public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
     checkSameShape("cosineEmbeddingLoss", x1, x2)
+    check(x1.rank >= 1, "cosineEmbeddingLoss: inputs must have at least one axis, got \(x1.shape) and \(x2.shape)")
     if _slowPath(!x1.dtype.isFloatingPoint && !x2.dtype.isFloatingPoint) {
         return integerCosineEmbeddingLoss(x1, x2, y, margin: margin, reduction: reduction)
     }
-    let cos = cosineSimilarity(x1, x2, axis: -1)
+    // PyTorch's formula (not cosine_similarity's), so float16 rounds as PyTorch's.
+    let square1 = (x1 * x1).sum(axis: -1) + 1e-12, square2 = (x2 * x2).sum(axis: -1) + 1e-12
+    let cos = (x1 * x2).sum(axis: -1) / (square1 * square2).sqrt()
     checkSameShape("cosineEmbeddingLoss", cos, y)
     let yf = y.to(x1.dtype)
-    let loss = Tensor.where(yf .> 0, 1 - cos, (cos - margin).relu())
+    let loss = Tensor.where(yf .> 0, 1 - cos, (cos - margin).clamp(min: 0))
     return reduceLoss(loss, reduction, op: "cosineEmbeddingLoss")
 }
 
@@ -294,6 +304,7 @@ public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: D
     if _slowPath(!x1.dtype.isFloatingPoint && !x2.dtype.isFloatingPoint && !y.dtype.isFloatingPoint) {
         return integerMarginRankingLoss(x1, x2, y, margin: margin, reduction: reduction)
     }
-    let loss = (-(y.to(x1.dtype)) * (x1 - x2) + margin).relu()
+    // clamp(min: 0), as PyTorch's clamp_min: NaN stays NaN and its gradient there is 0 (relu's passes it).
+    let loss = (-(y.to(x1.dtype)) * (x1 - x2) + margin).clamp(min: 0)
     return reduceLoss(loss, reduction, op: "marginRankingLoss")
 }

@@ -202,25 +202,33 @@ public enum Masked {
     }
 
     /// log Σ exp over the elements in the mask (−∞ where none is in it; `torch.masked.logsumexp`).
-    /// Integers compute in float32.
+    /// Integers compute in float32, with masked-out elements at the dtype's lowest value, and the
+    /// result is converted back to the input's dtype (truncated toward zero), as PyTorch's.
     ///
     ///     let l = Masked.logsumexp(x, axes: [1], mask: valid)
     public static func logsumexp(_ x: Tensor, axes: [Int]? = nil, keepDim: Bool = false, mask: Tensor? = nil) -> Tensor {
-        let input = x.dtype.isFloatingPoint ? x : x.to(.float32)
-        return reduce(filled(input, mask, -.infinity, op: "logsumexp"), axes, keepDim) { $0.logsumexp(axes: $1, keepDim: $2) }
+        if x.dtype.isFloatingPoint {
+            return reduce(filled(x, mask, -.infinity, op: "logsumexp"), axes, keepDim) { $0.logsumexp(axes: $1, keepDim: $2) }
+        }
+        let input = filled(x, mask, extremeValue(x.dtype, isMax: true), op: "logsumexp").to(.float32)
+        return reduce(input, axes, keepDim) { $0.logsumexp(axes: $1, keepDim: $2) }.to(x.dtype)
     }
 
-    /// The running sum along `axis` with masked-out elements counting as 0 (`torch.masked.cumsum`).
+    /// The running sum along `axis` with masked-out elements counting as 0 (`torch.masked.cumsum`),
+    /// in the input's dtype (integers wrap around, as PyTorch's).
     ///
     ///     let c = Masked.cumsum(x, axis: 1, mask: valid)
     public static func cumsum(_ x: Tensor, axis: Int, mask: Tensor? = nil) -> Tensor {
-        filled(x, mask, 0, op: "cumsum").cumsum(axis: axis)
+        let y = filled(x, mask, 0, op: "cumsum").cumsum(axis: axis)
+        return y.dtype == x.dtype ? y : y.to(x.dtype)
     }
 
-    /// The running product along `axis` with masked-out elements counting as 1 (`torch.masked.cumprod`).
+    /// The running product along `axis` with masked-out elements counting as 1 (`torch.masked.cumprod`),
+    /// in the input's dtype (integers wrap around, as PyTorch's).
     ///
     ///     let c = Masked.cumprod(x, axis: 1, mask: valid)
     public static func cumprod(_ x: Tensor, axis: Int, mask: Tensor? = nil) -> Tensor {
-        filled(x, mask, 1, op: "cumprod").cumprod(axis: axis)
+        let y = filled(x, mask, 1, op: "cumprod").cumprod(axis: axis)
+        return y.dtype == x.dtype ? y : y.to(x.dtype)
     }
 }

@@ -28,24 +28,40 @@ extension Tensor {
         return Tensor.where(small, self + difference * weight, end - difference * (1 - weight))
     }
 
-    /// self + value·tensor1·tensor2 (broadcast, promoted), as `torch.addcmul`.
+    /// self + value·tensor1·tensor2 (broadcast, promoted), as `torch.addcmul`. In float16 and
+    /// bfloat16 the whole (self + (value·t1)·t2) is computed in float32 and rounded once, as
+    /// PyTorch's CPU kernel does.
     ///
     ///     let y = x.addcmul(a, b, value: 0.5)
     public func addcmul(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         _ = broadcastShape(broadcastShape(shape, tensor1.shape, op: "addcmul"), tensor2.shape, op: "addcmul")
+        if let common = Tensor.reducedPrecisionCommon(self, tensor1, tensor2) {
+            return to(.float32).addcmul(tensor1.to(.float32), tensor2.to(.float32), value: value).to(common)
+        }
         let scaled = value == 1 ? tensor1 : tensor1 * value
         return self + scaled * tensor2
     }
 
     /// self + value·tensor1/tensor2 (broadcast, promoted), as `torch.addcdiv`; integer tensor1 and
-    /// tensor2 are refused, as in PyTorch.
+    /// tensor2 are refused, as in PyTorch. In float16 and bfloat16, self + (value·t1)/t2 is computed
+    /// in float32 and rounded once, as PyTorch's CPU kernel does.
     ///
     ///     let step = param.addcdiv(m, v.sqrt() + 1e-8, value: -lr)
     public func addcdiv(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         check(tensor1.dtype.isFloatingPoint || tensor2.dtype.isFloatingPoint,
               "addcdiv: integer division is not supported (tensor1 \(tensor1.dtype) \(tensor1.shape), tensor2 \(tensor2.dtype) \(tensor2.shape)); convert one to float")
         _ = broadcastShape(broadcastShape(shape, tensor1.shape, op: "addcdiv"), tensor2.shape, op: "addcdiv")
+        if let common = Tensor.reducedPrecisionCommon(self, tensor1, tensor2) {
+            return to(.float32).addcdiv(tensor1.to(.float32), tensor2.to(.float32), value: value).to(common)
+        }
         let scaled = value == 1 ? tensor1 : tensor1 * value
         return self + scaled / tensor2
+    }
+
+    /// The result dtype of the operands (PyTorch's result_type) when it is float16 or bfloat16:
+    /// the ops whose CPU kernels compute in float32 and round once take that path.
+    static func reducedPrecisionCommon(_ operands: Tensor...) -> DType? {
+        let common = DType.resultType(tensors: operands.map { ($0.dtype, $0.rank) })
+        return common.isReducedPrecision ? common : nil
     }
 }

@@ -25,6 +25,14 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         if let bias { y = y + bias.reshape(bshape) }
         return y
     }
+    if input.dtype.isReducedPrecision {
+        // As PyTorch's CPU kernel: float32 statistics, stored (rounded) in the parameters' dtype,
+        // and x·α + β rounded once (NormalizationReducedPrecision.swift).
+        check(input.count / max(c, 1) != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        return batchNormReducedPrecision(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                         training: training, momentum: momentum, eps: eps,
+                                         paramsDType: reducedPrecisionParamsDType(input, [runningMean, runningVar, weight, bias]))
+    }
     let axes = [0] + Array(2..<input.rank)
     // x - mean is computed once (it feeds both the variance and the output), and the per-channel
     // factors rsqrt(var + eps)·weight are multiplied first, so the full-size tensor goes through
@@ -152,13 +160,19 @@ public func normalize(_ input: Tensor, p: Double = 2, axis: Int = 1, eps: Double
     return input / norm.clamp(min: eps)
 }
 
-/// Cosine similarity along `axis`: Σ a·b / (max(‖a‖, eps)·max(‖b‖, eps)). The inputs broadcast.
+/// Cosine similarity along `axis`: Σ (a/max(‖a‖, eps))·(b/max(‖b‖, eps)), PyTorch's formula (each
+/// input divided by its norm first, so float16 rounds as PyTorch's). As PyTorch's, the eps clamp
+/// is not differentiated: the gradient goes through the norms as if unclamped. The inputs broadcast.
 ///
 ///     let sim = cosineSimilarity(a, b, axis: 1)
 public func cosineSimilarity(_ a: Tensor, _ b: Tensor, axis: Int = 1, eps: Double = 1e-8) -> Tensor {
     let shape = broadcastShape(a.shape, b.shape, op: "cosineSimilarity")
     let ax = normalizeAxis(axis, shape.count, op: "cosineSimilarity")
     let x = a.shape == shape ? a : a.expand(shape), y = b.shape == shape ? b : b.expand(shape)
-    let na = x.norm(axes: [ax]).clamp(min: eps), nb = y.norm(axes: [ax]).clamp(min: eps)
-    return (x * y).sum(axis: ax) / (na * nb)
+    // max(‖v‖, eps) in value, ‖v‖ in gradient (PyTorch clamps in place under no-grad).
+    func clampedNorm(_ v: Tensor) -> Tensor {
+        let n = v.norm(axes: [ax], keepDim: true)
+        return n + (n.detach().clamp(min: eps) - n.detach())
+    }
+    return ((x / clampedNorm(x)) * (y / clampedNorm(y))).sum(axis: ax)
 }

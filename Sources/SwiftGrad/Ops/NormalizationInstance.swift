@@ -20,6 +20,20 @@ public func instanceNorm(_ input: Tensor, runningMean: Tensor? = nil, runningVar
     var bshape = [Int](repeating: 1, count: input.rank); bshape[1] = c
     let axes = Array(2..<input.rank)
     let m = input.shape.dropFirst(2).reduce(1, *)
+    if input.dtype.isReducedPrecision && input.count > 0 && (useInputStats ? m > 1 : runningMean != nil && runningVar != nil) {
+        // PyTorch runs batch norm on [1, N·C, ...] with the parameters repeated N times: its
+        // reduced-precision roundings (NormalizationReducedPrecision.swift); the running statistics
+        // are updated as below, from float32 statistics.
+        let planes = [1, n * c] + Array(input.shape.dropFirst(2))
+        let y = batchNormReducedPrecision(input.reshape(planes), runningMean: useInputStats ? nil : runningMean!.tile([n]),
+                                          runningVar: useInputStats ? nil : runningVar!.tile([n]), weight: weight?.tile([n]),
+                                          bias: bias?.tile([n]), training: useInputStats, momentum: momentum, eps: eps,
+                                          paramsDType: reducedPrecisionParamsDType(input, [runningMean, runningVar, weight, bias]))
+        if useInputStats, let runningMean, let runningVar {
+            _ = instanceNorm(input.detach().to(.float32), runningMean: runningMean, runningVar: runningVar, momentum: momentum, eps: eps)
+        }
+        return y.reshape(input.shape)
+    }
     let mean: Tensor, variance: Tensor
     if useInputStats || runningMean == nil || runningVar == nil {
         check(m > 1 || input.count == 0, "\(op): expected more than 1 spatial element per channel when using input statistics, got input \(input.shape)")

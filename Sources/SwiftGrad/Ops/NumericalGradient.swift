@@ -53,17 +53,19 @@ extension Tensor {
     private func uniformGradient(axis a: Int, h: Double, edgeOrder: Int) -> Tensor {
         checkGradientAxis(a, edgeOrder)
         let n = shape[a]
+        // PyTorch's formulas and order of operations (so float16 rounds as PyTorch's): the centre
+        // ((f[i+1] − f[i−1])/h)/2, the ends one-sided.
         var pieces: [Tensor] = []
         if edgeOrder == 1 {
             pieces.append((part(a, 1, 1) - part(a, 0, 1)) / h)
         } else {
-            pieces.append((part(a, 0, 1) * -3 + part(a, 1, 1) * 4 - part(a, 2, 1)) / (2 * h))
+            pieces.append((part(a, 0, 1) * -1.5 + part(a, 1, 1) * 2 - part(a, 2, 1) * 0.5) / h)
         }
-        if n > 2 { pieces.append((part(a, 2, n - 2) - part(a, 0, n - 2)) / (2 * h)) }
+        if n > 2 { pieces.append((part(a, 2, n - 2) - part(a, 0, n - 2)) / h / 2) }
         if edgeOrder == 1 {
             pieces.append((part(a, n - 1, 1) - part(a, n - 2, 1)) / h)
         } else {
-            pieces.append((part(a, n - 1, 1) * 3 - part(a, n - 2, 1) * 4 + part(a, n - 3, 1)) / (2 * h))
+            pieces.append((part(a, n - 3, 1) * 0.5 - part(a, n - 2, 1) * 2 + part(a, n - 1, 1) * 1.5) / h)
         }
         return Tensor.cat(pieces, axis: a)
     }
@@ -77,28 +79,29 @@ extension Tensor {
             s[a] = v.count
             return v.reshape(s)
         }
+        // PyTorch's formulas, in its order of operations (so float16 rounds as PyTorch's).
         let dx = t.narrow(axis: 0, start: 1, length: n - 1) - t.narrow(axis: 0, start: 0, length: n - 1)
+        func step(_ i: Int) -> Tensor { dx.narrow(axis: 0, start: i < 0 ? n - 1 + i : i, length: 1) }
         var pieces: [Tensor] = []
-        let d1 = dx.narrow(axis: 0, start: 0, length: 1), dn = dx.narrow(axis: 0, start: n - 2, length: 1)
         if edgeOrder == 1 {
-            pieces.append((part(a, 1, 1) - part(a, 0, 1)) / along(d1))
+            pieces.append((part(a, 1, 1) - part(a, 0, 1)) / along(step(0)))
         } else {
-            let d2 = dx.narrow(axis: 0, start: 1, length: 1)
-            let ca = -(d1 * 2 + d2) / (d1 * (d1 + d2)), cb = (d1 + d2) / (d1 * d2), cc = -d1 / (d2 * (d1 + d2))
+            let d0 = step(0), d1 = step(1)
+            let ca = -(d0 * 2 + d1) / (d0 * (d0 + d1)), cb = (d0 + d1) / (d0 * d1), cc = -d0 / (d1 * (d0 + d1))
             pieces.append(part(a, 0, 1) * along(ca) + part(a, 1, 1) * along(cb) + part(a, 2, 1) * along(cc))
         }
         if n > 2 {
-            let hl = along(dx.narrow(axis: 0, start: 0, length: n - 2)), hr = along(dx.narrow(axis: 0, start: 1, length: n - 2))
-            // (hl²·f[i+1] − hr²·f[i−1] + (hr² − hl²)·f[i]) / (hl·hr·(hl + hr)): exact for quadratics.
-            let num = part(a, 2, n - 2) * (hl * hl) - part(a, 0, n - 2) * (hr * hr) + part(a, 1, n - 2) * (hr * hr - hl * hl)
-            pieces.append(num / (hl * hr * (hl + hr)))
+            // a·f[i−1] + b·f[i] + c·f[i+1], exact for quadratics.
+            let dx1 = dx.narrow(axis: 0, start: 0, length: n - 2), dx2 = dx.narrow(axis: 0, start: 1, length: n - 2)
+            let ca = along(-dx2 / (dx1 * (dx1 + dx2))), cb = along((dx2 - dx1) / (dx1 * dx2)), cc = along(dx1 / (dx2 * (dx1 + dx2)))
+            pieces.append(ca * part(a, 0, n - 2) + cb * part(a, 1, n - 2) + cc * part(a, 2, n - 2))
         }
         if edgeOrder == 1 {
-            pieces.append((part(a, n - 1, 1) - part(a, n - 2, 1)) / along(dn))
+            pieces.append((part(a, n - 1, 1) - part(a, n - 2, 1)) / along(step(-1)))
         } else {
-            let d0 = dx.narrow(axis: 0, start: n - 3, length: 1)   // the step before the last
-            let ca = dn / (d0 * (d0 + dn)), cb = -(dn + d0) / (d0 * dn), cc = (dn * 2 + d0) / (dn * (d0 + dn))
-            pieces.append(part(a, n - 3, 1) * along(ca) + part(a, n - 2, 1) * along(cb) + part(a, n - 1, 1) * along(cc))
+            let dl = step(-1), dp = step(-2)      // the last step and the one before it
+            let ca = dl / (dp * (dl + dp)), cb = -(dl + dp) / (dl * dp), cc = (dl * 2 + dp) / (dl * (dl + dp))
+            pieces.append(along(ca) * part(a, n - 3, 1) + along(cb) * part(a, n - 2, 1) + along(cc) * part(a, n - 1, 1))
         }
         return Tensor.cat(pieces, axis: a)
     }

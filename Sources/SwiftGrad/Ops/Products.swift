@@ -12,12 +12,15 @@ extension Tensor {
         return scaledSum(mat.matmul(vec), beta: beta, alpha: alpha, op: "addmv", factors: [mat.shape, vec.shape])
     }
 
-    /// beta·self + alpha·(v1 ⊗ v2) for vectors v1 [n] and v2 [m], as `torch.addr`.
+    /// beta·self + alpha·(v1 ⊗ v2) for vectors v1 [n] and v2 [m], as `torch.addr`. Computed in
+    /// PyTorch's order, beta·self + (alpha·v1)·v2, each step in the dtype (so float16 and bfloat16
+    /// round each product, as PyTorch's CPU kernel does).
     ///
     ///     let m2 = m.addr(u, v, alpha: -1)          // a rank-one downdate
     public func addr(_ vec1: Tensor, _ vec2: Tensor, beta: Double = 1, alpha: Double = 1) -> Tensor {
         check(vec1.rank == 1 && vec2.rank == 1, "addr: needs two vectors, got shapes \(vec1.shape) and \(vec2.shape) (self \(shape))")
-        return scaledSum(vec1.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: alpha, op: "addr", factors: [vec1.shape, vec2.shape])
+        let scaled = alpha == 1 ? vec1 : vec1 * alpha
+        return scaledSum(scaled.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: 1, op: "addr", factors: [vec1.shape, vec2.shape])
     }
 
     /// beta·self + alpha·(batch1 · batch2) for [b, n, k] and [b, k, m], as `torch.baddbmm`.

@@ -37,30 +37,34 @@ extension Tensor {
     public func msort() -> Tensor { sort(axis: 0).values }
 
     /// The `k` largest (or, with `largest: false`, smallest) values along `axis` and their positions,
-    /// in order from the most extreme. NaN counts as larger than every number, as PyTorch's.
-    /// Equal values come by increasing position, as in `sort` (PyTorch does not specify their
-    /// order, and its CPU kernel's varies). `sorted: false` is accepted and still returns them in order.
+    /// from the most extreme (with `sorted: false`, in the order PyTorch's selection leaves them).
+    /// NaN counts as larger than every number, as PyTorch's. Among equal values the positions are
+    /// the ones PyTorch's CPU kernel picks (its std::nth_element / std::partial_sort steps, replayed:
+    /// SelectionOrder.swift).
     ///
     ///     let (best, where) = logits.topk(5, axis: 1)
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true, sorted: Bool = true) -> (values: Tensor, indices: Tensor) {
         let ax = normalizeAxis(axis, rank, op: "topk", shape: shape)
         let n = rank == 0 ? 1 : shape[ax]
         check(k >= 0 && k <= n, "topk: k = \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
-        let perm = linePermutation(ax, descending: largest, ties: .first, op: "topk").perm
-        let indices = rank == 0 ? perm : perm.narrow(axis: ax, start: 0, length: k).contiguous()
+        if rank == 0 {
+            let perm = linePermutation(ax, descending: largest, ties: .first, op: "topk").perm
+            return (gather(axis: ax, index: perm), perm)
+        }
+        let indices = topkIndices(k, axis: ax, largest: largest, sorted: sorted)
         return (gather(axis: ax, index: indices), indices)
     }
 
     /// The `k`-th smallest value (1-based) along `axis` and its position (among equal values the
-    /// first in a stable sort). NaN counts as larger than every number.
+    /// one PyTorch's CPU quickselect picks: SelectionOrder.swift). NaN counts as larger than every
+    /// number.
     ///
     ///     let (secondSmallest, at) = x.kthvalue(2, axis: 0)
     public func kthvalue(_ k: Int, axis: Int = -1, keepDim: Bool = false) -> (values: Tensor, indices: Tensor) {
         let ax = normalizeAxis(axis, rank, op: "kthvalue", shape: shape)
         let n = rank == 0 ? 1 : shape[ax]
         check(k >= 1 && k <= n, "kthvalue: k = \(k) is out of range for axis \(axis) of size \(n) (shape \(shape))")
-        let perm = linePermutation(ax, descending: false, ties: .first, op: "kthvalue").perm
-        return pickAlong(ax, rank == 0 ? perm : perm.narrow(axis: ax, start: k - 1, length: 1).contiguous(), keepDim: keepDim)
+        return pickAlong(ax, kthvalueIndices(k, axis: ax), keepDim: keepDim)
     }
 
     /// The values at `index` (one position per line, the axis kept as 1) and the index, with the

@@ -283,12 +283,15 @@ extension Tensor {
         return (x * 2 - 1).erfinv() * 2.0.squareRoot()
     }
 
-    /// −x·log x (0 at 0, −∞ below 0), as `torch.special.entr`.
+    /// −x·log x (0 at 0, −∞ below 0), as `torch.special.entr`. The gradient is PyTorch's
+    /// −(1 + log x)·g, so NaN below 0 (log of a negative number), not the 0 of the constant branch.
     ///
     ///     let h = p.entr().sum()
     public func entr() -> Tensor {
         let x = dtype.isFloatingPoint ? self : to(.float32)
-        let safe = Tensor.where(x.gt(0), x, Tensor.onesLike(x))
+        // Only 0 is replaced (by 1): below 0, log x is NaN and the masked-out branch's zero gradient
+        // times it stays NaN, PyTorch's value there.
+        let safe = Tensor.where(x.eq(0), Tensor.onesLike(x), x)
         let v = -(x * safe.log())
         return Tensor.where(x.lt(0), Tensor.full([], -.infinity, dtype: x.dtype).expand(x.shape), Tensor.where(x.eq(0), Tensor.zerosLike(x), v))
     }
@@ -303,20 +306,26 @@ extension Tensor {
         return Tensor.where(x.eq(0).logicalAnd(y.isnan().logicalNot()), Tensor.zeros([], dtype: t), x * safeY.log1p())
     }
 
-    /// exp(−|x|)·I₀(x), as `torch.special.i0e`.
+    /// exp(−|x|)·I₀(x), as `torch.special.i0e` (0 at ±∞, as PyTorch's).
     ///
     ///     let y = x.i0e()
     public func i0e() -> Tensor {
         let x = dtype.isFloatingPoint ? self : to(.float32)
-        return x.i0() * (-x.abs()).exp()
+        // I₀(±∞) is NaN (PyTorch's value); i0e's limit 0 is taken there, from a finite stand-in so
+        // that the gradient through the masked branch is 0, not NaN.
+        let infinite = x.isinf()
+        let safe = Tensor.where(infinite, Tensor.zerosLike(x), x)
+        return Tensor.where(infinite, Tensor.zerosLike(x), safe.i0() * (-safe.abs()).exp())
     }
 
-    /// exp(−|x|)·I₁(x), as `torch.special.i1e`.
+    /// exp(−|x|)·I₁(x), as `torch.special.i1e` (±0 at ±∞, as PyTorch's).
     ///
     ///     let y = x.i1e()
     public func i1e() -> Tensor {
         let x = dtype.isFloatingPoint ? self : to(.float32)
-        return x.i1() * (-x.abs()).exp()
+        let infinite = x.isinf()
+        let safe = Tensor.where(infinite, Tensor.zerosLike(x), x)
+        return Tensor.where(infinite, Tensor.zerosLike(x) * x.sign(), safe.i1() * (-safe.abs()).exp())
     }
 
     /// The p-norm of `self − other` over all elements, as `torch.dist`.
@@ -335,9 +344,12 @@ extension Tensor {
         check(dtype.isFloatingPoint, "renorm: needs a float tensor, got \(dtype) of shape \(shape)")
         check(p > 0 && maxnorm >= 0, "renorm: p must be positive and maxnorm non-negative, got p \(p), maxnorm \(maxnorm) (input \(shape))")
         let others = (0..<rank).filter { $0 != ax }
-        let norms = Linalg.vectorNorm(self, ord: p, axes: others, keepDim: true)
+        // float16/bfloat16 as PyTorch's: the norms and factors in float32, the factor rounded to
+        // the dtype once, then one rounded product.
+        let x = dtype.isReducedPrecision ? to(.float32) : self
+        let norms = Linalg.vectorNorm(x, ord: p, axes: others, keepDim: true)
         let factor = Tensor.where(norms.gt(maxnorm), maxnorm / (norms + 1e-7), Tensor.onesLike(norms))
-        return self * factor
+        return self * factor.to(dtype)
     }
 
     /// β·self + α·(mat1·mat2), as `torch.addmm` (self broadcast to the product's shape; with β = 0

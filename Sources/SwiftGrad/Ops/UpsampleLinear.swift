@@ -5,8 +5,30 @@
 
 /// The [out, in] matrix of PyTorch's 1-D linear resampling along an axis of length `n`.
 /// `scale` is the user's scale factor (used as given, as PyTorch does without recompute_scale_factor).
-func linearResampleMatrix(input n: Int, output m: Int, scale: Double?, alignCorners: Bool, dtype: DType) -> Tensor {
+/// For a float16/bfloat16 input (`weightDType`) the source positions are computed in Float and the
+/// two weights rounded to that dtype (λ₁, then 1 − λ₁), as PyTorch's CPU kernel stores them.
+func linearResampleMatrix(input n: Int, output m: Int, scale: Double?, alignCorners: Bool, dtype: DType,
+                          weightDType: DType? = nil) -> Tensor {
     var a = [Double](repeating: 0, count: m * n)
+    if let weightDType {
+        let ratio: Float = alignCorners ? (m > 1 ? Float(n - 1) / Float(m - 1) : 0) : (scale.map { Float(1 / $0) } ?? Float(n) / Float(m))
+        var first = [Int](), lambda1 = [Float]()
+        for o in 0..<m {
+            let src = alignCorners ? ratio * Float(o) : Swift.max(ratio * (Float(o) + 0.5) - 0.5, 0)
+            let i0 = Swift.min(Int(src.rounded(.down)), n - 1)
+            first.append(i0)
+            lambda1.append(Swift.min(Swift.max(src - Float(i0), 0), 1))
+        }
+        let l1 = Tensor(lambda1.map { Double($0) }, shape: [m], dtype: weightDType).to(.float32)
+        let l0 = (1 - l1).to(weightDType)
+        let (w0, w1) = (l0.to(.float64).doubles, l1.to(.float64).doubles)
+        for o in 0..<m {
+            let i0 = first[o], i1 = i0 < n - 1 ? i0 + 1 : i0
+            a[o * n + i0] += w0[o]
+            a[o * n + i1] += w1[o]
+        }
+        return Tensor(a, shape: [m, n], dtype: dtype)
+    }
     for o in 0..<m {
         let src: Double
         if alignCorners {
@@ -24,20 +46,24 @@ func linearResampleMatrix(input n: Int, output m: Int, scale: Double?, alignCorn
 }
 
 /// Resamples the spatial axes (the last `sizes.count`) of `x` one after another.
-private func resampleLinear(_ x: Tensor, sizes: [Int], scales: [Double]?, alignCorners: Bool, op: String) -> Tensor {
+private func resampleLinear(_ x: Tensor, sizes: [Int], scales: [Double]?, alignCorners: Bool, op: String,
+                            weightDType: DType? = nil) -> Tensor {
     let k = sizes.count
     check(x.dtype.isFloatingPoint, "\(op): expected a float input, got \(x.dtype) of shape \(x.shape)")
     check(sizes.allSatisfy { $0 >= 1 }, "\(op): output size \(sizes) must be positive (input \(x.shape))")
     check(x.shape.suffix(k).allSatisfy { $0 >= 1 }, "\(op): the spatial axes of input \(x.shape) must not be empty")
     if x.dtype.isReducedPrecision {
-        return resampleLinear(x.to(.float32), sizes: sizes, scales: scales, alignCorners: alignCorners, op: op).to(x.dtype)
+        // As PyTorch's CPU kernel: the weights rounded to the dtype, the sums in float32, one rounding.
+        return resampleLinear(x.to(.float32), sizes: sizes, scales: scales, alignCorners: alignCorners, op: op,
+                              weightDType: x.dtype).to(x.dtype)
     }
     var y = x
     for a in 0..<k {
         let axis = x.rank - k + a
         let n = x.shape[axis]
         if n == sizes[a] && scales == nil { continue }
-        let mat = linearResampleMatrix(input: n, output: sizes[a], scale: scales?[a], alignCorners: alignCorners, dtype: x.dtype)
+        let mat = linearResampleMatrix(input: n, output: sizes[a], scale: scales?[a], alignCorners: alignCorners, dtype: x.dtype,
+                                       weightDType: weightDType)
         y = y.movedim(axis, -1).matmul(mat.t()).movedim(-1, axis)
     }
     return y.contiguous()

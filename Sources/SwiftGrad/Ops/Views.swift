@@ -70,13 +70,35 @@ extension Tensor {
               "asStrided: shape \(newShape), strides \(newStrides) and offset \(off) reach element \(last), beyond the storage of \(storage.byteCount / dtype.byteSize) elements (input shape \(shape))")
         let out = makeView(shape: newShape, strides: newStrides, offset: off)
         if !(requiresGrad && GradMode.isEnabled) && dual == nil { return out }
-        // The gradient is laid out as the input's elements, so the view must stay among them.
-        check(isContiguous && off >= storageOffset && (newShape.contains(0) || last < storageOffset + count),
-              "asStrided: gradients need a contiguous input that holds the whole view (input shape \(shape), strides \(strides), offset \(storageOffset); view shape \(newShape), strides \(newStrides), offset \(off))")
-        let logical = ViewGeometry(shape: newShape, strides: newStrides, offset: off - storageOffset)
-        let inShape = shape
-        return out.recorded(.asStrided, self) { g, _ in [g.asStridedBackward(inShape: inShape, logical)] }
-            forward: { f in f.tangent.contiguous().logicalView(logical) }
+        if isContiguous && off >= storageOffset && (newShape.contains(0) || last < storageOffset + count) {
+            // The view stays among the input's elements: the gradient is laid out as them.
+            let logical = ViewGeometry(shape: newShape, strides: newStrides, offset: off - storageOffset)
+            let inShape = shape
+            return out.recorded(.asStrided, self) { g, _ in [g.asStridedBackward(inShape: inShape, logical)] }
+                forward: { f in f.tangent.contiguous().logicalView(logical) }
+        }
+        return asStridedOverStorage(out, off: off, last: last)
+    }
+
+    /// `as_strided` of an input that is itself a view (strided, or not holding every element the new
+    /// view reads), as PyTorch's as_strided_backward: the gradient is scattered over the storage span
+    /// both cover, then read back through the input's own geometry, so elements of the view outside
+    /// the input get no gradient. Both steps are recorded ops (double backward works).
+    private func asStridedOverStorage(_ out: Tensor, off: Int, last: Int) -> Tensor {
+        let inputGeometry = geometry
+        check(!geometryOverlaps(inputGeometry),
+              "asStrided: gradients need an input whose elements do not overlap (input shape \(shape), strides \(strides)); call contiguous() first")
+        let inputLast = shape.contains(0) ? storageOffset : storageOffset + zip(shape, strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
+        let viewEmpty = out.shape.contains(0)
+        let lo = viewEmpty ? storageOffset : Swift.min(off, storageOffset)
+        let span = (viewEmpty ? inputLast : Swift.max(last, inputLast)) - lo + 1
+        let view = ViewGeometry(shape: out.shape, strides: out.strides, offset: off - lo)
+        let own = ViewGeometry(shape: shape, strides: strides, offset: storageOffset - lo)
+        return out.recorded(.asStrided, self) { g, _ in
+            [g.asStridedBackward(inShape: [span], view).logicalView(own).contiguous()]
+        } forward: { f in
+            f.tangent.contiguous().asStridedBackward(inShape: [span], own).logicalView(view).contiguous()
+        }
     }
 
     /// The diagonal of the matrices over axes `axis1` and `axis2` (a view), as `torch.diagonal`:
