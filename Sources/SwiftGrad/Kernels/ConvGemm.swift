@@ -30,6 +30,7 @@ extension Kernels {
     /// chunk, the column matrix (for the weight gradient).
     static func convForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry,
                             keepColumns: Bool) -> (Tensor, Tensor?) {
+        if useWinograd(g) { return (winogradForward(x, w, bias, g), nil) }
         let x = x.dense
         let w = w.dense
         let bias = bias?.dense
@@ -65,6 +66,10 @@ extension Kernels {
     /// pass's columns if they were kept; otherwise they are recomputed from `x` once, here.
     static func convBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry, columns: Tensor?,
                              needInput: Bool, needWeight: Bool, needBias: Bool = false) -> (Tensor?, Tensor?, Tensor?) {
+        // Columns kept by an im2col forward are used; otherwise a 3×3 stride-1 layer goes to Winograd.
+        if columns == nil && useWinograd(g) {
+            return winogradBackward(x: x, w: w, dy: dy, g, needInput: needInput, needWeight: needWeight, needBias: needBias)
+        }
         let dy = dy.dense
         let x = x?.dense
         let w = w?.dense

@@ -1,0 +1,393 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Winograd F(2×2, 3×3) convolution for 3×3, stride-1, dilation-1, ungrouped layers (most of a
+// ResNet's arithmetic): each 2×2 block of output (a tile) comes from the 4×4 block of input under
+// it as
+//     Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A
+// so over a batch the convolution is 16 independent products, one per point ξ of the 4×4
+// transformed tile:  M[ξ] = U[ξ] · V[ξ]  with  U[ξ] = (G w Gᵀ)[ξ]  ([o, c], the weights) and
+// V[ξ] = (Bᵀ d B)[ξ]  ([c, tiles], the input). 16·o·c multiply-adds per tile (4 outputs) instead of
+// 9·o·c per output: 2.25× fewer. The gradients are the adjoints of the same bilinear form:
+//     dM = A dY Aᵀ,   dU[ξ] = dM[ξ] · V[ξ]ᵀ,   dw = Gᵀ dU G,   dV[ξ] = U[ξ]ᵀ · dM[ξ],   dx += B dV Bᵀ
+// (so the weight gradient is 16 products too, with K = tiles, and shares dM with the input
+// gradient). The transforms use only ±1 and ½ (exact in binary), so the float32 error is a few
+// units in the last place of the sums involved (measured in Docs/Performance.md).
+//
+//     Aᵀ = [1 1 1 0; 0 1 -1 -1]    G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+//     Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//
+// Layout per chunk of samples (P tiles: sample-major, then tile rows, then tile columns):
+// U [16, o, c], V [16, c, P], M [16, o, P]. The transforms run in parallel over (sample, channel)
+// planes; the 16 products are spread over the pool one per thread at a time (each a single-threaded
+// BLAS call, so results do not depend on the thread count). Selected by `Kernels.useWinograd`.
+
+/// Which algorithm a 3×3 stride-1 convolution uses: chosen by shape (`automatic`), or forced to
+/// Winograd wherever the shape allows it, or to im2col. Set per task by tests
+/// (`Kernels.$winogradChoice.withValue(.always) { ... }`); users switch Winograd off with
+/// `Runtime.winogradConvolution = false` or `SWIFTGRAD_WINOGRAD=0`.
+enum WinogradChoice: Sendable { case automatic, always, never }
+
+extension Runtime {
+    static let _winograd = Atomic<Bool>(getenv("SWIFTGRAD_WINOGRAD").map { String(cString: $0) != "0" } ?? true)
+
+    /// Whether 3×3, stride-1, dilation-1, ungrouped convolutions with at least 32 input and output
+    /// channels run as Winograd F(2×2, 3×3) (16 matrix products on 4×4 transformed tiles, 2.25× fewer
+    /// multiplications than im2col; float32 results differ from im2col's by rounding only). On by
+    /// default; the environment variable `SWIFTGRAD_WINOGRAD=0` turns it off at start.
+    ///
+    ///     Runtime.winogradConvolution = false   // every convolution through im2col + GEMM
+    public static var winogradConvolution: Bool {
+        get { _winograd.load(ordering: .relaxed) }
+        set { _winograd.store(newValue, ordering: .relaxed) }
+    }
+}
+
+/// Tiles of one sample's output: `th` × `tw` tiles of 2×2 (the last row or column may hang over the
+/// output's edge; those outputs are computed and dropped). The padded input plane a sample's tiles
+/// read is `hp` × `wp`.
+struct WinogradTiles {
+    let th: Int, tw: Int
+    var perSample: Int { th * tw }
+    var hp: Int { 2 * th + 2 }
+    var wp: Int { 2 * tw + 2 }
+    init(_ g: ConvGeometry) { th = (g.oh + 1) / 2; tw = (g.ow + 1) / 2 }
+}
+
+extension Kernels {
+    @TaskLocal static var winogradChoice: WinogradChoice = .automatic
+
+    /// Fewest input and output channels for which Winograd is chosen automatically: below, K = c (or
+    /// o) of its 16 products is too short for BLAS to run them near full speed.
+    static let winogradMinChannels = 32
+
+    /// Whether the convolution `g` runs as Winograd F(2×2, 3×3) (see the top of this file).
+    static func useWinograd(_ g: ConvGeometry) -> Bool {
+        guard g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 && g.c > 0
+        else { return false }
+        switch winogradChoice {
+        case .always: return true
+        case .never: return false
+        case .automatic:
+            return Runtime.winogradConvolution && g.c >= winogradMinChannels && g.o >= winogradMinChannels
+                && g.oh >= 4 && g.ow >= 4
+        }
+    }
+
+    /// Samples per chunk, so that one chunk's V (or M) fits `convColumnBudget`.
+    static func winogradChunk(_ g: ConvGeometry, _ t: WinogradTiles, dtype: DType) -> Int {
+        let perSample = Swift.max(1, 16 * t.perSample * Swift.max(g.c, g.o) * dtype.byteSize)
+        return Swift.max(1, Swift.min(g.n, convColumnBudget / perSample))
+    }
+
+    /// y = conv(x, w) + bias for a 3×3 stride-1 convolution, by Winograd F(2×2, 3×3).
+    static func winogradForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let x = x.dense, w = w.dense, bias = bias?.dense
+        let dtype = x.dtype
+        let out = Tensor(uninitializedShape: [g.n, g.o, g.oh, g.ow], dtype: dtype)
+        if g.n == 0 { return out }
+        let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
+        let u = Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype)
+        let v = Tensor(uninitializedShape: [16, g.c, nb * t.perSample], dtype: dtype)
+        let m = Tensor(uninitializedShape: [16, g.o, nb * t.perSample], dtype: dtype)
+        func run<T: FloatElement>(_: T.Type) {
+            winogradWeights(w.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c)
+            let U = SendablePointer(u.ptr(T.self)), V = SendablePointer(v.ptr(T.self)), M = SendablePointer(m.ptr(T.self))
+            let bp = bias.map { UnsafePointer($0.ptr(T.self)) }
+            var n0 = 0
+            while n0 < g.n {
+                let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
+                winogradInput(x.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
+                WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                    gemm(false, false, g.o, p, g.c, 1, U.p + xi * g.o * g.c, g.c, V.p + xi * g.c * p, p,
+                         0, M.p + xi * g.o * p, p, serial: true)
+                }
+                winogradOutput(M.p, out.ptr(T.self), bias: bp, g, t, n0: n0, nb: mc)
+                n0 += mc
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: fatalError("conv2d: needs a float tensor, got \(dtype)")
+        }
+        return out
+    }
+
+    /// Input, weight and bias gradients of a 3×3 stride-1 convolution by Winograd F(2×2, 3×3): per
+    /// chunk, dM = A dY Aᵀ once, then dU += dM·Vᵀ (weight) and dV = Uᵀ·dM (input), 16 products each.
+    static func winogradBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry,
+                                 needInput: Bool, needWeight: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
+        let dy = dy.dense, x = x?.dense, w = w?.dense
+        let dtype = dy.dtype
+        let dx = needInput ? Tensor(uninitializedShape: [g.n, g.c, g.h, g.w], dtype: dtype) : nil
+        let db = needBias ? Tensor.zeros([g.o], dtype: dtype) : nil
+        if g.n == 0 { return (dx, needWeight ? Tensor.zeros([g.o, g.c, 3, 3], dtype: dtype) : nil, db) }
+        let dw = needWeight ? Tensor(uninitializedShape: [g.o, g.c, 3, 3], dtype: dtype) : nil
+        let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
+        let u = needInput ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
+        let du = needWeight ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
+        let v = Tensor(uninitializedShape: [16, g.c, nb * t.perSample], dtype: dtype)
+        let dm = Tensor(uninitializedShape: [16, g.o, nb * t.perSample], dtype: dtype)
+        func run<T: FloatElement>(_: T.Type) {
+            if let u { winogradWeights(w!.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c) }
+            let V = SendablePointer(v.ptr(T.self)), DM = SendablePointer(dm.ptr(T.self))
+            let U = u.map { SendablePointer($0.ptr(T.self)) }, DU = du.map { SendablePointer($0.ptr(T.self)) }
+            let dyp = dy.ptr(T.self)
+            var n0 = 0
+            while n0 < g.n {
+                let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
+                if let db {
+                    for s in n0..<(n0 + mc) { addRowSums(dyp + s * g.o * g.l, rows: g.o, cols: g.l, into: db.ptr(T.self)) }
+                }
+                if needInput || needWeight { winogradOutputAdjoint(dyp, DM.p, g, t, n0: n0, nb: mc) }
+                if let DU {
+                    winogradInput(x!.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
+                    let beta: T = n0 == 0 ? 0 : 1   // chunks after the first accumulate
+                    WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                        gemm(false, true, g.o, g.c, p, 1, DM.p + xi * g.o * p, p, V.p + xi * g.c * p, p,
+                             beta, DU.p + xi * g.o * g.c, g.c, serial: true)
+                    }
+                }
+                if let U, let dx {
+                    // V is free again: it receives dV.
+                    WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                        gemm(true, false, g.c, p, g.o, 1, U.p + xi * g.o * g.c, g.c, DM.p + xi * g.o * p, p,
+                             0, V.p + xi * g.c * p, p, serial: true)
+                    }
+                    winogradInputAdjoint(V.p, dx.ptr(T.self), g, t, n0: n0, nb: mc)
+                }
+                n0 += mc
+            }
+            if let DU, let dw { winogradWeightsAdjoint(DU.p, dw.ptr(T.self), o: g.o, c: g.c) }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: fatalError("conv2d backward: needs a float tensor, got \(dtype)")
+        }
+        return (dx, dw, db)
+    }
+
+    // MARK: - Transforms
+
+    /// U[ξ, o, c] = (G w[o, c] Gᵀ)[ξ] for weights w [o, c, 3, 3].
+    static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int) {
+        let oc = o * c
+        let ws = SendablePointer(w), us = SendablePointer(u)
+        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
+            for i in lo..<hi {
+                let k = UnsafePointer(ws.p) + 9 * i
+                // G k: the 4×3 intermediate, row by row (each row of G applied to k's three rows).
+                var r = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
+                withUnsafeMutableBytes(of: &r) { raw in
+                    let q = raw.baseAddress!.assumingMemoryBound(to: T.self)
+                    for j in 0..<3 {
+                        let (a, b, cc) = (k[j], k[3 + j], k[6 + j])
+                        q[j] = a; q[3 + j] = (a + b + cc) * 0.5; q[6 + j] = (a - b + cc) * 0.5; q[9 + j] = cc
+                    }
+                    for row in 0..<4 {
+                        let (a, b, cc) = (q[3 * row], q[3 * row + 1], q[3 * row + 2])
+                        let d = us.p + (4 * row) * oc + i
+                        d[0] = a; d[oc] = (a + b + cc) * 0.5; d[2 * oc] = (a - b + cc) * 0.5; d[3 * oc] = cc
+                    }
+                }
+            }
+        }
+    }
+
+    /// dw[o, c] = Gᵀ dU[·, o, c] G (the adjoint of `winogradWeights`), written as [o, c, 3, 3].
+    static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int) {
+        let oc = o * c
+        let us = SendablePointer(du), ws = SendablePointer(dw)
+        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
+            for i in lo..<hi {
+                // Gᵀ over the tile's rows: for each column j, 4 values → 3.
+                var r = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
+                withUnsafeMutableBytes(of: &r) { raw in
+                    let q = raw.baseAddress!.assumingMemoryBound(to: T.self)
+                    for j in 0..<4 {
+                        let s = UnsafePointer(us.p) + j * oc + i
+                        let (a, b, cc, d) = (s[0], s[4 * oc], s[8 * oc], s[12 * oc])
+                        q[j] = a + (b + cc) * 0.5; q[4 + j] = (b - cc) * 0.5; q[8 + j] = (b + cc) * 0.5 + d
+                    }
+                    let out = ws.p + 9 * i
+                    for row in 0..<3 {
+                        let (a, b, cc, d) = (q[4 * row], q[4 * row + 1], q[4 * row + 2], q[4 * row + 3])
+                        out[3 * row] = a + (b + cc) * 0.5; out[3 * row + 1] = (b - cc) * 0.5; out[3 * row + 2] = (b + cc) * 0.5 + d
+                    }
+                }
+            }
+        }
+    }
+
+    /// Work threshold (planes) for the transforms' parallel loops: a plane's tiles cost ~50 operations each.
+    static func winogradPlaneThreshold(_ t: WinogradTiles) -> Int {
+        Swift.max(2, parallelThreshold / Swift.max(16 * t.perSample, 1))
+    }
+
+    /// V[ξ, c, p] = (Bᵀ d B)[ξ] for every tile p of samples n0..<n0+nb of x ([n, c, h, w]); d is the 4×4
+    /// input block under the tile, zero outside the image.
+    static func winogradInput<T: FloatElement>(_ x: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: ConvGeometry,
+                                               _ t: WinogradTiles, n0: Int, nb: Int) {
+        let p = nb * t.perSample, step = g.c * p   // step: from one point ξ to the next
+        let xs = SendablePointer(x), vs = SendablePointer(v)
+        parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            let plane = UnsafeMutablePointer<T>.allocate(capacity: (t.hp + 4) * t.wp)
+            defer { plane.deallocate() }
+            let rows = plane + t.hp * t.wp
+            for unit in lo..<hi {
+                let s = unit / g.c, ch = unit % g.c
+                // The input plane with its padding (zeros around, and past the last tile's edge).
+                plane.update(repeating: 0, count: t.hp * t.wp)
+                let src = UnsafePointer(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w
+                for y in 0..<g.h {
+                    (plane + (y + g.padTop) * t.wp + g.padLeft).update(from: src + y * g.w, count: g.w)
+                }
+                let out = vs.p + ch * p + s * t.perSample
+                for ty in 0..<t.th {
+                    // Bᵀ over the block's four rows, for every column at once.
+                    let r0 = UnsafePointer(plane) + 2 * ty * t.wp, r1 = r0 + t.wp, r2 = r1 + t.wp, r3 = r2 + t.wp
+                    let b0 = rows, b1 = rows + t.wp, b2 = b1 + t.wp, b3 = b2 + t.wp
+                    for q in 0..<t.wp {
+                        b0[q] = r0[q] - r2[q]; b1[q] = r1[q] + r2[q]; b2[q] = r2[q] - r1[q]; b3[q] = r1[q] - r3[q]
+                    }
+                    // B over each tile's four columns; point ξ = 4i + j.
+                    for i in 0..<4 {
+                        let b = UnsafePointer(rows) + i * t.wp
+                        let d = out + 4 * i * step + ty * t.tw
+                        for tx in 0..<t.tw {
+                            let (d0, d1, d2, d3) = (b[2 * tx], b[2 * tx + 1], b[2 * tx + 2], b[2 * tx + 3])
+                            d[tx] = d0 - d2; d[step + tx] = d1 + d2; d[2 * step + tx] = d2 - d1; d[3 * step + tx] = d1 - d3
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx for samples n0..<n0+nb (overwritten) = Σ over tiles of B dV Bᵀ placed under each tile (the
+    /// adjoint of `winogradInput`; neighbouring tiles overlap by two rows and columns).
+    static func winogradInputAdjoint<T: FloatElement>(_ dv: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ g: ConvGeometry,
+                                                      _ t: WinogradTiles, n0: Int, nb: Int) {
+        let p = nb * t.perSample, step = g.c * p
+        let vs = SendablePointer(dv), xs = SendablePointer(dx)
+        parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            let plane = UnsafeMutablePointer<T>.allocate(capacity: (t.hp + 4) * t.wp)
+            defer { plane.deallocate() }
+            let rows = plane + t.hp * t.wp
+            for unit in lo..<hi {
+                let s = unit / g.c, ch = unit % g.c
+                plane.update(repeating: 0, count: t.hp * t.wp)
+                let src = UnsafePointer(vs.p) + ch * p + s * t.perSample
+                for ty in 0..<t.th {
+                    rows.update(repeating: 0, count: 4 * t.wp)
+                    // B over each tile's four points of row i, added into four columns.
+                    for i in 0..<4 {
+                        let r = rows + i * t.wp
+                        let e = src + 4 * i * step + ty * t.tw
+                        for tx in 0..<t.tw {
+                            let (v0, v1, v2, v3) = (e[tx], e[step + tx], e[2 * step + tx], e[3 * step + tx])
+                            r[2 * tx] += v0; r[2 * tx + 1] += v1 - v2 + v3
+                            r[2 * tx + 2] += v1 + v2 - v0; r[2 * tx + 3] -= v3
+                        }
+                    }
+                    // B over the four rows, added into the block's input rows.
+                    let q0 = UnsafePointer(rows), q1 = q0 + t.wp, q2 = q1 + t.wp, q3 = q2 + t.wp
+                    let y0 = plane + 2 * ty * t.wp, y1 = y0 + t.wp, y2 = y1 + t.wp, y3 = y2 + t.wp
+                    for q in 0..<t.wp {
+                        y0[q] += q0[q]; y1[q] += q1[q] - q2[q] + q3[q]; y2[q] += q1[q] + q2[q] - q0[q]; y3[q] -= q3[q]
+                    }
+                }
+                let dst = xs.p + ((n0 + s) * g.c + ch) * g.h * g.w
+                for y in 0..<g.h {
+                    (dst + y * g.w).update(from: plane + (y + g.padTop) * t.wp + g.padLeft, count: g.w)
+                }
+            }
+        }
+    }
+
+    /// y for samples n0..<n0+nb = Aᵀ M A per tile (+ bias), the outputs inside the image only.
+    static func winogradOutput<T: FloatElement>(_ m: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?,
+                                                _ g: ConvGeometry, _ t: WinogradTiles, n0: Int, nb: Int) {
+        let p = nb * t.perSample, step = g.o * p
+        let ms = SendablePointer(m), ys = SendablePointer(y)
+        let bs = bias.map { SendablePointer($0) }
+        parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            let rows = UnsafeMutablePointer<T>.allocate(capacity: 4 * 2 * t.tw)
+            defer { rows.deallocate() }
+            let w2 = 2 * t.tw
+            for unit in lo..<hi {
+                let s = unit / g.o, oc = unit % g.o
+                let b: T = bs.map { $0.p[oc] } ?? 0
+                let src = UnsafePointer(ms.p) + oc * p + s * t.perSample
+                let dst = ys.p + ((n0 + s) * g.o + oc) * g.l
+                for ty in 0..<t.th {
+                    // Aᵀ over each tile's four columns of row i: two output columns.
+                    for i in 0..<4 {
+                        let r = rows + i * w2
+                        let e = src + 4 * i * step + ty * t.tw
+                        for tx in 0..<t.tw {
+                            let (m0, m1, m2, m3) = (e[tx], e[step + tx], e[2 * step + tx], e[3 * step + tx])
+                            r[2 * tx] = m0 + m1 + m2; r[2 * tx + 1] = m1 - m2 - m3
+                        }
+                    }
+                    // Aᵀ over the four rows: two output rows.
+                    let q0 = UnsafePointer(rows), q1 = q0 + w2, q2 = q1 + w2, q3 = q2 + w2
+                    let d0 = dst + 2 * ty * g.ow
+                    for q in 0..<g.ow { d0[q] = q0[q] + q1[q] + q2[q] + b }
+                    if 2 * ty + 1 < g.oh {
+                        let d1 = d0 + g.ow
+                        for q in 0..<g.ow { d1[q] = q1[q] - q2[q] - q3[q] + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dM[ξ, o, p] = (A dY Aᵀ)[ξ] for every tile p of samples n0..<n0+nb of dy ([n, o, oh, ow]; the
+    /// tile's outputs past the edge are zero). The adjoint of `winogradOutput`.
+    static func winogradOutputAdjoint<T: FloatElement>(_ dy: UnsafePointer<T>, _ dm: UnsafeMutablePointer<T>, _ g: ConvGeometry,
+                                                       _ t: WinogradTiles, n0: Int, nb: Int) {
+        let p = nb * t.perSample, step = g.o * p
+        let ys = SendablePointer(dy), ms = SendablePointer(dm)
+        parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            let w2 = 2 * t.tw
+            let rows = UnsafeMutablePointer<T>.allocate(capacity: 6 * w2)
+            defer { rows.deallocate() }
+            let e0 = rows + 4 * w2, e1 = e0 + w2
+            for unit in lo..<hi {
+                let s = unit / g.o, oc = unit % g.o
+                let src = UnsafePointer(ys.p) + ((n0 + s) * g.o + oc) * g.l
+                let dst = ms.p + oc * p + s * t.perSample
+                for ty in 0..<t.th {
+                    // The tile row's two output rows, zero past the edge.
+                    e0.update(from: src + 2 * ty * g.ow, count: g.ow)
+                    if g.ow < w2 { e0[g.ow] = 0 }
+                    if 2 * ty + 1 < g.oh {
+                        e1.update(from: src + (2 * ty + 1) * g.ow, count: g.ow)
+                        if g.ow < w2 { e1[g.ow] = 0 }
+                    } else {
+                        e1.update(repeating: 0, count: w2)
+                    }
+                    // A over the two rows: four rows.
+                    let a0 = rows, a1 = a0 + w2, a2 = a1 + w2, a3 = a2 + w2
+                    for q in 0..<w2 {
+                        a0[q] = e0[q]; a1[q] = e0[q] + e1[q]; a2[q] = e0[q] - e1[q]; a3[q] = -e1[q]
+                    }
+                    // A over each tile's two columns: four points per row i.
+                    for i in 0..<4 {
+                        let a = UnsafePointer(rows) + i * w2
+                        let d = dst + 4 * i * step + ty * t.tw
+                        for tx in 0..<t.tw {
+                            let (x0, x1) = (a[2 * tx], a[2 * tx + 1])
+                            d[tx] = x0; d[step + tx] = x0 + x1; d[2 * step + tx] = x0 - x1; d[3 * step + tx] = -x1
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
