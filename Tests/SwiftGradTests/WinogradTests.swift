@@ -1,0 +1,196 @@
+import Testing
+@testable import SwiftGrad
+
+/// Winograd F(2×2, 3×3) convolution (Kernels/Winograd.swift) against the im2col path: forward, input,
+/// weight and bias gradients on odd sizes, padding 0-2, batch 1 and more, views, several chunks,
+/// float32 and float64; gradient checks through it; which layers select it; thread-count independence.
+@Suite struct WinogradTests {
+    struct Case: CustomStringConvertible {
+        var n = 1, c = 3, o = 2, h = 5, w = 7
+        var padding: Padding2d = 1
+        var bias = true
+        var description: String { "n\(n) c\(c) o\(o) \(h)x\(w) p\(padding) bias \(bias)" }
+    }
+
+    static let cases: [Case] = [
+        Case(),                                                      // odd sizes, batch 1
+        Case(n: 3, c: 4, o: 5, h: 6, w: 6, padding: 0),               // padding 0, batch 3
+        Case(n: 2, c: 2, o: 3, h: 7, w: 5, padding: 2, bias: false),  // padding 2: output larger than input
+        Case(n: 2, c: 3, o: 4, h: 4, w: 3, padding: .same),
+        Case(n: 1, c: 1, o: 1, h: 3, w: 3, padding: 0),               // one output pixel, one tile
+        Case(n: 2, c: 3, o: 2, h: 6, w: 9, padding: [0, 2]),          // different padding per axis
+        Case(n: 2, c: 5, o: 3, h: 1, w: 8, padding: 1),               // a single input row
+    ]
+
+    static func rand(_ shape: [Int], _ seed: UInt64, _ dtype: DType = .float64) -> Tensor {
+        Tensor.randn(shape, dtype: dtype, generator: Generator(seed: seed))
+    }
+
+    /// Largest |a - b| relative to the largest |b|.
+    static func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
+        let (x, y) = (a.to(.float64).doubles, b.to(.float64).doubles)
+        let scale = max(y.map(abs).max() ?? 0, 1e-300)
+        return zip(x, y).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+    }
+
+    /// [y, dx, dw, db] of conv2d on `s` with the algorithm `choice`, in `dtype`, for the loss Σ y·r.
+    static func run(_ s: Case, _ choice: WinogradChoice, _ dtype: DType, view: Bool = false) -> [Tensor] {
+        Kernels.$winogradChoice.withValue(choice) {
+            var x = rand([s.n, s.c, s.h, s.w], 1, dtype), w = rand([s.o, s.c, 3, 3], 2, dtype)
+            if view {
+                // The same values read through transposed views (non-contiguous input and weight).
+                x = rand([s.n, s.c, s.h, s.w], 1, dtype).transpose(2, 3).contiguous().transpose(2, 3)
+                w = rand([s.o, s.c, 3, 3], 2, dtype).transpose(0, 1).contiguous().transpose(0, 1)
+                #expect(!x.isContiguous && !w.isContiguous)
+            }
+            x.requiresGrad = true; w.requiresGrad = true
+            let b = s.bias ? rand([s.o], 3, dtype).requiringGrad() : nil
+            let y = conv2d(x, weight: w, bias: b, padding: s.padding)
+            let r = rand(y.shape, 4, dtype)
+            (y * r).sum().backward()
+            return [y, x.grad!, w.grad!] + (b.map { [$0.grad!] } ?? [])
+        }
+    }
+
+    static func geometry(_ s: Case) -> ConvGeometry {
+        convGeometry("conv2d", [s.n, s.c, s.h, s.w], [s.o, s.c, 3, 3], nil, stride: 1, padding: s.padding,
+                     dilation: 1, groups: 1, shapes: "")
+    }
+
+    /// Winograd agrees with im2col: float64 to 1e-12 of the largest value, float32 to 2e-6 (the
+    /// same sums, rounded in another order).
+    @Test(arguments: cases) func matchesIm2col(_ s: Case) {
+        #expect(Kernels.$winogradChoice.withValue(.always) { Kernels.useWinograd(Self.geometry(s)) })
+        for (dtype, tol) in [(DType.float64, 1e-12), (.float32, 2e-6)] {
+            let direct = Self.run(s, .never, .float64), wino = Self.run(s, .always, dtype)
+            let names = ["y", "dx", "dw", "db"]
+            for i in direct.indices {
+                #expect(wino[i].shape == direct[i].shape && wino[i].dtype == dtype, "\(s) \(names[i])")
+                let e = Self.relativeError(wino[i], direct[i])
+                #expect(e <= tol, "\(s) \(dtype) \(names[i]): relative error \(e)")
+            }
+        }
+    }
+
+    /// At a ResNet layer's channel count (64 → 64; sums of 576 products), float32 Winograd stays
+    /// within 1e-5 of the largest value of the float64 result, as float32 im2col does (measured:
+    /// at most 4.1e-7 for either).
+    @Test func float32ErrorAtLayerSize() {
+        let s = Case(n: 2, c: 64, o: 64, h: 10, w: 9, padding: 1)
+        let exact = Self.run(s, .never, .float64), wino = Self.run(s, .always, .float32), direct = Self.run(s, .never, .float32)
+        for i in exact.indices {
+            let (ew, ed) = (Self.relativeError(wino[i], exact[i]), Self.relativeError(direct[i], exact[i]))
+            #expect(ew <= 1e-5 && ed <= 1e-5, "result \(i): Winograd \(ew), im2col \(ed)")
+        }
+    }
+
+    /// Non-contiguous input and weight give the values of their contiguous copies.
+    @Test func viewsMatch() {
+        let s = Case(n: 2, c: 3, o: 4, h: 5, w: 6, padding: 1)
+        let dense = Self.run(s, .always, .float64), views = Self.run(s, .always, .float64, view: true)
+        for i in dense.indices { #expect(Self.relativeError(views[i], dense[i]) <= 1e-14, "result \(i)") }
+    }
+
+    /// A batch larger than the budget runs in chunks (the weight gradient accumulates over them).
+    @Test func chunkedBatchMatches() {
+        let s = Case(n: 5, c: 3, o: 4, h: 6, w: 5, padding: 1)
+        let whole = Self.run(s, .always, .float64)
+        // One sample's transformed tiles: 16 points × 9 tiles × 4 channels × 8 bytes; two per chunk.
+        let chunked = Kernels.$convColumnBudget.withValue(2 * 16 * 9 * 4 * 8) { Self.run(s, .always, .float64) }
+        #expect(Kernels.$convColumnBudget.withValue(2 * 16 * 9 * 4 * 8) {
+            Kernels.winogradChunk(Self.geometry(s), WinogradTiles(Self.geometry(s)), dtype: .float64)
+        } == 2)
+        let direct = Self.run(s, .never, .float64)
+        for i in whole.indices {
+            #expect(Self.relativeError(chunked[i], whole[i]) <= 1e-14, "chunked result \(i)")
+            #expect(Self.relativeError(chunked[i], direct[i]) <= 1e-12, "against im2col, result \(i)")
+        }
+    }
+
+    /// Float64 finite differences through the Winograd path: conv2d, and with the upstream gradient
+    /// as an input, so the transposed convolution and weight gradient run Winograd too.
+    @Test(arguments: [Case(n: 2, c: 2, o: 3, h: 5, w: 4, padding: 1), Case(n: 1, c: 3, o: 2, h: 4, w: 5, padding: 0)])
+    func gradcheckThroughWinograd(_ s: Case) {
+        Kernels.$winogradChoice.withValue(.always) {
+            let x = Self.rand([s.n, s.c, s.h, s.w], 5), w = Self.rand([s.o, s.c, 3, 3], 6), b = Self.rand([s.o], 7)
+            let r = gradcheck({ t in conv2d(t[0], weight: t[1], bias: t[2], padding: s.padding) }, inputs: [x, w, b])
+            #expect(r.passed, "\(s): \(r)")
+            let r2 = gradcheck({ t in withGrad {
+                let y = conv2d(t[0], weight: t[1], padding: s.padding)
+                let gs = grad(of: (y * y).sum(), wrt: [t[0], t[1]], createGraph: true)
+                return (gs[0]! * gs[0]!).sum() + (gs[1]! * gs[1]!).sum()
+            } }, inputs: [x, w])
+            #expect(r2.passed, "double backward \(s): \(r2)")
+        }
+    }
+
+    /// convTranspose2d with a 3×3 kernel, stride 1, is a Winograd input gradient.
+    @Test func transposedConvolutionMatches() {
+        let x = Self.rand([2, 4, 5, 6], 8), w = Self.rand([4, 3, 3, 3], 9), b = Self.rand([3], 10)
+        func run(_ choice: WinogradChoice) -> [Tensor] {
+            Kernels.$winogradChoice.withValue(choice) {
+                let xs = x.copy().requiringGrad(), ws = w.copy().requiringGrad()
+                let y = convTranspose2d(xs, weight: ws, bias: b, padding: 1)
+                (y * y).sum().backward()
+                return [y, xs.grad!, ws.grad!]
+            }
+        }
+        let direct = run(.never), wino = run(.always)
+        for i in direct.indices { #expect(Self.relativeError(wino[i], direct[i]) <= 1e-12, "result \(i)") }
+    }
+
+    /// Automatic selection: 3×3, stride 1, dilation 1, one group, at least 32 channels each way and
+    /// outputs of at least 4×4; never another shape, whatever the choice.
+    @Test func selection() {
+        func g(c: Int = 64, o: Int = 64, hw: Int = 32, k: Int = 3, stride: Int = 1, dilation: Int = 1, groups: Int = 1) -> ConvGeometry {
+            convGeometry("conv2d", [8, c, hw, hw], [o, c / groups, k, k], nil, stride: Size2(stride), padding: 1,
+                         dilation: Size2(dilation), groups: groups, shapes: "")
+        }
+        Kernels.$winogradChoice.withValue(.automatic) {
+            #expect(Kernels.useWinograd(g()))
+            #expect(Kernels.useWinograd(g(c: 32, o: 512, hw: 4)))
+            #expect(!Kernels.useWinograd(g(c: 3)))                 // the stem of a ResNet
+            #expect(!Kernels.useWinograd(g(o: 16)))
+            #expect(!Kernels.useWinograd(g(hw: 2)))
+        }
+        for choice in [WinogradChoice.automatic, .always] {
+            Kernels.$winogradChoice.withValue(choice) {
+                #expect(!Kernels.useWinograd(g(stride: 2)))
+                #expect(!Kernels.useWinograd(g(dilation: 2)))
+                #expect(!Kernels.useWinograd(g(groups: 2)))
+                #expect(!Kernels.useWinograd(g(k: 5)))
+                #expect(!Kernels.useWinograd(g(k: 1)))
+            }
+        }
+        #expect(Kernels.$winogradChoice.withValue(.always) { Kernels.useWinograd(g(c: 1, o: 1, hw: 1)) })
+        #expect(!Kernels.$winogradChoice.withValue(.never) { Kernels.useWinograd(g()) })
+    }
+
+    /// `Runtime.winogradConvolution = false` turns the automatic choice off, and Winograd's results do
+    /// not depend on the thread count (each of the 16 products is one BLAS call on one thread).
+    /// A child process: both settings are process-wide.
+    @Test func runtimeSwitchAndThreadCount() async {
+        await #expect(processExitsWith: .success) {
+            let geometry = convGeometry("conv2d", [2, 32, 8, 8], [32, 32, 3, 3], nil, stride: 1, padding: 1,
+                                        dilation: 1, groups: 1, shapes: "")
+            precondition(Runtime.winogradConvolution && Kernels.useWinograd(geometry))
+            let x = Tensor.randn([2, 32, 8, 8], generator: Generator(seed: 11))
+            let w = Tensor.randn([32, 32, 3, 3], generator: Generator(seed: 12)) * 0.1
+            func run() -> [[UInt32]] {
+                let xs = x.copy().requiringGrad(), ws = w.copy().requiringGrad()
+                let y = conv2d(xs, weight: ws, padding: 1)
+                (y * y).sum().backward()
+                return [y, xs.grad!, ws.grad!].map { $0.scalars.map(\.bitPattern) }
+            }
+            Runtime.threadCount = 1
+            let one = run()
+            Runtime.threadCount = 2
+            let two = run()
+            Runtime.threadCount = 3
+            precondition(one == two && two == run(), "Winograd results depend on the thread count")
+            Runtime.winogradConvolution = false
+            precondition(!Kernels.useWinograd(geometry), "the runtime switch is ignored")
+            precondition(one != run(), "the switch did not change the algorithm")
+        }
+    }
+}
