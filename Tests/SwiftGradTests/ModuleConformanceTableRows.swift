@@ -6,7 +6,7 @@ import Foundation
 
 /// A loss called as `loss(a, b)` on the forward parameters `names`.
 private func loss2(_ spelling: String, ctor: [String], forward: [String] = ["input", "target"],
-                   _ make: @escaping (Call) throws -> (Module, (Tensor, Tensor) -> Tensor)) -> ModuleMapping {
+                   _ make: @escaping (Call) throws -> (ModuleBase, (Tensor, Tensor) -> Tensor)) -> ModuleMapping {
     mm(spelling, ctor: ctor + ["size_average", "reduce", "reduction"], forward: forward) { c, f in
         let (m, call) = try make(c)
         return ModuleRun(module: m) { call(try f.tensor(forward[0]), try f.tensor(forward[1])) }
@@ -15,7 +15,7 @@ private func loss2(_ spelling: String, ctor: [String], forward: [String] = ["inp
 
 /// A loss called as `loss(a, b, c)`.
 private func loss3(_ spelling: String, ctor: [String], forward: [String],
-                   _ make: @escaping (Call) throws -> (Module, (Tensor, Tensor, Tensor) -> Tensor)) -> ModuleMapping {
+                   _ make: @escaping (Call) throws -> (ModuleBase, (Tensor, Tensor, Tensor) -> Tensor)) -> ModuleMapping {
     mm(spelling, ctor: ctor + ["size_average", "reduce", "reduction"], forward: forward) { c, f in
         let (m, call) = try make(c)
         return ModuleRun(module: m) { call(try f.tensor(forward[0]), try f.tensor(forward[1]), try f.tensor(forward[2])) }

@@ -19,6 +19,10 @@ extension Tensor {
     ///     let m2 = m.addr(u, v, alpha: -1)          // a rank-one downdate
     public func addr(_ vec1: Tensor, _ vec2: Tensor, beta: Double = 1, alpha: Double = 1) -> Tensor {
         check(vec1.rank == 1 && vec2.rank == 1, "addr: needs two vectors, got shapes \(vec1.shape) and \(vec2.shape) (self \(shape))")
+        if _slowPath(!vec1.dtype.isFloatingPoint && !vec2.dtype.isFloatingPoint) {
+            // Integers and bools: alpha applies to the product (bool addr is logical, as PyTorch's).
+            return scaledSum(vec1.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: alpha, op: "addr", factors: [vec1.shape, vec2.shape])
+        }
         let scaled = alpha == 1 ? vec1 : vec1 * alpha
         return scaledSum(scaled.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: 1, op: "addr", factors: [vec1.shape, vec2.shape])
     }
