@@ -14,10 +14,10 @@ import Testing
             let c0 = Tensor.randn([m, n + 2], generator: g)
             var c = c0.toArray(as: Float.self)
             let av = a.toArray(as: Float.self), bv = bt.toArray(as: Float.self)
-            let packed = bv.withUnsafeBufferPointer { Kernels.PackedB(k: k, n: n, $0.baseAddress!, rowStride: 1, columnStride: k) }
+            let packed = bv.withUnsafeBufferPointer { Kernels.PackedB(k: k, n: n, UnsafeMutablePointer(mutating: $0.baseAddress!), rowStride: 1, columnStride: k) }
             av.withUnsafeBufferPointer { ap in
                 c.withUnsafeMutableBufferPointer { cp in
-                    packed.multiplyAdd(m: m, ap.baseAddress!, lda: k + 3, cp.baseAddress!, ldc: n + 2)
+                    packed.multiplyAdd(m: m, UnsafeMutablePointer(mutating: ap.baseAddress!), lda: k + 3, cp.baseAddress!, ldc: n + 2)
                 }
             }
             let c0v = c0.toArray(as: Float.self)

@@ -22,12 +22,19 @@ extension Kernels {
         let k: Int, n: Int
         let buffer: UnsafeMutablePointer<Float>
 
-        /// Packs B [k, n] whose element (p, j) is at `b[p * rowStride + j * columnStride]`.
-        init(k: Int, n: Int, _ b: UnsafePointer<Float>, rowStride: Int, columnStride: Int) {
+        /// Packs B [k, n] whose element (p, j) is at `b[p * rowStride + j * columnStride]`. Generic
+        /// so that float32-only callers inside `run<T: FloatElement>` bodies pass their pointers as
+        /// they are; `T` must be `Float`.
+        init<T>(k: Int, n: Int, _ b: UnsafeMutablePointer<T>, rowStride: Int, columnStride: Int) {
+            assert(T.self == Float.self, "PackedB holds float32")
             self.k = k
             self.n = n
             buffer = .allocate(capacity: Swift.max(1, sg_packed_b_count_f32(k, n)))
-            sg_pack_b_f32(k, n, b, rowStride, columnStride, buffer)
+            sg_pack_b_f32(k, n, Self.floats(b), rowStride, columnStride, buffer)
+        }
+
+        private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
         }
 
         deinit { buffer.deallocate() }
@@ -35,8 +42,8 @@ extension Kernels {
         /// C[m, n] += A[m, k] · B (A and C row-major with the given row strides). Each element of C
         /// is one chain of fused multiply-adds over p = 0..<k, so the result of a row does not depend
         /// on which thread computes it or how rows are split.
-        func multiplyAdd(m: Int, _ a: UnsafePointer<Float>, lda: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-            sg_gemm_packed_b_f32_avx2(m, n, k, a, lda, buffer, c, ldc)
+        func multiplyAdd<T>(m: Int, _ a: UnsafeMutablePointer<T>, lda: Int, _ c: UnsafeMutablePointer<T>, ldc: Int) {
+            sg_gemm_packed_b_f32_avx2(m, n, k, Self.floats(a), lda, buffer, Self.floats(c), ldc)
         }
     }
 }

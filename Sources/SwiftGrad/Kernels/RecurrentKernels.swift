@@ -142,7 +142,7 @@ extension Kernels {
             let H0 = SendablePointer(h0.ptr(T.self)), C0 = SendablePointer(c0.ptr(T.self))
             // float32 on an AVX2 CPU: Whhᵀ [H, 4H] packed once for every step's product.
             let packedW = T.self == Float.self && ownKernels
-                ? PackedB(k: h, n: 4 * h, UnsafeRawPointer(wp).assumingMemoryBound(to: Float.self), rowStride: 1, columnStride: h)
+                ? PackedB(k: h, n: 4 * h, wp, rowStride: 1, columnStride: h)
                 : nil
             for t in 0..<steps {
                 // Each thread takes a block of batch rows through the whole step (product and cell):
@@ -153,8 +153,7 @@ extension Kernels {
                     let rows = hi - lo
                     (P.p + lo * 4 * h).update(from: G.p + (t * n + lo) * 4 * h, count: rows * 4 * h)
                     if let packedW {
-                        packedW.multiplyAdd(m: rows, UnsafeRawPointer(hPrev + lo * h).assumingMemoryBound(to: Float.self), lda: h,
-                                            UnsafeMutableRawPointer(P.p + lo * 4 * h).assumingMemoryBound(to: Float.self), ldc: 4 * h)
+                        packedW.multiplyAdd(m: rows, hPrev + lo * h, lda: h, P.p + lo * 4 * h, ldc: 4 * h)
                     } else {
                         let cols = T.self == Float.self ? recurrentForwardColumns(rows: rows, h: h) : 4 * h
                         var j = 0
@@ -205,7 +204,7 @@ extension Kernels {
             let A = SendablePointer(ap), C = SendablePointer(cp), W = SendablePointer(wp), C0 = SendablePointer(c0.ptr(T.self))
             // float32 on an AVX2 CPU: Whh [4H, H] packed once for every step's dh product.
             let packedW = T.self == Float.self && ownKernels && (steps > 1 || needH0)
-                ? PackedB(k: 4 * h, n: h, UnsafeRawPointer(wp).assumingMemoryBound(to: Float.self), rowStride: h, columnStride: 1)
+                ? PackedB(k: 4 * h, n: h, wp, rowStride: h, columnStride: 1)
                 : nil
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 // Rows are independent through the cell backward and dh = dPre·Whh: one job per step.
@@ -221,13 +220,12 @@ extension Kernels {
                         } else {
                             (DH.p + lo * h).update(repeating: 0, count: rows * h)
                         }
-                        // dh += dPre·Whh as two products over halves of the 4H gates: measured 1.5×
-                        // faster than one on OpenBLAS's Cooperlake kernels at [16, 512]·[512, 128]
-                        // (27 → 18 µs), the same on its Haswell kernels.
                         if let packedW {
-                            packedW.multiplyAdd(m: rows, UnsafeRawPointer(dPre + lo * 4 * h).assumingMemoryBound(to: Float.self), lda: 4 * h,
-                                                UnsafeMutableRawPointer(DH.p + lo * h).assumingMemoryBound(to: Float.self), ldc: h)
+                            packedW.multiplyAdd(m: rows, dPre + lo * 4 * h, lda: 4 * h, DH.p + lo * h, ldc: h)
                         } else {
+                            // dh += dPre·Whh as two products over halves of the 4H gates: measured 1.5×
+                            // faster than one on OpenBLAS's Cooperlake kernels at [16, 512]·[512, 128]
+                            // (27 → 18 µs), the same on its Haswell kernels.
                             let half = 2 * h
                             for k0 in stride(from: 0, to: 4 * h, by: half) {
                                 gemm(false, false, rows, h, half, 1, dPre + lo * 4 * h + k0, 4 * h, W.p + k0 * h, h, 1,
