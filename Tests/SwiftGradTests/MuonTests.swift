@@ -4,10 +4,7 @@ import SwiftGrad
 
 /// muon_fixtures.json (Resources/make_muon_fixtures.py): torch.optim.Muon in float64.
 enum MuonFixtures {
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "muon_fixtures", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("muon_fixtures")
 
     static var root: [String: Any] { try! JSONSerialization.jsonObject(with: data) as! [String: Any] }
 }

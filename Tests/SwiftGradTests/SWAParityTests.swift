@@ -4,10 +4,7 @@ import SwiftGrad
 
 /// swa_fixtures.json (Resources/make_swa_fixtures.py): torch.optim.swa_utils in float64.
 enum SWAFixtures {
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "swa_fixtures", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("swa_fixtures")
 
     static var root: [String: Any] { try! JSONSerialization.jsonObject(with: data) as! [String: Any] }
 }
