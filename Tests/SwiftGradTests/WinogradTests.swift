@@ -72,6 +72,26 @@ import Testing
         }
     }
 
+    /// The float32 transforms in C on eight lanes (CKernels/WinogradTransforms.c) give the floats of
+    /// the Swift loops: forward, input, weight and bias gradients, on widths that run the vector loops
+    /// (16 or more tiles per row) and their scalar tails, even and odd left padding.
+    @Test(arguments: cases + [
+        Case(n: 2, c: 3, o: 4, h: 9, w: 33, padding: 1),
+        Case(n: 1, c: 2, o: 3, h: 18, w: 36, padding: 0, bias: false),
+        Case(n: 2, c: 3, o: 2, h: 7, w: 21, padding: 2),
+        Case(n: 1, c: 4, o: 5, h: 17, w: 40, padding: [1, 0]),
+        Case(n: 1, c: 2, o: 2, h: 5, w: 50, padding: [2, 1]),
+    ])
+    func vectorTransformsMatchTheSwiftLoops(_ s: Case) {
+        let vector = Kernels.$winogradVectorKernels.withValue(true) { Self.run(s, .always, .float32) }
+        let scalar = Kernels.$winogradVectorKernels.withValue(false) { Self.run(s, .always, .float32) }
+        let names = ["y", "dx", "dw", "db"]
+        for i in scalar.indices {
+            #expect(vector[i].shape == scalar[i].shape, "\(s) \(names[i])")
+            #expect(vector[i].scalars == scalar[i].scalars, "\(s) \(names[i]): the C and Swift transforms differ")
+        }
+    }
+
     /// At a ResNet layer's channel count (64 → 64; sums of 576 products), float32 Winograd stays
     /// within 1e-5 of the largest value of the float64 result, as float32 im2col does (measured:
     /// at most 4.1e-7 for either).

@@ -28,6 +28,26 @@ void sg_pack_b_f32(long k, long n, const float *b, long rsb, long csb, float *pa
 void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
                                float *c, long ldc);
 
+/// Floats of scratch every `sg_winograd_*_plane_f32` call needs, for th × tw tiles of 2×2 outputs.
+size_t sg_winograd_scratch_count_f32(long th, long tw);
+
+/// Winograd F(2×2, 3×3) input transform of one [h, w] plane (padding pad_top/pad_left, zeros around):
+/// point ξ of tile (ty, tx) goes to out[ξ * step + ty * tw + tx]. Requires `sg_cpu_has_avx2_fma()`.
+void sg_winograd_input_plane_f32(const float *src, long h, long w, long pad_top, long pad_left,
+                                 long th, long tw, float *out, long step, float *scratch);
+
+/// The adjoint of `sg_winograd_input_plane_f32`: dst [h, w] (overwritten) = Σ over tiles of B dV Bᵀ.
+void sg_winograd_input_adjoint_plane_f32(const float *src, long step, float *dst, long h, long w,
+                                         long pad_top, long pad_left, long th, long tw, float *scratch);
+
+/// Winograd output transform of one output plane [oh, ow]: Aᵀ M A per tile plus bias.
+void sg_winograd_output_plane_f32(const float *src, long step, float *dst, long oh, long ow,
+                                  long th, long tw, float bias, float *scratch);
+
+/// The adjoint of `sg_winograd_output_plane_f32`: dM = A dY Aᵀ per tile of one plane [oh, ow].
+void sg_winograd_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
+                                          float *dst, long step, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
 import Synchronization
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -223,6 +224,34 @@ extension Kernels {
         }
     }
 
+    /// Whether the transforms of element type `T` run as SwiftGrad's AVX2 C kernels
+    /// (Sources/CKernels/WinogradTransforms.c: float32 on a CPU with AVX2, `SWIFTGRAD_OWN_KERNELS`
+    /// not 0, and the task-local switch on); otherwise the Swift loops below, which compute the same
+    /// floats one element at a time.
+    static func winogradVectorTransforms<T>(_: T.Type) -> Bool {
+        #if arch(x86_64)
+        return T.self == Float.self && ownKernels && winogradVectorKernels
+        #else
+        return false
+        #endif
+    }
+
+    /// Tests switch the C transforms off per task to compare them with the Swift loops.
+    @TaskLocal static var winogradVectorKernels = true
+
+    /// Runs `body` with the scratch floats one plane's C transform needs.
+    static func withWinogradScratch(_ t: WinogradTiles, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Int(sg_winograd_scratch_count_f32(t.th, t.tw)))
+        defer { scratch.deallocate() }
+        body(scratch)
+    }
+
+    /// A float32 pointer of a generic element pointer whose element is `Float` (checked by the caller).
+    @inline(__always)
+    static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
     /// Work threshold (planes) for the transforms' parallel loops: a plane's tiles cost ~50 operations each.
     static func winogradPlaneThreshold(_ t: WinogradTiles) -> Int {
         Swift.max(2, parallelThreshold / Swift.max(16 * t.perSample, 1))
@@ -234,7 +263,21 @@ extension Kernels {
                                                _ t: WinogradTiles, n0: Int, nb: Int) {
         let p = nb * t.perSample, step = g.c * p   // step: from one point ξ to the next
         let xs = SendablePointer(x), vs = SendablePointer(v)
+        let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            if vector {
+                #if arch(x86_64)
+                withWinogradScratch(t) { scratch in
+                    for unit in lo..<hi {
+                        let s = unit / g.c, ch = unit % g.c
+                        sg_winograd_input_plane_f32(floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w, g.h, g.w,
+                                                    g.padTop, g.padLeft, t.th, t.tw,
+                                                    floats(vs.p) + ch * p + s * t.perSample, step, scratch)
+                    }
+                }
+                #endif
+                return
+            }
             let plane = UnsafeMutablePointer<T>.allocate(capacity: (t.hp + 4) * t.wp)
             defer { plane.deallocate() }
             let rows = plane + t.hp * t.wp
@@ -274,7 +317,21 @@ extension Kernels {
                                                       _ t: WinogradTiles, n0: Int, nb: Int) {
         let p = nb * t.perSample, step = g.c * p
         let vs = SendablePointer(dv), xs = SendablePointer(dx)
+        let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            if vector {
+                #if arch(x86_64)
+                withWinogradScratch(t) { scratch in
+                    for unit in lo..<hi {
+                        let s = unit / g.c, ch = unit % g.c
+                        sg_winograd_input_adjoint_plane_f32(floats(vs.p) + ch * p + s * t.perSample, step,
+                                                            floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w,
+                                                            g.h, g.w, g.padTop, g.padLeft, t.th, t.tw, scratch)
+                    }
+                }
+                #endif
+                return
+            }
             let plane = UnsafeMutablePointer<T>.allocate(capacity: (t.hp + 4) * t.wp)
             defer { plane.deallocate() }
             let rows = plane + t.hp * t.wp
@@ -315,7 +372,22 @@ extension Kernels {
         let p = nb * t.perSample, step = g.o * p
         let ms = SendablePointer(m), ys = SendablePointer(y)
         let bs = bias.map { SendablePointer($0) }
+        let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            if vector {
+                #if arch(x86_64)
+                withWinogradScratch(t) { scratch in
+                    for unit in lo..<hi {
+                        let s = unit / g.o, oc = unit % g.o
+                        let b: Float = bs.map { floats($0.p)[oc] } ?? 0
+                        sg_winograd_output_plane_f32(floats(ms.p) + oc * p + s * t.perSample, step,
+                                                     floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
+                                                     g.oh, g.ow, t.th, t.tw, b, scratch)
+                    }
+                }
+                #endif
+                return
+            }
             let rows = UnsafeMutablePointer<T>.allocate(capacity: 4 * 2 * t.tw)
             defer { rows.deallocate() }
             let w2 = 2 * t.tw
@@ -353,7 +425,21 @@ extension Kernels {
                                                        _ t: WinogradTiles, n0: Int, nb: Int) {
         let p = nb * t.perSample, step = g.o * p
         let ys = SendablePointer(dy), ms = SendablePointer(dm)
+        let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
+            if vector {
+                #if arch(x86_64)
+                withWinogradScratch(t) { scratch in
+                    for unit in lo..<hi {
+                        let s = unit / g.o, oc = unit % g.o
+                        sg_winograd_output_adjoint_plane_f32(floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
+                                                             g.oh, g.ow, t.th, t.tw,
+                                                             floats(ms.p) + oc * p + s * t.perSample, step, scratch)
+                    }
+                }
+                #endif
+                return
+            }
             let w2 = 2 * t.tw
             let rows = UnsafeMutablePointer<T>.allocate(capacity: 6 * w2)
             defer { rows.deallocate() }
