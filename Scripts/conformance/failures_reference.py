@@ -83,3 +83,33 @@ tt = torch.tensor([-1.0, 1.0, -1.0], dtype=torch.float64, requires_grad=True)
 l = torch.nn.functional.margin_ranking_loss(x1, x2, tt, reduction='sum')
 show("mrl", l); show("mrl_grads", torch.autograd.grad(l, [x1, x2, tt]))
 show("bn_input", bn)
+
+# ops16fail2: Bessel J/Y near their zeros (Cephes' rational approximations, PyTorch's kernels)
+bz = torch.tensor([2.404825557695773, 2.4048255576957724, 5.520078110286311, 3.8317059702075125, 0.8935769662791675,
+                   2.197141326031017, 5.429681040794135, 1e-6, 4.999, 5.001, 12.5, -7.582430495695129], dtype=torch.float64)
+show("j0", torch.special.bessel_j0(bz)); show("j1", torch.special.bessel_j1(bz))
+show("y0", torch.special.bessel_y0(bz.abs())); show("y1", torch.special.bessel_y1(bz.abs()))
+# conv_transpose in float16/bfloat16: columns rounded, then each tap's addition, then the bias
+ct_x = (torch.arange(16, dtype=torch.float32).reshape(2, 2, 4).sin() * 6).half()
+ct_w = (torch.arange(12, dtype=torch.float32).reshape(2, 2, 3).cos() * 5).half()
+ct_b = torch.tensor([0.7, -1.3, 2.1, 0.4], dtype=torch.float16)
+show("ct_x", ct_x); show("ct_w", ct_w)
+show("ct1d_half", torch.nn.functional.conv_transpose1d(ct_x, ct_w, ct_b, stride=2, padding=1, output_padding=1, groups=2, dilation=2))
+ct3_x = (torch.arange(12, dtype=torch.float32).reshape(1, 1, 2, 3, 2).cos() * 7).bfloat16()
+ct3_w = (torch.arange(8, dtype=torch.float32).reshape(1, 2, 2, 2, 1).sin() * 4).bfloat16()
+show("ct3_x", ct3_x); show("ct3_w", ct3_w)
+show("ct3d_bf16", torch.nn.functional.conv_transpose3d(ct3_x, ct3_w, torch.tensor([1.5, -0.25], dtype=torch.bfloat16), stride=(1, 2, 1), padding=(0, 1, 0), dilation=(1, 1, 2)))
+# matrix_exp in float32: PyTorch's Taylor degrees and squarings in float32
+me = (torch.arange(18, dtype=torch.float32).reshape(2, 3, 3) * 1.7).sin() * 4
+show("mexp_batch", torch.linalg.matrix_exp(me))
+show("mexp_input", me)
+for name, s in [("mexp_t4", 1 / 256), ("mexp_t8", 1 / 32), ("mexp_t12", 1 / 8), ("mexp_t18", 0.5), ("mexp_t18x4", 4.0)]:  # norms 0.033, 0.26, 1.05, 4.2, 33.7
+    show(name, torch.linalg.matrix_exp(me[0] * s))
+# addr in bfloat16 rounds beta and alpha to the dtype
+av1, av2 = ct_b.bfloat16(), ct_b[:3].bfloat16() * 3
+show("addr_v1", av1); show("addr_v2", av2)
+show("addr_bf16", torch.addr(torch.tensor(-8.5, dtype=torch.bfloat16), av1, av2, beta=0.6, alpha=0.2))
+# batch/instance norm in float16 keeps the variance in float32 (bfloat16 stores it)
+inn = (torch.arange(30, dtype=torch.float32).reshape(2, 3, 5).cos() * 6 + 1).half()
+show("inn_x", inn)
+show("in_half", torch.nn.functional.instance_norm(inn, weight=torch.tensor([-8.48, -1.766, 2.5], dtype=torch.float16), bias=torch.tensor([3.611, -8.07, 0.25], dtype=torch.float16), eps=0.6))

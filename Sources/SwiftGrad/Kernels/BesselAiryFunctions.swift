@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 // Scalar algorithms of the `torch.special` Bessel, Airy and error-function family (in Double):
-// J₀, J₁, Y₀, Y₁ (libm), the modified Bessel functions K₀ and K₁ (power series below 2, Steed's
+// J₀, J₁, Y₀, Y₁ (Cephes' rational approximations, as PyTorch: BesselJY.swift), the modified Bessel functions K₀ and K₁ (power series below 2, Steed's
 // continued fraction above), Airy's Ai (Maclaurin series, asymptotic expansions for large |x|),
 // erfcx and log Φ. Non-finite inputs give PyTorch's values (NaN where its algorithms give NaN).
 
@@ -11,18 +11,18 @@ extension SpecialFunctions {
     static let eulerGamma = 0.577215664901532860606512090082
 
     /// J₀ (NaN at ±∞, as PyTorch's).
-    static func besselJ0(_ x: Double) -> Double { x.isFinite ? Glibc.j0(x) : .nan }
+    static func besselJ0(_ x: Double) -> Double { x.isFinite ? BesselJY.j0(x) : .nan }
     /// J₁ (NaN at ±∞).
-    static func besselJ1(_ x: Double) -> Double { x.isFinite ? Glibc.j1(x) : .nan }
+    static func besselJ1(_ x: Double) -> Double { x.isFinite ? BesselJY.j1(x) : .nan }
     /// Y₀: −∞ at 0, NaN below 0 and at ±∞.
     static func besselY0(_ x: Double) -> Double {
         if !x.isFinite || x < 0 { return .nan }
-        return x == 0 ? -.infinity : Glibc.y0(x)
+        return x == 0 ? -.infinity : BesselJY.y0(x)
     }
     /// Y₁: −∞ at 0, NaN below 0 and at ±∞.
     static func besselY1(_ x: Double) -> Double {
         if !x.isFinite || x < 0 { return .nan }
-        return x == 0 ? -.infinity : Glibc.y1(x)
+        return x == 0 ? -.infinity : BesselJY.y1(x)
     }
 
     /// PyTorch's `modified_bessel_i0`/`i1`: I₀ and I₁, NaN at ±∞ (unlike `i0`, which gives ∞).

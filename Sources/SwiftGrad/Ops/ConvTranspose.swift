@@ -31,6 +31,12 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     }
     checkConvDTypes("conv_transpose2d", x, weight, bias, shapes: shapes)
     if _slowPath(!x.dtype.isFloatingPoint) { return integerConvTranspose(x, weight, bias, g) }
+    if x.dtype.isReducedPrecision && x.count > 0 {
+        // PyTorch's roundings: each column, then each tap's addition (ConvTransposeReducedPrecision.swift).
+        return convTransposeReducedPrecision(x, weight, bias, stride: [stride.h, stride.w], padding: [padding.h, padding.w],
+                                             outputPadding: [outputPadding.h, outputPadding.w],
+                                             dilation: [dilation.h, dilation.w], groups: groups)
+    }
     if x.dtype.isReducedPrecision {
         return Autocast.disabled {
             convTranspose2d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
@@ -65,6 +71,10 @@ public func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     }
     checkConvDTypes("conv_transpose1d", x, weight, bias, shapes: shapes)
     if _slowPath(!x.dtype.isFloatingPoint) { return integerConvTranspose(x4, w4, bias, g).squeeze(axis: 2) }
+    if x.dtype.isReducedPrecision && x.count > 0 {
+        return convTransposeReducedPrecision(x, weight, bias, stride: [stride], padding: [padding], outputPadding: [outputPadding],
+                                             dilation: [dilation], groups: groups)
+    }
     if x.dtype.isReducedPrecision {
         return Autocast.disabled {
             convTranspose1d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,

@@ -150,15 +150,26 @@ public func convTranspose3d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     }
     let cout = weight.shape[1] * groups
     if let bias { check(bias.shape == [cout], "\(op): bias must have shape [\(cout)] (\(shapes))") }
-    if x.dtype.isReducedPrecision {
-        return convTranspose3d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
-                               padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups).to(x.dtype)
-    }
     let (n, cin, d) = (x.shape[0], x.shape[1], x.shape[2])
     let kd = weight.shape[2]
     let full = (d - 1) * stride.d + dilation.d * (kd - 1) + outputPadding.d + 1
     let od = full - 2 * padding.d
     check(od >= 0, "\(op): the output depth \(od) would be negative (\(shapes), padding \(padding))")
+    if x.dtype.isReducedPrecision && x.count > 0 {
+        // PyTorch's roundings: each column, then each tap's addition (ConvTransposeReducedPrecision.swift).
+        for (a, name) in [(3, "height"), (4, "width")] {
+            let span: Int = dilation.array[a - 2] * (weight.shape[a] - 1)
+            let unpadded: Int = (x.shape[a] - 1) * stride.array[a - 2] + span + outputPadding.array[a - 2] + 1
+            let size = unpadded - 2 * padding.array[a - 2]
+            check(size >= 0, "\(op): the output \(name) \(size) would be negative (\(shapes), padding \(padding))")
+        }
+        return convTransposeReducedPrecision(x, weight, bias, stride: stride.array, padding: padding.array,
+                                             outputPadding: outputPadding.array, dilation: dilation.array, groups: groups)
+    }
+    if x.dtype.isReducedPrecision {
+        return convTranspose3d(x.to(.float32), weight: weight.to(.float32), bias: bias?.to(.float32), stride: stride,
+                               padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups).to(x.dtype)
+    }
     let xs = x.permute([0, 2, 1, 3, 4]).reshape([n * d, cin, x.shape[3], x.shape[4]])
     var acc: Tensor? = nil
     for t in 0..<kd {

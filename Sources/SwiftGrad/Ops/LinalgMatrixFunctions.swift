@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 // Matrix functions: matrixPower (composed from matmul and inv) and matrixExp (Padé 13 with
-// scaling and squaring; its gradient is itself a matrix exponential, so it is twice differentiable).
+// scaling and squaring, or PyTorch's Taylor algorithm for float32; its gradient is itself a matrix
+// exponential, so it is twice differentiable).
 
 extension Linalg {
     /// A square matrix raised to an integer power, by repeated squaring: n = 0 gives the identity,
@@ -26,15 +27,21 @@ extension Linalg {
         return result!
     }
 
-    /// The matrix exponential exp(A) = Σ Aᵏ/k! of each square matrix (Higham's scaling and squaring
-    /// with a degree-13 Padé approximant, computed in float64). Its gradient is the adjoint Fréchet
-    /// derivative: the top-right block of exp([[Aᵀ, g], [0, Aᵀ]]).
+    /// The matrix exponential exp(A) = Σ Aᵏ/k! of each square matrix. float64, float16 and bfloat16:
+    /// Higham's scaling and squaring with a degree-13 Padé approximant, computed in float64 (and
+    /// rounded once); float32: PyTorch's float32 algorithm step for step (Taylor polynomials of
+    /// degree up to 18 and squarings, in float32: LinalgMatrixExpTaylor.swift), so that its
+    /// rounding errors are PyTorch's. Its gradient is the adjoint Fréchet derivative: the top-right
+    /// block of exp([[Aᵀ, g], [0, Aᵀ]]).
     ///
     ///     let r = Linalg.matrixExp(Tensor([[0, -1], [1, 0]]))   // rotation by 1 radian
     ///     r.sum().backward()
     public static func matrixExp(_ a: Tensor) -> Tensor {
         let n = checkSquare(a, "matrixExp", lowPrecision: true)
-        let out = withNoGrad { expPade13(a.detach().to(.float64)).to(a.dtype) }
+        let out = withNoGrad {
+            a.dtype == .float32 && n > 1 && a.count > 0 ? expTaylorFloat32(a.detach())
+                : expPade13(a.detach().to(.float64)).to(a.dtype)
+        }
         return out.recorded(.linalgMatrixExp, a, save: .input0) { g, ctx in
             let at = ctx.input(0).mT
             let zeros = Tensor.zerosLike(at)

@@ -14,7 +14,7 @@ extension Tensor {
 
     /// beta·self + alpha·(v1 ⊗ v2) for vectors v1 [n] and v2 [m], as `torch.addr`. Computed in
     /// PyTorch's order, beta·self + (alpha·v1)·v2, each step in the dtype (so float16 and bfloat16
-    /// round each product, as PyTorch's CPU kernel does).
+    /// round each product, and beta and alpha themselves, as PyTorch's CPU kernel does).
     ///
     ///     let m2 = m.addr(u, v, alpha: -1)          // a rank-one downdate
     public func addr(_ vec1: Tensor, _ vec2: Tensor, beta: Double = 1, alpha: Double = 1) -> Tensor {
@@ -23,8 +23,11 @@ extension Tensor {
             // Integers and bools: alpha applies to the product (bool addr is logical, as PyTorch's).
             return scaledSum(vec1.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: alpha, op: "addr", factors: [vec1.shape, vec2.shape])
         }
-        let scaled = alpha == 1 ? vec1 : vec1 * alpha
-        return scaledSum(scaled.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: beta, alpha: 1, op: "addr", factors: [vec1.shape, vec2.shape])
+        // float16/bfloat16: PyTorch's kernel holds beta and alpha in the dtype, rounded.
+        let d = DType.result(DType.result(dtype, vec1.dtype), vec2.dtype)
+        let (b, a) = d.isReducedPrecision ? (Tensor.full([], beta, dtype: d).item(), Tensor.full([], alpha, dtype: d).item()) : (beta, alpha)
+        let scaled = a == 1 ? vec1 : vec1 * a
+        return scaledSum(scaled.unsqueeze(axis: 1) * vec2.unsqueeze(axis: 0), beta: b, alpha: 1, op: "addr", factors: [vec1.shape, vec2.shape])
     }
 
     /// beta·self + alpha·(batch1 · batch2) for [b, n, k] and [b, k, m], as `torch.baddbmm`.
