@@ -127,3 +127,7 @@ let (lu, pivots) = try! Linalg.luFactor(a)
 // MARK: More of the op surface (ops16)
 let e = Tensor([1, 2])
 let s1 = [2, 1], s2 = [1, 3]
+
+// MARK: Tolerances, hermitian, bias=False and other conformance gaps (ops16unsup2)
+let t1 = Tensor([1e-3], dtype: .float64), t2 = Tensor([1e-4], dtype: .float64)
+let ids = Tensor([[1, 2, 3]])

@@ -188,6 +188,7 @@ struct DTypes: Sendable {
     static let numeric = DTypes(set: Set(DType.allCases).subtracting([.bool]))
     static let integral = DTypes(set: [.bool, .uint8, .int8, .int16, .int32, .int64])
     static let f64f32 = DTypes(set: [.float32, .float64])
+    static let floatingAndUInt8 = DTypes(set: [.float16, .bfloat16, .float32, .float64, .uint8])
 }
 
 /// One row of the mapping table: our spelling (for Docs/Conformance.md), Python's parameter names

@@ -40,6 +40,16 @@ extension Call {
     }
 
     func isTensor(_ name: String) -> Bool { if case .tensor? = value(name) { return true }; return false }
+    /// PyTorch's `atol`/`rtol` of pinv and matrix_rank, each a number, a tensor or None: both as
+    /// tensors (a number as a 0-d float64) when either is a tensor, else nil (use the Double overload).
+    func tolerancesAsTensors() throws -> (atol: Tensor?, rtol: Tensor?)? {
+        guard isTensor("atol") || isTensor("rtol") else { return nil }
+        func one(_ name: String) throws -> Tensor? {
+            if isTensor(name) { return try tensor(name) }
+            return try doubleOrNil(name).map { Tensor.full([], $0, dtype: .float64) }
+        }
+        return (try one("atol"), try one("rtol"))
+    }
     func isString(_ name: String) -> Bool { if case .string? = value(name) { return true }; return false }
     func doubleOrNil(_ name: String) throws -> Double? { if !has(name) { return nil }; return try double(name) }
     func size1OrNil(_ name: String) throws -> Int? { if !has(name) { return nil }; return try size1(name) }
@@ -128,7 +138,7 @@ private func interp1d(_ c: Call, _ x: Tensor, _ mode: InterpolationMode) throws 
     default: throw Unsupported("input of rank 3")
     }
     try c.reject("antialias", unless: .bool(false))
-    if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
+    let recompute = try c.bool("recompute_scale_factor", false)
     let x4 = x.unsqueeze(axis: 2)
     if c.has("size") { return interpolate(x4, size: Size2(1, try c.size1("size")), mode: mode).squeeze(axis: 2) }
     let f: Double
@@ -138,7 +148,7 @@ private func interp1d(_ c: Call, _ x: Tensor, _ mode: InterpolationMode) throws 
     } else {
         f = try c.double("scale_factor")
     }
-    return interpolate(x4, scaleFactor: (1, f), mode: mode).squeeze(axis: 2)
+    return interpolate(x4, scaleFactor: (1, f), mode: mode, recomputeScaleFactor: recompute).squeeze(axis: 2)
 }
 
 /// `F.interpolate` (and the `upsample_*` aliases) on 4-D input, by size or scale factor.
@@ -147,7 +157,7 @@ private func interp(_ c: Call, _ mode: InterpolationMode, alignCorners: Bool? = 
     if x.rank == 3 { return try interp1d(c, x, mode) }
     try c.require(x.rank == 4, "input of rank \(x.rank)")
     try c.reject("antialias", unless: .bool(false))
-    if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
+    let recompute = try c.bool("recompute_scale_factor", false)
     let ac = try alignCorners ?? c.bool("align_corners", false)
     if c.has("size") { return interpolate(x, size: try c.size2("size"), mode: mode, alignCorners: ac) }
     if case .list(let fs)? = c.value("scale_factor") {
@@ -155,9 +165,9 @@ private func interp(_ c: Call, _ mode: InterpolationMode, alignCorners: Bool? = 
         let f = try fs.map { v -> Double in
             switch v { case .float(let d): return d; case .int(let i): return Double(i); default: throw Unsupported("scale_factor") }
         }
-        return interpolate(x, scaleFactor: (f[0], f[1]), mode: mode, alignCorners: ac)
+        return interpolate(x, scaleFactor: (f[0], f[1]), mode: mode, alignCorners: ac, recomputeScaleFactor: recompute)
     }
-    return interpolate(x, scaleFactor: try c.double("scale_factor"), mode: mode, alignCorners: ac)
+    return interpolate(x, scaleFactor: try c.double("scale_factor"), mode: mode, alignCorners: ac, recomputeScaleFactor: recompute)
 }
 
 enum ConformanceTable {
@@ -512,9 +522,8 @@ enum ConformanceTable {
                                          posWeight: try c.tensorOrNil("pos_weight"), reduction: try c.reduction())
         },
         "nn.functional.kl_div": m("klDiv(x, y, reduction:logTarget:)", "input", "target", "size_average", "reduce", "reduction", "log_target") { c in
-            let r = try c.string("reduction", "mean")
-            try c.require(r != "batchmean", "reduction=batchmean")
-            return klDiv(try c.x, try c.tensor("target"), reduction: try c.reduction(), logTarget: try c.bool("log_target", false))
+            let r = try c.string("reduction", "mean") == "batchmean" ? Reduction.batchMean : try c.reduction()
+            return klDiv(try c.x, try c.tensor("target"), reduction: r, logTarget: try c.bool("log_target", false))
         },
         "nn.functional.cosine_embedding_loss": m("cosineEmbeddingLoss(a, b, y, margin:reduction:)",
                                                  "input1", "input2", "target", "margin", "size_average", "reduce", "reduction", dtypes: .all) { c in
@@ -646,16 +655,18 @@ enum ConformanceTable {
         },
 
         "nn.functional.interpolate.nearest": m("interpolate(x, size:/scaleFactor:, mode: .nearest)", "input", "size", "scale_factor",
-                                               "mode", "align_corners", "recompute_scale_factor", "antialias") { c in try interp(c, .nearest) },
+                                               "mode", "align_corners", "recompute_scale_factor", "antialias",
+                                               dtypes: .floatingAndUInt8) { c in try interp(c, .nearest) },
         "nn.functional.interpolate.bilinear": m("interpolate(x, size:/scaleFactor:, mode: .bilinear, alignCorners:)", "input", "size",
-                                                "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias") { c in
+                                                "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias", dtypes: .floatingAndUInt8) { c in
             try interp(c, .bilinear)
         },
-        "nn.functional.upsample_nearest": m("interpolate(x, size:/scaleFactor:, mode: .nearest)", "input", "size", "scale_factor") { c in
+        "nn.functional.upsample_nearest": m("interpolate(x, size:/scaleFactor:, mode: .nearest)", "input", "size", "scale_factor",
+                                            dtypes: .floatingAndUInt8) { c in
             try interp(c, .nearest)
         },
         "nn.functional.upsample_bilinear": m("interpolate(x, size:/scaleFactor:, mode: .bilinear, alignCorners: true)", "input", "size",
-                                             "scale_factor") { c in try interp(c, .bilinear, alignCorners: true) },
+                                             "scale_factor", dtypes: .floatingAndUInt8) { c in try interp(c, .bilinear, alignCorners: true) },
 
         // Linear algebra.
         "linalg.det": un("Linalg.det(a)") { Linalg.det($0) },
@@ -674,9 +685,8 @@ enum ConformanceTable {
         "linalg.vector_norm": m("Linalg.vectorNorm(x, ord:axes:keepDim:)", "input", "ord", "dim", "keepdim", "dtype") { c in
             Linalg.vectorNorm(try c.castInput(c.x), ord: try c.double("ord", 2), axes: try c.axes(), keepDim: try c.bool("keepdim", false))
         },
-        "linalg.pinv": m("Linalg.pinv(a, atol:rtol:)", "input", "atol", "rtol", "hermitian") { c in
-            try c.reject("hermitian", unless: .bool(false))
-            return try Linalg.pinv(try c.x, atol: try c.doubleOrNil("atol"), rtol: try c.doubleOrNil("rtol"))
+        "linalg.pinv": m("Linalg.pinv(a, atol:rtol:hermitian:) (tensor atol/rtol: the Tensor overload)", "input", "atol", "rtol", "hermitian") { c in
+            try pinvRow(c)
         },
         "linalg.solve_triangular": m("Linalg.solveTriangular(a, b, upper:left:unitriangular:)", "input", "B", "upper", "left", "unitriangular") { c in
             Linalg.solveTriangular(try c.x, try c.tensor("B"), upper: try c.bool("upper", false), left: try c.bool("left", true),
@@ -1027,13 +1037,11 @@ extension ConformanceTable {
         "dstack": m("Tensor.dstack(xs)", "tensors", dtypes: .all) { c in Tensor.dstack(try c.tensors("tensors")) },
         "column_stack": m("Tensor.columnStack(xs)", "tensors", dtypes: .all) { c in Tensor.columnStack(try c.tensors("tensors")) },
         "diagflat": m("x.diagflat(offset:)", "input", "offset", dtypes: .all) { c in (try c.x).diagflat(offset: try c.int("offset", 0)) },
-        "triu_indices": m("Tensor.triuIndices(r, c, offset:)", "row", "col", "offset", "dtype", "device", dtypes: .all) { c in
-            try c.require(try c.dtypeOrNil("dtype") ?? .int64 == .int64, "dtype")
-            return Tensor.triuIndices(try c.int("row"), try c.int("col"), offset: try c.int("offset", 0))
+        "triu_indices": m("Tensor.triuIndices(r, c, offset:dtype:)", "row", "col", "offset", "dtype", "device", dtypes: .all) { c in
+            Tensor.triuIndices(try c.int("row"), try c.int("col"), offset: try c.int("offset", 0), dtype: try c.dtypeOrNil("dtype") ?? .int64)
         },
-        "tril_indices": m("Tensor.trilIndices(r, c, offset:)", "row", "col", "offset", "dtype", "device", dtypes: .all) { c in
-            try c.require(try c.dtypeOrNil("dtype") ?? .int64 == .int64, "dtype")
-            return Tensor.trilIndices(try c.int("row"), try c.int("col"), offset: try c.int("offset", 0))
+        "tril_indices": m("Tensor.trilIndices(r, c, offset:dtype:)", "row", "col", "offset", "dtype", "device", dtypes: .all) { c in
+            Tensor.trilIndices(try c.int("row"), try c.int("col"), offset: try c.int("offset", 0), dtype: try c.dtypeOrNil("dtype") ?? .int64)
         },
         "take": m("x.take(index)", "input", "index", dtypes: .all) { c in (try c.x).take(try c.tensor("index")) },
         "take_along_dim": m("x.takeAlongDim(indices, axis:)", "input", "indices", "dim", dtypes: .all) { c in
@@ -1081,7 +1089,8 @@ extension ConformanceTable {
         "nn.functional.pixel_unshuffle": m("pixelUnshuffle(x, downscaleFactor:)", "input", "downscale_factor", dtypes: .all) { c in
             pixelUnshuffle(try c.x, downscaleFactor: try c.int("downscale_factor"))
         },
-        "nn.functional.unfold": m("unfold(x, kernelSize:dilation:padding:stride:)", "input", "kernel_size", "dilation", "padding", "stride") { c in
+        "nn.functional.unfold": m("unfold(x, kernelSize:dilation:padding:stride:)", "input", "kernel_size", "dilation", "padding", "stride",
+                                 dtypes: .all) { c in
             unfold(try c.x, kernelSize: try c.size2("kernel_size"), dilation: try c.size2("dilation", 1), padding: try c.size2("padding", 0),
                    stride: try c.size2("stride", 1))
         },
@@ -1107,7 +1116,6 @@ extension ConformanceTable {
 private func interpAny(_ c: Call, _ mode: InterpolationMode) throws -> Tensor {
     let x = try c.x
     try c.require(x.rank == 4 || x.rank == 3, "input of rank \(x.rank)")
-    if c.has("recompute_scale_factor") { try c.reject("recompute_scale_factor", unless: .bool(false)) }
     return try interp(c, mode)
 }
 
@@ -1181,18 +1189,21 @@ extension ConformanceTable {
                          weight: try c.tensorOrNil("weight"), bias: try c.tensorOrNil("bias"), useInputStats: try c.bool("use_input_stats", true),
                          momentum: try c.double("momentum", 0.1), eps: try c.double("eps", 1e-5))
         },
-        "nn.functional.local_response_norm": m("localResponseNorm(x, size:alpha:beta:k:)", "input", "size", "alpha", "beta", "k") { c in
+        "nn.functional.local_response_norm": m("localResponseNorm(x, size:alpha:beta:k:)", "input", "size", "alpha", "beta", "k",
+                                              dtypes: .numeric) { c in
             localResponseNorm(try c.x, size: try c.int("size"), alpha: try c.double("alpha", 1e-4), beta: try c.double("beta", 0.75),
                               k: try c.double("k", 1))
         },
-        "nn.functional.embedding_bag": m("embeddingBag(ids, weight:offsets:mode:perSampleWeights:includeLastOffset:paddingIdx:)", "input",
-                                         "indices", "offsets", "max_norm", "norm_type", "scale_grad_by_freq", "mode", "sparse",
+        "nn.functional.embedding_bag": m("embeddingBag(ids, weight:offsets:mode:perSampleWeights:includeLastOffset:paddingIdx:maxNorm:normType:scaleGradByFreq:)",
+                                         "input", "indices", "offsets", "max_norm", "norm_type", "scale_grad_by_freq", "mode", "sparse",
                                          "per_sample_weights", "include_last_offset", "padding_idx") { c in
-            try c.reject("max_norm"); try c.reject("scale_grad_by_freq", unless: .bool(false)); try c.reject("sparse", unless: .bool(false))
+            // sparse=True only makes PyTorch's weight gradient a sparse tensor (the same values as our dense one).
             guard let mode = EmbeddingBagMode(rawValue: try c.string("mode", "mean")) else { throw Unsupported("mode") }
             return embeddingBag(try c.tensor("indices"), weight: try c.x, offsets: try c.tensorOrNil("offsets"), mode: mode,
                                 perSampleWeights: try c.tensorOrNil("per_sample_weights"),
-                                includeLastOffset: try c.bool("include_last_offset", false), paddingIdx: try c.intOrNil("padding_idx"))
+                                includeLastOffset: try c.bool("include_last_offset", false), paddingIdx: try c.intOrNil("padding_idx"),
+                                maxNorm: try c.doubleOrNil("max_norm"), normType: try c.double("norm_type", 2),
+                                scaleGradByFreq: try c.bool("scale_grad_by_freq", false))
         },
         "nn.functional.grid_sample": m("gridSample(x, grid:mode:paddingMode:alignCorners:)", "input", "grid", "mode", "padding_mode",
                                        "align_corners") { c in
@@ -1203,7 +1214,7 @@ extension ConformanceTable {
         "nn.functional.max_unpool1d": unpool1dRow(), "nn.functional.max_unpool1d.grad": unpool1dRow(),
         "nn.functional.max_unpool2d": unpool2dRow(), "nn.functional.max_unpool2d.grad": unpool2dRow(),
         "nn.functional.interpolate.bicubic": m("interpolate(x, size:/scaleFactor:, mode: .bicubic, alignCorners:)", "input", "size",
-                                               "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias") { c in
+                                               "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias", dtypes: .floatingAndUInt8) { c in
             try interpAny(c, .bicubic)
         },
         "nn.functional.interpolate.area": m("interpolate(x, size:/scaleFactor:, mode: .area)", "input", "size", "scale_factor", "mode",
@@ -1275,10 +1286,9 @@ extension ConformanceTable {
             try c.require(d.count == 2, "dim \(d)")
             return try Linalg.matrixNorm(try c.x, ord: try c.matrixOrder("ord") ?? .fro, axes: (d[0], d[1]), keepDim: try c.bool("keepdim", false))
         },
-        "linalg.matrix_rank": m("Linalg.matrixRank(a, atol:rtol:)", "input", "atol", "rtol", "hermitian", dtypes: .f64f32) { c in
-            try c.reject("hermitian", unless: .bool(false))
-            try c.require(!c.isTensor("atol") && !c.isTensor("rtol"), "tensor tolerances")
-            return try Linalg.matrixRank(try c.x, atol: try c.doubleOrNil("atol"), rtol: try c.doubleOrNil("rtol"))
+        "linalg.matrix_rank": m("Linalg.matrixRank(a, atol:rtol:hermitian:) (tensor atol/rtol: the Tensor overload)", "input", "atol", "rtol",
+                                "hermitian", dtypes: .f64f32) { c in
+            try matrixRankRow(c)
         },
         "linalg.eigh": m("Linalg.eigh(a, upper:)", "input", "UPLO", dtypes: .f64f32) { c in
             let r = try Linalg.eigh(try c.x, upper: try c.string("UPLO", "L") == "U")
@@ -1402,11 +1412,7 @@ extension ConformanceTable {
             let ac = try c.bool("align_corners", false)
             if c.has("size") { return trilinearInterpolate(x, size: try c.size3("size"), alignCorners: ac) }
             let f = try c.double("scale_factor")
-            if try c.bool("recompute_scale_factor", false) {
-                return trilinearInterpolate(x, size: Size3(Int(Double(x.shape[2]) * f), Int(Double(x.shape[3]) * f), Int(Double(x.shape[4]) * f)),
-                                            alignCorners: ac)
-            }
-            return trilinearInterpolate(x, scaleFactor: (f, f, f), alignCorners: ac)
+            return trilinearInterpolate(x, scaleFactor: (f, f, f), alignCorners: ac, recomputeScaleFactor: try c.bool("recompute_scale_factor", false))
         },
         "nn.functional.interpolate.linear": m("linearInterpolate(x, size:/scaleFactor:, alignCorners:)", "input", "size", "scale_factor",
                                               "mode", "align_corners", "recompute_scale_factor", "antialias") { c in
@@ -1416,10 +1422,7 @@ extension ConformanceTable {
             let ac = try c.bool("align_corners", false)
             if c.has("size") { return linearInterpolate(x, size: try c.size1("size"), alignCorners: ac) }
             let f = try c.double("scale_factor")
-            if try c.bool("recompute_scale_factor", false) {
-                return linearInterpolate(x, size: Int(Double(x.shape[2]) * f), alignCorners: ac)
-            }
-            return linearInterpolate(x, scaleFactor: f, alignCorners: ac)
+            return linearInterpolate(x, scaleFactor: f, alignCorners: ac, recomputeScaleFactor: try c.bool("recompute_scale_factor", false))
         },
     ] }
 

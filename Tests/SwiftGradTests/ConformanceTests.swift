@@ -33,6 +33,47 @@ struct ConformanceReport {
     var entryPassed: [String: Int] = [:]
     var entryTotal: [String: Int] = [:]
     var unsupportedReasons: [String: [String]] = [:]   // entry → "id: reason"
+    /// Sample dtype → its passed, failed and unsupported counts.
+    var byDType: [DType: DTypeCounts] = [:]
+
+    /// The dtypes the per-dtype lines list, in this order (then any other dtype that has samples).
+    static let reportedDTypes: [DType] = [.float64, .float32, .float16, .bfloat16, .int64, .int32, .uint8, .bool]
+
+    mutating func count(_ dtype: DType, _ outcome: WritableKeyPath<DTypeCounts, Int>) {
+        byDType[dtype, default: DTypeCounts()][keyPath: outcome] += 1
+    }
+
+    /// One line per dtype that has samples: `<prefix> float64: S passed, F failed, U unsupported (P %)`,
+    /// P = S/(S+F+U) rounded down to two decimals (so 99.996 % is not shown as 100 %).
+    func dtypeLines(_ prefix: String) -> [String] {
+        let others = byDType.keys.filter { !Self.reportedDTypes.contains($0) }.sorted { $0.rawValue < $1.rawValue }
+        return (Self.reportedDTypes + others).compactMap { d in
+            guard let c = byDType[d], c.total > 0 else { return nil }
+            return "\(prefix) \(d.rawValue): \(c.passed) passed, \(c.failed) failed, \(c.unsupported) unsupported (\(c.percent) %)"
+        }
+    }
+
+    /// The same counts as a Markdown table, for Docs/Conformance.md.
+    func dtypeTable() -> String {
+        var out = "| dtype | passed | failed | unsupported | passed % |\n| --- | --- | --- | --- | --- |\n"
+        let others = byDType.keys.filter { !Self.reportedDTypes.contains($0) }.sorted { $0.rawValue < $1.rawValue }
+        for d in Self.reportedDTypes + others {
+            guard let c = byDType[d], c.total > 0 else { continue }
+            out += "| \(d.rawValue) | \(c.passed) | \(c.failed) | \(c.unsupported) | \(c.percent) |\n"
+        }
+        return out
+    }
+}
+
+/// The outcomes of one dtype's samples.
+struct DTypeCounts {
+    var passed = 0, failed = 0, unsupported = 0
+    var total: Int { passed + failed + unsupported }
+    /// passed / total in percent, rounded down to two decimals.
+    var percent: String {
+        let hundredths = total == 0 ? 0 : passed * 10_000 / total
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+    }
 }
 
 @Suite struct ConformanceTests {
@@ -68,6 +109,7 @@ struct ConformanceReport {
                 if crashes.contains(s.id) {
                     r.failed += 1
                     r.failures[e.key, default: []].append("\(s.id): stops the process (listed crash)")
+                    r.count(s.dtype, \.failed)
                     continue
                 }
                 journal?.write(Data("\(e.key) \(s.id)\n".utf8))
@@ -76,13 +118,16 @@ struct ConformanceReport {
                 switch result {
                 case .passed:
                     r.passed += 1
+                    r.count(s.dtype, \.passed)
                     r.entryPassed[e.key, default: 0] += 1
                     if xfail.contains(s.id) { r.fixed.append("\(e.key) \(s.id)") }
                 case .unsupported(let why):
                     r.unsupported += 1
+                    r.count(s.dtype, \.unsupported)
                     r.unsupportedReasons[e.key, default: []].append("\(s.id): \(why)")
                 case .failed(let msg):
                     r.failed += 1
+                    r.count(s.dtype, \.failed)
                     r.failures[e.key, default: []].append("\(s.id): \(msg)")
                     r.failedIDs[e.key, default: []].append(s.id)
                     if !xfail.contains(s.id) { r.newFailures.append("\(e.key) \(s.id)\(s.desc.map { " (\($0))" } ?? ""): \(msg)") }
@@ -94,6 +139,8 @@ struct ConformanceReport {
         let line = "conformance: \(mapped) of \(applicable.count) op_db entries, \(r.passed) samples passed, "
             + "\(r.failed) failed, \(r.unsupported) unsupported"
         print(line)
+        let dtypeLines = r.dtypeLines("conformance")
+        for l in dtypeLines { print(l) }
         for k in r.failures.keys.sorted() {
             print("  \(k): " + r.failures[k]!.joined(separator: "; ").prefix(400))
         }
@@ -136,6 +183,7 @@ enum ConformanceDoc {
         let text = try String(contentsOf: url, encoding: .utf8)
         let head = text.components(separatedBy: marker)[0]
         var out = head + marker + "\n\n```\n" + line + "\n```\n\n"
+        out += "By sample dtype (P = passed / (passed + failed + unsupported)):\n\n" + r.dtypeTable() + "\n"
         out += "| op_db entry | SwiftGrad | samples passed |\n| --- | --- | --- |\n"
         for e in entries where e.applicable {
             let spelling = table[e.key].map { "`\($0.spelling)`" } ?? "not yet"

@@ -367,35 +367,41 @@ enum ModuleConformanceTable {
     // MARK: Normalization and embedding
 
     static var normalizationRows: [String: ModuleMapping] {
-        let bn = ["num_features", "eps", "momentum", "affine", "track_running_stats"]
+        let bn = ["num_features", "eps", "momentum", "affine", "track_running_stats", "bias"]
         var rows: [String: ModuleMapping] = [
-            "nn.BatchNorm1d": unary("BatchNorm1d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.BatchNorm1d": unary("BatchNorm1d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 BatchNorm1d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true))
+                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true),
+                            bias: try c.bool("bias", true))
             },
-            "nn.BatchNorm2d": unary("BatchNorm2d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.BatchNorm2d": unary("BatchNorm2d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 BatchNorm2d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true))
+                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true),
+                            bias: try c.bool("bias", true))
             },
-            "nn.BatchNorm3d": unary("BatchNorm3d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.BatchNorm3d": unary("BatchNorm3d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 BatchNorm3d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true))
+                            affine: try c.bool("affine", true), trackRunningStats: try c.bool("track_running_stats", true),
+                            bias: try c.bool("bias", true))
             },
-            "nn.InstanceNorm1d": unary("InstanceNorm1d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.InstanceNorm1d": unary("InstanceNorm1d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 InstanceNorm1d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false))
+                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false),
+                               bias: try c.bool("bias", true))
             },
-            "nn.InstanceNorm2d": unary("InstanceNorm2d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.InstanceNorm2d": unary("InstanceNorm2d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 InstanceNorm2d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false))
+                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false),
+                               bias: try c.bool("bias", true))
             },
-            "nn.InstanceNorm3d": unary("InstanceNorm3d(numFeatures, eps:momentum:affine:trackRunningStats:)", ctor: bn) { c in
+            "nn.InstanceNorm3d": unary("InstanceNorm3d(numFeatures, eps:momentum:affine:trackRunningStats:bias:)", ctor: bn) { c in
                 InstanceNorm3d(try c.int("num_features"), eps: try c.double("eps", 1e-5), momentum: try bnMomentum(c),
-                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false))
+                               affine: try c.bool("affine", false), trackRunningStats: try c.bool("track_running_stats", false),
+                               bias: try c.bool("bias", true))
             },
-            "nn.GroupNorm": unary("GroupNorm(numGroups:numChannels:eps:affine:)", ctor: ["num_groups", "num_channels", "eps", "affine"]) { c in
+            "nn.GroupNorm": unary("GroupNorm(numGroups:numChannels:eps:affine:bias:)", ctor: ["num_groups", "num_channels", "eps", "affine", "bias"]) { c in
                 GroupNorm(numGroups: try c.int("num_groups"), numChannels: try c.int("num_channels"), eps: try c.double("eps", 1e-5),
-                          affine: try c.bool("affine", true))
+                          affine: try c.bool("affine", true), bias: try c.bool("bias", true))
             },
             "nn.LayerNorm": unary("LayerNorm(normalizedShape:eps:elementwiseAffine:bias:)",
                                   ctor: ["normalized_shape", "eps", "elementwise_affine", "bias"]) { c in

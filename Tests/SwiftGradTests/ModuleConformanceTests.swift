@@ -53,6 +53,7 @@ struct ModuleConformanceExpected: Codable {
                 if crashes.contains(s.id) {
                     r.failed += 1
                     r.failures[e.name, default: []].append("\(s.id): stops the process (listed crash)")
+                    r.count(s.dtype, \.failed)
                     continue
                 }
                 journal?.write(Data("\(e.name) \(s.id)\n".utf8))
@@ -61,13 +62,16 @@ struct ModuleConformanceExpected: Codable {
                 switch result {
                 case .passed:
                     r.passed += 1
+                    r.count(s.dtype, \.passed)
                     r.entryPassed[e.name, default: 0] += 1
                     if xfail.contains(s.id) { r.fixed.append("\(e.name) \(s.id)") }
                 case .unsupported(let why):
                     r.unsupported += 1
+                    r.count(s.dtype, \.unsupported)
                     r.unsupportedReasons[e.name, default: []].append("\(s.id): \(why)")
                 case .failed(let msg):
                     r.failed += 1
+                    r.count(s.dtype, \.failed)
                     r.failures[e.name, default: []].append("\(s.id): \(msg)")
                     r.failedIDs[e.name, default: []].append(s.id)
                     if !xfail.contains(s.id) { r.newFailures.append("\(e.name) \(s.id)\(s.desc.map { " (\($0))" } ?? ""): \(msg)") }
@@ -79,6 +83,8 @@ struct ModuleConformanceExpected: Codable {
         let line = "module conformance: \(mapped) of \(applicable.count) module_db entries, \(r.passed) samples passed, "
             + "\(r.failed) failed, \(r.unsupported) unsupported"
         print(line)
+        let dtypeLines = r.dtypeLines("module conformance")
+        for l in dtypeLines { print(l) }
         for k in r.failures.keys.sorted() {
             print("  \(k): " + r.failures[k]!.joined(separator: "; ").prefix(400))
         }
@@ -115,7 +121,9 @@ enum ModuleConformanceDoc {
         guard let b = text.range(of: begin), let e = text.range(of: end, range: b.upperBound..<text.endIndex) else {
             throw Unsupported("Docs/Conformance.md has no module_db markers")
         }
-        var out = "\n\n```\n" + line + "\n```\n\n| module_db entry | SwiftGrad | samples passed |\n| --- | --- | --- |\n"
+        var out = "\n\n```\n" + line + "\n```\n\n"
+        out += "By sample dtype (module_db's samples are float64 and float32):\n\n" + r.dtypeTable() + "\n"
+        out += "| module_db entry | SwiftGrad | samples passed |\n| --- | --- | --- |\n"
         for entry in entries where entry.applicable {
             let spelling = table[entry.name].map { "`\($0.spelling)`" } ?? "not yet"
             let counts = table[entry.name] != nil ? "\(r.entryPassed[entry.name] ?? 0) of \(r.entryTotal[entry.name] ?? 0)" : ""

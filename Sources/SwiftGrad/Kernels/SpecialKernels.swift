@@ -103,6 +103,7 @@ extension Kernels {
 
     /// `op(a, b)` with broadcasting for float operands of one dtype (any layout).
     static func specialBinary(_ op: SpecialBinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], name: String) -> Tensor {
+        if case .nextafter = op, a.dtype.isReducedPrecision { return nextafterHalf(a, b, shape: shape) }
         if a.dtype.isReducedPrecision {
             return computed(in: .float32, [a, b], result: a.dtype) { specialBinary(op, $0[0], $0[1], shape: shape, name: name) }
         }
@@ -120,6 +121,31 @@ extension Kernels {
             }
         default:
             checkFailure("\(name): no kernel for \(a.dtype) (shapes \(a.shape) and \(b.shape))")
+        }
+        return out
+    }
+
+    /// nextafter in float16/bfloat16 (operands of that dtype, broadcast to `shape`): one step of the
+    /// 16-bit pattern toward b, the value after a in that dtype, as PyTorch's kernel. Both formats
+    /// order their patterns like their values within a sign, so the step is ±1 on the pattern.
+    /// NaN in either operand gives NaN; equal operands give b; ±0 steps to the smallest subnormal
+    /// with b's sign.
+    static func nextafterHalf(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        if out.count == 0 { return out }
+        let (xa, xb, fa, fb) = withNoGrad { () -> (Tensor, Tensor, Tensor, Tensor) in
+            let xa = a.expand(shape).dense, xb = b.expand(shape).dense
+            return (xa, xb, xa.to(.float32).dense, xb.to(.float32).dense)
+        }
+        let pa = xa.ptr(UInt16.self), pb = xb.ptr(UInt16.self), po = out.ptr(UInt16.self)
+        let va = fa.ptr(Float.self), vb = fb.ptr(Float.self)
+        let nan: UInt16 = a.dtype == .float16 ? 0x7E00 : 0x7FC0
+        for i in 0..<out.count {
+            let x = va[i], y = vb[i]
+            if x.isNaN || y.isNaN { po[i] = nan }
+            else if x == y { po[i] = pb[i] }
+            else if x == 0 { po[i] = y > 0 ? 0x0001 : 0x8001 }
+            else { po[i] = (x < y) == (x > 0) ? pa[i] &+ 1 : pa[i] &- 1 }
         }
         return out
     }

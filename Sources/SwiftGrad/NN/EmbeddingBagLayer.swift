@@ -11,15 +11,19 @@ open class EmbeddingBag: Module {
     public let mode: EmbeddingBagMode
     public let includeLastOffset: Bool
     public let paddingIdx: Int?
+    /// Rows looked up with a larger `normType`-norm are rescaled in place to this norm (PyTorch's `max_norm`).
+    public let maxNorm: Double?
+    public let normType: Double
 
     public init(numEmbeddings: Int, embeddingDim: Int, mode: EmbeddingBagMode = .mean, includeLastOffset: Bool = false,
-                paddingIdx: Int? = nil, dtype: DType = .float32, generator: Generator? = nil) {
+                paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2, dtype: DType = .float32, generator: Generator? = nil) {
         check(numEmbeddings >= 0 && embeddingDim >= 0,
               "EmbeddingBag: sizes must be non-negative, got \(numEmbeddings) embeddings of dimension \(embeddingDim)")
         let pad = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
         if let pad { check(pad >= 0 && pad < numEmbeddings, "EmbeddingBag: paddingIdx \(paddingIdx!) is out of range for \(numEmbeddings) embeddings") }
         self.numEmbeddings = numEmbeddings; self.embeddingDim = embeddingDim; self.mode = mode
         self.includeLastOffset = includeLastOffset; self.paddingIdx = pad
+        self.maxNorm = maxNorm; self.normType = normType
         weight = makeParameter([numEmbeddings, embeddingDim], dtype: dtype) { w in
             Init.normal(w, generator: generator)
             if let pad { withNoGrad { w.select(axis: 0, index: pad).fill(0) } }
@@ -44,10 +48,11 @@ open class EmbeddingBag: Module {
         check(!input.dtype.isFloatingPoint,
               "EmbeddingBag(\(numEmbeddings), \(embeddingDim)): indices must be an integer tensor, got \(input.dtype) of shape \(input.shape)")
         return embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
-                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, maxNorm: maxNorm, normType: normType)
     }
 
     open override var extraDescription: String {
-        "\(numEmbeddings), \(embeddingDim), mode='\(mode.rawValue)'" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+        "\(numEmbeddings), \(embeddingDim)" + (maxNorm.map { ", max_norm=\($0)" } ?? "") + (normType != 2 ? ", norm_type=\(normType)" : "")
+            + ", mode='\(mode.rawValue)'" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
 }

@@ -2,7 +2,7 @@
 
 /// Instance normalisation over channel axis 1, the shared implementation of InstanceNorm1d/2d/3d.
 /// PyTorch's defaults: no affine parameters and no running statistics; with `affine` a `weight` (1)
-/// and `bias` (0), with `trackRunningStats` the buffers `running_mean`, `running_var` and
+/// and `bias` (0, left out with `bias: false`), with `trackRunningStats` the buffers `running_mean`, `running_var` and
 /// `num_batches_tracked` (used in eval). An input without the batch axis is accepted.
 ///
 ///     let norm = InstanceNorm2d(16, affine: true)
@@ -20,12 +20,12 @@ open class InstanceNorm: Module {
     /// The number of spatial axes (1, 2 or 3).
     public let spatialAxes: Int
 
-    init(numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool, dtype: DType, spatialAxes: Int) {
+    init(numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, bias hasBias: Bool = true, trackRunningStats: Bool, dtype: DType, spatialAxes: Int) {
         check(numFeatures > 0, "InstanceNorm\(spatialAxes)d: numFeatures must be positive, got \(numFeatures)")
         self.numFeatures = numFeatures; self.eps = eps; self.momentum = momentum
         self.affine = affine; self.trackRunningStats = trackRunningStats; self.spatialAxes = spatialAxes
         weight = affine ? makeParameter([numFeatures], dtype: dtype) { Init.ones($0) } : nil
-        bias = affine ? makeParameter([numFeatures], dtype: dtype) { Init.zeros($0) } : nil
+        bias = affine && hasBias ? makeParameter([numFeatures], dtype: dtype) { Init.zeros($0) } : nil
         runningMean = trackRunningStats ? Buffer(Tensor.zeros([numFeatures], dtype: dtype)) : nil
         runningVar = trackRunningStats ? Buffer(Tensor.ones([numFeatures], dtype: dtype)) : nil
         numBatchesTracked = trackRunningStats ? Buffer(Tensor([Int64(0)], shape: [])) : nil
@@ -56,8 +56,8 @@ open class InstanceNorm: Module {
 ///     let norm = InstanceNorm1d(8)
 open class InstanceNorm1d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = false,
-                trackRunningStats: Bool = false, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = false, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, spatialAxes: 1)
     }
 }
@@ -67,8 +67,8 @@ open class InstanceNorm1d: InstanceNorm {
 ///     let norm = InstanceNorm2d(16, affine: true)
 open class InstanceNorm2d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = false,
-                trackRunningStats: Bool = false, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = false, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, spatialAxes: 2)
     }
 }
@@ -78,8 +78,8 @@ open class InstanceNorm2d: InstanceNorm {
 ///     let norm = InstanceNorm3d(4)
 open class InstanceNorm3d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = false,
-                trackRunningStats: Bool = false, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = false, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, spatialAxes: 3)
     }
 }

@@ -1,7 +1,8 @@
 // Normalisation layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm (see Ops/Normalization.swift).
 
 /// Batch normalisation over the channel axis 1, the shared implementation of BatchNorm1d/2d/3d.
-/// Weight 1, bias 0; buffers `running_mean` (0), `running_var` (1) and `num_batches_tracked`.
+/// Weight 1, bias 0 (`affine: false`: neither; `bias: false`: the weight only, as PyTorch 2's
+/// keyword); buffers `running_mean` (0), `running_var` (1) and `num_batches_tracked`.
 /// `momentum: nil` uses a cumulative average, as PyTorch.
 ///
 ///     let bn = BatchNorm2d(16)
@@ -23,11 +24,11 @@ open class BatchNorm: Module {
     public let trackRunningStats: Bool
     let ranks: [Int]
 
-    init(numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool, dtype: DType, ranks: [Int]) {
+    init(numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, bias hasBias: Bool = true, trackRunningStats: Bool, dtype: DType, ranks: [Int]) {
         self.numFeatures = numFeatures; self.eps = eps; self.momentum = momentum
         self.affine = affine; self.trackRunningStats = trackRunningStats; self.ranks = ranks
         weight = affine ? makeParameter([numFeatures], dtype: dtype) { Init.ones($0) } : nil
-        bias = affine ? makeParameter([numFeatures], dtype: dtype) { Init.zeros($0) } : nil
+        bias = affine && hasBias ? makeParameter([numFeatures], dtype: dtype) { Init.zeros($0) } : nil
         runningMean = trackRunningStats ? Buffer(Tensor.zeros([numFeatures], dtype: dtype)) : nil
         runningVar = trackRunningStats ? Buffer(Tensor.ones([numFeatures], dtype: dtype)) : nil
         numBatchesTracked = trackRunningStats ? Buffer(Tensor([Int64(0)], shape: [])) : nil
@@ -66,8 +67,8 @@ open class BatchNorm: Module {
 ///     let y = bn(x)
 open class BatchNorm1d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = true, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, ranks: [2, 3])
     }
 }
@@ -78,8 +79,8 @@ open class BatchNorm1d: BatchNorm {
 ///     let y = bn(images)
 open class BatchNorm2d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = true, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, ranks: [4])
     }
 }
@@ -90,8 +91,8 @@ open class BatchNorm2d: BatchNorm {
 ///     let y = bn(volumes)
 open class BatchNorm3d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true, dtype: DType = .float32) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats,
+                trackRunningStats: Bool = true, dtype: DType = .float32, bias: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, bias: bias, trackRunningStats: trackRunningStats,
                    dtype: dtype, ranks: [5])
     }
 }
@@ -132,7 +133,8 @@ open class LayerNorm: Module {
     }
 }
 
-/// Group normalisation of [N, C, ...] with `numGroups` groups; per-channel weight 1 and bias 0.
+/// Group normalisation of [N, C, ...] with `numGroups` groups; per-channel weight 1 and bias 0
+/// (`bias: false`: the weight only; `affine: false`: neither).
 ///
 ///     let norm = GroupNorm(numGroups: 8, numChannels: 64)
 ///     let y = norm(x)
@@ -142,11 +144,11 @@ open class GroupNorm: Module {
     public let numGroups: Int, numChannels: Int
     public let eps: Double
 
-    public init(numGroups: Int, numChannels: Int, eps: Double = 1e-5, affine: Bool = true, dtype: DType = .float32) {
+    public init(numGroups: Int, numChannels: Int, eps: Double = 1e-5, affine: Bool = true, bias: Bool = true, dtype: DType = .float32) {
         check(numGroups > 0 && numChannels % numGroups == 0, "GroupNorm: \(numChannels) channels do not split into \(numGroups) groups")
         self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
         weight = affine ? makeParameter([numChannels], dtype: dtype) { Init.ones($0) } : nil
-        bias = affine ? makeParameter([numChannels], dtype: dtype) { Init.zeros($0) } : nil
+        self.bias = affine && bias ? makeParameter([numChannels], dtype: dtype) { Init.zeros($0) } : nil
         super.init()
     }
 

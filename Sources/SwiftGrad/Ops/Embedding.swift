@@ -54,15 +54,19 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
 }
 
 /// PyTorch's `embedding_renorm_`: each of `rows` whose norm exceeds `maxNorm` is scaled in place
-/// by maxNorm / (norm + 1e-7), without recording.
+/// by maxNorm / (norm + 1e-7), without recording. For float16/bfloat16 the norm is rounded to the
+/// dtype first, as PyTorch's `row.norm()` of a half row, and the product is taken in float32.
 func renormEmbeddingRows(_ weight: Tensor, _ rows: [Int], maxNorm: Double, normType: Double) {
     guard !rows.isEmpty, weight.shape[1] > 0 else { return }
     withNoGrad {
-        let norms = weight.indexSelect(axis: 0, indices: Tensor(rows, shape: [rows.count])).to(.float64)
-            .norm(p: normType, axes: [1]).doubles
+        let picked = weight.indexSelect(axis: 0, indices: Tensor(rows, shape: [rows.count]))
+        let norms = weight.dtype.isReducedPrecision
+            ? picked.to(.float32).norm(p: normType, axes: [1]).to(weight.dtype).doubles
+            : picked.to(.float64).norm(p: normType, axes: [1]).doubles
         for (k, r) in rows.enumerated() where norms[k] > maxNorm {
-            let row = weight[r]
-            row.copyFrom(row * (maxNorm / (norms[k] + 1e-7)))
+            let row = weight[r], factor = maxNorm / (norms[k] + 1e-7)
+            // Half rows: PyTorch multiplies in float32 by the factor rounded to float32, then rounds once.
+            row.copyFrom(weight.dtype.isReducedPrecision ? (row.to(.float32) * factor).to(weight.dtype) : row * factor)
         }
     }
 }

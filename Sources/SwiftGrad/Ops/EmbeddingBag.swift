@@ -13,12 +13,17 @@ public enum EmbeddingBagMode: String, Sendable {
 /// 1-D with `offsets` [B] giving each bag's start (with `includeLastOffset`, [B + 1] whose last
 /// entry ends the last bag). `perSampleWeights` (input's shape, `.sum` only) scale each row;
 /// entries equal to `paddingIdx` are left out (not counted by `.mean`). An empty bag gives zeros.
-/// The result is [B, dim].
+/// With `maxNorm`, every row the input names (padding included) whose `normType`-norm exceeds it
+/// is first rescaled in place, in `weight`, to norm `maxNorm` (PyTorch's `max_norm`, which
+/// modifies the table without recording it, as `embedding`'s). With `scaleGradByFreq` each row's
+/// gradient is divided by how often the row occurs in the input. The result is [B, dim].
 ///
 ///     let bags = embeddingBag(Tensor([1, 2, 4, 5, 4, 3]), weight: table, offsets: Tensor([0, 3]))
 ///     let maxed = embeddingBag(ids2d, weight: table, mode: .max)
+///     let bounded = embeddingBag(ids2d, weight: table, mode: .sum, maxNorm: 1)
 public func embeddingBag(_ input: Tensor, weight: Tensor, offsets: Tensor? = nil, mode: EmbeddingBagMode = .mean,
-                         perSampleWeights: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil) -> Tensor {
+                         perSampleWeights: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil,
+                         maxNorm: Double? = nil, normType: Double = 2, scaleGradByFreq: Bool = false) -> Tensor {
     let op = "embeddingBag"
     check(input.dtype == .int64 || input.dtype == .int32,
           "\(op): input must hold int64 or int32 indices, got \(input.dtype) of shape \(input.shape) (weight \(weight.shape))")
@@ -66,8 +71,18 @@ public func embeddingBag(_ input: Tensor, weight: Tensor, offsets: Tensor? = nil
             positions.append(k); picked.append(i); bagOf.append(b); counts[b] += 1
         }
     }
+    // Every index was checked above (each lies in some bag), so the renorm reads only valid rows.
+    if let maxNorm { renormEmbeddingRows(weight, Set(ids).sorted(), maxNorm: maxNorm, normType: normType) }
+    if weight.dtype.isReducedPrecision {
+        // As PyTorch's CPU kernel: float16/bfloat16 bags are weighted and summed in float32 and
+        // rounded once (the casts are recorded, so the gradient comes back in the weight's dtype).
+        return embeddingBag(input, weight: weight.to(.float32), offsets: offsets, mode: mode, perSampleWeights: perSampleWeights?.to(.float32),
+                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, scaleGradByFreq: scaleGradByFreq).to(weight.dtype)
+    }
     let m = picked.count
-    var vectors = weight.indexSelect(axis: 0, indices: Tensor(picked, shape: [m]))          // [m, dim]
+    // scaleGradByFreq: each row's gradient divided by its count in the input (`embedding`'s rule).
+    var vectors = scaleGradByFreq ? embedding(Tensor(picked, shape: [m]), weight: weight, scaleGradByFreq: true)
+                                  : weight.indexSelect(axis: 0, indices: Tensor(picked, shape: [m]))          // [m, dim]
     if let perSampleWeights {
         let w = perSampleWeights.reshape([ids.count]).to(weight.dtype).indexSelect(axis: 0, indices: Tensor(positions, shape: [m]))
         vectors = vectors * w.reshape([m, 1])

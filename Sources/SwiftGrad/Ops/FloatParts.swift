@@ -21,14 +21,14 @@ extension Tensor {
     }
 
     /// The next representable value after each element toward `other` (broadcast; `torch.nextafter`,
-    /// float32 and float64). The gradient is g for self (the step is constant) and none for `other`,
-    /// as PyTorch's.
+    /// in the operands' float dtype: float64, float32, float16 or bfloat16). The gradient is g for
+    /// self (the step is constant) and none for `other`, as PyTorch's.
     ///
     ///     let up = x.nextafter(Tensor.full([], .infinity, dtype: x.dtype))
     public func nextafter(_ other: Tensor) -> Tensor {
         let (a, b, shape) = Tensor.prepare(self, other, op: "nextafter")
-        check(a.dtype == .float32 || a.dtype == .float64,
-              "nextafter: expects float32 or float64 operands, got \(a.dtype) (shapes \(shape) and \(other.shape))")
+        check(a.dtype.isFloatingPoint,
+              "nextafter: expects float operands, got \(a.dtype) (shapes \(shape) and \(other.shape))")
         let next = Kernels.specialBinary(.nextafter, a, b, shape: shape, name: "nextafter")
         // next − a is exact (adjacent floats), so a + (next − a) is next, with a's gradient passed through.
         return a.expand(shape) + withNoGrad { next - a }

@@ -84,20 +84,13 @@ extension Linalg {
     }
 
     /// The numerical rank of each matrix: the number of singular values above max(atol, rtol·σ_max)
-    /// (int64, batch shape). Defaults as PyTorch: rtol = machine epsilon · max(m, n) when neither is
-    /// given, and 0 when only atol is.
+    /// (int64, batch shape). Defaults as PyTorch: rtol = machine epsilon · max(m, n) unless an atol
+    /// above 0 is given (then 0); atol = 0. `hermitian`: symmetric matrices, lower triangle read,
+    /// counting |λ| (eigenvalues) instead of σ. Tensor tolerances: `matrixRank(_:atol:rtol:hermitian:)`.
     ///
     ///     let r = try Linalg.matrixRank(a)          // e.g. tensor(3)
     ///     let loose = try Linalg.matrixRank(a, atol: 1e-6)
-    public static func matrixRank(_ a: Tensor, atol: Double? = nil, rtol: Double? = nil) throws(LinalgError) -> Tensor {
-        checkMatrix(a, "matrixRank")
-        let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        if min(m, n) == 0 { return Tensor.zeros(batchShape(a), dtype: .int64) }
-        let relative = rtol ?? (atol == nil ? epsilon(a.dtype) * Double(max(m, n)) : 0)
-        let s = try Kernels.svd(a, vectors: false, full: false, op: "matrixRank").s
-        return withNoGrad {
-            let tol = Tensor.maximum(s.narrow(axis: -1, start: 0, length: 1) * relative, Tensor.full([], atol ?? 0, dtype: a.dtype))
-            return s.gt(tol).sum(axis: -1)
-        }
+    public static func matrixRank(_ a: Tensor, atol: Double? = nil, rtol: Double? = nil, hermitian: Bool = false) throws(LinalgError) -> Tensor {
+        try matrixRank(a, SpectralTolerance(atol: atol, rtol: rtol), hermitian: hermitian)
     }
 }

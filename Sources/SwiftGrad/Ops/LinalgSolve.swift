@@ -223,26 +223,17 @@ extension Linalg {
 
     /// The Moore-Penrose pseudo-inverse of each [m, n] matrix, [..., n, m], from the SVD: singular
     /// values at most max(atol, rtol·σ_max) are treated as zero. Defaults as PyTorch: rtol =
-    /// machine epsilon · max(m, n) when neither is given, and 0 when only atol is.
+    /// machine epsilon · max(m, n) unless an atol above 0 is given (then 0); atol = 0.
+    /// `hermitian`: the matrices are symmetric and only their lower triangle is read (PyTorch's
+    /// eigh path: |λ| against the tolerance, 1/λ kept with its sign); the gradient is the same
+    /// formula on the dense input, as PyTorch's. Tensor tolerances: `pinv(_:atol:rtol:hermitian:)`
+    /// with tensors.
     /// The gradient assumes the rank is locally constant (it is not differentiable where it jumps).
     ///
     ///     let p = try Linalg.pinv(a)               // a.matmul(p).matmul(a) ≈ a
     ///     p.sum().backward()
-    public static func pinv(_ a: Tensor, atol: Double? = nil, rtol: Double? = nil) throws(LinalgError) -> Tensor {
-        checkMatrix(a, "pinv")
-        let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        let relative = rtol ?? (atol == nil ? epsilon(a.dtype) * Double(max(m, n)) : 0)
-        let (u, s, vh) = try Kernels.svd(a, vectors: true, full: false, op: "pinv")
-        let p: Tensor = withNoGrad {
-            if min(m, n) == 0 { return Tensor.zeros(batchShape(a) + [n, m], dtype: a.dtype) }
-            let largest = s.narrow(axis: -1, start: 0, length: 1)
-            let tol = Tensor.maximum(largest * relative, Tensor.full([], atol ?? 0, dtype: a.dtype))
-            let sInv = Tensor.where(s.gt(tol), 1.0 / Tensor.where(s.gt(tol), s, Tensor.onesLike(s)), Tensor.zerosLike(s))
-            return Tensor.mm(vh! * sInv.unsqueeze(axis: -1), u!, transA: true, transB: true)
-        }
-        return p.recorded(.linalgPinv, a, save: [.input0, .output]) { g, ctx in
-            [pinvBackward(g, a: ctx.input(0), pinv: ctx.output)]
-        }
+    public static func pinv(_ a: Tensor, atol: Double? = nil, rtol: Double? = nil, hermitian: Bool = false) throws(LinalgError) -> Tensor {
+        try pinv(a, SpectralTolerance(atol: atol, rtol: rtol), hermitian: hermitian)
     }
 
     /// `pinv` for backward formulas (the SVD succeeded in the forward pass).

@@ -165,23 +165,32 @@ extension Tensor {
     ///     let d = Tensor([1.0, 2.0]).diagflat()     // [[1, 0], [0, 2]]
     public func diagflat(offset: Int = 0) -> Tensor { Linalg.diagEmbed(reshape([count]), offset: offset) }
 
-    /// The coordinates [2, N] (int64, row-major) of the upper triangle (on and above diagonal
-    /// `offset`) of a rows × cols matrix, as PyTorch's `triu_indices`.
+    /// The coordinates [2, N] (int64, or `dtype: .int32`, row-major) of the upper triangle (on and
+    /// above diagonal `offset`) of a rows × cols matrix, as PyTorch's `triu_indices`.
     ///
     ///     let (r, c) = { let t = Tensor.triuIndices(3, 3); return (t[0], t[1]) }()
-    public static func triuIndices(_ rows: Int, _ cols: Int, offset: Int = 0) -> Tensor { triangleIndices(rows, cols, offset, upper: true) }
+    ///     let small = Tensor.triuIndices(4, 4, offset: 1, dtype: .int32)
+    public static func triuIndices(_ rows: Int, _ cols: Int, offset: Int = 0, dtype: DType = .int64) -> Tensor {
+        triangleIndices(rows, cols, offset, upper: true, dtype: dtype)
+    }
 
-    /// The coordinates [2, N] of the lower triangle (on and below diagonal `offset`).
-    public static func trilIndices(_ rows: Int, _ cols: Int, offset: Int = 0) -> Tensor { triangleIndices(rows, cols, offset, upper: false) }
+    /// The coordinates [2, N] of the lower triangle (on and below diagonal `offset`), int64 or `dtype: .int32`.
+    ///
+    ///     let t = Tensor.trilIndices(3, 3, offset: -1)      // [[1, 2, 2], [0, 0, 1]]
+    public static func trilIndices(_ rows: Int, _ cols: Int, offset: Int = 0, dtype: DType = .int64) -> Tensor {
+        triangleIndices(rows, cols, offset, upper: false, dtype: dtype)
+    }
 
-    static func triangleIndices(_ rows: Int, _ cols: Int, _ offset: Int, upper: Bool) -> Tensor {
+    static func triangleIndices(_ rows: Int, _ cols: Int, _ offset: Int, upper: Bool, dtype: DType = .int64) -> Tensor {
         let name = upper ? "triuIndices" : "trilIndices"
         check(rows >= 0 && cols >= 0, "\(name): rows \(rows) and cols \(cols) must be non-negative")
+        // PyTorch's CPU kernel takes these two index dtypes only.
+        check(dtype == .int64 || dtype == .int32, "\(name): dtype must be int64 or int32, got \(dtype) (rows \(rows), cols \(cols))")
         var r = [Int](), c = [Int]()
         for i in 0..<rows {
             for j in 0..<cols where upper ? j - i >= offset : j - i <= offset { r.append(i); c.append(j) }
         }
-        return Tensor(r + c, shape: [2, r.count])
+        return Tensor(r + c, shape: [2, r.count], dtype: dtype)
     }
 
     /// The elements at `index` (int64, any shape) of the flattened tensor, in index's shape;

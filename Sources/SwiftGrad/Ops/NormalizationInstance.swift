@@ -60,18 +60,27 @@ public func instanceNorm(_ input: Tensor, runningMean: Tensor? = nil, runningVar
 
 /// Local response normalisation across channels: x / (k + α/n·Σ x²)^β, the sum over `size`
 /// neighbouring channels (zero-padded, ⌊size/2⌋ before and ⌊(size-1)/2⌋ after), as PyTorch's
-/// `local_response_norm`. `input` is [N, C, ...] with at least one spatial axis.
+/// `local_response_norm`. `input` is [N, C, ...] with at least one spatial axis. An integer
+/// input follows PyTorch's steps in its dtype: x² and the window average (an integer average
+/// pool: the sum divided with truncation) stay integer, the rest is float32, so the result is
+/// float32 (an empty input is returned as it is).
 ///
 ///     let y = localResponseNorm(x, size: 5)
 public func localResponseNorm(_ input: Tensor, size: Int, alpha: Double = 1e-4, beta: Double = 0.75, k: Double = 1) -> Tensor {
     let op = "localResponseNorm"
     check(input.rank >= 3, "\(op): expected a 3-D or higher input [N, C, ...], got \(input.shape)")
     check(size > 0, "\(op): size must be positive, got \(size) (input \(input.shape))")
-    check(input.dtype.isFloatingPoint, "\(op): input must be float, got \(input.dtype) of shape \(input.shape)")
+    check(input.dtype != .bool, "\(op): input must be a number tensor, got bool of shape \(input.shape)")
     if input.count == 0 { return input }
     // Channels padded with zeros, then windows of `size` channels averaged (the unfold view's last axis).
     var pads = [Int](repeating: 0, count: 2 * (input.rank - 1))
     pads[pads.count - 2] = size / 2; pads[pads.count - 1] = (size - 1) / 2
+    if !input.dtype.isFloatingPoint {
+        // Squares and window sums are non-negative, so floor division is PyTorch's truncating average.
+        let windows = (input * input).pad(pads).unfold(axis: 1, size: size, step: 1).sum(axis: -1).to(input.dtype)
+        let div = windows.floorDivide(Tensor.full([], Double(size), dtype: windows.dtype)).to(.float32)
+        return input.to(.float32) / (div * alpha + k).pow(beta)
+    }
     let sq = input.square().pad(pads)
     let div = sq.unfold(axis: 1, size: size, step: 1).mean(axis: -1)
     return input / (div * alpha + k).pow(beta)

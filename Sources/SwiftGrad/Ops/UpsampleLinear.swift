@@ -79,14 +79,16 @@ public func linearInterpolate(_ x: Tensor, size: Int, alignCorners: Bool = false
 }
 
 /// Linear interpolation of `x` ([n, c, l]) by `scaleFactor` (output ⌊l·scale⌋), as
-/// `torch.nn.functional.interpolate(x, scale_factor=s, mode='linear')`.
+/// `torch.nn.functional.interpolate(x, scale_factor=s, mode='linear')`; `recomputeScaleFactor`
+/// maps positions with in/out instead of 1/scale (PyTorch's `recompute_scale_factor=True`).
 ///
 ///     let y = linearInterpolate(signal, scaleFactor: 2)
-public func linearInterpolate(_ x: Tensor, scaleFactor: Double, alignCorners: Bool = false) -> Tensor {
+public func linearInterpolate(_ x: Tensor, scaleFactor: Double, alignCorners: Bool = false, recomputeScaleFactor: Bool = false) -> Tensor {
     check(x.rank == 3, "linearInterpolate: expected a 3-D input [n, c, l], got shape \(x.shape)")
     check(scaleFactor > 0, "linearInterpolate: scale factor \(scaleFactor) must be positive (input \(x.shape))")
     let size = Int((Double(x.shape[2]) * scaleFactor).rounded(.down))
-    return resampleLinear(x, sizes: [size], scales: alignCorners ? nil : [scaleFactor], alignCorners: alignCorners, op: "linearInterpolate")
+    return resampleLinear(x, sizes: [size], scales: alignCorners || recomputeScaleFactor ? nil : [scaleFactor], alignCorners: alignCorners,
+                          op: "linearInterpolate")
 }
 
 /// Trilinear interpolation of `x` ([n, c, d, h, w]) to `size`, as
@@ -99,13 +101,16 @@ public func trilinearInterpolate(_ x: Tensor, size: Size3, alignCorners: Bool = 
 }
 
 /// Trilinear interpolation of `x` ([n, c, d, h, w]) by per-axis scale factors (output ⌊size·scale⌋),
-/// as `torch.nn.functional.interpolate(x, scale_factor=(sd, sh, sw), mode='trilinear')`.
+/// as `torch.nn.functional.interpolate(x, scale_factor=(sd, sh, sw), mode='trilinear')`;
+/// `recomputeScaleFactor` maps positions with in/out instead of 1/scale.
 ///
 ///     let y = trilinearInterpolate(volumes, scaleFactor: (2, 2, 2))
-public func trilinearInterpolate(_ x: Tensor, scaleFactor: (Double, Double, Double), alignCorners: Bool = false) -> Tensor {
+public func trilinearInterpolate(_ x: Tensor, scaleFactor: (Double, Double, Double), alignCorners: Bool = false,
+                                 recomputeScaleFactor: Bool = false) -> Tensor {
     check(x.rank == 5, "trilinearInterpolate: expected a 5-D input [n, c, d, h, w], got shape \(x.shape)")
     let s = [scaleFactor.0, scaleFactor.1, scaleFactor.2]
     check(s.allSatisfy { $0 > 0 }, "trilinearInterpolate: scale factors \(s) must be positive (input \(x.shape))")
     let sizes = (0..<3).map { Int((Double(x.shape[2 + $0]) * s[$0]).rounded(.down)) }
-    return resampleLinear(x, sizes: sizes, scales: alignCorners ? nil : s, alignCorners: alignCorners, op: "trilinearInterpolate")
+    return resampleLinear(x, sizes: sizes, scales: alignCorners || recomputeScaleFactor ? nil : s, alignCorners: alignCorners,
+                          op: "trilinearInterpolate")
 }
