@@ -16,7 +16,7 @@ import SwiftGrad
         MisuseCase(["masked.sum", "bool", "[2]", "[2]"]) { _ = Masked.sum(Tensor.ones([2]), mask: Tensor.ones([2])) },
         MisuseCase(["masked.amax", "[3]", "[2]"]) { _ = Masked.amax(Tensor.ones([2]), mask: Tensor([true, false, true])) },
         MisuseCase(["frexp", "float", "int64", "[2]"]) { _ = Tensor([1, 2]).frexp() },
-        MisuseCase(["nextafter", "float32 or float64", "[2]"]) { _ = Tensor([1, 2]).nextafter(Tensor([3, 4])) },
+        MisuseCase(["nextafter", "float operands", "int64", "[2]"]) { _ = Tensor([1, 2]).nextafter(Tensor([3, 4])) },
         MisuseCase(["put", "out of range", "[2, 2]"]) { _ = Tensor.zeros([2, 2]).put(Tensor([4]), Tensor([1.0])) },
         MisuseCase(["put", "[2]", "[1]"]) { _ = Tensor.zeros([2, 2]).put(Tensor([0, 1]), Tensor([1.0])) },
         MisuseCase(["unravel_index", "out of range", "[2, 3]"]) { _ = Tensor.unravelIndex(Tensor([6]), shape: [2, 3]) },
