@@ -103,7 +103,8 @@ extension Tensor {
         guard recording, let dw, let db else { return (dx, dw, db) }
         let xShape = x.shape, hasWeight = weight != nil
         let packed = withNoGrad { Tensor.cat([dx.reshape([n]), dw.reshape([d]), db.reshape([d])], axis: 0) }
-            .recorded(.layerNormBackward, inputs: [g, x] + (weight.map { [$0] } ?? []), save: .inputs) { gg, ctx in
+            .recorded(.layerNormBackward, inputs: [g, x] + (weight.map { [$0] } ?? []),
+                      save: hasWeight ? .inputs : [.input0, .input1]) { gg, ctx in
                 let ggx = gg.narrow(axis: 0, start: 0, length: n).reshape(xShape)
                 let ggw = gg.narrow(axis: 0, start: n, length: d), ggb = gg.narrow(axis: 0, start: n + d, length: d)
                 return layerNormSecondDerivative(ggx, ggw, ggb, g: ctx.input(0), x: ctx.input(1),
