@@ -113,6 +113,45 @@ import Testing
         #expect(Self.maxError(onlyX, onlyXRef) <= 1e-12)
     }
 
+    /// Forward over reverse through `layer_norm_backward`: the tangent of its outputs (dx, and
+    /// dweight and dbias when the op has them) as functions of (g, x, weight) against central
+    /// finite differences in float64, with and without weight and bias, over one and two trailing
+    /// axes, for tangents on g, x and weight one at a time and all together.
+    @Test func backwardsTangentsMatchFiniteDifferences() {
+        var seed: UInt64 = 100
+        func next() -> UInt64 { seed += 1; return seed }
+        for (shape, normalized) in [([3, 5], [5]), ([2, 3, 4], [3, 4])] {
+            for (hasW, hasB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let g = GC.randn(shape, seed: next()), x = GC.randn(shape, seed: next()) * 2 + 0.5
+                let w = GC.randn(normalized, seed: next()), b = GC.randn(normalized, seed: next())
+                let primals = [g, x] + (hasW ? [w] : [])
+                // The gradients of ⟨layerNorm(x, w, b), g⟩: layer_norm_backward's outputs.
+                let f: ([Tensor]) -> Tensor = { xs in withGrad {
+                    let xr = xs[1], wr = hasW ? xs[2] : nil, br = hasB ? b.detach().requiringGrad() : nil
+                    let wrt = [xr] + (wr.map { [$0] } ?? []) + (br.map { [$0] } ?? [])
+                    let gs = grad(of: (layerNorm(xr, normalizedShape: normalized, weight: wr, bias: br) * xs[0]).sum(),
+                                  wrt: wrt, createGraph: true)
+                    return Tensor.cat(gs.map { $0!.flatten() })
+                } }
+                let directions = primals.map { GC.randn($0.shape, seed: next()) }
+                let eps = 1e-6
+                for argnums in primals.indices.map({ [$0] }) + [Array(primals.indices)] {
+                    let inputs = primals.map { $0.detach().requiringGrad() }
+                    let (_, tangent) = jvp(f, inputs, argnums.map { directions[$0] }, argnums: argnums)
+                    func shifted(_ sign: Double) -> Tensor {
+                        var ys = primals
+                        for i in argnums { ys[i] = primals[i] + directions[i] * (sign * eps) }
+                        return f(ys.map { $0.detach().requiringGrad() }).detach()
+                    }
+                    let numeric = (shifted(1) - shifted(-1)) / (2 * eps)
+                    let err = Self.maxError(tangent, numeric)
+                    #expect(tangent.shape == numeric.shape && err <= 1e-7,
+                            "normalized \(normalized) weight \(hasW) bias \(hasB) tangents on \(argnums) (g, x, weight): error \(err)")
+                }
+            }
+        }
+    }
+
     /// Mixed float dtypes compute in the promoted one (the casts recorded, gradients in each
     /// input's dtype); float16 and bfloat16 in float32, rounded once.
     @Test func mixedAndReducedDTypes() {
