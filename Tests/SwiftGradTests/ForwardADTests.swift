@@ -102,6 +102,31 @@ import Testing
         #expect(TransformFixtures.mismatch(h1, h2) == nil, "\(TransformFixtures.mismatch(h1, h2) ?? "")")
     }
 
+    /// Forward over reverse where an input's gradient sums several contributions and one of them
+    /// comes through the fallback (`layer_norm_backward`), which runs a backward pass of its own
+    /// inside the running one: that pass reaches only its own nodes, so the running pass keeps
+    /// every contribution and its tangent (it used to take the input's pending gradient away).
+    @Test func forwardOverReverseKeepsEveryContributionBesideANestedFallback() {
+        let x = GC.randn([2, 3, 4], seed: 5), w = GC.randn([4], seed: 24)
+        let cases: [(String, [Tensor], ([Tensor]) -> Tensor)] = [
+            ("two layer norms", [x], { xs in layerNorm(xs[0], normalizedShape: [4]) * 0.3 + layerNorm(xs[0], normalizedShape: [3, 4]) * 0.5 }),
+            ("layer norm and exp", [x, w], { xs in layerNorm(xs[0], normalizedShape: [4], weight: xs[1]).square() + xs[0].exp() * xs[1] }),
+            ("layer norm of a view", [x], { xs in layerNorm(xs[0].transpose(1, 2), normalizedShape: [3]).square() + xs[0].sin().transpose(1, 2) }),
+        ]
+        for (name, inputs, f) in cases {
+            let df = GC.firstDerivative(f)
+            let xs = inputs.map { t in withNoGrad { t.copy() }.requiringGrad() }
+            let directions = xs.indices.map { GC.randn(xs[$0].shape, seed: 800 + UInt64($0)) }
+            let (_, tangent) = jvp(df, xs, directions)
+            func shifted(_ sign: Double) -> Tensor {
+                df(xs.indices.map { i in withNoGrad { xs[i] + directions[i] * (sign * 1e-6) }.requiringGrad() }).detach()
+            }
+            let numeric = (shifted(1) - shifted(-1)) / 2e-6
+            let worst = zip(tangent.doubles, numeric.doubles).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+            #expect(tangent.shape == numeric.shape && worst <= 1e-6, "\(name): jvp differs from finite differences by \(worst)")
+        }
+    }
+
     /// Reverse over forward: the gradient of a jvp's tangent in x is H·v.
     @Test func reverseOverForwardGivesHessianVectorProducts() {
         let x = GC.randn([5], seed: 5), v = GC.randn([5], seed: 6)

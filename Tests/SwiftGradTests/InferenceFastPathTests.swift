@@ -145,7 +145,8 @@ import SwiftGrad
                 let w = affine ? Tensor.randn(normalized, dtype: dtype, generator: g) : nil
                 let b = affine ? Tensor.randn(normalized, dtype: dtype, generator: g) : nil
                 let fast = withNoGrad { layerNorm(x, normalizedShape: normalized, weight: w, bias: b) }
-                // With an input that requires grad, the composed (recorded) ops run.
+                // With an input that requires grad, the recorded `layer_norm` op runs (LayerNormTests
+                // compares it with the composed definition).
                 let xr = x.detach().requiringGrad()
                 let recorded = layerNorm(xr, normalizedShape: normalized, weight: w, bias: b)
                 #expect(recorded.requiresGrad && !fast.requiresGrad)

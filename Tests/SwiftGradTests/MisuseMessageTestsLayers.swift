@@ -66,6 +66,7 @@ import SwiftGrad
         MisuseCase(["GroupNorm", "[2, 6, 3]", "4"]) { _ = GroupNorm(numGroups: 2, numChannels: 4)(Tensor.ones([2, 6, 3])) },
         MisuseCase(["RMSNorm", "[2, 3]", "[4]"]) { _ = RMSNorm(4)(Tensor.ones([2, 3])) },
         MisuseCase(["layerNorm", "[4]", "[3]"]) { _ = layerNorm(Tensor.ones([2, 3]), normalizedShape: [3], weight: Tensor.ones([4])) },
+        MisuseCase(["layerNorm", "[2, 3]", "int64"]) { _ = layerNorm(Tensor.ones([2, 3], dtype: .int64), normalizedShape: [3]) },
         MisuseCase(["normalize", "axis 2", "[2, 3]"]) { _ = normalize(Tensor.ones([2, 3]), axis: 2) },
         MisuseCase(["cosineSimilarity", "[2, 3]", "[2, 4]"]) { _ = cosineSimilarity(Tensor.ones([2, 3]), Tensor.ones([2, 4])) },
         MisuseCase(["batchNorm", "more than 1 value", "[1, 3]"]) {

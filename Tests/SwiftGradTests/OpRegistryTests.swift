@@ -109,6 +109,13 @@ enum OpGradchecks {
         case .addmm: return c([a, GC.randn([4, 3], seed: 15), GC.randn([4], seed: 16)]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         case .softmax: return c([x3]) { $0[0].softmax(axis: 1) }
         case .logSoftmax: return c([x3]) { $0[0].logSoftmax() }
+        // Layer norm: one trailing axis with the affine map, and two without.
+        case .layerNorm: return c([x3, GC.randn([4], seed: 24), GC.randn([4], seed: 25)]) { xs in
+            layerNorm(xs[0], normalizedShape: [4], weight: xs[1], bias: xs[2]) + layerNorm(xs[0], normalizedShape: [3, 4]) * 0.5
+        }
+        case .layerNormBackward: return dd([x3, GC.randn([4], seed: 24), GC.randn([4], seed: 25)]) { xs in
+            layerNorm(xs[0], normalizedShape: [4], weight: xs[1], bias: xs[2]).square() + layerNorm(xs[0], normalizedShape: [3, 4]) * 0.5
+        }
         // Activations
         case .gelu: return c([a]) { $0[0].gelu() }
         case .geluTanh: return c([a]) { $0[0].gelu(approximate: .tanh) }

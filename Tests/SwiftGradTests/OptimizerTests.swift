@@ -49,6 +49,7 @@ var optimizerConfigs: [[String: Any]] { [
     ["optimizer": "Adam", "lr": 0.01],
     ["optimizer": "Adam", "lr": 0.01, "weight_decay": 0.1, "amsgrad": true, "maximize": true],
     ["optimizer": "AdamW", "lr": 0.01, "weight_decay": 0.05, "amsgrad": true],
+    ["optimizer": "AdamW", "lr": 0.01, "weight_decay": 0.05],            // the branch-free AdamW loop
     ["optimizer": "RMSprop", "lr": 0.01, "weight_decay": 0.01],
     ["optimizer": "RMSprop", "lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": true],
     ["optimizer": "Adagrad", "lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.02, "initial_accumulator_value": 0.1],

@@ -129,6 +129,30 @@ import Testing
         #expect(v.grad!.allClose(vc.grad!, atol: 1e-13))
     }
 
+    /// The output (and each gradient) is laid out like its input: heads split from a [N, L, 3C]
+    /// projection give an output that is [N, L, H, E] in memory, so `.transpose(1, 2).reshape`
+    /// back to [N, L, C] is a view of it; the upstream gradient of that reshape is read in place.
+    /// Values and gradients equal those of contiguous heads.
+    @Test func outputAndGradientsKeepTheInputLayout() {
+        let g = Generator(seed: 4)
+        let x = Tensor.randn([2, 5, 24], dtype: .float64, generator: g).requiringGrad()
+        func heads(_ t: Tensor) -> Tensor { t.view([2, 5, 2, 4]).transpose(1, 2) }
+        let parts = x.split(size: 8, axis: 2)
+        let y = scaledDotProductAttention(heads(parts[0]), heads(parts[1]), heads(parts[2]), isCausal: true)
+        #expect(y.shape == [2, 2, 5, 4] && !y.isContiguous)
+        let merged = y.transpose(1, 2).reshape([2, 5, 8])
+        #expect(merged.isContiguous && merged.storage === y.storage)
+        let w = GC.weights(like: merged)
+        (merged * w).sum().backward()
+        let xc = x.detach().requiringGrad()
+        let pc = xc.split(size: 8, axis: 2).map { heads($0).contiguous() }
+        let yc = scaledDotProductAttention(pc[0], pc[1], pc[2], isCausal: true)
+        #expect(yc.isContiguous)
+        (yc.transpose(1, 2).reshape([2, 5, 8]) * w).sum().backward()
+        #expect(y.allClose(yc, atol: 1e-13))
+        #expect(x.grad!.allClose(xc.grad!, atol: 1e-13))
+    }
+
     /// PyTorch's values and gradients (of sum(out · gout)), float32 and float64.
     @Test func matchesPyTorch() throws {
         struct T: Decodable { let shape: [Int]; let data: [Double] }

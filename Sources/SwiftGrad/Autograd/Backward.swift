@@ -96,8 +96,14 @@ enum Engine {
     }
 
     static func run(root: Node, seed: Tensor, retainGraph: Bool, createGraph: Bool, onlyInto: Set<ObjectIdentifier>? = nil) {
-        let order = topologicalOrder(root)
-        root.pendingGrad = seed
+        var order = topologicalOrder(root)
+        // grad(of:wrt:): only the nodes that lead to a requested tensor run, and gradients go to
+        // no other node (as PyTorch's engine). A pass nested in a running one (forward mode's
+        // fallback inside a backward, a backward closure calling `grad`) then never touches the
+        // outer pass's nodes: their pending gradients, captures and saved values stay its own.
+        var members: Set<ObjectIdentifier>? = nil
+        if let onlyInto { (order, members) = nodesLeadingTo(onlyInto, order) }
+        if order.first === root { root.pendingGrad = seed }
         let ctx = ThreadContext.current
         let oldMode = ctx.gradEnabled
         ctx.gradEnabled = createGraph
@@ -125,15 +131,20 @@ enum Engine {
                 if let hooks = extras.gradHooks { g = hooks.apply(g, shape: node.outputShape, createGraph: functional) }
                 // A node of a checkpointed block: run the block again to refill what it dropped.
                 if let frame = extras.checkpoint, !frame.materialized { frame.materialize() }
-                if let target = extras.captureFor { var gc = g; accumulateLeaf(target, &gc, createGraph: functional) }
+                if let target = extras.captureFor, onlyInto?.contains(ObjectIdentifier(target)) == true {
+                    var gc = g
+                    accumulateLeaf(target, &gc, createGraph: functional)
+                }
             }
             if !functional, node.extras != nil, let scatter = node.scatterInto, node.backwardFn != nil,
                node.inputs[0].leafGradHooks.isEmpty || node.edge(0) != nil {
                 let input = node.inputs[0]
                 if node.inputNeedsGrad(0) {
                     if let next = node.edge(0) {
-                        scatter(g, withPendingGrad(next) { ownedBuffer(&$0, like: input) })
-                    } else {
+                        if members?.contains(ObjectIdentifier(next)) ?? true {
+                            scatter(g, withPendingGrad(next) { ownedBuffer(&$0, like: input) })
+                        }
+                    } else if onlyInto?.contains(ObjectIdentifier(input)) ?? true {
                         scatter(g, ownedBuffer(&input.grad, like: input))
                         for hook in input.postAccumulateHooks { hook(input) }
                     }
@@ -153,6 +164,7 @@ enum Engine {
                 let input = node.inputs[i]
                 let next = node.edge(i)
                 guard next != nil || input.leafRequiresGrad else { continue }   // needs no gradient
+                if let next, let members, !members.contains(ObjectIdentifier(next)) { continue }   // leads to no requested tensor
                 // The one place where broadcast gradients are summed back to the input's shape.
                 if gi.shape != input.shape { gi = gi.sumToShape(input.shape) }
                 if gi.dtype != input.dtype { gi = gi.to(input.dtype) }
@@ -224,6 +236,29 @@ enum Engine {
 
     /// Each pass takes a fresh mark, so nodes never need their marks reset.
     static let visitEpoch = Atomic<Int>(0)
+
+    /// The nodes of `order` (outputs before inputs) from which a tensor in `onlyInto` is reached:
+    /// a leaf input in it, or a node capturing one (`grad(of:wrt:)` of a non-leaf), in that order,
+    /// and the same nodes as a set.
+    static func nodesLeadingTo(_ onlyInto: Set<ObjectIdentifier>, _ order: [Node]) -> ([Node], Set<ObjectIdentifier>) {
+        var members = Set<ObjectIdentifier>()
+        // Inputs before outputs, so each node's inputs are decided before it.
+        for node in order.reversed() {
+            var leads = node.captureFor.map { onlyInto.contains(ObjectIdentifier($0)) } ?? false
+            var i = 0
+            while !leads && i < node.inputs.count {
+                if let child = node.edge(i) {
+                    leads = members.contains(ObjectIdentifier(child))
+                } else {
+                    let input = node.inputs[i]
+                    leads = input.leafRequiresGrad && onlyInto.contains(ObjectIdentifier(input))
+                }
+                i += 1
+            }
+            if leads { members.insert(ObjectIdentifier(node)) }
+        }
+        return (order.filter { members.contains(ObjectIdentifier($0)) }, members)
+    }
 
     /// The gradient buffer in `slot`, made exclusively ours (zeros if empty, a detached copy if it is
     /// shared or part of a graph) so it can be written in place.

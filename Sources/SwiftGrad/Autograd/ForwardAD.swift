@@ -331,7 +331,7 @@ extension ForwardAD {
         // Indexing
         .indexSelect, .indexAdd, .gather, .scatterAdd, .embedding,
         // Products, softmax, convolution, diagonals
-        .matmul, .addmm, .softmax, .logSoftmax, .conv2d, .convTranspose2d, .conv2dWeight,
+        .matmul, .addmm, .softmax, .logSoftmax, .layerNorm, .conv2d, .convTranspose2d, .conv2dWeight,
         .linalgDiagonal, .linalgDiagEmbed,
         // Pooling and resampling (linear: the op on the tangent; max pools gather it at the argmax)
         .maxPool2d, .maxPool1d, .adaptiveMaxPool2d, .adaptiveMaxPool1d, .maxPoolBackward,

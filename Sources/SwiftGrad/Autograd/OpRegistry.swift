@@ -107,6 +107,12 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Softmax and log-softmax along an axis.
     case softmax = "softmax", logSoftmax = "log_softmax"
 
+    // MARK: Layer normalisation (Ops/LayerNorm.swift)
+    /// Layer norm over the trailing axes with an optional affine map (inputs x, weight?, bias?),
+    /// and its fused backward ((dx, dweight, dbias) from g, x, weight?, packed into one node),
+    /// with its own derivative.
+    case layerNorm = "layer_norm", layerNormBackward = "layer_norm_backward"
+
     // MARK: Activations (Ops/Activations.swift)
     /// Smooth activations.
     case gelu = "gelu", geluTanh = "gelu_tanh", silu = "silu", mish = "mish", logSigmoid = "log_sigmoid",

@@ -230,7 +230,7 @@ extension Vmap {
         .exp, .log, .log1p, .expm1, .sqrt, .rsqrt, .reciprocal, .abs, .sign, .square,
         .sin, .cos, .tanh, .sigmoid, .relu, .erf, .to, .clone, .sum, .max, .min,
         .reshape, .permute, .expand, .cat, .slice, .contiguous, .indexSelect, .gather,
-        .matmul, .addmm, .softmax, .logSoftmax, .gelu, .geluTanh, .silu, .mish, .logSigmoid,
+        .matmul, .addmm, .softmax, .logSoftmax, .layerNorm, .gelu, .geluTanh, .silu, .mish, .logSigmoid,
         .softsign, .softplus, .elu, .selu, .leakyRelu, .hardtanh, .hardsigmoid, .hardswish,
         .tan, .asin, .acos, .atan, .sinh, .cosh, .asinh, .acosh, .atanh, .floor, .ceil, .round, .trunc,
         .log2, .log10, .exp2, .erfc, .erfinv, .lgamma, .digamma, .polygamma, .i0, .specialI1, .amax, .amin,

@@ -124,6 +124,22 @@ extension Vmap {
         return bias.map { y + $0 } ?? y
     }
 
+    /// Layer norm over trailing axes: the same op on the physical input (the batch axis leads) when
+    /// only the input is batched; with a batched weight or bias, each sample normalised without
+    /// the affine map, then the map by the elementwise rules (the fused kernel's arithmetic:
+    /// x̂·weight, then + bias).
+    static func layerNorm(_ x: Tensor, _ normalizedShape: [Int], _ w: Tensor?, _ b: Tensor?, eps: Double) -> Tensor? {
+        let l = activeLevel([x, w, b])
+        guard l != 0 else { return nil }
+        if let px = physical(x, l), w.map({ physical($0, l) == nil }) ?? true, b.map({ physical($0, l) == nil }) ?? true {
+            return wrap(SwiftGrad.layerNorm(px, normalizedShape: normalizedShape, weight: w, bias: b, eps: eps), l)
+        }
+        var y = SwiftGrad.layerNorm(x, normalizedShape: normalizedShape, eps: eps)
+        if let w { y = y * w }
+        if let b { y = y + b }
+        return y
+    }
+
     /// Cross-entropy with class-index targets and no class weights: the per-sample losses of the
     /// physical batch (reduction none), then each sample's reduction.
     static func crossEntropy(_ logits: Tensor, _ targets: Tensor, weight: Tensor?, ignoreIndex: Int,

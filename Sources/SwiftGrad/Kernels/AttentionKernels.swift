@@ -16,23 +16,30 @@ struct AttentionPlan {
     var scale: Double
     var causal: Bool
     var blockRows: Int, blockCols: Int
+    /// Row stride and per-problem offsets of the output (forward's out, backward's out and dOut)
+    /// and of the gradients dq, dk, dv: unit stride along the feature axis, rows `ld*` apart, so
+    /// an output laid out like a permuted query ([N, L, H, Ev] in memory) is written in place.
+    var ldo = 0, offO: [Int] = []
+    var ldg = 0, offG: [Int] = []
+    var lddq = 0, offDQ: [Int] = [], lddk = 0, offDK: [Int] = [], lddv = 0, offDV: [Int] = []
 
     /// Whether to spread the problems over threads (each block product then runs on one thread).
     var parallel: Bool { z > 1 && z * l * s * max(e, ev) >= 1 << 16 }
 }
 
 extension Kernels {
-    /// out [Z, L, Ev] (contiguous) and lse [Z, L]: softmax(scale·q·kᵀ + mask)·v row by row, and
-    /// log Σ exp(scores) of each row (-inf for a row whose keys are all masked; its output is 0).
+    /// out [Z, L, Ev] (through `plan.offO`/`ldo`) and lse [Z, L] (contiguous): softmax(scale·q·kᵀ + mask)·v
+    /// row by row, and log Σ exp(scores) of each row (-inf for a row whose keys are all masked; its
+    /// output is 0).
     static func attentionForward(_ plan: AttentionPlan, q: Tensor, k: Tensor, v: Tensor, mask: Tensor?,
                                  out: Tensor, lse: Tensor) {
         switch out.dtype {
         case .float32:
             attentionForward(plan, q.stridedPtr(Float.self), k.stridedPtr(Float.self), v.stridedPtr(Float.self),
-                             mask?.stridedPtr(Float.self), out.ptr(Float.self), lse.ptr(Float.self))
+                             mask?.stridedPtr(Float.self), out.stridedPtr(Float.self), lse.ptr(Float.self))
         case .float64:
             attentionForward(plan, q.stridedPtr(Double.self), k.stridedPtr(Double.self), v.stridedPtr(Double.self),
-                             mask?.stridedPtr(Double.self), out.ptr(Double.self), lse.ptr(Double.self))
+                             mask?.stridedPtr(Double.self), out.stridedPtr(Double.self), lse.ptr(Double.self))
         default: checkFailure("scaledDotProductAttention: no kernel for \(out.dtype)")
         }
     }
@@ -119,7 +126,7 @@ extension Kernels {
                     let i = z * p.l + i0 + r
                     // A row whose keys are all masked gives 0 (PyTorch's safe softmax) and lse -inf.
                     let inv: T = sum[r] > 0 ? 1 / sum[r] : 0
-                    let o = O.p + i * p.ev, a = acc + r * p.ev
+                    let o = O.p + p.offO[z] + (i0 + r) * p.ldo, a = acc + r * p.ev
                     for c in 0..<p.ev { o[c] = a[c] * inv }
                     LSE.p[i] = sum[r] > 0 ? mx[r] + T.log(sum[r]) : -T.infinity
                 }
@@ -127,9 +134,11 @@ extension Kernels {
         }
     }
 
-    /// The gradients of the attention for the upstream gradient dO [Z, L, Ev] (contiguous): dq
-    /// [Z, L, E], dk [Z, S, E], dv [Z, S, Ev] (contiguous, one per problem: summing broadcast
-    /// and grouped heads is the caller's), and the scores' gradient into dMask [Z, L, S] if given.
+    /// The gradients of the attention for the upstream gradient dO [Z, L, Ev]: dq [Z, L, E], dk
+    /// [Z, S, E], dv [Z, S, Ev] (one per problem: summing broadcast and grouped heads is the
+    /// caller's), and the scores' gradient into dMask [Z, L, S] (contiguous) if given. out, dO, dq,
+    /// dk and dv are read and written through the plan's offsets and row strides; dq, dk and dv
+    /// each fill one dense buffer (any order of their axes), which is zeroed first.
     /// Per block: P = exp(scores - lse), dV += Pᵀ·dO, dP = dO·vᵀ, dS = P∘(dP - rowsum(dO∘O)),
     /// dq += scale·dS·k, dk += scale·dSᵀ·q.
     static func attentionBackward(_ plan: AttentionPlan, q: Tensor, k: Tensor, v: Tensor, mask: Tensor?, out: Tensor,
@@ -137,12 +146,12 @@ extension Kernels {
         switch out.dtype {
         case .float32:
             attentionBackward(plan, q.stridedPtr(Float.self), k.stridedPtr(Float.self), v.stridedPtr(Float.self),
-                              mask?.stridedPtr(Float.self), out.ptr(Float.self), lse.ptr(Float.self), dOut.ptr(Float.self),
-                              dq.ptr(Float.self), dk.ptr(Float.self), dv.ptr(Float.self), dMask?.ptr(Float.self))
+                              mask?.stridedPtr(Float.self), out.stridedPtr(Float.self), lse.ptr(Float.self), dOut.stridedPtr(Float.self),
+                              dq.stridedPtr(Float.self), dk.stridedPtr(Float.self), dv.stridedPtr(Float.self), dMask?.ptr(Float.self))
         case .float64:
             attentionBackward(plan, q.stridedPtr(Double.self), k.stridedPtr(Double.self), v.stridedPtr(Double.self),
-                              mask?.stridedPtr(Double.self), out.ptr(Double.self), lse.ptr(Double.self), dOut.ptr(Double.self),
-                              dq.ptr(Double.self), dk.ptr(Double.self), dv.ptr(Double.self), dMask?.ptr(Double.self))
+                              mask?.stridedPtr(Double.self), out.stridedPtr(Double.self), lse.ptr(Double.self), dOut.stridedPtr(Double.self),
+                              dq.stridedPtr(Double.self), dk.stridedPtr(Double.self), dv.stridedPtr(Double.self), dMask?.ptr(Double.self))
         default: checkFailure("scaledDotProductAttention: no kernel for \(out.dtype)")
         }
     }
@@ -170,15 +179,15 @@ extension Kernels {
             let shifted = UnsafeMutablePointer<T>.allocate(capacity: bc0)
             defer { sp.deallocate(); dp.deallocate(); delta.deallocate(); shifted.deallocate() }
             for z in lo..<hi {
-                let o = O.p + z * p.l * p.ev, g = DO.p + z * p.l * p.ev, rowLse = LSE.p + z * p.l
+                let o = O.p + p.offO[z], g = DO.p + p.offG[z], rowLse = LSE.p + z * p.l
                 // D_i = Σ_c dO·O = Σ_j P·dP: the softmax's row correction.
                 for i in 0..<p.l {
                     var d: T = 0
-                    for c in 0..<p.ev { d += g[i * p.ev + c] * o[i * p.ev + c] }
+                    for c in 0..<p.ev { d += g[i * p.ldg + c] * o[i * p.ldo + c] }
                     delta[i] = d
                 }
                 let qz = Q.p + p.offQ[z], kz = K.p + p.offK[z], vz = V.p + p.offV[z]
-                let dqz = DQ.p + z * p.l * p.e, dkz = DK.p + z * p.s * p.e, dvz = DV.p + z * p.s * p.ev
+                let dqz = DQ.p + p.offDQ[z], dkz = DK.p + p.offDK[z], dvz = DV.p + p.offDV[z]
                 var j0 = 0
                 while j0 < p.s {
                     let bc = Swift.min(bc0, p.s - j0)
@@ -193,10 +202,10 @@ extension Kernels {
                             if base == -T.infinity { row.update(repeating: 0, count: bc); continue }
                             T.expShifted(row, bc, minus: base, scratch: shifted)
                         }
-                        let gi = g + i0 * p.ev
+                        let gi = g + i0 * p.ldg
                         if p.ev > 0 {
-                            gemmBLAS(true, false, bc, p.ev, br, 1, sp, bc, gi, p.ev, 1, dvz + j0 * p.ev, p.ev)
-                            gemmBLAS(false, true, br, bc, p.ev, 1, gi, p.ev, vz + j0 * p.ldv, p.ldv, 0, dp, bc)
+                            gemmBLAS(true, false, bc, p.ev, br, 1, sp, bc, gi, p.ldg, 1, dvz + j0 * p.lddv, p.lddv)
+                            gemmBLAS(false, true, br, bc, p.ev, 1, gi, p.ldg, vz + j0 * p.ldv, p.ldv, 0, dp, bc)
                         } else {
                             dp.update(repeating: 0, count: br * bc)
                         }
@@ -211,8 +220,8 @@ extension Kernels {
                             }
                         }
                         if p.e > 0 {
-                            gemmBLAS(false, false, br, p.e, bc, scale, dp, bc, kz + j0 * p.ldk, p.ldk, 1, dqz + i0 * p.e, p.e)
-                            gemmBLAS(true, false, bc, p.e, br, scale, dp, bc, qz + i0 * p.ldq, p.ldq, 1, dkz + j0 * p.e, p.e)
+                            gemmBLAS(false, false, br, p.e, bc, scale, dp, bc, kz + j0 * p.ldk, p.ldk, 1, dqz + i0 * p.lddq, p.lddq)
+                            gemmBLAS(true, false, bc, p.e, br, scale, dp, bc, qz + i0 * p.ldq, p.ldq, 1, dkz + j0 * p.lddk, p.lddk)
                         }
                         i0 += br
                     }

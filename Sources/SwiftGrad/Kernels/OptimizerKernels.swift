@@ -209,6 +209,23 @@ extension Kernels {
             }
             return
         }
+        if xp == nil && decoupled && !maximize {
+            // AdamW's common case, branch-free as above: the general loop's arithmetic without its
+            // per-element tests (the same values, bit for bit).
+            parallelRanges(n) { lo, hi in
+                let p = pp.p, g = gp.p, m = mp.p, v = vp.p
+                for i in lo..<hi {
+                    let x = p[i] * decay
+                    let gi = g[i]
+                    let mi = lerp(m[i], gi, w1)
+                    let vi = v[i] * b2 + w2 * gi * gi
+                    m[i] = mi
+                    v[i] = vi
+                    p[i] = x + negStep * mi / (sqrtNonNegative(vi) / bc2 + eps)
+                }
+            }
+            return
+        }
         parallelRanges(n) { lo, hi in
             let p = pp.p, g = gp.p, m = mp.p, v = vp.p
             for i in lo..<hi {

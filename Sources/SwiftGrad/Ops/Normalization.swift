@@ -1,5 +1,6 @@
-// Normalisation functions (torch.nn.functional): batch, layer, group and RMS norm, normalize,
-// cosine similarity. Composed of differentiable ops, so every gradient (and double backward) follows.
+// Normalisation functions (torch.nn.functional): batch, group and RMS norm, normalize, cosine
+// similarity. Composed of differentiable ops, so every gradient (and double backward) follows.
+// Layer norm is one op with its own backward (Ops/LayerNorm.swift).
 
 /// Batch normalisation of `input` [N, C, ...] over every axis but the channel axis 1. In training
 /// it uses the batch statistics and, if given, updates `runningMean`/`runningVar` in place
@@ -60,55 +61,6 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
     var y = centered * scale
     if let bias { y = y + bias.reshape(bshape) }
     return y
-}
-
-/// Layer normalisation over the last `normalizedShape.count` axes (biased variance, as PyTorch),
-/// then `weight`·x̂ + `bias` (both shaped `normalizedShape`).
-///
-///     let y = layerNorm(x, normalizedShape: [512], weight: gamma, bias: beta)
-public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
-    let k = normalizedShape.count
-    check(k >= 1 && input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
-                 "layerNorm: input \(input.shape) does not end with normalizedShape \(normalizedShape)")
-    if let weight { check(weight.shape == normalizedShape, "layerNorm: weight \(weight.shape) must have shape \(normalizedShape)") }
-    if let bias { check(bias.shape == normalizedShape, "layerNorm: bias \(bias.shape) must have shape \(normalizedShape)") }
-    if input.dtype.isReducedPrecision {
-        // As PyTorch's CPU kernel: statistics and the affine map in float32, one rounding at the end.
-        return layerNorm(input.to(.float32), normalizedShape: normalizedShape, weight: weight?.to(.float32),
-                         bias: bias?.to(.float32), eps: eps).to(input.dtype)
-    }
-    let recording = ThreadContext.current.gradEnabled
-        && (input.requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)
-    let tangents = input.dual != nil || weight?.dual != nil || bias?.dual != nil
-    if !recording && !tangents && (input.dtype == .float32 || input.dtype == .float64)
-        && weight.map({ $0.dtype == input.dtype }) ?? true && bias.map({ $0.dtype == input.dtype }) ?? true {
-        // Nothing to record (inference): one fused pass per row, the same values as the ops below.
-        return layerNormInference(input, d: normalizedShape.reduce(1, *), weight: weight, bias: bias, eps: eps)
-    }
-    let axes = Array((input.rank - k)..<input.rank)
-    let mean = input.mean(axes: axes, keepDim: true)
-    let centered = input - mean
-    let variance = centered.square().mean(axes: axes, keepDim: true)
-    var y = centered * (variance + eps).rsqrt()
-    if let weight { y = y * weight }
-    if let bias { y = y + bias }
-    return y
-}
-
-/// `layerNorm` without a graph: `Kernels.layerNormRows` over the input's rows of `d` elements.
-func layerNormInference(_ input: Tensor, d: Int, weight: Tensor?, bias: Tensor?, eps: Double) -> Tensor {
-    let x = input.dense, w = weight?.dense, b = bias?.dense
-    let out = Tensor(uninitializedShape: input.shape, dtype: input.dtype)
-    let rows = d == 0 ? 0 : input.count / d
-    switch input.dtype {
-    case .float32:
-        Kernels.layerNormRows(x.ptr(Float.self), out.ptr(Float.self), rows: rows, d: d, eps: Float(eps),
-                              weight: w?.ptr(Float.self), bias: b?.ptr(Float.self))
-    default:
-        Kernels.layerNormRows(x.ptr(Double.self), out.ptr(Double.self), rows: rows, d: d, eps: eps,
-                              weight: w?.ptr(Double.self), bias: b?.ptr(Double.self))
-    }
-    return out
 }
 
 /// Group normalisation: the C channels of `input` [N, C, ...] are split into `numGroups` groups,

@@ -15,7 +15,9 @@
 /// - `scale`: defaults to 1/√E.
 /// - `enableGQA`: grouped-query attention; `key`/`value` have Hk heads on axis -3 and `query`
 ///   Hq = g·Hk: query head h uses key/value head h / g (PyTorch's `repeat_interleave`).
-/// A row whose keys are all masked gives zeros (PyTorch's safe softmax). float16/bfloat16 compute
+/// The result is laid out in memory like `query` (heads permuted out of [N, L, H, E] give a result
+/// that is [N, L, H, Ev] in memory, so `.transpose(1, 2).reshape(...)` back to [N, L, H·Ev] is a
+/// view). A row whose keys are all masked gives zeros (PyTorch's safe softmax). float16/bfloat16 compute
 /// in float32 and round once. The fused op's backward is a kernel: double backward through it is
 /// not supported (as PyTorch's fused kernels; `createGraph: true` through it stops with a message).
 ///
@@ -88,22 +90,36 @@ func sdpa(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor?, isCaus
     let z = checkedElementCount(batch, dtype: query.dtype, op: "scaledDotProductAttention")
     let geometry = AttentionGeometry(batch: batch, kvBatch: kvBatch, l: l, s: s, e: e, ev: ev, headAxis: headAxis,
                                      group: group, scale: scl, causal: isCausal, blockRows: blockRows, blockCols: blockCols)
-    let out = Tensor(uninitializedShape: outShape, dtype: query.dtype)
+    // The output is laid out in memory like the query (as PyTorch's CPU flash attention): heads
+    // permuted out of [N, L, H, E] give an output that is [N, L, H, Ev] in memory, so the usual
+    // `.transpose(1, 2).reshape([N, L, H·Ev])` that follows is a view, not a copy.
+    let out = Tensor.uninitialized(outShape, dtype: query.dtype, layoutOf: query)
     // The per-row logsumexp is a private buffer of this node (never part of a graph), so keeping it
     // in the backward closure cannot form a cycle; it is freed with the node.
     let lse = Tensor(uninitializedShape: [z, l], dtype: query.dtype)
-    let (plan, qx, kx, vx, mx) = geometry.plan(query, key, value, additive)
+    let (basePlan, qx, kx, vx, mx) = geometry.plan(query, key, value, additive)
+    var plan = basePlan
+    (plan.ldo, plan.offO) = geometry.layout(out)
     Kernels.attentionForward(plan, q: qx, k: kx, v: vx, mask: mx, out: out, lse: lse)
     return out.recorded(.scaledDotProductAttention, inputs: [query, key, value] + (additive.map { [$0] } ?? []), save: [.inputs, .output]) { g, ctx in
         check(!ThreadContext.current.gradEnabled,
               "scaledDotProductAttention: double backward (createGraph: true) through the fused attention is not supported, as PyTorch's fused kernels; compose softmax(q·kᵀ·scale + mask)·v for higher derivatives")
         let q = ctx.input(0), k = ctx.input(1), v = ctx.input(2), m = ctx.node.inputs.count > 3 ? ctx.node.inputs[3] : nil
-        let (plan, qx, kx, vx, mx) = geometry.plan(q, k, v, m)
-        let dq = Tensor(uninitializedShape: batch + [l, e], dtype: q.dtype)
-        let dkFull = Tensor(uninitializedShape: batch + [s, e], dtype: q.dtype)
-        let dvFull = Tensor(uninitializedShape: batch + [s, ev], dtype: q.dtype)
+        let (basePlan, qx, kx, vx, mx) = geometry.plan(q, k, v, m)
+        var plan = basePlan
+        // The gradients laid out like their inputs, and g read in place when its rows are (it is
+        // out's layout when the output was transposed and reshaped as above).
+        let dq = Tensor.uninitialized(batch + [l, e], dtype: q.dtype, layoutOf: q)
+        let dkFull = Tensor.uninitialized(batch + [s, e], dtype: q.dtype, layoutOf: k)
+        let dvFull = Tensor.uninitialized(batch + [s, ev], dtype: q.dtype, layoutOf: v)
         let dMask = m != nil && ctx.needsGrad(3) ? Tensor(uninitializedShape: batch + [l, s], dtype: q.dtype) : nil
-        Kernels.attentionBackward(plan, q: qx, k: kx, v: vx, mask: mx, out: ctx.output, lse: lse, dOut: g.dense,
+        let out = ctx.output, gx = geometry.readable(g, batch)
+        (plan.ldo, plan.offO) = geometry.layout(out)
+        (plan.ldg, plan.offG) = geometry.layout(gx)
+        (plan.lddq, plan.offDQ) = geometry.layout(dq)
+        (plan.lddk, plan.offDK) = geometry.layout(dkFull)
+        (plan.lddv, plan.offDV) = geometry.layout(dvFull)
+        Kernels.attentionBackward(plan, q: qx, k: kx, v: vx, mask: mx, out: out, lse: lse, dOut: gx,
                                   dq: dq, dk: dkFull, dv: dvFull, dMask: dMask)
         // Grouped heads: query heads h·g ..< (h+1)·g share key head h, so their gradients add up.
         func grouped(_ t: Tensor) -> Tensor {
@@ -125,18 +141,28 @@ struct AttentionGeometry {
     let scale: Double, causal: Bool
     let blockRows: Int, blockCols: Int
 
-    /// The kernel's plan and its operands: each expanded (a view) to the batch shape, taken
+    /// `t` as the kernel reads it: expanded (a view) to `batchShape` + its matrix shape, taken
     /// contiguous only when its feature axis is not unit-stride or its rows overlap.
+    func readable(_ t: Tensor, _ batchShape: [Int]) -> Tensor {
+        let r = t.rank, rows = t.shape[r - 2], cols = t.shape[r - 1]
+        let st = t.strides
+        let ok = (cols <= 1 || st[r - 1] == 1) && (rows <= 1 || st[r - 2] >= Swift.max(cols, 1))
+        return withNoGrad { (ok ? t : t.contiguous()).expand(batchShape + [rows, cols]) }
+    }
+
+    /// The row stride of a readable matrix operand.
+    func ld(_ t: Tensor) -> Int { t.shape[t.rank - 2] <= 1 ? Swift.max(t.shape[t.rank - 1], 1) : t.strides[t.rank - 2] }
+
+    /// The row stride and per-problem offsets of a readable operand of the batch shape (the output,
+    /// the upstream gradient, the gradients).
+    func layout(_ t: Tensor) -> (Int, [Int]) { (ld(t), offsets(t, group: 1)) }
+
+    /// The kernel's plan and its operands: each expanded (a view) to the batch shape, taken
+    /// contiguous only when its feature axis is not unit-stride or its rows overlap. The output's
+    /// and the gradients' layouts are the caller's to set (`layout`).
     func plan(_ q: Tensor, _ k: Tensor, _ v: Tensor, _ mask: Tensor?) -> (AttentionPlan, Tensor, Tensor, Tensor, Tensor?) {
-        func readable(_ t: Tensor, _ batchShape: [Int]) -> Tensor {
-            let r = t.rank, rows = t.shape[r - 2], cols = t.shape[r - 1]
-            let st = t.strides
-            let ok = (cols <= 1 || st[r - 1] == 1) && (rows <= 1 || st[r - 2] >= Swift.max(cols, 1))
-            return withNoGrad { (ok ? t : t.contiguous()).expand(batchShape + [rows, cols]) }
-        }
         let qx = readable(q, batch), kx = readable(k, kvBatch), vx = readable(v, kvBatch)
         let mx = mask.map { m in withNoGrad { m.expand(batch + [l, s]) } }
-        func ld(_ t: Tensor) -> Int { t.shape[t.rank - 2] <= 1 ? Swift.max(t.shape[t.rank - 1], 1) : t.strides[t.rank - 2] }
         var plan = AttentionPlan(z: batch.reduce(1, *), l: l, s: s, e: e, ev: ev, ldq: ld(qx), ldk: ld(kx), ldv: ld(vx),
                                  offQ: offsets(qx, group: 1), offK: offsets(kx, group: group), offV: offsets(vx, group: group),
                                  offM: mx.map { offsets($0, group: 1) }, scale: scale, causal: causal,
@@ -166,6 +192,27 @@ struct AttentionGeometry {
             }
         }
         return result
+    }
+}
+
+extension Tensor {
+    /// An uninitialised tensor of `shape` laid out in memory in the order of `like`'s strides: a
+    /// permuted view of one contiguous buffer (its base), so a kernel's result keeps its input's
+    /// layout (attention heads permuted out of [N, L, H, E] give a result that is [N, L, H, ·] in
+    /// memory). Contiguous when `like` is, has another rank, or when its last axis is not its
+    /// innermost.
+    static func uninitialized(_ shape: [Int], dtype: DType, layoutOf like: Tensor) -> Tensor {
+        let r = shape.count
+        guard like.rank == r, r >= 2, !like.isContiguous else { return Tensor(uninitializedShape: shape, dtype: dtype) }
+        let st = like.strides
+        // Axes from outermost to innermost in memory; equal strides keep their order.
+        let order = (0..<r).sorted { st[$0] > st[$1] || (st[$0] == st[$1] && $0 < $1) }
+        guard order.last == r - 1 else { return Tensor(uninitializedShape: shape, dtype: dtype) }
+        let physical = Tensor(uninitializedShape: order.map { shape[$0] }, dtype: dtype)
+        let physicalStrides = contiguousStrides(physical.shape)
+        var strides = [Int](repeating: 0, count: r)
+        for (position, axis) in order.enumerated() { strides[axis] = physicalStrides[position] }
+        return physical.makeView(shape: shape, strides: strides, offset: 0)
     }
 }
 
