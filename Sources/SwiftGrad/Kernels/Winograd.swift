@@ -239,11 +239,13 @@ extension Kernels {
     /// Tests switch the C transforms off per task to compare them with the Swift loops.
     @TaskLocal static var winogradVectorKernels = true
 
-    /// Runs `body` with the scratch floats one plane's C transform needs.
-    static func withWinogradScratch(_ t: WinogradTiles, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+    /// Runs `body(sample, channel, scratch)` for the planes `lo..<hi` of a parallel range
+    /// (`channels` planes per sample), with the scratch floats one plane's C transform needs.
+    static func winogradVectorPlanes(_ lo: Int, _ hi: Int, per channels: Int, _ t: WinogradTiles,
+                                     _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Int(sg_winograd_scratch_count_f32(t.th, t.tw)))
         defer { scratch.deallocate() }
-        body(scratch)
+        for unit in lo..<hi { body(unit / channels, unit % channels, scratch) }
     }
 
     /// A float32 pointer of a generic element pointer whose element is `Float` (checked by the caller).
@@ -267,13 +269,10 @@ extension Kernels {
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                withWinogradScratch(t) { scratch in
-                    for unit in lo..<hi {
-                        let s = unit / g.c, ch = unit % g.c
-                        sg_winograd_input_plane_f32(floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w, g.h, g.w,
-                                                    g.padTop, g.padLeft, t.th, t.tw,
-                                                    floats(vs.p) + ch * p + s * t.perSample, step, scratch)
-                    }
+                winogradVectorPlanes(lo, hi, per: g.c, t) { s, ch, scratch in
+                    sg_winograd_input_plane_f32(floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w, g.h, g.w,
+                                                g.padTop, g.padLeft, t.th, t.tw,
+                                                floats(vs.p) + ch * p + s * t.perSample, step, scratch)
                 }
                 #endif
                 return
@@ -321,13 +320,10 @@ extension Kernels {
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                withWinogradScratch(t) { scratch in
-                    for unit in lo..<hi {
-                        let s = unit / g.c, ch = unit % g.c
-                        sg_winograd_input_adjoint_plane_f32(floats(vs.p) + ch * p + s * t.perSample, step,
-                                                            floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w,
-                                                            g.h, g.w, g.padTop, g.padLeft, t.th, t.tw, scratch)
-                    }
+                winogradVectorPlanes(lo, hi, per: g.c, t) { s, ch, scratch in
+                    sg_winograd_input_adjoint_plane_f32(floats(vs.p) + ch * p + s * t.perSample, step,
+                                                        floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w,
+                                                        g.h, g.w, g.padTop, g.padLeft, t.th, t.tw, scratch)
                 }
                 #endif
                 return
@@ -376,14 +372,11 @@ extension Kernels {
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                withWinogradScratch(t) { scratch in
-                    for unit in lo..<hi {
-                        let s = unit / g.o, oc = unit % g.o
-                        let b: Float = bs.map { floats($0.p)[oc] } ?? 0
-                        sg_winograd_output_plane_f32(floats(ms.p) + oc * p + s * t.perSample, step,
-                                                     floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
-                                                     g.oh, g.ow, t.th, t.tw, b, scratch)
-                    }
+                winogradVectorPlanes(lo, hi, per: g.o, t) { s, oc, scratch in
+                    let b: Float = bs.map { floats($0.p)[oc] } ?? 0
+                    sg_winograd_output_plane_f32(floats(ms.p) + oc * p + s * t.perSample, step,
+                                                 floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
+                                                 g.oh, g.ow, t.th, t.tw, b, scratch)
                 }
                 #endif
                 return
@@ -429,13 +422,10 @@ extension Kernels {
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                withWinogradScratch(t) { scratch in
-                    for unit in lo..<hi {
-                        let s = unit / g.o, oc = unit % g.o
-                        sg_winograd_output_adjoint_plane_f32(floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
-                                                             g.oh, g.ow, t.th, t.tw,
-                                                             floats(ms.p) + oc * p + s * t.perSample, step, scratch)
-                    }
+                winogradVectorPlanes(lo, hi, per: g.o, t) { s, oc, scratch in
+                    sg_winograd_output_adjoint_plane_f32(floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
+                                                         g.oh, g.ow, t.th, t.tw,
+                                                         floats(ms.p) + oc * p + s * t.perSample, step, scratch)
                 }
                 #endif
                 return
