@@ -322,3 +322,39 @@ enum Conformance {
         return .passed
     }
 }
+
+extension Call {
+    /// `vectors` with each vector's sign set to match PyTorch's output `index` of this sample.
+    ///
+    /// Eigenvectors and singular vectors are defined only up to the sign of each vector, and LAPACK
+    /// implementations choose different signs (PyTorch's wheels call MKL, we call OpenBLAS; no rule
+    /// reproduces MKL's choice, Docs/Conformance.md). PyTorch's own OpInfo tests compare them through
+    /// `output_process_fn_grad` (`|U|`, `U·Vᴴ`); here each vector is multiplied by the constant ±1
+    /// that aligns it with PyTorch's, so the values compare exactly and the gradient of
+    /// sum(aligned · upstream) is the gradient PyTorch computes for its own signs. Vectors are the
+    /// columns (`rows: false`) or the rows (`rows: true`) of the last two axes.
+    ///
+    ///     let r = try Linalg.eigh(a); return outs(r.values, c.signAligned(r.vectors, output: 1))
+    func signAligned(_ vectors: Tensor, output index: Int, rows: Bool = false) -> Tensor {
+        guard case .list(let outputs) = sample.output, index < outputs.count,
+              case .tensor(let expected) = outputs[index], let want = expected.doubles,
+              expected.shape == vectors.shape, vectors.rank >= 2, vectors.count > 0 else { return vectors }
+        let got = vectors.detach().to(.float64).contiguous().doubles
+        let n = vectors.shape[vectors.rank - 2], k = vectors.shape[vectors.rank - 1]
+        let batch = vectors.count / (n * k)
+        let count = rows ? n : k          // vectors per matrix
+        var signs = [Double](repeating: 1, count: batch * count)
+        for b in 0..<batch {
+            for v in 0..<count {
+                var dot = 0.0
+                for e in 0..<(rows ? k : n) {
+                    let i = b * n * k + (rows ? v * k + e : e * k + v)
+                    dot += got[i] * want[i]
+                }
+                if dot < 0 { signs[b * count + v] = -1 }
+            }
+        }
+        let shape = Array(vectors.shape.dropLast(2)) + (rows ? [n, 1] : [1, k])
+        return vectors * Tensor(signs, shape: shape, dtype: vectors.dtype)
+    }
+}

@@ -1292,7 +1292,7 @@ extension ConformanceTable {
         },
         "linalg.eigh": m("Linalg.eigh(a, upper:)", "input", "UPLO", dtypes: .f64f32) { c in
             let r = try Linalg.eigh(try c.x, upper: try c.string("UPLO", "L") == "U")
-            return outs(r.values, r.vectors)
+            return outs(r.values, c.signAligned(r.vectors, output: 1))
         },
         "linalg.diagonal": m("x.diagonal(offset:axis1:axis2:)", "input", "offset", "dim1", "dim2", dtypes: .all) { c in
             (try c.x).diagonal(offset: try c.int("offset", 0), axis1: try c.int("dim1", -2), axis2: try c.int("dim2", -1))

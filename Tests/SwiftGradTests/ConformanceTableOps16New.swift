@@ -247,12 +247,12 @@ extension ConformanceTable {
         "linalg.svd": m("Linalg.svd(a, fullMatrices:)", "input", "full_matrices", "driver", dtypes: .f64f32) { c in
             try c.reject("driver")
             let r = try Linalg.svd(try c.x, fullMatrices: try c.bool("full_matrices", true))
-            return outs(r.u, r.s, r.vh)
+            return outs(c.signAligned(r.u, output: 0), r.s, c.signAligned(r.vh, output: 2, rows: true))
         },
         "svd": m("Linalg.svd(a, fullMatrices: !some) → (u, s, vh.mT)", "input", "some", "compute_uv", dtypes: .f64f32) { c in
             try c.reject("compute_uv", unless: .bool(true))
             let r = try Linalg.svd(try c.x, fullMatrices: !(try c.bool("some", true)))
-            return outs(r.u, r.s, r.vh.mT)
+            return outs(c.signAligned(r.u, output: 0), r.s, c.signAligned(r.vh.mT, output: 2))
         },
         "linalg.lstsq": lstsqRow(gradOriented: false),
         "linalg.lstsq.grad_oriented": lstsqRow(gradOriented: true),

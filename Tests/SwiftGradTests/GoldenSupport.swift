@@ -29,10 +29,7 @@ struct GoldenCase {
 
 enum Golden {
     /// The file's bytes, read once; cases are parsed fresh per call so parallel tests never share tensors.
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "torch_golden", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("torch_golden")
 
     static var cases: [GoldenCase] { cases(in: data) }
 

@@ -5,10 +5,7 @@ import SwiftGrad
 /// Cases of Resources/optim_fixtures.json (written by make_optim_fixtures.py with PyTorch).
 enum OptimFixtures {
     /// The file's bytes, read once; parsed per use so parallel tests share nothing mutable.
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "optim_fixtures", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("optim_fixtures")
 
     static var root: [String: Any] { try! JSONSerialization.jsonObject(with: data) as! [String: Any] }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SwiftGrad
 
@@ -127,5 +128,20 @@ import SwiftGrad
         let w = CrossEntropyLoss(weight: Tensor([1.0, 2.0, 3.0]))
         #expect(w.parameters().isEmpty && w.namedBuffers().map(\.0) == ["weight"])
         #expect(BCEWithLogitsLoss()(x, x.sigmoid()).item() == binaryCrossEntropy(logits: x, targets: x.sigmoid()).item())
+    }
+    /// klDiv is PyTorch's xlogy(t, t) − t·x: value 0 at t = 0, target gradient log t + 1 − x for
+    /// t > 0 and NaN at t = 0 or NaN (as torch.nn.functional.kl_div); the input gradient is −t.
+    @Test func klDivTargetGradientAtZeroAndNaN() {
+        let x = Tensor([0.5, -1.0, 2.0, 0.25], shape: [4], dtype: .float64)
+        let t = Tensor([0.0, 0.5, .nan, 2.0], shape: [4], dtype: .float64).requiringGrad()
+        let xg = x.requiringGrad()
+        let loss = klDiv(xg, t, reduction: .none)
+        let v = loss.doubles
+        #expect(v[0] == 0 && Swift.abs(v[1] - (0.5 * Foundation.log(0.5) + 0.5)) < 1e-12 && v[2].isNaN)
+        let (gx, gt) = { let g = grad(of: loss.sum(), wrt: [xg, t]); return (g[0]!.doubles, g[1]!.doubles) }()
+        #expect(gx[0] == 0 && gx[1] == -0.5 && gx[2].isNaN && gx[3] == -2)
+        #expect(gt[0].isNaN && gt[2].isNaN)
+        #expect(Swift.abs(gt[1] - (Foundation.log(0.5) + 1 + 1)) < 1e-12)
+        #expect(Swift.abs(gt[3] - (Foundation.log(2.0) + 1 - 0.25)) < 1e-12)
     }
 }

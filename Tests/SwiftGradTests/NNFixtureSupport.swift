@@ -5,10 +5,7 @@ import Testing
 /// The cases of Resources/nn_fixtures.json (written by make_nn_fixtures.py with PyTorch): the same
 /// layout as the golden file, with NaN and ±inf spelled as strings.
 enum NNFixtures {
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "nn_fixtures", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("nn_fixtures")
 
     static var cases: [GoldenCase] { Golden.cases(in: data) }
 

@@ -5,10 +5,7 @@ import SwiftGrad
 /// Resources/transform_fixtures.json: torch.func results in float64, written by
 /// Scripts/make_transform_fixtures.py (the functions below are written the same way there).
 enum TransformFixtures {
-    static let data: Data = {
-        let url = Bundle.module.url(forResource: "transform_fixtures", withExtension: "json", subdirectory: "Resources")!
-        return try! Data(contentsOf: url)
-    }()
+    static let data = FixtureResource.data("transform_fixtures")
 
     static func testCase(_ name: String) -> [String: Any] {
         let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -263,10 +263,10 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mea
     if logTarget {
         loss = t.exp() * (t - input)
     } else {
-        // x·log x with 0·log 0 = 0: log of 1 where the target is 0 keeps value and gradient finite.
-        let positive = t .> 0
-        let xlogx = t * Tensor.where(positive, t, Tensor.onesLike(t)).log()
-        loss = xlogx - t * input
+        // PyTorch's formula: xlogy(t, t) − t·x (0·log 0 = 0). Its target gradient is log t + t/t,
+        // which is NaN where the target is 0 or NaN, as PyTorch's (the derivative of t·log t is
+        // unbounded at 0); the input gradient −t is unaffected.
+        loss = t.xlogy(t) - t * input
     }
     if reduction == .batchMean {
         let n = input.rank == 0 ? 1 : input.shape[0]
