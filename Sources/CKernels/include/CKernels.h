@@ -48,6 +48,10 @@ void sg_winograd_output_plane_f32(const float *src, long step, float *dst, long 
 void sg_winograd_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
                                           float *dst, long step, float *scratch);
 
+/// CPUs in the calling process's affinity mask (`taskset`, a container's cpuset); 0 where the mask
+/// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
+int sg_affinity_cpu_count(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,8 @@ public enum Runtime {
     static let _threads = Atomic<Int>(Runtime.defaultThreadCount())
 
     /// Threads used by SwiftGrad's parallel kernels, matrix products included. Defaults to
-    /// `OPENBLAS_NUM_THREADS` (or `OMP_NUM_THREADS`) when set, otherwise the number of cores.
+    /// `OPENBLAS_NUM_THREADS` (or `OMP_NUM_THREADS`) when set, otherwise the number of cores the
+    /// process may run on (`usableCores`: `taskset -c 0 ./app` gives one thread, as PyTorch).
     ///
     /// OpenBLAS is kept on one thread and SwiftGrad splits large matrix products over its own
     /// threads: one pool, so BLAS worker threads never spin against our kernels, and measured
@@ -29,8 +31,17 @@ public enum Runtime {
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
             if let v = getenv(name), let n = Int(String(cString: v)), n > 0 { return n }
         }
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return usableCores
     }
+
+    /// The cores this process may run on: the size of its CPU affinity mask (`taskset`, a
+    /// container's cpuset), or the online core count where there is no mask to read.
+    ///
+    ///     print(Runtime.usableCores)   // 1 under `taskset -c 0`
+    public static let usableCores: Int = {
+        let allowed = Int(sg_affinity_cpu_count())
+        return allowed > 0 ? allowed : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
 
     /// OpenBLAS starts its own worker threads when it is loaded, and they poll for work for about
     /// 0.1 s (2²⁸ cycles) before sleeping: measured, that made the first 0.1 s of a process up to

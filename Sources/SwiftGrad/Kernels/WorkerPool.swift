@@ -24,8 +24,8 @@ final class WorkerPool: @unchecked Sendable {   // job fields are published thro
 
     /// How long an idle worker polls for the next job before it sleeps (`SWIFTGRAD_SPIN_US`).
     let spinMicroseconds: Int
-    /// Online cores; workers poll only while the pool (workers and caller) fits in them.
-    let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Cores the process may run on; workers poll only while the pool (workers and caller) fits in them.
+    let cores = Runtime.usableCores
 
     private let busy = Atomic<Bool>(false)
     private let ticket = Atomic<Int>(0)          // generation << 40 | count << 20 | next chunk
