@@ -28,6 +28,14 @@ void sg_pack_b_f32(long k, long n, const float *b, long rsb, long csb, float *pa
 void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
                                float *c, long ldc);
 
+/// As `sg_gemm_packed_b_f32_avx2`, for the columns of panels q0..<q1 only (panel q is columns
+/// 16q..<min(16q + 16, n)), so that threads can split the columns. With `accumulate` nonzero C +=
+/// A · B; else C = A · B + bias[j] (bias may be NULL: C = A · B), each element's product summed from
+/// zero first, then the bias added. Same per-element arithmetic as `sg_gemm_packed_b_f32_avx2`
+/// whatever the panel range. Requires `sg_cpu_has_avx2_fma()`.
+void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
+                                      float *c, long ldc, long q0, long q1, const float *bias, int accumulate);
+
 /// Floats of scratch every `sg_winograd_*_plane_f32` call needs, for th × tw tiles of 2×2 outputs.
 size_t sg_winograd_scratch_count_f32(long th, long tw);
 

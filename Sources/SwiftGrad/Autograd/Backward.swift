@@ -267,6 +267,7 @@ enum Engine {
             slot = nil
             // Scatters write through contiguous strides: a view (say, a permuted gradient) is copied.
             if t.node == nil && t.isContiguous && isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage) {
+                t.bumpVersion()   // about to be written in place: anything keyed by version (packed weights) is stale
                 slot = t
                 return t
             }

@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,19 +32,56 @@ extension Kernels {
             self.n = n
             buffer = .allocate(capacity: Swift.max(1, sg_packed_b_count_f32(k, n)))
             sg_pack_b_f32(k, n, Self.floats(b), rowStride, columnStride, buffer)
+            Diagnostics._packedBytes.add(byteCount, ordering: .relaxed)
         }
+
+        /// Bytes of the packed copy: n rounded up to 16, times k, floats.
+        var byteCount: Int { Swift.max(1, sg_packed_b_count_f32(k, n)) * MemoryLayout<Float>.stride }
 
         private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
             UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
         }
 
-        deinit { buffer.deallocate() }
+        deinit {
+            Diagnostics._packedBytes.subtract(byteCount, ordering: .relaxed)
+            buffer.deallocate()
+        }
+
+        /// Smallest packed product (m·n·k multiply-adds) split over threads: 2¹⁸, about 10 µs on one
+        /// core here, against a hand-off of 1-3 µs to a polling worker. Lower than `splitGemmWork`
+        /// because with B packed there is no per-call packing to share and few-row products are
+        /// bound by reading B (as gemv, split from 2¹⁶).
+        static let packedSplitWork = 1 << 18
 
         /// C[m, n] += A[m, k] · B (A and C row-major with the given row strides). Each element of C
         /// is one chain of fused multiply-adds over p = 0..<k, so the result of a row does not depend
         /// on which thread computes it or how rows are split.
         func multiplyAdd<T>(m: Int, _ a: UnsafeMutablePointer<T>, lda: Int, _ c: UnsafeMutablePointer<T>, ldc: Int) {
             sg_gemm_packed_b_f32_avx2(m, n, k, Self.floats(a), lda, buffer, Self.floats(c), ldc)
+        }
+
+        /// C[m, n] = A[m, k] · B (+ bias[j] on every row when `bias` is given), A and C row-major
+        /// with the given row strides, C overwritten. The 16-column panels are split over the worker
+        /// pool when the product has at least `packedSplitWork` multiply-adds (`serial` keeps it on
+        /// the calling thread); each element of C is one FMA chain over p = 0..<k from zero, then the
+        /// bias added, so the split never changes a result.
+        func product(m: Int, _ a: UnsafePointer<Float>, lda: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+                     bias: UnsafePointer<Float>? = nil, serial: Bool = false) {
+            let panels = (n + 15) / 16
+            let parts = Swift.min(Runtime.threadCount, panels)
+            if serial || parts < 2 || m * n * k < Self.packedSplitWork {
+                sg_gemm_packed_b_panels_f32_avx2(m, n, k, a, lda, buffer, c, ldc, 0, panels, bias, 0)
+                return
+            }
+            let A = SendablePointer(a), C = SendablePointer(c), bp = SendablePointer(buffer)
+            let biasP = bias.map { SendablePointer($0) }
+            let (m, n, k) = (m, n, k)
+            WorkerPool.shared.run(parts, threads: parts) { part in
+                let q0 = part * panels / parts, q1 = (part + 1) * panels / parts
+                if q0 < q1 {
+                    sg_gemm_packed_b_panels_f32_avx2(m, n, k, A.p, lda, bp.p, C.p, ldc, q0, q1, biasP?.p, 0)
+                }
+            }
         }
     }
 }

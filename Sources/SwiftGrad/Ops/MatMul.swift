@@ -65,11 +65,14 @@ extension Tensor {
             return (c, shared ? 0 : l.batchStride, l)
         }
         let (pa, strideA, la) = prepared(a, batchA)
-        let (pb, strideB, lb) = prepared(b, batchB)
         let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
-        Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA != la.transposed,
-                            transB: transB != lb.transposed, strideA: strideA, strideB: strideB, lda: la.ld, ldb: lb.ld,
-                            offsetsA: strideA == 0 ? nil : la.batchOffsets, offsetsB: strideB == 0 ? nil : lb.batchOffsets)
+        if !mmPacked(pa, la, strideA: strideA, b, batchB: batchB, count: count, m: m, n: n, k: k,
+                          transA: transA, transB: transB, into: out) {
+            let (pb, strideB, lb) = prepared(b, batchB)
+            Kernels.batchedGemm(pa, pb, out, batch: count, m: m, n: n, k: k, transA: transA != la.transposed,
+                                transB: transB != lb.transposed, strideA: strideA, strideB: strideB, lda: la.ld, ldb: lb.ld,
+                                offsetsA: strideA == 0 ? nil : la.batchOffsets, offsetsB: strideB == 0 ? nil : lb.batchOffsets)
+        }
         return out.recorded(.matmul, a, b, save: [.input0, .input1]) { g, ctx in
             let A = ctx.input(0), B = ctx.input(1)
             // C = op(A)·op(B): dA and dB written as products with flags (no transposed copies).
@@ -86,6 +89,23 @@ extension Tensor {
             f.sum(f.tangent(0).map { mm($0, f.input(1), transA: transA, transB: transB) },
                   f.tangent(1).map { mm(f.input(0), $0, transA: transA, transB: transB) })
         }
+    }
+
+    /// `out = op(A) · op(B)` through the packed-weight cache (Kernels/PackedWeights.swift) when B is
+    /// one float32 matrix (no batch, or batch axes of size 1) and op(A)'s rows, all batch entries
+    /// together, are rows of memory at one stride; false when the cache declines (BLAS runs).
+    private static func mmPacked(_ pa: Tensor, _ la: BLASLayout, strideA: Int, _ b: Tensor, batchB: [Int],
+                                      count: Int, m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
+                                      into out: Tensor) -> Bool {
+        guard pa.dtype == .float32 && transA == la.transposed && batchB.allSatisfy({ $0 == 1 }) && m > 0 else { return false }
+        // Batch entries of A fold into one [count·m, k] block when they follow each other at m rows.
+        guard count == 1 || (strideA == m * la.ld && la.batchOffsets == nil) else { return false }
+        let r = b.rank, s0 = b.strides[r - 2], s1 = b.strides[r - 1]
+        // op(B)[p, j] is b[j, p] when transposed, else b[p, j].
+        let (rowStride, columnStride) = transB ? (s1, s0) : (s0, s1)
+        return Kernels.packedProduct(pa.stridedPtr(Float.self), lda: la.ld, rows: count * m, b, k: k, n: n,
+                                     rowStride: rowStride, columnStride: columnStride, bias: nil,
+                                     into: out.ptr(Float.self))
     }
 
     /// Matrix product of 2-D tensors (PyTorch's `mm`).
@@ -149,6 +169,12 @@ extension Tensor {
         let n = x.shape[0], k = x.shape[1], m = w.shape[0]
         let out = Tensor(uninitializedShape: [n, m], dtype: x.dtype)
         let xd = x.dense, bd = bias.dense
+        // Few rows against a reused float32 weight: the packed-weight cache, bias added by the kernel.
+        if x.dtype == .float32 && Kernels.packedProduct(
+            xd.ptr(Float.self), lda: k, rows: n, w, k: k, n: m, rowStride: w.strides[1], columnStride: w.strides[0],
+            bias: bd.ptr(Float.self), into: out.ptr(Float.self)) {
+            return recordAddmm(out, bias, x, w)
+        }
         let wd = BLASLayout(w) == nil ? Kernels.contiguousCopy(w) : w
         let lw = BLASLayout(wd)!
         func run<T: FloatElement>(_: T.Type) {
@@ -165,7 +191,12 @@ extension Tensor {
         case .float64: run(Double.self)
         default: checkFailure("linear: \(x.dtype) tensors are not supported; convert with .to(.float32)")
         }
-        return out.recorded(.addmm, inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
+        return recordAddmm(out, bias, x, w)
+    }
+
+    /// Records `out = bias + x · wᵀ` (computed by `addmm`) and its derivatives.
+    private static func recordAddmm(_ out: Tensor, _ bias: Tensor, _ x: Tensor, _ w: Tensor) -> Tensor {
+        out.recorded(.addmm, inputs: [x, w, bias], save: [.input0, .input1]) { g, ctx in
             let X = ctx.input(0), W = ctx.input(1)
             return [ctx.needsGrad(0) ? mm(g, W, transA: false, transB: false) : nil,
                     ctx.needsGrad(1) ? mm(g, X, transA: true, transB: false) : nil,

@@ -12,6 +12,10 @@ final class Storage {
     /// What owns memory this storage did not allocate (a memory-mapped file's region, kept alive
     /// while any tensor uses it); nil for memory from `BufferCache`.
     let owner: AnyObject?
+    /// The packed-weight cache's slot (Kernels/PackedWeights.swift): the last matrix multiplied
+    /// from this storage as a reused right-hand side, and its packed copy. Read and written only
+    /// under `Kernels.packedWeightLock`; freed with the storage.
+    var packedWeight: PackedWeightSlot? = nil
 
     /// Allocates uninitialised memory (callers fill it).
     init(byteCount: Int) {
