@@ -60,6 +60,25 @@ void sg_winograd_output_adjoint_plane_f32(const float *src, long oh, long ow, lo
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);
 
+/// y[i] = e^x[i] for i in lo..<hi (float32, AVX2 + FMA; Sources/CKernels/VectorMath.c). Each element's
+/// result depends on its own value only, never on lo or hi; lanes outside [-87, 88] and NaN are libm's
+/// expf. x and y may be the same array. Requires `sg_cpu_has_avx2_fma()`.
+void sg_exp_f32(const float *x, float *y, long lo, long hi);
+
+/// y[i] = 1 / (1 + e^-x[i]) for i in lo..<hi, as `sg_exp_f32` (libm outside [-87, 87]).
+void sg_sigmoid_f32(const float *x, float *y, long lo, long hi);
+
+/// y[i] = tanh(x[i]) for i in lo..<hi, as `sg_exp_f32` (libm's tanhf outside [-9, 9]).
+void sg_tanh_f32(const float *x, float *y, long lo, long hi);
+
+/// y[i] = x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2 (GELU, tanh approximation) for i in lo..<hi;
+/// infinities and NaN through the scalar formula with libm's tanhf.
+void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi);
+
+/// out[i] = g[i]·gelu'(x[i]) (tanh approximation) for i in lo..<hi; x not finite through the scalar
+/// formula with libm's tanhf.
+void sg_gelu_tanh_backward_f32(const float *g, const float *x, float *out, long lo, long hi);
+
 #ifdef __cplusplus
 }
 #endif

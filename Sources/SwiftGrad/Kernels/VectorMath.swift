@@ -1,10 +1,17 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Vectorised float32 exp, sigmoid and tanh. libm's scalar expf/tanhf cost tens of cycles per
-/// element and dominate activation-heavy models (LSTM gates); these evaluate eight lanes at once
-/// with SIMD arithmetic that the baseline x86-64 target supports (no special CPU flags).
+/// Vectorised float32 exp, sigmoid, tanh and GELU-tanh (with its backward). libm's scalar
+/// expf/tanhf cost tens of cycles per element and dominate activation-heavy models (LSTM gates, a
+/// transformer's MLP); these evaluate eight lanes at once.
+///
+/// Two implementations of the same algorithms: SwiftGrad's C kernels (Sources/CKernels/VectorMath.c,
+/// AVX2 + FMA, one 256-bit register per eight lanes), run when `Kernels.ownKernels` (the CPU has
+/// AVX2 and FMA, `SWIFTGRAD_OWN_KERNELS` is not 0) and the task-local `cKernels` is on; otherwise
+/// the Swift `SIMD8<Float>` code below, which the baseline x86-64 target compiles to two SSE halves
+/// without fused multiply-add. They differ by rounding only (VectorMathKernelTests).
 ///
 /// exp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-7 polynomial (truncation error below
 /// 6e-9 relative), then scaled by 2^n through the exponent bits. Lanes outside the normal range
@@ -61,20 +68,71 @@ enum VectorMath {
                 for j in 0..<m { y[i + j] = r[j] }
             }
             if !all(ok) {
-                for j in 0..<m where !ok[j] { y[i + j] = scalar(x[i + j]) }
+                // From the loaded lanes: with x == y, x[i + j] has just been overwritten.
+                for j in 0..<m where !ok[j] { y[i + j] = scalar(v[j]) }
             }
             i += 8
         }
     }
 
-    /// y[i] = e^x[i].
+    /// Tests switch the C kernels off per task to compare them with the Swift code:
+    /// `VectorMath.$cKernels.withValue(false) { ... }`. Read by the thread that calls an entry point:
+    /// the worker pool's threads do not inherit it, so it only holds for work below the parallel
+    /// threshold (or with `Runtime.threadCount` 1).
+    @TaskLocal static var cKernels = true
+
+    /// Whether the entry points below run the C kernels.
+    @inline(__always)
+    static var useC: Bool {
+        #if arch(x86_64)
+        return Kernels.ownKernels && cKernels
+        #else
+        return false
+        #endif
+    }
+
+    /// y[i] = e^x[i] for i in lo..<hi.
     static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        map(x, y, lo, hi, low: -87, high: 88, { expCore($0) }, { expf($0) })
+        if useC { sg_exp_f32(x, y, lo, hi) } else { swiftExp(x, y, lo, hi) }
     }
 
     /// y[i] = 1 / (1 + e^-x[i]), without overflow for large |x|.
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        map(x, y, lo, hi, low: -87, high: 87, { 1 / (1 + expCore(-$0)) }, { scalarSigmoid($0) })
+        if useC { sg_sigmoid_f32(x, y, lo, hi) } else { swiftSigmoid(x, y, lo, hi) }
+    }
+
+    /// y[i] = tanh(x[i]).
+    static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+        if useC { sg_tanh_f32(x, y, lo, hi) } else { swiftTanh(x, y, lo, hi) }
+    }
+
+    /// y[i] = GELU with the tanh approximation, x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2.
+    static func geluTanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+        if useC { sg_gelu_tanh_f32(x, y, lo, hi) } else { swiftGeluTanh(x, y, lo, hi) }
+    }
+
+    /// out[i] = g[i]·gelu'(x[i]) (tanh approximation), the fused backward of `geluTanh`.
+    static func geluTanhBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                 _ lo: Int, _ hi: Int) {
+        if useC { sg_gelu_tanh_backward_f32(g, x, out, lo, hi) } else { swiftGeluTanhBackward(g, x, out, lo, hi) }
+    }
+
+    // MARK: - The Swift fallback
+
+    /// y[i] = e^x[i].
+    static func swiftExp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+        map(x, y, lo, hi, low: -87, high: 88, { expCore($0) }, { expf($0) })
+    }
+
+    /// y[i] = 1 / (1 + e^-x[i]), without overflow for large |x|: with e = e^-|x|, 1/(1 + e) for
+    /// x ≥ 0 and e/(1 + e) for x < 0, as the scalar formula (1/(1 + e^-x) for x < 0 rounds e^-x
+    /// where it is large, 2 ulp against 1.6).
+    static func swiftSigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+        map(x, y, lo, hi, low: -87, high: 87, { v in
+            let negative = v .< 0
+            let e = expCore(v.replacing(with: -v, where: .!negative))
+            return V(repeating: 1).replacing(with: e, where: negative) / (1 + e)
+        }, { scalarSigmoid($0) })
     }
 
     @inline(__always)
@@ -86,43 +144,49 @@ enum VectorMath {
 
     /// y[i] = tanh(x[i]). For |x| ≥ 0.625, 1 - 2/(e^{2|x|} + 1) with the sign restored; below
     /// that, where this form would cancel, an odd polynomial (Taylor to x^17, error < 6e-8 relative).
-    static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func swiftTanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
         map(x, y, lo, hi, low: -9, high: 9, { tanhCore($0) }, { tanhf($0) })
     }
 
-    /// tanh(k·(x + c·x³)) for GELU-tanh and its derivative, with the argument's square: beyond
-    /// |u| = 9 tanh is ±1 to float precision, and it is set to exactly ±1 there (the polynomial
-    /// core would give ±(1 - 2⁻²⁴), which times a huge x is not negligible).
+    /// GELU-tanh through the sigmoid: (1 + tanh u)/2 = s(2u) with s(z) = 1/(1 + e^-z), for
+    /// u = k·(x + c·x³). From e = e^{-2|u|}: s = 1/(1 + e) for u ≥ 0, e/(1 + e) for u < 0, and
+    /// s·(1 - s) = e/(1 + e)² (for the derivative, where 1 - tanh²u would be 1 - t² of a rounded t).
+    /// Neither cancels: 1 + tanh u for u near -9 loses all its digits (the derivative's error was
+    /// 5.6e-7 absolute there). Where 2|u| > 87, e is set to 0 (s is 0 or 1 to float precision).
     @inline(__always)
-    static func geluTanhInner(_ v: V) -> V {
+    static func geluSigmoid(_ v: V) -> (s: V, sTimesOneMinusS: V) {
         let k: Float = (2 / Float.pi).squareRoot(), c: Float = 0.044715
-        var u = k * (v + c * v * v * v)
-        let high = u .> 9, low = u .< -9
-        u.replace(with: 0, where: high .| low)
-        var t = tanhCore(u)
-        t.replace(with: 1, where: high)
-        t.replace(with: -1, where: low)
-        return t
+        let u = k * (v + c * v * v * v)
+        let negative = u .< 0
+        let twoA = u.replacing(with: -u, where: negative) * 2
+        let far = twoA .> 87
+        let e = expCore(-twoA.replacing(with: 0, where: far)).replacing(with: 0, where: far)
+        let inv = 1 / (1 + e)
+        let ei = e * inv
+        return (inv.replacing(with: ei, where: negative), ei * inv)
     }
 
-    /// y[i] = GELU with the tanh approximation, x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2;
-    /// infinities and NaN go through the scalar formula.
-    static func geluTanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    /// y[i] = GELU with the tanh approximation, x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2, computed
+    /// as x·s(2u) (`geluSigmoid`); infinities and NaN go through the scalar tanh formula.
+    static func swiftGeluTanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
         let k: Float = (2 / Float.pi).squareRoot(), c: Float = 0.044715
         map(x, y, lo, hi, low: -.greatestFiniteMagnitude, high: .greatestFiniteMagnitude, { v in
-            v * (1 + geluTanhInner(v)) / 2
+            v * geluSigmoid(v).s
         }, { v in v * (1 + tanhf(k * (v + c * v * v * v))) / 2 })
     }
 
     /// out[i] = g[i]·gelu'(x[i]) (tanh approximation): the fused backward of `geluTanh`, eight
-    /// lanes at a time; lanes whose x is not finite use the scalar formula.
-    static func geluTanhBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    /// lanes at a time, gelu'(x) = s + 2·x·du·s(1 - s) with du = k·(1 + 3c·x²) (`geluSigmoid`);
+    /// the second term is 0 where s(1 - s) is 0 (for a huge x it would be ∞·0 = NaN). Lanes whose x
+    /// is not finite use the scalar tanh formula.
+    static func swiftGeluTanhBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                  _ lo: Int, _ hi: Int) {
         let k: Float = (2 / Float.pi).squareRoot(), c: Float = 0.044715
-        @inline(__always) func derivative(_ v: V, _ t: V) -> V {
-            let x2 = v * v
-            let du = (x2 * (3 * c) + 1) * k
-            return (t + 1) * 0.5 + v * (1 - t * t) * du * 0.5
+        @inline(__always) func derivative(_ v: V) -> V {
+            let (s, s1s) = geluSigmoid(v)
+            let du = (v * v * (3 * c) + 1) * k
+            let term = (v * du * s1s * 2).replacing(with: 0, where: s1s .== 0)
+            return s + term
         }
         var i = lo
         while i < hi {
@@ -136,7 +200,7 @@ enum VectorMath {
             }
             let ok = (v .>= -.greatestFiniteMagnitude) .& (v .<= .greatestFiniteMagnitude)
             let safe = v.replacing(with: 0, where: .!ok)
-            let r = gv * derivative(safe, geluTanhInner(safe))
+            let r = gv * derivative(safe)
             if m == 8 {
                 UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: V.self)
             } else {
@@ -144,10 +208,10 @@ enum VectorMath {
             }
             if !all(ok) {
                 for j in 0..<m where !ok[j] {
-                    let xv = x[i + j], x2 = xv * xv
+                    let xv = v[j], x2 = xv * xv
                     let t = tanhf((xv + x2 * xv * c) * k)
                     let du = (x2 * (3 * c) + 1) * k
-                    out[i + j] = g[i + j] * ((t + 1) * 0.5 + xv * (1 - t * t) * du * 0.5)
+                    out[i + j] = gv[j] * ((t + 1) * 0.5 + xv * (1 - t * t) * du * 0.5)
                 }
             }
             i += 8
@@ -170,7 +234,8 @@ enum VectorMath {
         p = p * z - 17.0 / 315
         p = p * z + 2.0 / 15
         p = p * z - 1.0 / 3
-        let small = v + v * z * p
+        // z = 0 (x = ±0 or tiny): x itself, so that tanh(-0) = -0 (-0 + (+0) would be +0).
+        let small = (v + v * z * p).replacing(with: v, where: z .== 0)
         return small.replacing(with: big, where: a .>= 0.625)
     }
 }
