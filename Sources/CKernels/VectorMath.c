@@ -137,15 +137,20 @@ SG_AVX2 SG_INLINE __m256i sg_tail_mask(long m) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-SG_AVX2 SG_INLINE void sg_map(int op, const float *x, float *y, long lo, long hi, float low, float high) {
-    const __m256 vlow = SET(low), vhigh = SET(high);
+// y[i] = op(x[i] - shift) (shift is 0 but for `sg_exp_shifted_f32`; the float subtraction is the one
+// a caller's separate pass would make). Lanes below zero_below are set to +0 without the scalar call
+// (where the scalar result is +0 too).
+SG_AVX2 SG_INLINE void sg_map(int op, const float *x, float *y, long lo, long hi, float shift, float low,
+                              float high, float zero_below) {
+    const __m256 vlow = SET(low), vhigh = SET(high), vzero = SET(zero_below), vshift = SET(shift);
     for (long i = lo; i < hi; i += 8) {
         long m = hi - i < 8 ? hi - i : 8;
         __m256i mask = sg_tail_mask(m);
-        __m256 v = m == 8 ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, mask);
+        __m256 v = _mm256_sub_ps(m == 8 ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, mask), vshift);
         // NaN fails both ordered comparisons and so is out of range.
-        __m256 ok = _mm256_and_ps(_mm256_cmp_ps(v, vlow, _CMP_GE_OQ), _mm256_cmp_ps(v, vhigh, _CMP_LE_OQ));
-        __m256 r = sg_vector_op(op, _mm256_and_ps(v, ok));
+        __m256 inRange = _mm256_and_ps(_mm256_cmp_ps(v, vlow, _CMP_GE_OQ), _mm256_cmp_ps(v, vhigh, _CMP_LE_OQ));
+        __m256 zero = _mm256_cmp_ps(v, vzero, _CMP_LT_OQ), ok = _mm256_or_ps(inRange, zero);
+        __m256 r = _mm256_andnot_ps(zero, sg_vector_op(op, _mm256_and_ps(v, inRange)));
         int bad = ~_mm256_movemask_ps(ok) & ((1 << m) - 1);
         if (m == 8) _mm256_storeu_ps(y + i, r); else _mm256_maskstore_ps(y + i, mask, r);
         if (bad) {
@@ -157,19 +162,25 @@ SG_AVX2 SG_INLINE void sg_map(int op, const float *x, float *y, long lo, long hi
 }
 
 SG_AVX2 void sg_exp_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_EXP, x, y, lo, hi, -87.0f, 88.0f);
+    // expf is +0 below -104 (e^-104 is under half the least subnormal): causal masks' -∞ scores stay
+    // on the vector path.
+    sg_map(SG_EXP, x, y, lo, hi, 0.0f, -87.0f, 88.0f, -104.0f);
+}
+
+SG_AVX2 void sg_exp_shifted_f32(float *row, long n, float base) {
+    sg_map(SG_EXP, row, row, 0, n, base, -87.0f, 88.0f, -104.0f);
 }
 
 SG_AVX2 void sg_sigmoid_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_SIGMOID, x, y, lo, hi, -87.0f, 87.0f);
+    sg_map(SG_SIGMOID, x, y, lo, hi, 0.0f, -87.0f, 87.0f, -INFINITY);
 }
 
 SG_AVX2 void sg_tanh_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_TANH, x, y, lo, hi, -9.0f, 9.0f);
+    sg_map(SG_TANH, x, y, lo, hi, 0.0f, -9.0f, 9.0f, -INFINITY);
 }
 
 SG_AVX2 void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_GELU, x, y, lo, hi, -__FLT_MAX__, __FLT_MAX__);
+    sg_map(SG_GELU, x, y, lo, hi, 0.0f, -__FLT_MAX__, __FLT_MAX__, -INFINITY);
 }
 
 // gelu'(x) = s + 2·x·du·s(1 - s) with s = s(2u) (`sg_gelu_sigmoid`), du = k·(1 + 3c·x²); the second
@@ -204,6 +215,9 @@ SG_AVX2 void sg_gelu_tanh_backward_f32(const float *g, const float *x, float *ou
 // symbols defined and correct.
 void sg_exp_f32(const float *x, float *y, long lo, long hi) {
     for (long i = lo; i < hi; i++) y[i] = expf(x[i]);
+}
+void sg_exp_shifted_f32(float *row, long n, float base) {
+    for (long i = 0; i < n; i++) row[i] = expf(row[i] - base);
 }
 void sg_sigmoid_f32(const float *x, float *y, long lo, long hi) {
     for (long i = lo; i < hi; i++) y[i] = sg_sigmoid_scalar(x[i]);

@@ -156,7 +156,7 @@ import CKernels
     }
 
     @Test func outOfRangeLanesEqualTheScalarLibmFormulas() {
-        let special: [Float] = [.nan, .infinity, -.infinity, 100, -100, 88.5, -87.5, -104, 89, 1e30, -1e30,
+        let special: [Float] = [.nan, .infinity, -.infinity, 100, -100, 88.5, -87.5, -104, -103.9, -104.1, -105, 89, 1e30, -1e30,
                                 .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 10, -10, 20, -20, 0.5]
         let g: [Float] = special.indices.map { $0 % 3 == 0 ? 1 : -2.5 }
         let inRange: [Op: ClosedRange<Float>] = [.exp: -87...88, .sigmoid: -87...87, .tanh: -9...9,
@@ -214,6 +214,23 @@ import CKernels
             }
         }
         #expect(outOfPlace[3].isNaN && outOfPlace[20] == 0)
+    }
+
+    @Test func expShiftedIsExpOfTheDifferences() {
+        var row = (Tensor.randn([45], generator: Generator(seed: 6)) * 30).toArray(as: Float.self)
+        row[2] = -.infinity; row[9] = .nan; row[30] = 150
+        let base: Float = 12.5
+        let diffs = row.map { $0 - base }
+        for useC in Kernels.ownKernels ? [true, false] : [false] {
+            let want = Self.run(.exp, useC ? .c : .swift, diffs, diffs).map(\.bitPattern)
+            var got = row, scratch = [Float](repeating: 0, count: row.count)
+            VectorMath.$cKernels.withValue(useC) {
+                got.withUnsafeMutableBufferPointer { g in
+                    scratch.withUnsafeMutableBufferPointer { VectorMath.expShifted(g.baseAddress!, g.count, minus: base, scratch: $0.baseAddress!) }
+                }
+            }
+            #expect(got.map(\.bitPattern) == want, "C \(useC)")
+        }
     }
 
     @Test func entryPointsFollowTheSwitch() {

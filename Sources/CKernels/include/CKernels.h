@@ -65,6 +65,10 @@ int sg_affinity_cpu_count(void);
 /// expf. x and y may be the same array. Requires `sg_cpu_has_avx2_fma()`.
 void sg_exp_f32(const float *x, float *y, long lo, long hi);
 
+/// row[i] = e^(row[i] - base) for i in 0..<n, in place: the floats `sg_exp_f32` gives for the
+/// differences row[i] - base, without a separate pass for them (softmax rows in attention).
+void sg_exp_shifted_f32(float *row, long n, float base);
+
 /// y[i] = 1 / (1 + e^-x[i]) for i in lo..<hi, as `sg_exp_f32` (libm outside [-87, 87]).
 void sg_sigmoid_f32(const float *x, float *y, long lo, long hi);
 

@@ -26,8 +26,7 @@ protocol FloatElement: BinaryFloatingPoint, TensorScalar {
 extension Float: FloatElement {
     @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
     static func expShifted(_ row: UnsafeMutablePointer<Float>, _ n: Int, minus base: Float, scratch: UnsafeMutablePointer<Float>) {
-        for c in 0..<n { scratch[c] = row[c] - base }
-        VectorMath.exp(scratch, row, 0, n)
+        VectorMath.expShifted(row, n, minus: base, scratch: scratch)
     }
     @inline(__always) static func log(_ x: Float) -> Float { logf(x) }
     @inline(__always) static func log1p(_ x: Float) -> Float { log1pf(x) }

@@ -46,10 +46,11 @@ enum VectorMath {
     /// Applies `core` to x[lo..<hi] eight lanes at a time. Each element's result depends on its own
     /// value only, never on where the range starts or ends (parallel kernels split ranges by thread
     /// count, and results must not change with it): the tail runs through the same SIMD code as a
-    /// zero-padded vector, and lanes outside [low, high] (or NaN) are recomputed one by one with `scalar`.
+    /// zero-padded vector, and lanes outside [low, high] (or NaN) are recomputed one by one with `scalar`,
+    /// except lanes below `zeroBelow`, set to +0 (where `scalar` is +0 too: exp of a masked score, -∞).
     @inline(__always)
     static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
-                    low: Float, high: Float, _ core: (V) -> V, _ scalar: (Float) -> Float) {
+                    low: Float, high: Float, zeroBelow: Float = -.infinity, _ core: (V) -> V, _ scalar: (Float) -> Float) {
         var i = lo
         while i < hi {
             let m = Swift.min(8, hi - i)
@@ -60,8 +61,9 @@ enum VectorMath {
                 for j in 0..<m { v[j] = x[i + j] }
             }
             // NaN fails both comparisons and so is out of range.
-            let ok = (v .>= low) .& (v .<= high)
-            let r = core(v.replacing(with: 0, where: .!ok))
+            let inRange = (v .>= low) .& (v .<= high), zero = v .< zeroBelow
+            let ok = inRange .| zero
+            let r = core(v.replacing(with: 0, where: .!inRange)).replacing(with: 0, where: zero)
             if m == 8 {
                 UnsafeMutableRawPointer(y + i).storeBytes(of: r, as: V.self)
             } else {
@@ -96,6 +98,14 @@ enum VectorMath {
         if useC { sg_exp_f32(x, y, lo, hi) } else { swiftExp(x, y, lo, hi) }
     }
 
+    /// row[c] = e^(row[c] - base) for c in 0..<n, in place (`scratch`: n floats, used by the Swift path
+    /// for the differences). The same floats as `exp` of the differences.
+    static func expShifted(_ row: UnsafeMutablePointer<Float>, _ n: Int, minus base: Float, scratch: UnsafeMutablePointer<Float>) {
+        if useC { sg_exp_shifted_f32(row, n, base); return }
+        for c in 0..<n { scratch[c] = row[c] - base }
+        swiftExp(scratch, row, 0, n)
+    }
+
     /// y[i] = 1 / (1 + e^-x[i]), without overflow for large |x|.
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
         if useC { sg_sigmoid_f32(x, y, lo, hi) } else { swiftSigmoid(x, y, lo, hi) }
@@ -121,7 +131,9 @@ enum VectorMath {
 
     /// y[i] = e^x[i].
     static func swiftExp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        map(x, y, lo, hi, low: -87, high: 88, { expCore($0) }, { expf($0) })
+        // expf is +0 below -104 (e^-104 is under half the least subnormal): causal masks' -∞ scores
+        // stay on the vector path.
+        map(x, y, lo, hi, low: -87, high: 88, zeroBelow: -104, { expCore($0) }, { expf($0) })
     }
 
     /// y[i] = 1 / (1 + e^-x[i]), without overflow for large |x|: with e = e^-|x|, 1/(1 + e) for
