@@ -76,8 +76,10 @@ extension Kernels {
     /// Fewest elements of B for which the cache is used (smaller products cost little to pack).
     static let packedWeightMinElements = 4096
 
-    /// The lock behind every storage's `packedWeight` slot (held for a few loads and stores).
-    static let packedWeightLock = Locked(())
+    /// The lock behind every storage's `packedWeight` slot (held for a few loads and stores). Its
+    /// guarded value is an unused Int, not `()`: ThreadSanitizer reported the inout access to a
+    /// zero-size value as a race (it has no storage of its own to order by the mutex).
+    static let packedWeightLock = Locked(0)
 
     /// The packed copy of op(B) [k, n] of `b` (float32), whose element (p, j) is at
     /// `b.stridedPtr + p·rowStride + j·columnStride`, for a product with `rows` rows; nil when the
