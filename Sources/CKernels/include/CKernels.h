@@ -60,6 +60,14 @@ void sg_winograd_output_adjoint_plane_f32(const float *src, long oh, long ow, lo
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);
 
+/// Adam's update over lo..<hi, in place on p, m, v (no amsgrad, no maximize): m = lerp(m, g, w1),
+/// v = v·b2 + (w2·g)·g, p = x + (negStep·m) / (√|v| / bc2 + eps), x = p·decay when `decoupled` else
+/// p. The operations and their order of SwiftGrad's Swift loop (no fused multiply-add), so the
+/// same bits. Requires `sg_cpu_has_avx2_fma()`.
+void sg_adam_f32_avx2(float *p, const float *g, float *m, float *v, long lo, long hi,
+                      float w1, float b2, float w2, float negStep, float bc2, float eps,
+                      float decay, int decoupled);
+
 /// y[i] = e^x[i] for i in lo..<hi (float32, AVX2 + FMA; Sources/CKernels/VectorMath.c). Each element's
 /// result depends on its own value only, never on lo or hi; lanes outside [-87, 88] and NaN are libm's
 /// expf. x and y may be the same array. Requires `sg_cpu_has_avx2_fma()`.

@@ -1,3 +1,4 @@
+import CKernels
 // Fused optimizer updates: each reads a parameter, its gradient and its state buffers once, and
 // writes the parameter and the buffers in place, with no temporary tensor. The arithmetic follows
 // PyTorch's single-tensor implementations operation by operation (same order, same roundings), so
@@ -194,6 +195,18 @@ extension Kernels {
         let coupled = s.weightDecay != 0 && !s.decoupledWeightDecay
         let decoupled = s.weightDecay != 0 && s.decoupledWeightDecay
         let maximize = s.maximize
+        if xp == nil && !coupled && !maximize && T.self == Float.self && VectorMath.useC {
+            // Adam's and AdamW's common cases on eight lanes (Sources/CKernels/AdamKernel.c): the
+            // loops below, operation for operation, so the same bits (AdamKernelTests).
+            let f = { (q: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(q).assumingMemoryBound(to: Float.self) }
+            let P = SendablePointer(f(p)), G = SendablePointer(f(g)), M = SendablePointer(f(m)), V = SendablePointer(f(v))
+            let c = [w1, b2, w2, negStep, bc2, eps, decay].map { unsafeBitCast($0, to: Float.self) }
+            let isDecoupled: Int32 = decoupled ? 1 : 0
+            parallelRanges(n) { lo, hi in
+                sg_adam_f32_avx2(P.p, G.p, M.p, V.p, lo, hi, c[0], c[1], c[2], c[3], c[4], c[5], c[6], isDecoupled)
+            }
+            return
+        }
         if xp == nil && !coupled && !decoupled && !maximize {
             // The common case, kept branch-free so it vectorises.
             parallelRanges(n) { lo, hi in
