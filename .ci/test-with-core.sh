@@ -5,7 +5,7 @@
 #
 # CI stop 26 (2026-11-30): the debug `swift test` died once with SIGSEGV (signal 11) in the parent
 # test process, with nothing in the log but the tests that had started (the op registry's
-# gradchecks and exit tests). It did not recur in 14 local runs (2 cores, 1 core, 1 MiB stacks)
+# gradchecks and exit tests). It did not recur in 12 local runs (10 on 2 cores, 1 on one core, 1 with a 1 MiB stack)
 # nor under ThreadSanitizer over the whole suite (931 tests, no report). So that the next
 # occurrence can be diagnosed, and only for a run that dies on a signal (never for a failing
 # test), the backtraces are printed and the suite is run once more; the log says so, and the
