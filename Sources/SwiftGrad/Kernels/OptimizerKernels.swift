@@ -198,12 +198,13 @@ extension Kernels {
         if xp == nil && !coupled && !maximize && T.self == Float.self && VectorMath.useC {
             // Adam's and AdamW's common cases on eight lanes (Sources/CKernels/AdamKernel.c): the
             // loops below, operation for operation, so the same bits (AdamKernelTests).
-            let f = { (q: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(q).assumingMemoryBound(to: Float.self) }
-            let P = SendablePointer(f(p)), G = SendablePointer(f(g)), M = SendablePointer(f(m)), V = SendablePointer(f(v))
-            let c = [w1, b2, w2, negStep, bc2, eps, decay].map { unsafeBitCast($0, to: Float.self) }
+            // The loops' own coefficients (T is Float here), not recomputed, so they round alike.
+            func f(_ x: T) -> Float { unsafeBitCast(x, to: Float.self) }
+            let (w1, b2, w2, negStep, bc2, eps, decay) = (f(w1), f(b2), f(w2), f(negStep), f(bc2), f(eps), f(decay))
+            let P = SendablePointer(floats(p)), G = SendablePointer(floats(g)), M = SendablePointer(floats(m)), V = SendablePointer(floats(v))
             let isDecoupled: Int32 = decoupled ? 1 : 0
             parallelRanges(n) { lo, hi in
-                sg_adam_f32_avx2(P.p, G.p, M.p, V.p, lo, hi, c[0], c[1], c[2], c[3], c[4], c[5], c[6], isDecoupled)
+                sg_adam_f32_avx2(P.p, G.p, M.p, V.p, lo, hi, w1, b2, w2, negStep, bc2, eps, decay, isDecoupled)
             }
             return
         }
