@@ -136,7 +136,7 @@ import Testing
         let g = Generator(seed: 17)
         let x0 = Tensor.randn([6, 20], generator: g), w0 = Tensor.randn([19, 20], generator: g)
         let b0 = Tensor.randn([19], generator: g), v0 = Tensor.randn([19, 7], generator: g)
-        func run(_ choice: PackedWeightChoice) -> [Tensor] {
+        func run(_ choice: KernelChoice) -> [Tensor] {
             Kernels.$packedWeightChoice.withValue(choice) {
                 let (x, w, b, v) = (x0.detach().requiringGrad(), w0.detach().requiringGrad(),
                                     b0.detach().requiringGrad(), v0.detach().requiringGrad())

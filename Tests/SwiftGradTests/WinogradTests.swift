@@ -34,7 +34,7 @@ import Testing
     }
 
     /// [y, dx, dw, db] of conv2d on `s` with the algorithm `choice`, in `dtype`, for the loss Σ y·r.
-    static func run(_ s: Case, _ choice: WinogradChoice, _ dtype: DType, view: Bool = false) -> [Tensor] {
+    static func run(_ s: Case, _ choice: KernelChoice, _ dtype: DType, view: Bool = false) -> [Tensor] {
         Kernels.$winogradChoice.withValue(choice) {
             var x = rand([s.n, s.c, s.h, s.w], 1, dtype), w = rand([s.o, s.c, 3, 3], 2, dtype)
             if view {
@@ -147,7 +147,7 @@ import Testing
     /// convTranspose2d with a 3×3 kernel, stride 1, is a Winograd input gradient.
     @Test func transposedConvolutionMatches() {
         let x = Self.rand([2, 4, 5, 6], 8), w = Self.rand([4, 3, 3, 3], 9), b = Self.rand([3], 10)
-        func run(_ choice: WinogradChoice) -> [Tensor] {
+        func run(_ choice: KernelChoice) -> [Tensor] {
             Kernels.$winogradChoice.withValue(choice) {
                 let xs = x.copy().requiringGrad(), ws = w.copy().requiringGrad()
                 let y = convTranspose2d(xs, weight: ws, bias: b, padding: 1)
@@ -173,7 +173,7 @@ import Testing
             #expect(!Kernels.useWinograd(g(o: 16)))
             #expect(!Kernels.useWinograd(g(hw: 2)))
         }
-        for choice in [WinogradChoice.automatic, .always] {
+        for choice in [KernelChoice.automatic, .always] {
             Kernels.$winogradChoice.withValue(choice) {
                 #expect(!Kernels.useWinograd(g(stride: 2)))
                 #expect(!Kernels.useWinograd(g(dilation: 2)))

@@ -36,6 +36,14 @@ void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda,
 void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
                                       float *c, long ldc, long q0, long q1, const float *bias, int accumulate);
 
+/// 1 when the running CPU has AVX-512F and FMA (and the OS saves the 512-bit state), else 0.
+int sg_cpu_has_avx512f(void);
+
+/// `sg_gemm_packed_b_panels_f32_avx2` on 16 lanes: same packed B, same arguments and bit for bit the
+/// same results (one FMA chain per element, in the same order). Requires `sg_cpu_has_avx512f()`.
+void sg_gemm_packed_b_panels_f32_avx512(long m, long n, long k, const float *a, long lda, const float *packed,
+                                        float *c, long ldc, long q0, long q1, const float *bias, int accumulate);
+
 /// Floats of scratch every `sg_winograd_*_plane_f32` call needs, for th × tw tiles of 2×2 outputs.
 size_t sg_winograd_scratch_count_f32(long th, long tw);
 

@@ -19,6 +19,34 @@ extension Kernels {
         return sg_cpu_has_avx2_fma() != 0
     }()
 
+    /// Whether the packed-B kernel runs on 16 lanes: the CPU has AVX-512F (and `ownKernels` holds),
+    /// and the environment does not set `SWIFTGRAD_AVX512=0`. Same results bit for bit as the AVX2
+    /// kernel (Sources/CKernels/PackedGemmAVX512.c), 1.3-1.8x faster from 16 rows on a Sapphire
+    /// Rapids core (Docs/Performance.md).
+    static let avx512: Bool = {
+        if let v = getenv("SWIFTGRAD_AVX512"), String(cString: v) == "0" { return false }
+        return ownKernels && sg_cpu_has_avx512f() != 0
+    }()
+
+    /// `sg_gemm_packed_b_panels_f32_avx2`, or its AVX-512 twin where `avx512` holds.
+    @inline(__always)
+    static func packedPanels(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+                             _ packed: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                             _ q0: Int, _ q1: Int, _ bias: UnsafePointer<Float>?, accumulate: Bool) {
+        if avx512 {
+            sg_gemm_packed_b_panels_f32_avx512(m, n, k, a, lda, packed, c, ldc, q0, q1, bias, accumulate ? 1 : 0)
+        } else {
+            sg_gemm_packed_b_panels_f32_avx2(m, n, k, a, lda, packed, c, ldc, q0, q1, bias, accumulate ? 1 : 0)
+        }
+    }
+
+    /// A float32 pointer of a generic element pointer whose element is `Float` (checked by the
+    /// caller): how `run<T: FloatElement>` bodies hand their pointers to the float32 C kernels.
+    @inline(__always)
+    static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
     final class PackedB: @unchecked Sendable {
         let k: Int, n: Int
         let buffer: UnsafeMutablePointer<Float>
@@ -31,16 +59,12 @@ extension Kernels {
             self.k = k
             self.n = n
             buffer = .allocate(capacity: Swift.max(1, sg_packed_b_count_f32(k, n)))
-            sg_pack_b_f32(k, n, Self.floats(b), rowStride, columnStride, buffer)
+            sg_pack_b_f32(k, n, Kernels.floats(b), rowStride, columnStride, buffer)
             Diagnostics._packedBytes.add(byteCount, ordering: .relaxed)
         }
 
         /// Bytes of the packed copy: n rounded up to 16, times k, floats.
         var byteCount: Int { Swift.max(1, sg_packed_b_count_f32(k, n)) * MemoryLayout<Float>.stride }
-
-        private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-            UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-        }
 
         deinit {
             Diagnostics._packedBytes.subtract(byteCount, ordering: .relaxed)
@@ -57,7 +81,8 @@ extension Kernels {
         /// is one chain of fused multiply-adds over p = 0..<k, so the result of a row does not depend
         /// on which thread computes it or how rows are split.
         func multiplyAdd<T>(m: Int, _ a: UnsafeMutablePointer<T>, lda: Int, _ c: UnsafeMutablePointer<T>, ldc: Int) {
-            sg_gemm_packed_b_f32_avx2(m, n, k, Self.floats(a), lda, buffer, Self.floats(c), ldc)
+            Kernels.packedPanels(m, n, k, Kernels.floats(a), lda, buffer, Kernels.floats(c), ldc, 0, (n + 15) / 16,
+                                 nil, accumulate: true)
         }
 
         /// C[m, n] = A[m, k] · B (+ bias[j] on every row when `bias` is given), A and C row-major
@@ -70,7 +95,7 @@ extension Kernels {
             let panels = (n + 15) / 16
             let parts = Swift.min(Runtime.threadCount, panels)
             if serial || parts < 2 || m * n * k < Self.packedSplitWork {
-                sg_gemm_packed_b_panels_f32_avx2(m, n, k, a, lda, buffer, c, ldc, 0, panels, bias, 0)
+                Kernels.packedPanels(m, n, k, a, lda, buffer, c, ldc, 0, panels, bias, accumulate: false)
                 return
             }
             let A = SendablePointer(a), C = SendablePointer(c), bp = SendablePointer(buffer)
@@ -79,7 +104,7 @@ extension Kernels {
             WorkerPool.shared.run(parts, threads: parts) { part in
                 let q0 = part * panels / parts, q1 = (part + 1) * panels / parts
                 if q0 < q1 {
-                    sg_gemm_packed_b_panels_f32_avx2(m, n, k, A.p, lda, bp.p, C.p, ldc, q0, q1, biasP?.p, 0)
+                    Kernels.packedPanels(m, n, k, A.p, lda, bp.p, C.p, ldc, q0, q1, biasP?.p, accumulate: false)
                 }
             }
         }

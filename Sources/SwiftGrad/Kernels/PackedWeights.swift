@@ -17,11 +17,6 @@ import Glibc
 // as in training, never pays for packing). One slot per storage (at most one packed copy of any
 // weight), freed with the storage.
 
-/// Whether a product may use the packed-weight cache: chosen by shape and reuse (`automatic`),
-/// forced wherever the kernel can run (`always`: packs on first use, any shape), or never. Set per
-/// task by tests: `Kernels.$packedWeightChoice.withValue(.never) { ... }`.
-enum PackedWeightChoice: Sendable { case automatic, always, never }
-
 /// What a storage's slot remembers: the geometry and version of the last matrix multiplied from it
 /// and, from the second product with that key on, its packed copy. Immutable; replaced whole.
 final class PackedWeightSlot: @unchecked Sendable {   // immutable after init; PackedB is read-only
@@ -37,7 +32,7 @@ struct PackedWeightKey: Equatable {
 }
 
 extension Runtime {
-    static let _packedWeights = Atomic<Bool>(getenv("SWIFTGRAD_PACKED_WEIGHTS").map { String(cString: $0) != "0" } ?? true)
+    static let _packedWeights = environmentSwitch("SWIFTGRAD_PACKED_WEIGHTS")
 
     /// Whether float32 products with few rows against a reused matrix (a Linear's weight during
     /// decoding or batch-1 inference) keep a packed copy of that matrix for SwiftGrad's own AVX2
@@ -64,7 +59,9 @@ extension Diagnostics {
 }
 
 extension Kernels {
-    @TaskLocal static var packedWeightChoice: PackedWeightChoice = .automatic
+    /// Whether a product may use the packed-weight cache: chosen by shape and reuse (`automatic`),
+    /// forced wherever the kernel can run (`always`: packs on first use, any shape), or never.
+    @TaskLocal static var packedWeightChoice: KernelChoice = .automatic
 
     /// Most rows (M, all batch entries folded) for which the cache is used. Measured on the
     /// project's AVX2 host (one thread, CPU time, k ∈ {256, 512, 784, 1024}, n ∈ {256, 512, 768,

@@ -24,6 +24,12 @@ public enum Runtime {
         set { _threads.store(max(1, newValue), ordering: .relaxed) }
     }
 
+    /// An on/off setting read from the environment at start: on unless the variable is set to "0".
+    /// Backs the public switches (`winogradConvolution`, `packedWeights`).
+    static func environmentSwitch(_ name: String) -> Atomic<Bool> {
+        Atomic<Bool>(getenv(name).map { String(cString: $0) != "0" } ?? true)
+    }
+
     static func defaultThreadCount() -> Int {
         // Runs once, before the first kernel asks for the thread count.
         openblas_set_num_threads(1)
@@ -62,13 +68,15 @@ public enum Runtime {
     }()
 
     /// A one-line description of the numeric back end: OpenBLAS core (kernel set), its configuration
-    /// and thread count, and `OPENBLAS_CORETYPE` if the environment forces one.
+    /// and thread count, the instruction set of SwiftGrad's own kernels, and `OPENBLAS_CORETYPE` if
+    /// the environment forces one.
     public static func info() -> String {
         let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
         let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
         let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         let threads = threadCount   // first, so that OpenBLAS is already set to one thread
         var s = "SwiftGrad: OpenBLAS core \(core) (\(config)), BLAS threads \(openblas_get_num_threads()) (products split by SwiftGrad), SwiftGrad threads \(threads)"
+        s += ", own kernels " + (Kernels.avx512 ? "AVX-512 (packed GEMM) + AVX2" : Kernels.ownKernels ? "AVX2" : "off")
         if let f = forced { s += ", OPENBLAS_CORETYPE=\(f) set by the environment" }
         return s
     }
@@ -102,3 +110,9 @@ func parallelRanges(_ n: Int, threshold: Int = parallelThreshold, _ body: (Int, 
         if lo < hi { body(lo, hi) }
     }
 }
+
+/// How a kernel with an automatic choice of algorithm picks it, per task: by shape (`automatic`),
+/// forced on wherever the algorithm can run (`always`), or off (`never`). Tests set it to compare
+/// the two paths: `Kernels.$winogradChoice.withValue(.always) { ... }`,
+/// `Kernels.$packedWeightChoice.withValue(.never) { ... }`.
+enum KernelChoice: Sendable { case automatic, always, never }

@@ -25,14 +25,8 @@ import Glibc
 // planes; the 16 products are spread over the pool one per thread at a time (each a single-threaded
 // BLAS call, so results do not depend on the thread count). Selected by `Kernels.useWinograd`.
 
-/// Which algorithm a 3×3 stride-1 convolution uses: chosen by shape (`automatic`), or forced to
-/// Winograd wherever the shape allows it, or to im2col. Set per task by tests
-/// (`Kernels.$winogradChoice.withValue(.always) { ... }`); users switch Winograd off with
-/// `Runtime.winogradConvolution = false` or `SWIFTGRAD_WINOGRAD=0`.
-enum WinogradChoice: Sendable { case automatic, always, never }
-
 extension Runtime {
-    static let _winograd = Atomic<Bool>(getenv("SWIFTGRAD_WINOGRAD").map { String(cString: $0) != "0" } ?? true)
+    static let _winograd = environmentSwitch("SWIFTGRAD_WINOGRAD")
 
     /// Whether 3×3, stride-1, dilation-1, ungrouped convolutions with at least 32 input and output
     /// channels run as Winograd F(2×2, 3×3) (16 matrix products on 4×4 transformed tiles, 2.25× fewer
@@ -58,7 +52,10 @@ struct WinogradTiles {
 }
 
 extension Kernels {
-    @TaskLocal static var winogradChoice: WinogradChoice = .automatic
+    /// Which algorithm a 3×3 stride-1 convolution uses: chosen by shape (`automatic`), or forced to
+    /// Winograd wherever the shape allows it, or to im2col. Set per task by tests; users switch
+    /// Winograd off with `Runtime.winogradConvolution = false` or `SWIFTGRAD_WINOGRAD=0`.
+    @TaskLocal static var winogradChoice: KernelChoice = .automatic
 
     /// Fewest input and output channels for which Winograd is chosen automatically: below, K = c (or
     /// o) of its 16 products is too short for BLAS to run them near full speed.
@@ -246,12 +243,6 @@ extension Kernels {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Int(sg_winograd_scratch_count_f32(t.th, t.tw)))
         defer { scratch.deallocate() }
         for unit in lo..<hi { body(unit / channels, unit % channels, scratch) }
-    }
-
-    /// A float32 pointer of a generic element pointer whose element is `Float` (checked by the caller).
-    @inline(__always)
-    static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 
     /// Work threshold (planes) for the transforms' parallel loops: a plane's tiles cost ~50 operations each.
