@@ -159,8 +159,9 @@ import Testing
         for i in direct.indices { #expect(Self.relativeError(wino[i], direct[i]) <= 1e-12, "result \(i)") }
     }
 
-    /// Automatic selection: 3×3, stride 1, dilation 1, one group, at least 32 channels each way and
-    /// outputs of at least 4×4; never another shape, whatever the choice.
+    /// Automatic selection: 3×3, stride 1, dilation 1, one group, at least `winogradMinChannels` (32,
+    /// or 64 on CPUs with AVX-512) channels each way and outputs of at least 4×4; never another
+    /// shape, whatever the choice.
     @Test func selection() {
         func g(c: Int = 64, o: Int = 64, hw: Int = 32, k: Int = 3, stride: Int = 1, dilation: Int = 1, groups: Int = 1) -> ConvGeometry {
             convGeometry("conv2d", [8, c, hw, hw], [o, c / groups, k, k], nil, stride: Size2(stride), padding: 1,
@@ -168,7 +169,10 @@ import Testing
         }
         Kernels.$winogradChoice.withValue(.automatic) {
             #expect(Kernels.useWinograd(g()))
-            #expect(Kernels.useWinograd(g(c: 32, o: 512, hw: 4)))
+            let least = Kernels.winogradMinChannels
+            #expect(least == 32 || least == 64)
+            #expect(Kernels.useWinograd(g(c: least, o: 512, hw: 4)))
+            #expect(!Kernels.useWinograd(g(c: least / 2, o: 512)))
             #expect(!Kernels.useWinograd(g(c: 3)))                 // the stem of a ResNet
             #expect(!Kernels.useWinograd(g(o: 16)))
             #expect(!Kernels.useWinograd(g(hw: 2)))
@@ -191,11 +195,11 @@ import Testing
     /// A child process: both settings are process-wide.
     @Test func runtimeSwitchAndThreadCount() async {
         await #expect(processExitsWith: .success) {
-            let geometry = convGeometry("conv2d", [2, 32, 8, 8], [32, 32, 3, 3], nil, stride: 1, padding: 1,
+            let geometry = convGeometry("conv2d", [2, 64, 8, 8], [64, 64, 3, 3], nil, stride: 1, padding: 1,
                                         dilation: 1, groups: 1, shapes: "")
             precondition(Runtime.winogradConvolution && Kernels.useWinograd(geometry))
-            let x = Tensor.randn([2, 32, 8, 8], generator: Generator(seed: 11))
-            let w = Tensor.randn([32, 32, 3, 3], generator: Generator(seed: 12)) * 0.1
+            let x = Tensor.randn([2, 64, 8, 8], generator: Generator(seed: 11))
+            let w = Tensor.randn([64, 64, 3, 3], generator: Generator(seed: 12)) * 0.1
             func run() -> [[UInt32]] {
                 let xs = x.copy().requiringGrad(), ws = w.copy().requiringGrad()
                 let y = conv2d(xs, weight: ws, padding: 1)

@@ -58,8 +58,13 @@ extension Kernels {
     @TaskLocal static var winogradChoice: KernelChoice = .automatic
 
     /// Fewest input and output channels for which Winograd is chosen automatically: below, K = c (or
-    /// o) of its 16 products is too short for BLAS to run them near full speed.
-    static let winogradMinChannels = 32
+    /// o) of its 16 products is too short for BLAS to run them near full speed, and the transforms
+    /// (AVX2) cost more than the multiplications they save. 32 where OpenBLAS multiplies on eight
+    /// lanes (AVX2: cnn_train_step's 32 → 64 layer 0.83× im2col's time), 64 on CPUs with AVX-512,
+    /// where its products run on sixteen and that layer took 1.1-1.3× im2col's time (same binary,
+    /// `SWIFTGRAD_WINOGRAD=0/1`, Sapphire Rapids, Docs/Performance.md); 64-channel layers (conv64,
+    /// ResNet) gain there too.
+    static let winogradMinChannels = sg_cpu_has_avx512f() != 0 ? 64 : 32
 
     /// Whether the convolution `g` runs as Winograd F(2×2, 3×3) (see the top of this file).
     static func useWinograd(_ g: ConvGeometry) -> Bool {
@@ -80,6 +85,23 @@ extension Kernels {
         return Swift.max(1, Swift.min(g.n, convColumnBudget / perSample))
     }
 
+    /// Elements from one point ξ of V (rows = c) or M (rows = o) to the next, for chunks of p tiles:
+    /// rows·p rounded up to 64 bytes past a multiple of 4 KiB. Without the padding the 16 planes of a
+    /// transform's output (or input) are a multiple of 4 KiB apart for most shapes (CIFAR ResNet:
+    /// all), so each tile's 16 loads or stores fall in one cache set, more lines than L1 has ways;
+    /// with it they fall in 16 sets. The input transform alone, per 4 × 4 ResNet plane of 512
+    /// channels: 7.8 → 2.1 ms a chunk (Docs/Performance.md).
+    static func winogradPlaneStride<T>(_: T.Type, rows: Int, p: Int) -> Int {
+        let size = MemoryLayout<T>.stride, page = 4096 / size, line = 64 / size
+        let dense = rows * p
+        return dense + ((line - dense % page) % page + page) % page
+    }
+
+    /// Elements of a V or M buffer for chunks of up to p tiles: 16 planes of any chunk's stride.
+    static func winogradBufferCount(_ dtype: DType, rows: Int, p: Int) -> Int {
+        16 * (rows * p + 4096 / dtype.byteSize)
+    }
+
     /// y = conv(x, w) + bias for a 3×3 stride-1 convolution, by Winograd F(2×2, 3×3).
     static func winogradForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let x = x.dense, w = w.dense, bias = bias?.dense
@@ -88,8 +110,8 @@ extension Kernels {
         if g.n == 0 { return out }
         let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
         let u = Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype)
-        let v = Tensor(uninitializedShape: [16, g.c, nb * t.perSample], dtype: dtype)
-        let m = Tensor(uninitializedShape: [16, g.o, nb * t.perSample], dtype: dtype)
+        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample)], dtype: dtype)
+        let m = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
             winogradWeights(w.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c)
             let U = SendablePointer(u.ptr(T.self)), V = SendablePointer(v.ptr(T.self)), M = SendablePointer(m.ptr(T.self))
@@ -97,10 +119,11 @@ extension Kernels {
             var n0 = 0
             while n0 < g.n {
                 let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
+                let sv = winogradPlaneStride(T.self, rows: g.c, p: p), sm = winogradPlaneStride(T.self, rows: g.o, p: p)
                 winogradInput(x.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
                 WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
-                    gemm(false, false, g.o, p, g.c, 1, U.p + xi * g.o * g.c, g.c, V.p + xi * g.c * p, p,
-                         0, M.p + xi * g.o * p, p, serial: true)
+                    gemm(false, false, g.o, p, g.c, 1, U.p + xi * g.o * g.c, g.c, V.p + xi * sv, p,
+                         0, M.p + xi * sm, p, serial: true)
                 }
                 winogradOutput(M.p, out.ptr(T.self), bias: bp, g, t, n0: n0, nb: mc)
                 n0 += mc
@@ -127,8 +150,8 @@ extension Kernels {
         let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
         let u = needInput ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
         let du = needWeight ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
-        let v = Tensor(uninitializedShape: [16, g.c, nb * t.perSample], dtype: dtype)
-        let dm = Tensor(uninitializedShape: [16, g.o, nb * t.perSample], dtype: dtype)
+        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample)], dtype: dtype)
+        let dm = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
             if let u { winogradWeights(w!.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c) }
             let V = SendablePointer(v.ptr(T.self)), DM = SendablePointer(dm.ptr(T.self))
@@ -137,6 +160,7 @@ extension Kernels {
             var n0 = 0
             while n0 < g.n {
                 let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
+                let sv = winogradPlaneStride(T.self, rows: g.c, p: p), sm = winogradPlaneStride(T.self, rows: g.o, p: p)
                 if let db {
                     for s in n0..<(n0 + mc) { addRowSums(dyp + s * g.o * g.l, rows: g.o, cols: g.l, into: db.ptr(T.self)) }
                 }
@@ -145,15 +169,15 @@ extension Kernels {
                     winogradInput(x!.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
                     let beta: T = n0 == 0 ? 0 : 1   // chunks after the first accumulate
                     WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
-                        gemm(false, true, g.o, g.c, p, 1, DM.p + xi * g.o * p, p, V.p + xi * g.c * p, p,
+                        gemm(false, true, g.o, g.c, p, 1, DM.p + xi * sm, p, V.p + xi * sv, p,
                              beta, DU.p + xi * g.o * g.c, g.c, serial: true)
                     }
                 }
                 if let U, let dx {
                     // V is free again: it receives dV.
                     WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
-                        gemm(true, false, g.c, p, g.o, 1, U.p + xi * g.o * g.c, g.c, DM.p + xi * g.o * p, p,
-                             0, V.p + xi * g.c * p, p, serial: true)
+                        gemm(true, false, g.c, p, g.o, 1, U.p + xi * g.o * g.c, g.c, DM.p + xi * sm, p,
+                             0, V.p + xi * sv, p, serial: true)
                     }
                     winogradInputAdjoint(V.p, dx.ptr(T.self), g, t, n0: n0, nb: mc)
                 }
@@ -172,29 +196,50 @@ extension Kernels {
     // MARK: - Transforms
 
     /// U[ξ, o, c] = (G w[o, c] Gᵀ)[ξ] for weights w [o, c, 3, 3].
+    ///
+    /// The 16 planes of U are o·c elements apart (1 MiB for 512 × 512 float32 channels), so writing
+    /// each (o, c) pair's 16 values straight to U touches 16 lines of the same cache set per pair:
+    /// more than L1's ways, each line was evicted before it was full (7.4 % of resnet18_train_step's
+    /// time against 0.7 % for the adjoint, which reads the same layout). Pairs are done in blocks of
+    /// `winogradWeightBlock` into a local [16, block] tile whose rows are then copied to the planes,
+    /// a whole run of lines at a time. Same arithmetic, same results.
     static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int) {
         let oc = o * c
         let ws = SendablePointer(w), us = SendablePointer(u)
+        let nb = winogradWeightBlock
         parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
-            for i in lo..<hi {
-                let k = UnsafePointer(ws.p) + 9 * i
-                // G k: the 4×3 intermediate, row by row (each row of G applied to k's three rows).
-                var r = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
-                withUnsafeMutableBytes(of: &r) { raw in
-                    let q = raw.baseAddress!.assumingMemoryBound(to: T.self)
-                    for j in 0..<3 {
-                        let (a, b, cc) = (k[j], k[3 + j], k[6 + j])
-                        q[j] = a; q[3 + j] = (a + b + cc) * 0.5; q[6 + j] = (a - b + cc) * 0.5; q[9 + j] = cc
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 16 * nb) { tile in
+                let t = tile.baseAddress!
+                var b0 = lo
+                while b0 < hi {
+                    let count = Swift.min(nb, hi - b0)
+                    for col in 0..<count {
+                        let k = UnsafePointer(ws.p) + 9 * (b0 + col)
+                        // G k: the 4×3 intermediate, row by row (each row of G applied to k's three rows).
+                        var r = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
+                        withUnsafeMutableBytes(of: &r) { raw in
+                            let q = raw.baseAddress!.assumingMemoryBound(to: T.self)
+                            for j in 0..<3 {
+                                let (a, b, cc) = (k[j], k[3 + j], k[6 + j])
+                                q[j] = a; q[3 + j] = (a + b + cc) * 0.5; q[6 + j] = (a - b + cc) * 0.5; q[9 + j] = cc
+                            }
+                            for row in 0..<4 {
+                                let (a, b, cc) = (q[3 * row], q[3 * row + 1], q[3 * row + 2])
+                                let d = t + (4 * row) * nb + col
+                                d[0] = a; d[nb] = (a + b + cc) * 0.5; d[2 * nb] = (a - b + cc) * 0.5; d[3 * nb] = cc
+                            }
+                        }
                     }
-                    for row in 0..<4 {
-                        let (a, b, cc) = (q[3 * row], q[3 * row + 1], q[3 * row + 2])
-                        let d = us.p + (4 * row) * oc + i
-                        d[0] = a; d[oc] = (a + b + cc) * 0.5; d[2 * oc] = (a - b + cc) * 0.5; d[3 * oc] = cc
-                    }
+                    for xi in 0..<16 { (us.p + xi * oc + b0).update(from: t + xi * nb, count: count) }
+                    b0 += count
                 }
             }
         }
     }
+
+    /// (o, c) pairs per block of `winogradWeights`: 64 pairs make each of the 16 rows it copies out
+    /// four (float32) or eight (float64) whole cache lines.
+    static let winogradWeightBlock = 64
 
     /// dw[o, c] = Gᵀ dU[·, o, c] G (the adjoint of `winogradWeights`), written as [o, c, 3, 3].
     static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int) {
@@ -254,7 +299,7 @@ extension Kernels {
     /// input block under the tile, zero outside the image.
     static func winogradInput<T: FloatElement>(_ x: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                _ t: WinogradTiles, n0: Int, nb: Int) {
-        let p = nb * t.perSample, step = g.c * p   // step: from one point ξ to the next
+        let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)   // from one point ξ to the next
         let xs = SendablePointer(x), vs = SendablePointer(v)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
@@ -305,7 +350,7 @@ extension Kernels {
     /// adjoint of `winogradInput`; neighbouring tiles overlap by two rows and columns).
     static func winogradInputAdjoint<T: FloatElement>(_ dv: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                       _ t: WinogradTiles, n0: Int, nb: Int) {
-        let p = nb * t.perSample, step = g.c * p
+        let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)
         let vs = SendablePointer(dv), xs = SendablePointer(dx)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
@@ -356,7 +401,7 @@ extension Kernels {
     /// y for samples n0..<n0+nb = Aᵀ M A per tile (+ bias), the outputs inside the image only.
     static func winogradOutput<T: FloatElement>(_ m: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?,
                                                 _ g: ConvGeometry, _ t: WinogradTiles, n0: Int, nb: Int) {
-        let p = nb * t.perSample, step = g.o * p
+        let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.o, p: p)
         let ms = SendablePointer(m), ys = SendablePointer(y)
         let bs = bias.map { SendablePointer($0) }
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
@@ -407,7 +452,7 @@ extension Kernels {
     /// tile's outputs past the edge are zero). The adjoint of `winogradOutput`.
     static func winogradOutputAdjoint<T: FloatElement>(_ dy: UnsafePointer<T>, _ dm: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                        _ t: WinogradTiles, n0: Int, nb: Int) {
-        let p = nb * t.perSample, step = g.o * p
+        let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.o, p: p)
         let ys = SendablePointer(dy), ms = SendablePointer(dm)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
