@@ -123,15 +123,9 @@ void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, lo
             sg_rows_panels(m - i, q, qe, n, k, a + i * lda, lda, packed, c + i * ldc, ldc, bias, accumulate);
     }
 }
-
-__attribute__((target("avx2,fma")))
-void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
-                               float *c, long ldc) {
-    sg_gemm_packed_b_panels_f32_avx2(m, n, k, a, lda, packed, c, ldc, 0, (n + 15) / 16, 0, 1);
-}
 #else
 // Other architectures never select this path (sg_cpu_has_avx2_fma() is 0); a plain loop with the
-// same order of operations keeps the symbols defined and correct.
+// same order of operations keeps the symbol defined and correct.
 void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
                                       float *c, long ldc, long q0, long q1, const float *bias, int accumulate) {
     long j1 = q1 * 16 < n ? q1 * 16 : n;
@@ -143,10 +137,5 @@ void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, lo
             c[i * ldc + j] = accumulate ? c[i * ldc + j] + s : (bias ? s + bias[j] : s);
         }
     }
-}
-
-void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
-                               float *c, long ldc) {
-    sg_gemm_packed_b_panels_f32_avx2(m, n, k, a, lda, packed, c, ldc, 0, (n + 15) / 16, 0, 1);
 }
 #endif

@@ -21,18 +21,12 @@ size_t sg_packed_b_count_f32(long k, long n);
 /// rows of 16 contiguous floats, the last panel zero-padded). Portable C (no vector instructions).
 void sg_pack_b_f32(long k, long n, const float *b, long rsb, long csb, float *packed);
 
-/// C[m, n] += A[m, k] · B, with A row-major (row stride lda), B packed by `sg_pack_b_f32`, C row-major
-/// (row stride ldc). Each element of C gets one fused multiply-add per p = 0..<k, in order, whatever
-/// m, n and the row range a caller hands to a thread: results do not depend on how rows are split.
-/// Requires `sg_cpu_has_avx2_fma()`.
-void sg_gemm_packed_b_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
-                               float *c, long ldc);
-
-/// As `sg_gemm_packed_b_f32_avx2`, for the columns of panels q0..<q1 only (panel q is columns
-/// 16q..<min(16q + 16, n)), so that threads can split the columns. With `accumulate` nonzero C +=
-/// A · B; else C = A · B + bias[j] (bias may be NULL: C = A · B), each element's product summed from
-/// zero first, then the bias added. Same per-element arithmetic as `sg_gemm_packed_b_f32_avx2`
-/// whatever the panel range. Requires `sg_cpu_has_avx2_fma()`.
+/// A[m, k] · B for the columns of panels q0..<q1 (panel q is columns 16q..<min(16q + 16, n)), with A
+/// row-major (row stride lda), B packed by `sg_pack_b_f32`, C row-major (row stride ldc). With
+/// `accumulate` nonzero C += A · B; else C = A · B + bias[j] (bias may be NULL: C = A · B). Each
+/// element's product is one fused multiply-add per p = 0..<k, in order, from zero, then added to C
+/// or to the bias: results do not depend on m, n or the row and panel ranges callers hand to
+/// threads. Requires `sg_cpu_has_avx2_fma()`.
 void sg_gemm_packed_b_panels_f32_avx2(long m, long n, long k, const float *a, long lda, const float *packed,
                                       float *c, long ldc, long q0, long q1, const float *bias, int accumulate);
 
