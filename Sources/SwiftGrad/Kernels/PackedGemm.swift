@@ -1,8 +1,5 @@
 import CKernels
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A float32 matrix B [k, n] packed once into panels of 16 columns for `Kernels.PackedB.multiplyAdd`,
 /// SwiftGrad's own AVX2/FMA micro-kernel (Sources/CKernels/PackedGemm.c) for products with few rows
@@ -14,19 +11,13 @@ import Glibc
 extension Kernels {
     /// Whether the own vector kernels may run: the CPU has AVX2 and FMA, and the environment does not
     /// set `SWIFTGRAD_OWN_KERNELS=0` (which keeps every product on OpenBLAS).
-    static let ownKernels: Bool = {
-        if let v = getenv("SWIFTGRAD_OWN_KERNELS"), String(cString: v) == "0" { return false }
-        return sg_cpu_has_avx2_fma() != 0
-    }()
+    static let ownKernels = Runtime.environmentAllows("SWIFTGRAD_OWN_KERNELS") && sg_cpu_has_avx2_fma() != 0
 
     /// Whether the packed-B kernel runs on 16 lanes: the CPU has AVX-512F (and `ownKernels` holds),
     /// and the environment does not set `SWIFTGRAD_AVX512=0`. Same results bit for bit as the AVX2
     /// kernel (Sources/CKernels/PackedGemmAVX512.c), 1.3-1.8x faster from 16 rows on a Sapphire
     /// Rapids core (Docs/Performance.md).
-    static let avx512: Bool = {
-        if let v = getenv("SWIFTGRAD_AVX512"), String(cString: v) == "0" { return false }
-        return ownKernels && sg_cpu_has_avx512f() != 0
-    }()
+    static let avx512 = ownKernels && Runtime.environmentAllows("SWIFTGRAD_AVX512") && sg_cpu_has_avx512f() != 0
 
     /// `sg_gemm_packed_b_panels_f32_avx2`, or its AVX-512 twin where `avx512` holds.
     @inline(__always)

@@ -24,10 +24,15 @@ public enum Runtime {
         set { _threads.store(max(1, newValue), ordering: .relaxed) }
     }
 
-    /// An on/off setting read from the environment at start: on unless the variable is set to "0".
-    /// Backs the public switches (`winogradConvolution`, `packedWeights`).
+    /// Whether the environment leaves a default-on setting on: true unless the variable is "0".
+    static func environmentAllows(_ name: String) -> Bool {
+        getenv(name).map { String(cString: $0) != "0" } ?? true
+    }
+
+    /// A default-on setting read from the environment at start (`environmentAllows`), switchable at
+    /// run time. Backs the public switches (`winogradConvolution`, `packedWeights`).
     static func environmentSwitch(_ name: String) -> Atomic<Bool> {
-        Atomic<Bool>(getenv(name).map { String(cString: $0) != "0" } ?? true)
+        Atomic<Bool>(environmentAllows(name))
     }
 
     static func defaultThreadCount() -> Int {
