@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 import SwiftGrad
 
@@ -46,4 +47,58 @@ func benchConv64FwdBwd() {
     emit("conv64_fwd_bwd", ms, [("forward_ms", fwd), ("backward_over_forward", (ms - fwd) / fwd),
                                 ("gemm_ms", gemms), ("gemm_share", gemms / ms),
                                 ("gemm_gflops", flops / (gemms / 1e3) / 1e9)])
+}
+
+/// Winograd tile sizes side by side on the 3×3 stride-1 layers of resnet18_train_step (batch 32):
+/// forward + input and weight gradients with `Runtime.winogradLargeTiles` off (F(2×2, 3×3)) and on,
+/// and through im2col, alternating in one process so that the host's drift hits all three alike.
+/// Prints the median of each per layer.
+func benchWinogradTilesAB() {
+    let layers = [(64, 32), (128, 16), (256, 8), (512, 4)]
+    let reps = Int(ProcessInfo.processInfo.environment["SWIFTGRAD_BENCH_REPS"] ?? "") ?? 9
+    for (c, hw) in layers {
+        let x = Tensor.randn([32, c, hw, hw]).requiringGrad()
+        let w = (Tensor.randn([c, c, 3, 3]) * 0.05).requiringGrad()
+        let configs: [(String, Bool, Bool)] = [("f2", true, false), ("f4", true, true), ("im2col", false, false)]
+        var times = [[Double]](repeating: [], count: configs.count)
+        for rep in 0..<(reps + 1) {
+            for (i, cfg) in configs.enumerated() {
+                Runtime.winogradConvolution = cfg.1
+                Runtime.winogradLargeTiles = cfg.2
+                x.grad = nil; w.grad = nil
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                conv2d(x, weight: w, padding: 1).sum().backward()
+                if rep > 0 { times[i].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) }
+            }
+        }
+        Runtime.winogradConvolution = true
+        Runtime.winogradLargeTiles = true
+        let medians = times.map { $0.sorted()[$0.count / 2] }
+        print("{\"workload\": \"winograd_tiles_ab\", \"channels\": \(c), \"size\": \(hw), "
+              + zip(configs, medians).map { "\"\($0.0)_ms\": \(String(format: "%.3f", $1))" }.joined(separator: ", ") + "}")
+    }
+}
+
+/// The other parts of resnet18_train_step one at a time (batch 32, forward + backward), for the
+/// per-part comparison with PyTorch in Docs/Performance.md: BatchNorm + ReLU per stage, the stride-2
+/// 3×3 and 1×1 convolutions, the first 3 → 64 convolution. Medians of 9.
+func benchResNet18Parts() {
+    func bench(_ name: String, _ body: () -> Void) {
+        print("{\"workload\": \"resnet18_parts\", \"part\": \"\(name)\", \"median_ms\": \(String(format: "%.3f", timeit(warmup: 1, reps: 9, body)))}")
+    }
+    for (c, hw) in [(64, 32), (128, 16), (256, 8), (512, 4)] {
+        let x = Tensor.randn([32, c, hw, hw]).requiringGrad()
+        let bn = BatchNorm2d(c)
+        bench("bn_relu \(c) \(hw)") { x.grad = nil; relu(bn(x)).sum().backward() }
+    }
+    for (ci, co, hw) in [(64, 128, 32), (128, 256, 16), (256, 512, 8)] {
+        let x = Tensor.randn([32, ci, hw, hw]).requiringGrad()
+        let w = (Tensor.randn([co, ci, 3, 3]) * 0.05).requiringGrad()
+        let w1 = (Tensor.randn([co, ci, 1, 1]) * 0.05).requiringGrad()
+        bench("conv3s2 \(ci) \(co) \(hw)") { x.grad = nil; w.grad = nil; conv2d(x, weight: w, stride: 2, padding: 1).sum().backward() }
+        bench("conv1s2 \(ci) \(co) \(hw)") { x.grad = nil; w1.grad = nil; conv2d(x, weight: w1, stride: 2).sum().backward() }
+    }
+    let x = Tensor.randn([32, 3, 32, 32])
+    let w = (Tensor.randn([64, 3, 3, 3]) * 0.05).requiringGrad()
+    bench("conv first") { w.grad = nil; conv2d(x, weight: w, padding: 1).sum().backward() }
 }

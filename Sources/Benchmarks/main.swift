@@ -26,11 +26,14 @@ let workloads: [(String, () -> Void)] = [
     // Activation checkpointing (Docs/Performance.md): memory, one process each
     ("transformer12_train_step", { benchTransformer12(checkpointed: false) }),
     ("transformer12_checkpoint", { benchTransformer12(checkpointed: true) }),
+    // Winograd F(2×2) / F(4×4) / im2col per ResNet layer, alternating (Docs/Performance.md)
+    ("winograd_tiles_ab", benchWinogradTilesAB),
+    ("resnet18_parts", benchResNet18Parts),
 ]
 
 let args = CommandLine.arguments
 // The memory workloads (GBs, minutes) run only when named with --workload.
-let onDemand: Set<String> = ["transformer12_train_step", "transformer12_checkpoint"]
+let onDemand: Set<String> = ["transformer12_train_step", "transformer12_checkpoint", "winograd_tiles_ab", "resnet18_parts"]
 var selected = workloads.map(\.0).filter { !onDemand.contains($0) }
 if let i = args.firstIndex(of: "--workload"), i + 1 < args.count {
     selected = [args[i + 1]]

@@ -116,6 +116,13 @@ enum OpGradchecks {
         case .layerNormBackward: return dd([x3, GC.randn([4], seed: 24), GC.randn([4], seed: 25)]) { xs in
             layerNorm(xs[0], normalizedShape: [4], weight: xs[1], bias: xs[2]).square() + layerNorm(xs[0], normalizedShape: [3, 4]) * 0.5
         }
+        // Batch norm: batch statistics with the affine map, and fixed statistics without it.
+        case .batchNorm:
+            let mean = GC.randn([3], seed: 28), variance = GC.randn([3], seed: 29).square() + 0.5
+            return c([x3, GC.randn([3], seed: 26), GC.randn([3], seed: 27)]) { xs in
+                batchNorm(xs[0], runningMean: nil, runningVar: nil, weight: xs[1], bias: xs[2], training: true)
+                    + batchNorm(xs[0], runningMean: mean, runningVar: variance, training: false) * 0.5
+            }
         // Activations
         case .gelu: return c([a]) { $0[0].gelu() }
         case .geluTanh: return c([a]) { $0[0].gelu(approximate: .tanh) }

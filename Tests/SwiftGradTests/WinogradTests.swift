@@ -1,9 +1,10 @@
 import Testing
 @testable import SwiftGrad
 
-/// Winograd F(2×2, 3×3) convolution (Kernels/Winograd.swift) against the im2col path: forward, input,
-/// weight and bias gradients on odd sizes, padding 0-2, batch 1 and more, views, several chunks,
-/// float32 and float64; gradient checks through it; which layers select it; thread-count independence.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (Kernels/Winograd.swift, WinogradF4.swift) against
+/// the im2col path: forward, input, weight and bias gradients on odd sizes, padding 0-2, batch 1 and
+/// more, views, several chunks, float32 and float64, both tile sizes; gradient checks through it;
+/// which layers select it and which tile; thread-count independence.
 @Suite struct WinogradTests {
     struct Case: CustomStringConvertible {
         var n = 1, c = 3, o = 2, h = 5, w = 7
@@ -34,8 +35,8 @@ import Testing
     }
 
     /// [y, dx, dw, db] of conv2d on `s` with the algorithm `choice`, in `dtype`, for the loss Σ y·r.
-    static func run(_ s: Case, _ choice: KernelChoice, _ dtype: DType, view: Bool = false) -> [Tensor] {
-        Kernels.$winogradChoice.withValue(choice) {
+    static func run(_ s: Case, _ choice: KernelChoice, _ dtype: DType, view: Bool = false, tile: Int? = nil) -> [Tensor] {
+        Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(choice) {
             var x = rand([s.n, s.c, s.h, s.w], 1, dtype), w = rand([s.o, s.c, 3, 3], 2, dtype)
             if view {
                 // The same values read through transposed views (non-contiguous input and weight).
@@ -49,76 +50,85 @@ import Testing
             let r = rand(y.shape, 4, dtype)
             (y * r).sum().backward()
             return [y, x.grad!, w.grad!] + (b.map { [$0.grad!] } ?? [])
-        }
+        } }
     }
+
+    static let tiles = [2, 4]
 
     static func geometry(_ s: Case) -> ConvGeometry {
         convGeometry("conv2d", [s.n, s.c, s.h, s.w], [s.o, s.c, 3, 3], nil, stride: 1, padding: s.padding,
                      dilation: 1, groups: 1, shapes: "")
     }
 
-    /// Winograd agrees with im2col: float64 to 1e-12 of the largest value, float32 to 2e-6 (the
-    /// same sums, rounded in another order).
-    @Test(arguments: cases) func matchesIm2col(_ s: Case) {
+    /// Winograd agrees with im2col: float64 to 1e-12 of the largest value, float32 to 2e-6 with 2×2
+    /// tiles and 1e-5 with 4×4 (the same sums, rounded in another order; F(4×4)'s transforms
+    /// multiply by up to 8 and sum more terms).
+    @Test(arguments: cases, tiles) func matchesIm2col(_ s: Case, _ tile: Int) {
         #expect(Kernels.$winogradChoice.withValue(.always) { Kernels.useWinograd(Self.geometry(s)) })
-        for (dtype, tol) in [(DType.float64, 1e-12), (.float32, 2e-6)] {
-            let direct = Self.run(s, .never, .float64), wino = Self.run(s, .always, dtype)
+        for (dtype, tol) in [(DType.float64, 1e-12), (.float32, tile == 2 ? 2e-6 : 1e-5)] {
+            let direct = Self.run(s, .never, .float64), wino = Self.run(s, .always, dtype, tile: tile)
             let names = ["y", "dx", "dw", "db"]
             for i in direct.indices {
                 #expect(wino[i].shape == direct[i].shape && wino[i].dtype == dtype, "\(s) \(names[i])")
                 let e = Self.relativeError(wino[i], direct[i])
-                #expect(e <= tol, "\(s) \(dtype) \(names[i]): relative error \(e)")
+                #expect(e <= tol, "\(s) F\(tile) \(dtype) \(names[i]): relative error \(e)")
             }
         }
     }
 
-    /// The float32 transforms in C on eight lanes (CKernels/WinogradTransforms.c) give the floats of
-    /// the Swift loops: forward, input, weight and bias gradients, on widths that run the vector loops
-    /// (16 or more tiles per row) and their scalar tails, even and odd left padding.
+    /// The float32 transforms in C (CKernels/WinogradTransforms.c, WinogradF4Transforms.c) give the
+    /// floats of the Swift loops: forward, input, weight and bias gradients, on widths that run the
+    /// vector loops (eight and four lanes) and their scalar tails, every left padding mod 4.
     @Test(arguments: cases + [
         Case(n: 2, c: 3, o: 4, h: 9, w: 33, padding: 1),
         Case(n: 1, c: 2, o: 3, h: 18, w: 36, padding: 0, bias: false),
         Case(n: 2, c: 3, o: 2, h: 7, w: 21, padding: 2),
         Case(n: 1, c: 4, o: 5, h: 17, w: 40, padding: [1, 0]),
         Case(n: 1, c: 2, o: 2, h: 5, w: 50, padding: [2, 1]),
-    ])
-    func vectorTransformsMatchTheSwiftLoops(_ s: Case) {
-        let vector = Kernels.$winogradVectorKernels.withValue(true) { Self.run(s, .always, .float32) }
-        let scalar = Kernels.$winogradVectorKernels.withValue(false) { Self.run(s, .always, .float32) }
+        Case(n: 2, c: 2, o: 3, h: 34, w: 66, padding: [1, 3]),
+        Case(n: 1, c: 3, o: 2, h: 12, w: 17, padding: [0, 2]),
+    ], tiles)
+    func vectorTransformsMatchTheSwiftLoops(_ s: Case, _ tile: Int) {
+        let vector = Kernels.$winogradVectorKernels.withValue(true) { Self.run(s, .always, .float32, tile: tile) }
+        let scalar = Kernels.$winogradVectorKernels.withValue(false) { Self.run(s, .always, .float32, tile: tile) }
         let names = ["y", "dx", "dw", "db"]
         for i in scalar.indices {
             #expect(vector[i].shape == scalar[i].shape, "\(s) \(names[i])")
-            #expect(vector[i].scalars == scalar[i].scalars, "\(s) \(names[i]): the C and Swift transforms differ")
+            // Equal as numbers: a zero sum may carry either sign.
+            #expect(vector[i].scalars == scalar[i].scalars, "\(s) F\(tile) \(names[i]): the C and Swift transforms differ")
         }
     }
 
     /// At a ResNet layer's channel count (64 → 64; sums of 576 products), float32 Winograd stays
     /// within 1e-5 of the largest value of the float64 result, as float32 im2col does (measured:
-    /// at most 4.1e-7 for either).
-    @Test func float32ErrorAtLayerSize() {
+    /// at most 4.1e-7 for F(2×2) and im2col, 2.2e-6 for F(4×4)).
+    @Test(arguments: tiles) func float32ErrorAtLayerSize(_ tile: Int) {
         let s = Case(n: 2, c: 64, o: 64, h: 10, w: 9, padding: 1)
-        let exact = Self.run(s, .never, .float64), wino = Self.run(s, .always, .float32), direct = Self.run(s, .never, .float32)
+        let exact = Self.run(s, .never, .float64), direct = Self.run(s, .never, .float32)
+        let wino = Self.run(s, .always, .float32, tile: tile)
         for i in exact.indices {
             let (ew, ed) = (Self.relativeError(wino[i], exact[i]), Self.relativeError(direct[i], exact[i]))
-            #expect(ew <= 1e-5 && ed <= 1e-5, "result \(i): Winograd \(ew), im2col \(ed)")
+            #expect(ew <= 1e-5 && ed <= 1e-5, "F\(tile) result \(i): Winograd \(ew), im2col \(ed)")
         }
     }
 
     /// Non-contiguous input and weight give the values of their contiguous copies.
-    @Test func viewsMatch() {
+    @Test(arguments: tiles) func viewsMatch(_ tile: Int) {
         let s = Case(n: 2, c: 3, o: 4, h: 5, w: 6, padding: 1)
-        let dense = Self.run(s, .always, .float64), views = Self.run(s, .always, .float64, view: true)
+        let dense = Self.run(s, .always, .float64, tile: tile), views = Self.run(s, .always, .float64, view: true, tile: tile)
         for i in dense.indices { #expect(Self.relativeError(views[i], dense[i]) <= 1e-14, "result \(i)") }
     }
 
     /// A batch larger than the budget runs in chunks (the weight gradient accumulates over them).
-    @Test func chunkedBatchMatches() {
+    @Test(arguments: tiles) func chunkedBatchMatches(_ tile: Int) {
         let s = Case(n: 5, c: 3, o: 4, h: 6, w: 5, padding: 1)
-        let whole = Self.run(s, .always, .float64)
-        // One sample's transformed tiles: 16 points × 9 tiles × 4 channels × 8 bytes; two per chunk.
-        let chunked = Kernels.$convColumnBudget.withValue(2 * 16 * 9 * 4 * 8) { Self.run(s, .always, .float64) }
-        #expect(Kernels.$convColumnBudget.withValue(2 * 16 * 9 * 4 * 8) {
-            Kernels.winogradChunk(Self.geometry(s), WinogradTiles(Self.geometry(s)), dtype: .float64)
+        let whole = Self.run(s, .always, .float64, tile: tile)
+        // One sample's transformed tiles: 16 points × 9 tiles (F(4×4): 36 × 4) × 4 channels × 8 bytes;
+        // two per chunk.
+        let t = WinogradTiles(Self.geometry(s), m: tile), budget = 2 * t.points * t.perSample * 4 * 8
+        let chunked = Kernels.$convColumnBudget.withValue(budget) { Self.run(s, .always, .float64, tile: tile) }
+        #expect(Kernels.$convColumnBudget.withValue(budget) {
+            Kernels.winogradChunk(Self.geometry(s), t, dtype: .float64)
         } == 2)
         let direct = Self.run(s, .never, .float64)
         for i in whole.indices {
@@ -129,9 +139,9 @@ import Testing
 
     /// Float64 finite differences through the Winograd path: conv2d, and with the upstream gradient
     /// as an input, so the transposed convolution and weight gradient run Winograd too.
-    @Test(arguments: [Case(n: 2, c: 2, o: 3, h: 5, w: 4, padding: 1), Case(n: 1, c: 3, o: 2, h: 4, w: 5, padding: 0)])
-    func gradcheckThroughWinograd(_ s: Case) {
-        Kernels.$winogradChoice.withValue(.always) {
+    @Test(arguments: [Case(n: 2, c: 2, o: 3, h: 5, w: 4, padding: 1), Case(n: 1, c: 3, o: 2, h: 4, w: 5, padding: 0)], tiles)
+    func gradcheckThroughWinograd(_ s: Case, _ tile: Int) {
+        Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(.always) {
             let x = Self.rand([s.n, s.c, s.h, s.w], 5), w = Self.rand([s.o, s.c, 3, 3], 6), b = Self.rand([s.o], 7)
             let r = gradcheck({ t in conv2d(t[0], weight: t[1], bias: t[2], padding: s.padding) }, inputs: [x, w, b])
             #expect(r.passed, "\(s): \(r)")
@@ -141,19 +151,19 @@ import Testing
                 return (gs[0]! * gs[0]!).sum() + (gs[1]! * gs[1]!).sum()
             } }, inputs: [x, w])
             #expect(r2.passed, "double backward \(s): \(r2)")
-        }
+        } }
     }
 
     /// convTranspose2d with a 3×3 kernel, stride 1, is a Winograd input gradient.
-    @Test func transposedConvolutionMatches() {
+    @Test(arguments: tiles) func transposedConvolutionMatches(_ tile: Int) {
         let x = Self.rand([2, 4, 5, 6], 8), w = Self.rand([4, 3, 3, 3], 9), b = Self.rand([3], 10)
         func run(_ choice: KernelChoice) -> [Tensor] {
-            Kernels.$winogradChoice.withValue(choice) {
+            Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(choice) {
                 let xs = x.copy().requiringGrad(), ws = w.copy().requiringGrad()
                 let y = convTranspose2d(xs, weight: ws, bias: b, padding: 1)
                 (y * y).sum().backward()
                 return [y, xs.grad!, ws.grad!]
-            }
+            } }
         }
         let direct = run(.never), wino = run(.always)
         for i in direct.indices { #expect(Self.relativeError(wino[i], direct[i]) <= 1e-12, "result \(i)") }
@@ -188,6 +198,10 @@ import Testing
         }
         #expect(Kernels.$winogradChoice.withValue(.always) { Kernels.useWinograd(g(c: 1, o: 1, hw: 1)) })
         #expect(!Kernels.$winogradChoice.withValue(.never) { Kernels.useWinograd(g()) })
+        // Tile size: 4×4 for outputs of at least 8×8 (ResNet's 32, 16 and 8), else 2×2.
+        #expect(Kernels.winogradTileSize(g(hw: 32)) == 4 && Kernels.winogradTileSize(g(hw: 8)) == 4)
+        #expect(Kernels.winogradTileSize(g(hw: 4)) == 2 && Kernels.winogradTileSize(g(hw: 7)) == 2)
+        #expect(Kernels.$winogradTileChoice.withValue(2) { Kernels.winogradTileSize(g(hw: 32)) } == 2)
     }
 
     /// `Runtime.winogradConvolution = false` turns the automatic choice off, and Winograd's results do
@@ -212,6 +226,12 @@ import Testing
             let two = run()
             Runtime.threadCount = 3
             precondition(one == two && two == run(), "Winograd results depend on the thread count")
+            Runtime.winogradLargeTiles = false
+            precondition(Kernels.winogradTileSize(geometry) == 2, "the tile switch is ignored")
+            let small = run()
+            precondition(small != one, "the tile switch did not change the algorithm")
+            Runtime.threadCount = 1
+            precondition(small == run(), "F(2×2) results depend on the thread count")
             Runtime.winogradConvolution = false
             precondition(!Kernels.useWinograd(geometry), "the runtime switch is ignored")
             precondition(one != run(), "the switch did not change the algorithm")

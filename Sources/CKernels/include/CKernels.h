@@ -58,6 +58,27 @@ void sg_winograd_output_plane_f32(const float *src, long step, float *dst, long 
 void sg_winograd_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
                                           float *dst, long step, float *scratch);
 
+/// Floats of scratch every `sg_winograd4_*_plane_f32` call needs, for th × tw tiles of 4×4 outputs.
+size_t sg_winograd4_scratch_count_f32(long th, long tw);
+
+/// Winograd F(4×4, 3×3) input transform of one [h, w] plane (padding pad_top/pad_left, zeros
+/// around): point ξ (0..<36) of tile (ty, tx) goes to out[ξ * step + ty * tw + tx].
+/// Requires `sg_cpu_has_avx2_fma()`.
+void sg_winograd4_input_plane_f32(const float *src, long h, long w, long pad_top, long pad_left,
+                                  long th, long tw, float *out, long step, float *scratch);
+
+/// The adjoint of `sg_winograd4_input_plane_f32`: dst [h, w] (overwritten) = Σ over tiles of B dV Bᵀ.
+void sg_winograd4_input_adjoint_plane_f32(const float *src, long step, float *dst, long h, long w,
+                                          long pad_top, long pad_left, long th, long tw, float *scratch);
+
+/// Winograd F(4×4, 3×3) output transform of one output plane [oh, ow]: Aᵀ M A per tile plus bias.
+void sg_winograd4_output_plane_f32(const float *src, long step, float *dst, long oh, long ow,
+                                   long th, long tw, float bias, float *scratch);
+
+/// The adjoint of `sg_winograd4_output_plane_f32`: dM = A dY Aᵀ per tile of one plane [oh, ow].
+void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
+                                           float *dst, long step, float *scratch);
+
 /// CPUs in the calling process's affinity mask (`taskset`, a container's cpuset); 0 where the mask
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);

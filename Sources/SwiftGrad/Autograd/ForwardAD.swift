@@ -333,6 +333,8 @@ extension ForwardAD {
         // Products, softmax, convolution, diagonals
         .matmul, .addmm, .softmax, .logSoftmax, .layerNorm, .conv2d, .convTranspose2d, .conv2dWeight,
         .linalgDiagonal, .linalgDiagEmbed,
+        // batch_norm: with a tangent, batchNorm takes its composed form (ops with rules)
+        .batchNorm,
         // Pooling and resampling (linear: the op on the tangent; max pools gather it at the argmax)
         .maxPool2d, .maxPool1d, .adaptiveMaxPool2d, .adaptiveMaxPool1d, .maxPoolBackward,
         .avgPool2d, .avgPool1d, .adaptiveAvgPool2d, .adaptiveAvgPool1d,

@@ -113,6 +113,11 @@ enum Op: String, CaseIterable, Sendable, CustomStringConvertible {
     /// with its own derivative.
     case layerNorm = "layer_norm", layerNormBackward = "layer_norm_backward"
 
+    // MARK: Batch normalisation (Ops/BatchNorm.swift)
+    /// Batch norm per channel with batch or fixed statistics and an optional affine map (inputs x,
+    /// weight?, bias?); its backward is a kernel, or Tensor ops under createGraph.
+    case batchNorm = "batch_norm"
+
     // MARK: Activations (Ops/Activations.swift)
     /// Smooth activations.
     case gelu = "gelu", geluTanh = "gelu_tanh", silu = "silu", mish = "mish", logSigmoid = "log_sigmoid",

@@ -234,6 +234,8 @@ extension Vmap {
         .softsign, .softplus, .elu, .selu, .leakyRelu, .hardtanh, .hardsigmoid, .hardswish,
         .tan, .asin, .acos, .atan, .sinh, .cosh, .asinh, .acosh, .atanh, .floor, .ceil, .round, .trunc,
         .log2, .log10, .exp2, .erfc, .erfinv, .lgamma, .digamma, .polygamma, .i0, .specialI1, .amax, .amin,
+        // batch_norm: under vmap, batchNorm takes its composed form (ops with rules)
+        .batchNorm,
     ]
 }
 

@@ -38,6 +38,11 @@ extension Kernels {
         UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 
+    /// The read-only form of `floats(_:)`.
+    static func readFloats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
     final class PackedB: @unchecked Sendable {
         let k: Int, n: Int
         let buffer: UnsafeMutablePointer<Float>

@@ -40,15 +40,17 @@ extension Runtime {
     }
 }
 
-/// Tiles of one sample's output: `th` × `tw` tiles of 2×2 (the last row or column may hang over the
-/// output's edge; those outputs are computed and dropped). The padded input plane a sample's tiles
-/// read is `hp` × `wp`.
+/// Tiles of one sample's output: `th` × `tw` tiles of m×m, m = 2 (F(2×2, 3×3)) or 4 (F(4×4, 3×3),
+/// WinogradF4.swift) (the last row or column may hang over the output's edge; those outputs are
+/// computed and dropped). The padded input plane a sample's tiles read is `hp` × `wp`; each tile
+/// has `points` = (m + 2)² transformed values.
 struct WinogradTiles {
-    let th: Int, tw: Int
+    let m: Int, th: Int, tw: Int
     var perSample: Int { th * tw }
-    var hp: Int { 2 * th + 2 }
-    var wp: Int { 2 * tw + 2 }
-    init(_ g: ConvGeometry) { th = (g.oh + 1) / 2; tw = (g.ow + 1) / 2 }
+    var points: Int { (m + 2) * (m + 2) }
+    var hp: Int { m * th + 2 }
+    var wp: Int { m * tw + 2 }
+    init(_ g: ConvGeometry, m: Int = 2) { self.m = m; th = (g.oh + m - 1) / m; tw = (g.ow + m - 1) / m }
 }
 
 extension Kernels {
@@ -81,7 +83,7 @@ extension Kernels {
 
     /// Samples per chunk, so that one chunk's V (or M) fits `convColumnBudget`.
     static func winogradChunk(_ g: ConvGeometry, _ t: WinogradTiles, dtype: DType) -> Int {
-        let perSample = Swift.max(1, 16 * t.perSample * Swift.max(g.c, g.o) * dtype.byteSize)
+        let perSample = Swift.max(1, t.points * t.perSample * Swift.max(g.c, g.o) * dtype.byteSize)
         return Swift.max(1, Swift.min(g.n, convColumnBudget / perSample))
     }
 
@@ -97,9 +99,9 @@ extension Kernels {
         return dense + ((line - dense % page) % page + page) % page
     }
 
-    /// Elements of a V or M buffer for chunks of up to p tiles: 16 planes of any chunk's stride.
-    static func winogradBufferCount(_ dtype: DType, rows: Int, p: Int) -> Int {
-        16 * (rows * p + 4096 / dtype.byteSize)
+    /// Elements of a V or M buffer for chunks of up to p tiles: `points` planes of any chunk's stride.
+    static func winogradBufferCount(_ dtype: DType, rows: Int, p: Int, points: Int) -> Int {
+        points * (rows * p + 4096 / dtype.byteSize)
     }
 
     /// y = conv(x, w) + bias for a 3×3 stride-1 convolution, by Winograd F(2×2, 3×3).
@@ -108,12 +110,12 @@ extension Kernels {
         let dtype = x.dtype
         let out = Tensor(uninitializedShape: [g.n, g.o, g.oh, g.ow], dtype: dtype)
         if g.n == 0 { return out }
-        let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
-        let u = Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype)
-        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample)], dtype: dtype)
-        let m = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample)], dtype: dtype)
+        let t = WinogradTiles(g, m: winogradTileSize(g)), nb = winogradChunk(g, t, dtype: dtype)
+        let u = Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype)
+        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)], dtype: dtype)
+        let m = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample, points: t.points)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
-            winogradWeights(w.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c)
+            winogradWeights(w.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c, m: t.m)
             let U = SendablePointer(u.ptr(T.self)), V = SendablePointer(v.ptr(T.self)), M = SendablePointer(m.ptr(T.self))
             let bp = bias.map { UnsafePointer($0.ptr(T.self)) }
             var n0 = 0
@@ -121,7 +123,7 @@ extension Kernels {
                 let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
                 let sv = winogradPlaneStride(T.self, rows: g.c, p: p), sm = winogradPlaneStride(T.self, rows: g.o, p: p)
                 winogradInput(x.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
-                WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                     gemm(false, false, g.o, p, g.c, 1, U.p + xi * g.o * g.c, g.c, V.p + xi * sv, p,
                          0, M.p + xi * sm, p, serial: true)
                 }
@@ -147,13 +149,13 @@ extension Kernels {
         let db = needBias ? Tensor.zeros([g.o], dtype: dtype) : nil
         if g.n == 0 { return (dx, needWeight ? Tensor.zeros([g.o, g.c, 3, 3], dtype: dtype) : nil, db) }
         let dw = needWeight ? Tensor(uninitializedShape: [g.o, g.c, 3, 3], dtype: dtype) : nil
-        let t = WinogradTiles(g), nb = winogradChunk(g, t, dtype: dtype)
-        let u = needInput ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
-        let du = needWeight ? Tensor(uninitializedShape: [16, g.o, g.c], dtype: dtype) : nil
-        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample)], dtype: dtype)
-        let dm = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample)], dtype: dtype)
+        let t = WinogradTiles(g, m: winogradTileSize(g)), nb = winogradChunk(g, t, dtype: dtype)
+        let u = needInput ? Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype) : nil
+        let du = needWeight ? Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype) : nil
+        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)], dtype: dtype)
+        let dm = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample, points: t.points)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
-            if let u { winogradWeights(w!.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c) }
+            if let u { winogradWeights(w!.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c, m: t.m) }
             let V = SendablePointer(v.ptr(T.self)), DM = SendablePointer(dm.ptr(T.self))
             let U = u.map { SendablePointer($0.ptr(T.self)) }, DU = du.map { SendablePointer($0.ptr(T.self)) }
             let dyp = dy.ptr(T.self)
@@ -168,14 +170,14 @@ extension Kernels {
                 if let DU {
                     winogradInput(x!.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
                     let beta: T = n0 == 0 ? 0 : 1   // chunks after the first accumulate
-                    WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                    WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                         gemm(false, true, g.o, g.c, p, 1, DM.p + xi * sm, p, V.p + xi * sv, p,
                              beta, DU.p + xi * g.o * g.c, g.c, serial: true)
                     }
                 }
                 if let U, let dx {
                     // V is free again: it receives dV.
-                    WorkerPool.shared.run(16, threads: Runtime.threadCount) { xi in
+                    WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                         gemm(true, false, g.c, p, g.o, 1, U.p + xi * g.o * g.c, g.c, DM.p + xi * sm, p,
                              0, V.p + xi * sv, p, serial: true)
                     }
@@ -183,7 +185,7 @@ extension Kernels {
                 }
                 n0 += mc
             }
-            if let DU, let dw { winogradWeightsAdjoint(DU.p, dw.ptr(T.self), o: g.o, c: g.c) }
+            if let DU, let dw { winogradWeightsAdjoint(DU.p, dw.ptr(T.self), o: g.o, c: g.c, m: t.m) }
         }
         switch dtype {
         case .float32: run(Float.self)
@@ -203,7 +205,8 @@ extension Kernels {
     /// time against 0.7 % for the adjoint, which reads the same layout). Pairs are done in blocks of
     /// `winogradWeightBlock` into a local [16, block] tile whose rows are then copied to the planes,
     /// a whole run of lines at a time. Same arithmetic, same results.
-    static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int) {
+    static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
+        if m == 4 { return winograd4Weights(w, u, o: o, c: c) }
         let oc = o * c
         let ws = SendablePointer(w), us = SendablePointer(u)
         let nb = winogradWeightBlock
@@ -242,7 +245,8 @@ extension Kernels {
     static let winogradWeightBlock = 64
 
     /// dw[o, c] = Gᵀ dU[·, o, c] G (the adjoint of `winogradWeights`), written as [o, c, 3, 3].
-    static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int) {
+    static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
+        if m == 4 { return winograd4WeightsAdjoint(du, dw, o: o, c: c) }
         let oc = o * c
         let us = SendablePointer(du), ws = SendablePointer(dw)
         parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
@@ -292,13 +296,14 @@ extension Kernels {
 
     /// Work threshold (planes) for the transforms' parallel loops: a plane's tiles cost ~50 operations each.
     static func winogradPlaneThreshold(_ t: WinogradTiles) -> Int {
-        Swift.max(2, parallelThreshold / Swift.max(16 * t.perSample, 1))
+        Swift.max(2, parallelThreshold / Swift.max(t.points * t.perSample, 1))
     }
 
     /// V[ξ, c, p] = (Bᵀ d B)[ξ] for every tile p of samples n0..<n0+nb of x ([n, c, h, w]); d is the 4×4
     /// input block under the tile, zero outside the image.
     static func winogradInput<T: FloatElement>(_ x: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                _ t: WinogradTiles, n0: Int, nb: Int) {
+        if t.m == 4 { return winograd4Input(x, v, g, t, n0: n0, nb: nb) }
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)   // from one point ξ to the next
         let xs = SendablePointer(x), vs = SendablePointer(v)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
@@ -350,6 +355,7 @@ extension Kernels {
     /// adjoint of `winogradInput`; neighbouring tiles overlap by two rows and columns).
     static func winogradInputAdjoint<T: FloatElement>(_ dv: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                       _ t: WinogradTiles, n0: Int, nb: Int) {
+        if t.m == 4 { return winograd4InputAdjoint(dv, dx, g, t, n0: n0, nb: nb) }
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)
         let vs = SendablePointer(dv), xs = SendablePointer(dx)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
@@ -401,6 +407,7 @@ extension Kernels {
     /// y for samples n0..<n0+nb = Aᵀ M A per tile (+ bias), the outputs inside the image only.
     static func winogradOutput<T: FloatElement>(_ m: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?,
                                                 _ g: ConvGeometry, _ t: WinogradTiles, n0: Int, nb: Int) {
+        if t.m == 4 { return winograd4Output(m, y, bias: bias, g, t, n0: n0, nb: nb) }
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.o, p: p)
         let ms = SendablePointer(m), ys = SendablePointer(y)
         let bs = bias.map { SendablePointer($0) }
@@ -452,6 +459,7 @@ extension Kernels {
     /// tile's outputs past the edge are zero). The adjoint of `winogradOutput`.
     static func winogradOutputAdjoint<T: FloatElement>(_ dy: UnsafePointer<T>, _ dm: UnsafeMutablePointer<T>, _ g: ConvGeometry,
                                                        _ t: WinogradTiles, n0: Int, nb: Int) {
+        if t.m == 4 { return winograd4OutputAdjoint(dy, dm, g, t, n0: n0, nb: nb) }
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.o, p: p)
         let ys = SendablePointer(dy), ms = SendablePointer(dm)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads

@@ -34,8 +34,25 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
                                          training: training, momentum: momentum, eps: eps,
                                          paramsDType: reducedPrecisionParamsDType(input, [runningMean, runningVar, weight, bias]))
     }
+    let batchStatistics = training || runningMean == nil || runningVar == nil
+    if batchStatistics {
+        let n = input.count / max(c, 1)
+        check(n != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+    }
+    // float32/float64 without tangents: the fused `batch_norm` op (Ops/BatchNorm.swift).
+    if (input.dtype == .float32 || input.dtype == .float64) && weight.map({ $0.dtype == input.dtype }) != false
+        && bias.map({ $0.dtype == input.dtype }) != false
+        && input.dual == nil && weight?.dual == nil && bias?.dual == nil {
+        let r = batchNormOp(input, weight: weight, bias: bias, batchStatistics: batchStatistics,
+                            mean: batchStatistics ? nil : runningMean, variance: batchStatistics ? nil : runningVar, eps: eps)
+        if training, let runningMean, let runningVar, let mean = r.mean, let variance = r.variance {
+            updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: input.count / max(c, 1),
+                                    momentum: momentum)
+        }
+        return r.y
+    }
     let axes = [0] + Array(2..<input.rank)
-    // x - mean is computed once (it feeds both the variance and the output), and the per-channel
+    // The composed form (forward-mode and vmap tangents, mixed dtypes): x - mean is computed once (it feeds both the variance and the output), and the per-channel
     // factors rsqrt(var + eps)·weight are multiplied first, so the full-size tensor goes through
     // one product instead of two: two full passes fewer forward and three fewer backward.
     let centered: Tensor, variance: Tensor
@@ -46,11 +63,8 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         centered = input - mean
         variance = centered.square().mean(axes: axes, keepDim: true)
         if training, let runningMean, let runningVar {
-            withNoGrad {
-                let unbiased = variance.reshape([c]) * (Double(n) / Double(max(n - 1, 1)))
-                runningMean.copyFrom(runningMean * (1 - momentum) + mean.reshape([c]).to(runningMean.dtype) * momentum)
-                runningVar.copyFrom(runningVar * (1 - momentum) + unbiased.to(runningVar.dtype) * momentum)
-            }
+            updateRunningStatistics(runningMean, runningVar, mean: mean.reshape([c]), variance: variance.reshape([c]), count: n,
+                                    momentum: momentum)
         }
     } else {
         centered = input - runningMean!.to(input.dtype).reshape(bshape)
@@ -61,6 +75,16 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
     var y = centered * scale
     if let bias { y = y + bias.reshape(bshape) }
     return y
+}
+
+/// running ← (1 − momentum)·running + momentum·batch, in place, with the unbiased variance
+/// (count / (count − 1) times the biased one), as PyTorch.
+func updateRunningStatistics(_ runningMean: Tensor, _ runningVar: Tensor, mean: Tensor, variance: Tensor, count n: Int, momentum: Double) {
+    withNoGrad {
+        let unbiased = variance.detach() * (Double(n) / Double(max(n - 1, 1)))
+        runningMean.copyFrom(runningMean * (1 - momentum) + mean.detach().to(runningMean.dtype) * momentum)
+        runningVar.copyFrom(runningVar * (1 - momentum) + unbiased.to(runningVar.dtype) * momentum)
+    }
 }
 
 /// Group normalisation: the C channels of `input` [N, C, ...] are split into `numGroups` groups,
