@@ -16,8 +16,9 @@
 size_t sg_winograd4_scratch_count_f32(long th, long tw) {
     long hp = 4 * th + 2, n1 = tw + 1, grid = hp * n1 + 1;
     // padded plane (4·grid + 8), its six column arrays and R (12·grid; the adjoint: its sums and
-    // phases), per-tile-row temporaries (72·tw), the output grid's phases and rows (32·th·tw).
-    return (size_t)(4 * grid + 8 + 12 * grid + 72 * tw + 32 * th * tw + 64);
+    // phases), per-tile-row temporaries (72·tw), the output grid's phases and rows and the
+    // output adjoint's A-over-rows results (56·th·tw).
+    return (size_t)(4 * grid + 8 + 12 * grid + 72 * tw + 56 * th * tw + 64);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -153,8 +154,10 @@ SG_AVX2 void sg_winograd4_input_plane_f32(const float *src, long h, long w, long
     split6(plane, grid, ph, grid);
     bt_run(ph, grid, R, grid, 0, grid);
     // Bᵀ over each tile's six rows: point (i, j) of tile (ty, tx) from R[j] at grid rows 4ty..4ty+5.
-    for (long ty = 0; ty < th; ty++)
-        for (int j = 0; j < 6; j++) bt_run(R + j * grid + 4 * ty * n1, n1, out + j * step + ty * tw, 6 * step, 0, tw);
+    // Column j outer: six output planes are written at a time, each from start to end (36 at a
+    // time, a few floats each, left lines evicted before they were full).
+    for (int j = 0; j < 6; j++)
+        for (long ty = 0; ty < th; ty++) bt_run(R + j * grid + 4 * ty * n1, n1, out + j * step + ty * tw, 6 * step, 0, tw);
 }
 
 SG_AVX2 void sg_winograd4_input_adjoint_plane_f32(const float *src, long step, float *dst, long h, long w,
@@ -202,7 +205,7 @@ SG_AVX2 void sg_winograd4_output_plane_f32(const float *src, long step, float *d
 SG_AVX2 void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
                                                     float *dst, long step, float *scratch) {
     long n = 4 * th * tw;
-    float *F = scratch, *Z0 = F + 24 * tw, *rows = Z0 + 4 * n;
+    float *Z0 = scratch, *rows = Z0 + 4 * n, *F = rows + 4 * n;   // F: 24·th·tw
     float *Z[4] = {Z0, Z0 + n, Z0 + 2 * n, Z0 + 3 * n};
     if (ow == 4 * tw && oh == 4 * th) split4(src, n, Z);
     else {
@@ -210,10 +213,11 @@ SG_AVX2 void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, lo
         for (long y = 0; y < oh; y++) memcpy(rows + y * 4 * tw, src + y * ow, (size_t)ow * sizeof(float));
         split4(rows, n, Z);
     }
-    for (long ty = 0; ty < th; ty++) {
-        // A over the tile's four rows for each column c: F[(6c + i)·tw + tx].
-        for (int c = 0; c < 4; c++) aa_run(Z0 + c * n + 4 * ty * tw, tw, F + 6 * c * tw, tw, tw);
-        // A over each row i's four columns: dM[i][j].
-        for (int i = 0; i < 6; i++) aa_run(F + i * tw, 6 * tw, dst + 6 * i * step + ty * tw, step, tw);
-    }
+    // A over each tile's four rows for each column c: F[(24·ty + 6c + i)·tw + tx].
+    for (long ty = 0; ty < th; ty++)
+        for (int c = 0; c < 4; c++) aa_run(Z0 + c * n + 4 * ty * tw, tw, F + (24 * ty + 6 * c) * tw, tw, tw);
+    // A over each row i's four columns: dM[i][j]; row i outer, so six output planes are written
+    // at a time, each from start to end (as in the input transform).
+    for (int i = 0; i < 6; i++)
+        for (long ty = 0; ty < th; ty++) aa_run(F + (24 * ty + i) * tw, 6 * tw, dst + 6 * i * step + ty * tw, step, tw);
 }
