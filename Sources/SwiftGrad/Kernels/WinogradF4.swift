@@ -11,8 +11,9 @@ import CKernels
 //     Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 //
 // The data transforms multiply only by powers of two (5·x is 4·x + x), but the sums are longer and
-// the values larger than F(2×2)'s, so float32 results carry about 25× its rounding error (at most
-// 1e-5 of the largest output for 512 channels against 4e-7; Docs/Performance.md). Selected by
+// the values larger than F(2×2)'s, so float32 results carry about ten times its rounding error
+// (64 → 64 channels: 3.0-4.1e-6 of the largest value against 2.6-4.1e-7 for F(2×2) and im2col;
+// WinogradTests.float32ErrorAtLayerSize, Docs/Convolution.md). Selected by
 // `Kernels.winogradTileSize` for layers whose output is at least 8×8; `Runtime.winogradLargeTiles`
 // switches it off. The loops below mirror Sources/CKernels/WinogradF4Transforms.c (the float32
 // path on x86-64) step for step, so both give the same floats; they serve float64 and other CPUs.
@@ -21,11 +22,11 @@ extension Runtime {
     static let _winogradLargeTiles = environmentSwitch("SWIFTGRAD_WINOGRAD_F4")
 
     /// Whether Winograd convolutions whose output is at least 8×8 use 4×4 output tiles
-    /// (F(4×4, 3×3): 1.78× fewer multiplications and transformed values than 2×2 tiles, about 25×
-    /// the float32 rounding error, at most 1e-5 of the largest output at 512 channels). On by
-    /// default; `SWIFTGRAD_WINOGRAD_F4=0` turns it off at start.
+    /// (F(4×4, 3×3): 1.78× fewer multiplications and transformed values than 2×2 tiles, about ten
+    /// times the float32 rounding error: 3-4e-6 of the largest value at 64 channels against
+    /// 3-4e-7). On by default; `SWIFTGRAD_WINOGRAD_F4=0` turns it off at start.
     ///
-    ///     Runtime.winogradLargeTiles = false   // F(2×2, 3×3) only: float32 error about 4e-7
+    ///     Runtime.winogradLargeTiles = false   // F(2×2, 3×3) only: float32 error as im2col's
     public static var winogradLargeTiles: Bool {
         get { _winogradLargeTiles.load(ordering: .relaxed) }
         set { _winogradLargeTiles.store(newValue, ordering: .relaxed) }
