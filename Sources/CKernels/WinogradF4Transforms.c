@@ -27,8 +27,9 @@ size_t sg_winograd4_scratch_count_f32(long th, long tw) {
 #define SG_AVX2
 #endif
 
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
-typedef float v4 __attribute__((vector_size(16), aligned(4)));
+// Unaligned, and allowed to alias the float arrays they are read from (as the intrinsics' types).
+typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
+typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
 
 // The four one-dimensional transforms, on any of float, v4, v8 (written once as macros so the
 // scalar and vector forms are the same expression).

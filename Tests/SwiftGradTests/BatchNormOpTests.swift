@@ -34,7 +34,7 @@ import Testing
     static let cases = [
         Case(shape: [4, 3]), Case(shape: [2, 3, 5]), Case(shape: [3, 4, 5, 6]), Case(shape: [2, 3, 4, 4], affine: false),
         Case(shape: [3, 4, 5, 6], fixed: true), Case(shape: [2, 3, 7], affine: false, fixed: true),
-        Case(shape: [1, 2, 9, 3]),
+        Case(shape: [1, 2, 9, 3]), Case(shape: [5, 4], affine: false, fixed: true), Case(shape: [6, 70]),
     ]
 
     /// Forward and every gradient agree with the formula's to 1e-12 (float64) and the op is recorded.
@@ -77,6 +77,30 @@ import Testing
             return (gs[0]! * gs[0]!).sum() + (gs[1]! * gs[1]!).sum() + gs[2]!.square().sum()
         } }, inputs: [x, w, b])
         #expect(second.passed, "double backward: \(second)")
+    }
+
+    /// Non-contiguous input and weight (a transposed input, every second element of a weight) give
+    /// their contiguous copies' values and gradients; float64 running statistics with a float32
+    /// input in eval mode are used as float32.
+    @Test func viewsAndRunningStatisticsOfAnotherDType() {
+        let base = GC.randn([3, 5, 4, 6], seed: 18), wBase = GC.randn([6, 2], seed: 19)
+        let r = GC.randn([3, 6, 4, 5], seed: 20)
+        func run(views: Bool) -> [Tensor] {
+            let b = base.copy().requiringGrad(), wb = wBase.copy().requiringGrad()
+            let x = views ? b.transpose(1, 3) : b.transpose(1, 3).contiguous()
+            let w = views ? wb.select(axis: 1, index: 0) : wb.select(axis: 1, index: 0).contiguous()
+            #expect(x.isContiguous != views && w.isContiguous != views)
+            let y = batchNorm(x, runningMean: nil, runningVar: nil, weight: w, training: true)
+            (y * r).sum().backward()
+            return [y, b.grad!, wb.grad!]
+        }
+        let viewed = run(views: true), dense = run(views: false)
+        for i in dense.indices { #expect(Self.maxDifference(viewed[i], dense[i]) <= 1e-12, "result \(i)") }
+        let x = base.transpose(1, 3)
+        let mean = GC.randn([6], seed: 21), variance = GC.randn([6], seed: 22).square() + 0.5
+        let y = batchNorm(x.to(.float32), runningMean: mean, runningVar: variance, training: false)
+        #expect(y.dtype == .float32)
+        #expect(Self.maxDifference(y, Self.reference(x, nil, nil, mean: mean, variance: variance)) <= 1e-5)
     }
 
     /// Training updates the running statistics in place: momentum-weighted, unbiased variance.

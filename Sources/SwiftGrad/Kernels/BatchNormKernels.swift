@@ -49,6 +49,19 @@ extension Kernels {
         let X = SendablePointer(x), M = SendablePointer(mean), V = SendablePointer(variance)
         let count = T(n * inner)
         parallelRanges(c, threshold: batchNormThreshold(n: n, inner: inner)) { lo, hi in
+            if inner == 1 {
+                // [n, c]: a channel is a column; sum a block of columns row by row (contiguous reads).
+                let m = M.p + lo, v = V.p + lo, width = hi - lo
+                m.update(repeating: 0, count: width); v.update(repeating: 0, count: width)
+                for s0 in 0..<n { let row = UnsafePointer(X.p) + s0 * c + lo; for j in 0..<width { m[j] += row[j] } }
+                for j in 0..<width { m[j] = m[j] / count }
+                for s0 in 0..<n {
+                    let row = UnsafePointer(X.p) + s0 * c + lo
+                    for j in 0..<width { let d = row[j] - m[j]; v[j] += d * d }
+                }
+                for j in 0..<width { v[j] = v[j] / count }
+                return
+            }
             for ch in lo..<hi {
                 var s: T = 0
                 for s0 in 0..<n { s += laneSum(UnsafePointer(X.p) + (s0 * c + ch) * inner, inner) }
@@ -65,6 +78,20 @@ extension Kernels {
                                                 mean: UnsafePointer<T>, scale: UnsafePointer<T>, shift: UnsafePointer<T>?) {
         let X = SendablePointer(x), Y = SendablePointer(y), M = SendablePointer(mean), S = SendablePointer(scale)
         let B = shift.map { SendablePointer($0) }
+        if inner == 1 {
+            // [n, c]: row by row, the per-channel factors along each row.
+            parallelRanges(n, threshold: Swift.max(1, parallelThreshold / Swift.max(c, 1))) { lo, hi in
+                for s0 in lo..<hi {
+                    let xr = UnsafePointer(X.p) + s0 * c, yr = Y.p + s0 * c
+                    if let B {
+                        for j in 0..<c { yr[j] = (xr[j] - M.p[j]) * S.p[j] + B.p[j] }
+                    } else {
+                        for j in 0..<c { yr[j] = (xr[j] - M.p[j]) * S.p[j] }
+                    }
+                }
+            }
+            return
+        }
         parallelRanges(c, threshold: batchNormThreshold(n: n, inner: inner)) { lo, hi in
             for ch in lo..<hi {
                 let m = M.p[ch], k = S.p[ch]
@@ -95,6 +122,10 @@ extension Kernels {
         let W = weight.map { SendablePointer($0) }, DX = dx.map { SendablePointer($0) }
         let DW = dweight.map { SendablePointer($0) }, DB = dbias.map { SendablePointer($0) }
         let count = T(Swift.max(n * inner, 1))
+        if inner == 1 {
+            batchNormBackwardColumns(G, X, n: n, c: c, M, R, W, batchStatistics: batchStatistics, DX, DW, DB)
+            return
+        }
         parallelRanges(c, threshold: batchNormThreshold(n: n, inner: inner)) { lo, hi in
             for ch in lo..<hi {
                 let m = M.p[ch], r = R.p[ch]
@@ -121,6 +152,48 @@ extension Kernels {
                     } else {
                         for i in 0..<inner { dr[i] = k1 * gr[i] }
                     }
+                }
+            }
+        }
+    }
+
+    /// `batchNormBackward` for x [n, c] (inner = 1): a channel is a column, so the sums run over
+    /// blocks of columns row by row and dx row by row (contiguous reads either way); the same
+    /// formulas, the k1·g + k2·(x − mean) + k3 form of dx.
+    private static func batchNormBackwardColumns<T: FloatElement & AccumulatingElement>(
+        _ G: SendablePointer<T>, _ X: SendablePointer<T>, n: Int, c: Int, _ M: SendablePointer<T>, _ R: SendablePointer<T>,
+        _ W: SendablePointer<T>?, batchStatistics: Bool, _ DX: SendablePointer<T>?, _ DW: SendablePointer<T>?, _ DB: SendablePointer<T>?) {
+        let count = T(Swift.max(n, 1))
+        // Per channel: sg = Σ g, sgx = Σ g·(x − mean), then the three dx factors.
+        let factors = UnsafeMutablePointer<T>.allocate(capacity: 5 * Swift.max(c, 1))
+        defer { factors.deallocate() }
+        let F = SendablePointer(factors)
+        parallelRanges(c, threshold: batchNormThreshold(n: n, inner: 1)) { lo, hi in
+            let sg = F.p + lo, sgx = F.p + c + lo, width = hi - lo
+            sg.update(repeating: 0, count: width); sgx.update(repeating: 0, count: width)
+            for s0 in 0..<n {
+                let gr = UnsafePointer(G.p) + s0 * c + lo, xr = UnsafePointer(X.p) + s0 * c + lo
+                for j in 0..<width { sg[j] += gr[j]; sgx[j] += gr[j] * (xr[j] - M.p[lo + j]) }
+            }
+            for ch in lo..<hi {
+                let r = R.p[ch], a = F.p[ch], b = F.p[c + ch]
+                DB?.p[ch] = a
+                DW?.p[ch] = b * r
+                let k1 = (W?.p[ch] ?? 1) * r
+                F.p[2 * c + ch] = k1
+                F.p[3 * c + ch] = batchStatistics ? -k1 * r * (b * r / count) : 0
+                F.p[4 * c + ch] = batchStatistics ? -k1 * (a / count) : 0
+            }
+        }
+        guard let DX else { return }
+        parallelRanges(n, threshold: Swift.max(1, parallelThreshold / Swift.max(c, 1))) { lo, hi in
+            let k1 = UnsafePointer(F.p) + 2 * c, k2 = k1 + c, k3 = k2 + c
+            for s0 in lo..<hi {
+                let gr = UnsafePointer(G.p) + s0 * c, xr = UnsafePointer(X.p) + s0 * c, dr = DX.p + s0 * c
+                if batchStatistics {
+                    for j in 0..<c { dr[j] = k1[j] * gr[j] + k2[j] * (xr[j] - M.p[j]) + k3[j] }
+                } else {
+                    for j in 0..<c { dr[j] = k1[j] * gr[j] }
                 }
             }
         }

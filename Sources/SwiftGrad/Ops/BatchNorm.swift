@@ -14,27 +14,30 @@ func batchNormOp(_ input: Tensor, weight: Tensor?, bias: Tensor?, batchStatistic
     let mean = Tensor(uninitializedShape: [c], dtype: dtype), variance = Tensor(uninitializedShape: [c], dtype: dtype)
     let rstd = Tensor(uninitializedShape: [c], dtype: dtype), scale = Tensor(uninitializedShape: [c], dtype: dtype)
     let y = Tensor(uninitializedShape: input.shape, dtype: dtype)
+    // Dense operands, held alive (withExtendedLifetime below) while the kernels read their pointers.
+    let w = weight?.dense, b = bias?.dense
+    let fm = batchStatistics ? nil : fixedMean!.to(dtype).dense, fv = batchStatistics ? nil : fixedVariance!.to(dtype).dense
     func run<T: FloatElement & AccumulatingElement>(_: T.Type) {
         let mp = mean.ptr(T.self), vp = variance.ptr(T.self), rp = rstd.ptr(T.self), sp = scale.ptr(T.self)
-        if batchStatistics {
-            Kernels.batchNormStatistics(x.ptr(T.self), n: n, c: c, inner: inner, mean: mp, variance: vp)
-        } else {
-            let fm = fixedMean!.to(dtype).dense, fv = fixedVariance!.to(dtype).dense
+        if let fm, let fv {
             mp.update(from: fm.ptr(T.self), count: c); vp.update(from: fv.ptr(T.self), count: c)
+        } else {
+            Kernels.batchNormStatistics(x.ptr(T.self), n: n, c: c, inner: inner, mean: mp, variance: vp)
         }
-        let e = T(eps), w = weight?.dense
-        let wp = w?.ptr(T.self)
+        let e = T(eps), wp = w?.ptr(T.self)
         for ch in 0..<c {
             rp[ch] = 1 / (vp[ch] + e).squareRoot()
             sp[ch] = wp.map { rp[ch] * $0[ch] } ?? rp[ch]
         }
         Kernels.batchNormApply(x.ptr(T.self), y.ptr(T.self), n: n, c: c, inner: inner, mean: mp, scale: sp,
-                               shift: bias.map { UnsafePointer($0.dense.ptr(T.self)) })
+                               shift: b.map { UnsafePointer($0.ptr(T.self)) })
     }
-    switch dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    default: checkFailure("batchNorm: input \(input.shape) must be float32 or float64 here, got \(dtype)")
+    withExtendedLifetime((x, w, b, fm, fv)) {
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: checkFailure("batchNorm: input \(input.shape) must be float32 or float64 here, got \(dtype)")
+        }
     }
     let hasWeight = weight != nil, hasBias = bias != nil
     let inputs = [input] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
@@ -72,7 +75,9 @@ private func batchNormKernelBackward(_ g: Tensor, _ x: Tensor, weight: Tensor?, 
                                   mean: mean.ptr(T.self), rstd: rstd.ptr(T.self), weight: wd.map { UnsafePointer($0.ptr(T.self)) },
                                   batchStatistics: batchStatistics, dx: dx?.ptr(T.self), dweight: dw?.ptr(T.self), dbias: db?.ptr(T.self))
     }
-    if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+    withExtendedLifetime((gd, xd, wd)) {
+        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+    }
     return (dx, dw, db)
 }
 
