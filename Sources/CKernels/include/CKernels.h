@@ -79,6 +79,12 @@ void sg_winograd4_output_plane_f32(const float *src, long step, float *dst, long
 void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, long ow, long th, long tw,
                                            float *dst, long step, float *scratch);
 
+/// The LSTM cell backward for rows r0..<r1 (each row h units; acts rows of 5h: i, f, g, o, tanh c):
+/// dPre rows of 4h and dc (may be dc_next) as `Kernels.lstmBackwardRows`, on eight lanes.
+/// Requires `sg_cpu_has_avx2_fma()`.
+void sg_lstm_backward_rows_f32(const float *dh, const float *dc_next, const float *acts, const float *c_prev,
+                               float *d_pre, float *dc, long r0, long r1, long h);
+
 /// CPUs in the calling process's affinity mask (`taskset`, a container's cpuset); 0 where the mask
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);
