@@ -9,11 +9,11 @@
 // either path and independent of where a thread's range starts (AdamKernelTests).
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
+#include "VectorTarget.h"
 #include <math.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-#define SG_AVX2 __attribute__((target("avx2,fma")))
 
 // m' = lerp(m, g, w1); v' = v·b2 + (w2·g)·g; p' = x + (negStep·m') / (√|v'| / bc2 + eps) with
 // x = p·decay when `decoupled` (AdamW), else p. lerp(a, b, w) = a + w·(b − a) for |w| < 0.5, else

@@ -4,16 +4,9 @@
 // for operation and in the same order (contraction off), so both give the same floats
 // (RecurrentRowsKernelTests). dc may be dc_next (updated in place, element by element).
 #include "CKernels.h"
+#include "VectorTarget.h"
 
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__) || defined(__i386__)
-#define SG_AVX2 __attribute__((target("avx2,fma")))
-#else
-#define SG_AVX2
-#endif
-
-typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
 
 // One element (or eight) of the cell backward: i, f, g, o gate activations, tc = tanh(c).
 #define LSTM_BACKWARD(V, j) do { \

@@ -11,6 +11,7 @@
 // so results there are exactly the Swift fallback's. The input lanes are kept in registers before
 // anything is stored, so x and y may be the same array.
 #include "CKernels.h"
+#include "VectorTarget.h"
 #include <math.h>
 
 // The scalar formulas for the lanes the vector code does not take (shared with the fallback below).
@@ -38,7 +39,6 @@ static inline float sg_gelu_backward_scalar(float g, float x) {
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-#define SG_AVX2 __attribute__((target("avx2,fma")))
 #define SG_INLINE static inline __attribute__((always_inline))
 #define SET(v) _mm256_set1_ps(v)
 

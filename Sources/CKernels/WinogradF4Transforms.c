@@ -9,6 +9,7 @@
 // is a power of two (5·x is written 4·x + x), so contracting a product into an FMA cannot change a
 // result either, and contraction is off anyway.
 #include "CKernels.h"
+#include "VectorTarget.h"
 #include <string.h>
 
 #pragma clang fp contract(off)
@@ -20,16 +21,6 @@ size_t sg_winograd4_scratch_count_f32(long th, long tw) {
     // output adjoint's A-over-rows results (56·th·tw).
     return (size_t)(4 * grid + 8 + 12 * grid + 72 * tw + 56 * th * tw + 64);
 }
-
-#if defined(__x86_64__) || defined(__i386__)
-#define SG_AVX2 __attribute__((target("avx2,fma")))
-#else
-#define SG_AVX2
-#endif
-
-// Unaligned, and allowed to alias the float arrays they are read from (as the intrinsics' types).
-typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
-typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
 
 // The four one-dimensional transforms, on any of float, v4, v8 (written once as macros so the
 // scalar and vector forms are the same expression).
@@ -61,20 +52,22 @@ typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
                   LD(V, in + 4 * is + (q)), LD(V, in + 5 * is + (q))
 #define OUT6(V, q, x0, x1, x2, x3, x4, x5) do { ST(V, o + (q), x0); ST(V, o + os + (q), x1); ST(V, o + 2 * os + (q), x2); \
     ST(V, o + 3 * os + (q), x3); ST(V, o + 4 * os + (q), x4); ST(V, o + 5 * os + (q), x5); } while (0)
-#define RUN(NAME, ...) NAME##1(__VA_ARGS__, NAME##4(__VA_ARGS__, NAME##8(__VA_ARGS__, 0, n), n), n)
 
-// o[k] = Bᵀ(in[0..5])[k], or o[k] += it when acc.
-#define DEF_BT(NAME, V, W) static inline __attribute__((always_inline)) long NAME( \
+// o[k] = F(in[0..5])[k] for a six-to-six transform F (BT or BB), or o[k] += it when acc.
+#define DEF_SIX(NAME, F, V, W) static inline __attribute__((always_inline)) long NAME( \
     const float *in, long is, float *o, long os, int acc, long q, long n) { \
     for (; q + W <= n; q += W) { V x0, x1, x2, x3, x4, x5; \
-        CALL(BT, IN6(V, q), x0, x1, x2, x3, x4, x5); \
+        CALL(F, IN6(V, q), x0, x1, x2, x3, x4, x5); \
         if (acc) { x0 += LD(V, o + q); x1 += LD(V, o + os + q); x2 += LD(V, o + 2 * os + q); \
                    x3 += LD(V, o + 3 * os + q); x4 += LD(V, o + 4 * os + q); x5 += LD(V, o + 5 * os + q); } \
         OUT6(V, q, x0, x1, x2, x3, x4, x5); } \
     return q; }
-DEF_BT(bt8, v8, 8)
-DEF_BT(bt4, v4, 4)
-DEF_BT(bt1, float, 1)
+DEF_SIX(bt8, BT, v8, 8)
+DEF_SIX(bt4, BT, v4, 4)
+DEF_SIX(bt1, BT, float, 1)
+DEF_SIX(bb8, BB, v8, 8)
+DEF_SIX(bb4, BB, v4, 4)
+DEF_SIX(bb1, BB, float, 1)
 
 // o[k] = Aᵀ(in[0..5])[k] + bias.
 #define DEF_AT(NAME, V, W) static inline __attribute__((always_inline)) long NAME( \
@@ -97,19 +90,6 @@ DEF_AT(at1, float, 1)
 DEF_AA(aa8, v8, 8)
 DEF_AA(aa4, v4, 4)
 DEF_AA(aa1, float, 1)
-
-// o[k] = B(in[0..5])[k], or o[k] += it when acc.
-#define DEF_BB(NAME, V, W) static inline __attribute__((always_inline)) long NAME( \
-    const float *in, long is, float *o, long os, int acc, long q, long n) { \
-    for (; q + W <= n; q += W) { V x0, x1, x2, x3, x4, x5; \
-        CALL(BB, IN6(V, q), x0, x1, x2, x3, x4, x5); \
-        if (acc) { x0 += LD(V, o + q); x1 += LD(V, o + os + q); x2 += LD(V, o + 2 * os + q); \
-                   x3 += LD(V, o + 3 * os + q); x4 += LD(V, o + 4 * os + q); x5 += LD(V, o + 5 * os + q); } \
-        OUT6(V, q, x0, x1, x2, x3, x4, x5); } \
-    return q; }
-DEF_BB(bb8, v8, 8)
-DEF_BB(bb4, v4, 4)
-DEF_BB(bb1, float, 1)
 
 // ph[c·stride + q] = src[4q + c] for q < n, c < 6 (the columns 4 and 5 are the next tile's 0 and 1).
 SG_AVX2 static void split6(const float *src, long n, float *ph, long stride) {

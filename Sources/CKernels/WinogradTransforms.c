@@ -5,6 +5,7 @@
 // arithmetic is the Swift code's, operation for operation, so both paths give the same floats (up
 // to the sign of a zero sum). Called per plane from Winograd.swift when `Kernels.ownKernels`.
 #include "CKernels.h"
+#include "VectorTarget.h"
 #include <immintrin.h>
 #include <string.h>
 
@@ -14,7 +15,6 @@ size_t sg_winograd_scratch_count_f32(long th, long tw) {
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-#define SG_AVX2 __attribute__((target("avx2,fma")))
 #define LD(p) _mm256_loadu_ps(p)
 #define ST(p, v) _mm256_storeu_ps((p), (v))
 #define ADD(a, b) _mm256_add_ps((a), (b))

@@ -39,6 +39,15 @@ extension Kernels {
         return (((s0 + s1) + (s2 + s3)) + st, ((t0 + t1) + (t2 + t3)) + tt)
     }
 
+    /// One channel's backward from its sums sg = Σ g and sgx = Σ g·(x − mean) over `count` values:
+    /// dweight = sgx·rstd, and dx = k1·g + k2·(x − mean) + k3 (k2 = k3 = 0 with fixed statistics).
+    @inline(__always)
+    static func batchNormChannelGradient<T: FloatElement>(sg: T, sgx: T, rstd r: T, weight: T, count: T, batchStatistics: Bool)
+        -> (dweight: T, k1: T, k2: T, k3: T) {
+        let k1 = weight * r
+        return (sgx * r, k1, batchStatistics ? -k1 * r * (sgx * r / count) : 0, batchStatistics ? -k1 * (sg / count) : 0)
+    }
+
     /// Channels per parallel range: a channel is n·inner elements.
     static func batchNormThreshold(n: Int, inner: Int) -> Int { Swift.max(1, parallelThreshold / Swift.max(n * inner, 1)) }
 
@@ -121,11 +130,11 @@ extension Kernels {
         let G = SendablePointer(g), X = SendablePointer(x), M = SendablePointer(mean), R = SendablePointer(rstd)
         let W = weight.map { SendablePointer($0) }, DX = dx.map { SendablePointer($0) }
         let DW = dweight.map { SendablePointer($0) }, DB = dbias.map { SendablePointer($0) }
-        let count = T(Swift.max(n * inner, 1))
         if inner == 1 {
             batchNormBackwardColumns(G, X, n: n, c: c, M, R, W, batchStatistics: batchStatistics, DX, DW, DB)
             return
         }
+        let count = T(Swift.max(n * inner, 1))
         parallelRanges(c, threshold: batchNormThreshold(n: n, inner: inner)) { lo, hi in
             for ch in lo..<hi {
                 let m = M.p[ch], r = R.p[ch]
@@ -137,13 +146,11 @@ extension Kernels {
                         sg += a; sgx += b
                     }
                 }
+                let (dweight, k1, k2, k3) = batchNormChannelGradient(sg: sg, sgx: sgx, rstd: r, weight: W?.p[ch] ?? 1,
+                                                                     count: count, batchStatistics: batchStatistics)
                 DB?.p[ch] = sg
-                DW?.p[ch] = sgx * r
+                DW?.p[ch] = dweight
                 guard let DX else { continue }
-                // dx = k1·g + k2·(x − mean) + k3.
-                let k1 = (W?.p[ch] ?? 1) * r
-                let k2: T = batchStatistics ? -k1 * r * (sgx * r / count) : 0
-                let k3: T = batchStatistics ? -k1 * (sg / count) : 0
                 for s0 in 0..<n {
                     let o = (s0 * c + ch) * inner
                     let gr = UnsafePointer(G.p) + o, xr = UnsafePointer(X.p) + o, dr = DX.p + o
@@ -164,7 +171,7 @@ extension Kernels {
         _ G: SendablePointer<T>, _ X: SendablePointer<T>, n: Int, c: Int, _ M: SendablePointer<T>, _ R: SendablePointer<T>,
         _ W: SendablePointer<T>?, batchStatistics: Bool, _ DX: SendablePointer<T>?, _ DW: SendablePointer<T>?, _ DB: SendablePointer<T>?) {
         let count = T(Swift.max(n, 1))
-        // Per channel: sg = Σ g, sgx = Σ g·(x − mean), then the three dx factors.
+        // Per channel: sg = Σ g, sgx = Σ g·(x − mean), then the three dx factors (F's five rows).
         let factors = UnsafeMutablePointer<T>.allocate(capacity: 5 * Swift.max(c, 1))
         defer { factors.deallocate() }
         let F = SendablePointer(factors)
@@ -176,13 +183,11 @@ extension Kernels {
                 for j in 0..<width { sg[j] += gr[j]; sgx[j] += gr[j] * (xr[j] - M.p[lo + j]) }
             }
             for ch in lo..<hi {
-                let r = R.p[ch], a = F.p[ch], b = F.p[c + ch]
-                DB?.p[ch] = a
-                DW?.p[ch] = b * r
-                let k1 = (W?.p[ch] ?? 1) * r
-                F.p[2 * c + ch] = k1
-                F.p[3 * c + ch] = batchStatistics ? -k1 * r * (b * r / count) : 0
-                F.p[4 * c + ch] = batchStatistics ? -k1 * (a / count) : 0
+                let f = batchNormChannelGradient(sg: F.p[ch], sgx: F.p[c + ch], rstd: R.p[ch], weight: W?.p[ch] ?? 1,
+                                                 count: count, batchStatistics: batchStatistics)
+                DB?.p[ch] = F.p[ch]
+                DW?.p[ch] = f.dweight
+                F.p[2 * c + ch] = f.k1; F.p[3 * c + ch] = f.k2; F.p[4 * c + ch] = f.k3
             }
         }
         guard let DX else { return }

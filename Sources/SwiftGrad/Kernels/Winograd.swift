@@ -286,12 +286,18 @@ extension Kernels {
     @TaskLocal static var winogradVectorKernels = true
 
     /// Runs `body(sample, channel, scratch)` for the planes `lo..<hi` of a parallel range
-    /// (`channels` planes per sample), with the scratch floats one plane's C transform needs.
-    static func winogradVectorPlanes(_ lo: Int, _ hi: Int, per channels: Int, _ t: WinogradTiles,
-                                     _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Int(sg_winograd_scratch_count_f32(t.th, t.tw)))
+    /// (`channels` planes per sample), with a scratch buffer of `count` elements shared by the range.
+    static func winogradPlanes<T>(_: T.Type, _ lo: Int, _ hi: Int, per channels: Int, count: Int,
+                                  _ body: (Int, Int, UnsafeMutablePointer<T>) -> Void) {
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: count)
         defer { scratch.deallocate() }
         for unit in lo..<hi { body(unit / channels, unit % channels, scratch) }
+    }
+
+    /// Elements of scratch one plane's transform needs (the C kernels' count, which also covers the
+    /// F(4×4) Swift loops' buffers).
+    static func winogradScratchCount(_ t: WinogradTiles) -> Int {
+        Int(t.m == 4 ? sg_winograd4_scratch_count_f32(t.th, t.tw) : sg_winograd_scratch_count_f32(t.th, t.tw))
     }
 
     /// Work threshold (planes) for the transforms' parallel loops: a plane's tiles cost ~50 operations each.
@@ -310,7 +316,7 @@ extension Kernels {
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                winogradVectorPlanes(lo, hi, per: g.c, t) { s, ch, scratch in
+                winogradPlanes(Float.self, lo, hi, per: g.c, count: winogradScratchCount(t)) { s, ch, scratch in
                     sg_winograd_input_plane_f32(floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w, g.h, g.w,
                                                 g.padTop, g.padLeft, t.th, t.tw,
                                                 floats(vs.p) + ch * p + s * t.perSample, step, scratch)
@@ -362,7 +368,7 @@ extension Kernels {
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                winogradVectorPlanes(lo, hi, per: g.c, t) { s, ch, scratch in
+                winogradPlanes(Float.self, lo, hi, per: g.c, count: winogradScratchCount(t)) { s, ch, scratch in
                     sg_winograd_input_adjoint_plane_f32(floats(vs.p) + ch * p + s * t.perSample, step,
                                                         floats(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w,
                                                         g.h, g.w, g.padTop, g.padLeft, t.th, t.tw, scratch)
@@ -415,7 +421,7 @@ extension Kernels {
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                winogradVectorPlanes(lo, hi, per: g.o, t) { s, oc, scratch in
+                winogradPlanes(Float.self, lo, hi, per: g.o, count: winogradScratchCount(t)) { s, oc, scratch in
                     let b: Float = bs.map { floats($0.p)[oc] } ?? 0
                     sg_winograd_output_plane_f32(floats(ms.p) + oc * p + s * t.perSample, step,
                                                  floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
@@ -466,7 +472,7 @@ extension Kernels {
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
             if vector {
                 #if arch(x86_64)
-                winogradVectorPlanes(lo, hi, per: g.o, t) { s, oc, scratch in
+                winogradPlanes(Float.self, lo, hi, per: g.o, count: winogradScratchCount(t)) { s, oc, scratch in
                     sg_winograd_output_adjoint_plane_f32(floats(ys.p) + ((n0 + s) * g.o + oc) * g.l,
                                                          g.oh, g.ow, t.th, t.tw,
                                                          floats(ms.p) + oc * p + s * t.perSample, step, scratch)

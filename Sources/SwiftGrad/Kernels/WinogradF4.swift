@@ -138,17 +138,6 @@ extension Kernels {
 
     // MARK: Data
 
-    /// Runs `body(sample, channel, scratch)` for the planes `lo..<hi` of a parallel range, with a
-    /// scratch buffer of `count` elements.
-    static func winograd4Planes<T>(_: T.Type, _ lo: Int, _ hi: Int, per channels: Int, count: Int,
-                                   _ body: (Int, Int, UnsafeMutablePointer<T>) -> Void) {
-        let scratch = UnsafeMutablePointer<T>.allocate(capacity: count)
-        defer { scratch.deallocate() }
-        for unit in lo..<hi { body(unit / channels, unit % channels, scratch) }
-    }
-
-    static func winograd4ScratchCount(_ t: WinogradTiles) -> Int { Int(sg_winograd4_scratch_count_f32(t.th, t.tw)) }
-
     /// V[ξ, c, p] = (Bᵀ d B)[ξ] for every tile p of samples n0..<n0+nb of x ([n, c, h, w]); d is the
     /// 6×6 input block under the tile, zero outside the image.
     static func winograd4Input<T: FloatElement>(_ x: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: ConvGeometry,
@@ -156,9 +145,9 @@ extension Kernels {
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)
         let xs = SendablePointer(x), vs = SendablePointer(v)
         let vector = winogradVectorTransforms(T.self)   // read here: task-locals do not reach the pool's threads
-        let count = winograd4ScratchCount(t)
+        let count = winogradScratchCount(t)
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
-            winograd4Planes(T.self, lo, hi, per: g.c, count: count) { s, ch, scratch in
+            winogradPlanes(T.self, lo, hi, per: g.c, count: count) { s, ch, scratch in
                 let src = UnsafePointer(xs.p) + ((n0 + s) * g.c + ch) * g.h * g.w
                 let out = vs.p + ch * p + s * t.perSample
                 if vector {
@@ -201,9 +190,9 @@ extension Kernels {
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.c, p: p)
         let vs = SendablePointer(dv), xs = SendablePointer(dx)
         let vector = winogradVectorTransforms(T.self)
-        let count = winograd4ScratchCount(t)
+        let count = winogradScratchCount(t)
         parallelRanges(nb * g.c, threshold: winogradPlaneThreshold(t)) { lo, hi in
-            winograd4Planes(T.self, lo, hi, per: g.c, count: count) { s, ch, scratch in
+            winogradPlanes(T.self, lo, hi, per: g.c, count: count) { s, ch, scratch in
                 let src = UnsafePointer(vs.p) + ch * p + s * t.perSample
                 let dst = xs.p + ((n0 + s) * g.c + ch) * g.h * g.w
                 if vector {
@@ -258,9 +247,9 @@ extension Kernels {
         let ms = SendablePointer(m), ys = SendablePointer(y)
         let bs = bias.map { SendablePointer($0) }
         let vector = winogradVectorTransforms(T.self)
-        let count = winograd4ScratchCount(t)
+        let count = winogradScratchCount(t)
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
-            winograd4Planes(T.self, lo, hi, per: g.o, count: count) { s, oc, scratch in
+            winogradPlanes(T.self, lo, hi, per: g.o, count: count) { s, oc, scratch in
                 let src = UnsafePointer(ms.p) + oc * p + s * t.perSample
                 let dst = ys.p + ((n0 + s) * g.o + oc) * g.l
                 if vector {
@@ -307,9 +296,9 @@ extension Kernels {
         let p = nb * t.perSample, step = winogradPlaneStride(T.self, rows: g.o, p: p)
         let ys = SendablePointer(dy), ms = SendablePointer(dm)
         let vector = winogradVectorTransforms(T.self)
-        let count = winograd4ScratchCount(t)
+        let count = winogradScratchCount(t)
         parallelRanges(nb * g.o, threshold: winogradPlaneThreshold(t)) { lo, hi in
-            winograd4Planes(T.self, lo, hi, per: g.o, count: count) { s, oc, scratch in
+            winogradPlanes(T.self, lo, hi, per: g.o, count: count) { s, oc, scratch in
                 let src = UnsafePointer(ys.p) + ((n0 + s) * g.o + oc) * g.l
                 let dst = ms.p + oc * p + s * t.perSample
                 if vector {

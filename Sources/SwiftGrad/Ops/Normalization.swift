@@ -26,19 +26,16 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         if let bias { y = y + bias.reshape(bshape) }
         return y
     }
+    let n = input.count / max(c, 1)   // values per channel
+    check(n != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
     if input.dtype.isReducedPrecision {
         // As PyTorch's CPU kernel: float32 statistics, stored (rounded) in the parameters' dtype,
         // and x·α + β rounded once (NormalizationReducedPrecision.swift).
-        check(input.count / max(c, 1) != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
         return batchNormReducedPrecision(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                                          training: training, momentum: momentum, eps: eps,
                                          paramsDType: reducedPrecisionParamsDType(input, [runningMean, runningVar, weight, bias]))
     }
     let batchStatistics = training || runningMean == nil || runningVar == nil
-    if batchStatistics {
-        let n = input.count / max(c, 1)
-        check(n != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
-    }
     // float32/float64 without tangents: the fused `batch_norm` op (Ops/BatchNorm.swift).
     if (input.dtype == .float32 || input.dtype == .float64) && weight.map({ $0.dtype == input.dtype }) != false
         && bias.map({ $0.dtype == input.dtype }) != false
@@ -46,19 +43,17 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         let r = batchNormOp(input, weight: weight, bias: bias, batchStatistics: batchStatistics,
                             mean: batchStatistics ? nil : runningMean, variance: batchStatistics ? nil : runningVar, eps: eps)
         if training, let runningMean, let runningVar, let mean = r.mean, let variance = r.variance {
-            updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: input.count / max(c, 1),
-                                    momentum: momentum)
+            updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: n, momentum: momentum)
         }
         return r.y
     }
     let axes = [0] + Array(2..<input.rank)
-    // The composed form (forward-mode and vmap tangents, mixed dtypes): x - mean is computed once (it feeds both the variance and the output), and the per-channel
-    // factors rsqrt(var + eps)·weight are multiplied first, so the full-size tensor goes through
-    // one product instead of two: two full passes fewer forward and three fewer backward.
+    // The composed form (forward-mode and vmap tangents, mixed dtypes): x - mean is computed once
+    // (it feeds both the variance and the output), and the per-channel factors rsqrt(var + eps)·weight
+    // are multiplied first, so the full-size tensor goes through one product instead of two: two
+    // full passes fewer forward and three fewer backward.
     let centered: Tensor, variance: Tensor
-    if training || runningMean == nil || runningVar == nil {
-        let n = input.count / max(c, 1)
-        check(n != 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+    if batchStatistics {
         let mean = input.mean(axes: axes, keepDim: true)
         centered = input - mean
         variance = centered.square().mean(axes: axes, keepDim: true)
