@@ -38,6 +38,15 @@ int sg_cpu_has_avx512f(void);
 void sg_gemm_packed_b_panels_f32_avx512(long m, long n, long k, const float *a, long lda, const float *packed,
                                         float *c, long ldc, long q0, long q1, const float *bias, int accumulate);
 
+/// C[m, n] = alpha · op(A) · op(B) + beta · C for row-major float32 matrices (op(A) = Aᵀ when transA
+/// is nonzero, A then stored [k, m]; likewise B), the cache-blocked AVX-512 GEMM of
+/// BlockedGemmAVX512.c. Each element of C is one FMA chain per block of at most 384 values of p, the
+/// blocks added in order, so results do not depend on which rows or columns a call covers. With beta
+/// zero C is only written. Returns 0, or -1 when its packing buffer could not be allocated (C is then
+/// untouched). Requires `sg_cpu_has_avx512f()`.
+int sg_sgemm_blocked_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                            long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
 /// Floats of scratch every `sg_winograd_*_plane_f32` call needs, for th × tw tiles of 2×2 outputs.
 size_t sg_winograd_scratch_count_f32(long th, long tw);
 

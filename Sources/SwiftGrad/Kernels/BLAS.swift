@@ -48,7 +48,8 @@ extension Kernels {
     /// Blocks of rows or columns are multiples of this (the GEMM micro-kernels' tile sizes divide it).
     static let gemmSplitAlignment = 16
 
-    /// One cblas call on the calling thread.
+    /// One product on the calling thread: SwiftGrad's blocked AVX-512 kernel for the float32 shapes of
+    /// `blockedGemmApplies` (BlockedGemm.swift), else one cblas call.
     @inline(__always)
     static func gemmBLAS<T: FloatElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                           _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
@@ -57,6 +58,9 @@ extension Kernels {
         let ta = transA ? CblasTrans : CblasNoTrans
         let tb = transB ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
+            if blockedGemmApplies(m, n, k),
+               blockedGemm(transA, transB, m, n, k, Float(alpha), readFloats(a), lda, readFloats(b), ldb,
+                           Float(beta), floats(c), ldc) { return }
             cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
                         UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
                         UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), Int32(ldb), Float(beta),
