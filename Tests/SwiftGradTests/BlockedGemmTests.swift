@@ -128,6 +128,18 @@ import CKernels
         }
     }
 
+    /// The shapes that go to the kernel: large enough, little column padding, not narrow over a long p.
+    @Test func dispatchRule() {
+        guard Kernels.blockedGemmAvailable, Runtime.blockedGemm else { return }
+        #expect(Kernels.blockedGemmApplies(512, 1024, 1024))
+        #expect(Kernels.blockedGemmApplies(1024, 512, 64))
+        #expect(!Kernels.blockedGemmApplies(64, 32, 64))        // below 2²¹ multiply-adds
+        #expect(!Kernels.blockedGemmApplies(2048, 65, 128))     // a third of the last panel's columns padding
+        #expect(!Kernels.blockedGemmApplies(2048, 100, 128))
+        #expect(!Kernels.blockedGemmApplies(512, 128, 2048))    // narrow over a long p
+        #expect(!Kernels.blockedGemmApplies(4096, 10, 256))     // fewer than 32 columns
+    }
+
     /// `matmul` and a linear layer's gradients agree with the OpenBLAS path to float32 rounding,
     /// forward and backward (the backward's products have transposed operands).
     @Test func matmulAgreesWithOpenBLAS() {

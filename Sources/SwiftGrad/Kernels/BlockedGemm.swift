@@ -25,13 +25,21 @@ extension Kernels {
     /// Whether the CPU can run the blocked kernel (AVX-512F and FMA, own kernels allowed).
     static let blockedGemmAvailable = avx512
 
-    /// Whether a float32 product of this shape goes to the blocked kernel: at least one whole 32-column
-    /// panel, 16 rows and 16 values of p, and 2²¹ multiply-adds per call (after `gemm`'s split over
-    /// threads). Below that OpenBLAS's small-matrix kernels are faster: [64, 32]·[32, 64] took 1.3-1.7×
-    /// OpenBLAS's time, [128, 256]·[256, 10] 1.4-5×.
+    /// Whether a float32 product of this shape goes to the blocked kernel (one thread, against OpenBLAS
+    /// 0.3.21's SkylakeX kernels on a Sapphire Rapids core):
+    /// - at least 2²¹ multiply-adds per call (after `gemm`'s split over threads), 16 rows and 16 values
+    ///   of p: below, OpenBLAS's small-matrix kernels are faster ([64, 32]·[32, 64] took 1.3-1.7× its
+    ///   time, [128, 256]·[256, 10] 1.4-5×);
+    /// - at least 32 columns, of which at most an eighth of the last 32-column panel is padding
+    ///   ([2048, 128]·[128, 65] and ·[128, 100], a third and a fifth of the panel columns empty,
+    ///   took 1.10-1.19×);
+    /// - not a narrow product over a long p (n ≤ 128 with k ≥ 1024, the weight gradients of small
+    ///   layers: packing A costs 1/n per multiply-add; [512, 2048]·[2048, 128] took 1.06-1.09×).
     @inline(__always)
     static func blockedGemmApplies(_ m: Int, _ n: Int, _ k: Int) -> Bool {
-        blockedGemmAvailable && n >= 32 && m >= 16 && k >= 16 && m * n * k >= 1 << 21 && Runtime.blockedGemm
+        guard blockedGemmAvailable, n >= 32, m >= 16, k >= 16, m * n * k >= 1 << 21 else { return false }
+        let padded = (n + 31) / 32 * 32
+        return (padded - n) * 8 <= padded && !(n <= 128 && k >= 1024) && Runtime.blockedGemm
     }
 
     /// C = alpha · op(A) · op(B) + beta · C on the blocked kernel, on the calling thread. False when
