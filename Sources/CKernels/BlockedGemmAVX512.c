@@ -2,8 +2,8 @@
 // (gemm_1024, the GPT and MLP steps' projections): C = alpha·op(A)·op(B) + beta·C, row-major.
 //
 // The loops are the Goto/BLIS ones, written for row-major C with the vectors along C's rows:
-//   for each block of KC values of p:
-//     pack op(A)[all rows, block] into strips of MR = 12 rows (p-major: 12 floats per p);
+//   for each block of MC = 1536 rows, for each block of KC values of p:
+//     pack op(A)[rows, block] into strips of MR = 12 rows (p-major: 12 floats per p);
 //     for each block of NB columns:
 //       pack op(B)[block, columns] into panels of NR = 32 columns (p-major: 32 floats per p);
 //       for each 12-row strip (in L1 while it is used), for each 32-column panel (from L2):
@@ -13,6 +13,7 @@
 // is given, so splitting a product over threads by rows or columns never changes a result.
 // Padding rows and columns of the packed strips and panels are zero and never stored.
 #include "CKernels.h"
+#include <pthread.h>
 #include <stdlib.h>
 
 // Tile and block sizes, measured on a Sapphire Rapids core (48 KiB L1d, 2 MiB L2): a 12-row strip
@@ -23,9 +24,15 @@
 enum { SGB_MR = 12, SGB_NR = 32, SGB_KC = 384, SGB_NB = 512, SGB_MC = 1536 };
 
 // Each thread keeps its packing buffer (at most SGB_MC·SGB_KC + SGB_KC·SGB_NB floats, 3 MiB) for
-// the next call; it grows to the largest product the thread has run.
+// the next call; it grows to the largest product the thread has run, and is freed when the thread
+// exits (a pthread key's destructor), so short-lived threads leave nothing behind.
 static _Thread_local float *sgb_buffer;
 static _Thread_local long sgb_buffer_count;
+static pthread_key_t sgb_buffer_key;
+static pthread_once_t sgb_buffer_key_once = PTHREAD_ONCE_INIT;
+static int sgb_buffer_key_made;
+
+static void sgb_make_buffer_key(void) { sgb_buffer_key_made = pthread_key_create(&sgb_buffer_key, free) == 0; }
 
 // Rows of the packed copy of A for a product with m rows: m rounded up to 12, at most SGB_MC.
 static long sgb_packed_rows(long m) { return m < SGB_MC ? (m + SGB_MR - 1) / SGB_MR * SGB_MR : SGB_MC; }
@@ -33,8 +40,11 @@ static long sgb_packed_rows(long m) { return m < SGB_MC ? (m + SGB_MR - 1) / SGB
 static float *sgb_workspace(long m) {
     long count = sgb_packed_rows(m) * SGB_KC + SGB_KC * SGB_NB;
     if (count > sgb_buffer_count) {
+        pthread_once(&sgb_buffer_key_once, sgb_make_buffer_key);
+        if (!sgb_buffer_key_made) return 0;
         float *fresh = aligned_alloc(64, (size_t)count * sizeof(float));
         if (!fresh) return 0;
+        if (pthread_setspecific(sgb_buffer_key, fresh) != 0) { free(fresh); return 0; }
         free(sgb_buffer);
         sgb_buffer = fresh;
         sgb_buffer_count = count;
