@@ -2,10 +2,12 @@ import CKernels
 
 // SwiftGrad's own cache-blocked float32 GEMM for CPUs with AVX-512F (Sources/CKernels/
 // BlockedGemmAVX512.c): packed 12-row strips of A and 32-column panels of B, a 12×32 micro-kernel
-// of 24 sixteen-lane accumulators. It replaces OpenBLAS's sgemm for the products of `blockedGemmApplies`
-// (measured on a Sapphire Rapids core against OpenBLAS 0.3.21's SkylakeX kernels: 0.74-1.04 of its
-// time on the shapes of the MLP, GPT and LSTM steps, no beta pass over C, transposed operands packed
-// with in-register transposes; Docs/Performance.md). Float64, other CPUs and other shapes stay on OpenBLAS.
+// of 24 sixteen-lane accumulators. It replaces OpenBLAS's sgemm for the products of `blockedGemmApplies`.
+// Measured on a Sapphire Rapids core against OpenBLAS 0.3.21's SkylakeX kernels: alone, 0.94-1.08 of
+// its time on the GPT and MLP steps' shapes and 0.82 on the LSTM's input projection; inside the steps
+// (no beta pass over C, transposed operands packed with in-register transposes) gemm_1024,
+// mlp_train_step and gpt_train_step 6-10 % faster (Docs/Performance.md). Float64, other CPUs and
+// other shapes stay on OpenBLAS.
 
 extension Runtime {
     static let _blockedGemm = environmentSwitch("SWIFTGRAD_BLOCKED_GEMM")
