@@ -23,11 +23,15 @@
 // Rows are taken SGB_MC at a time (a multiple of 12), which bounds the packed copy of A.
 enum { SGB_MR = 12, SGB_NR = 32, SGB_KC = 384, SGB_NB = 512, SGB_MC = 1536 };
 
-// Each thread keeps its packing buffer (at most SGB_MC·SGB_KC + SGB_KC·SGB_NB floats, 3 MiB) for
-// the next call; it grows to the largest product the thread has run, and is freed when the thread
-// exits (a pthread key's destructor), so short-lived threads leave nothing behind.
-static _Thread_local float *sgb_buffer;
-static _Thread_local long sgb_buffer_count;
+// Each thread keeps its packing buffer for the next call, behind a pthread key whose destructor frees
+// it when the thread exits (short-lived threads leave nothing behind). It grows to the largest
+// product the thread has run: at most SGB_MC·SGB_KC + SGB_KC·SGB_NB floats, 3 MiB.
+typedef struct {
+    long count;      // floats in `floats`
+    long pad[7];     // `floats` starts 64 bytes into the (64-byte aligned) allocation
+    float floats[];
+} sgb_buffer;
+
 static pthread_key_t sgb_buffer_key;
 static pthread_once_t sgb_buffer_key_once = PTHREAD_ONCE_INIT;
 static int sgb_buffer_key_made;
@@ -37,25 +41,34 @@ static void sgb_make_buffer_key(void) { sgb_buffer_key_made = pthread_key_create
 // Rows of the packed copy of A for a product with m rows: m rounded up to 12, at most SGB_MC.
 static long sgb_packed_rows(long m) { return m < SGB_MC ? (m + SGB_MR - 1) / SGB_MR * SGB_MR : SGB_MC; }
 
+// The calling thread's buffer for a product with m rows, or 0 when it cannot be had.
 static float *sgb_workspace(long m) {
     long count = sgb_packed_rows(m) * SGB_KC + SGB_KC * SGB_NB;
-    if (count > sgb_buffer_count) {
-        pthread_once(&sgb_buffer_key_once, sgb_make_buffer_key);
-        if (!sgb_buffer_key_made) return 0;
-        float *fresh = aligned_alloc(64, (size_t)count * sizeof(float));
+    pthread_once(&sgb_buffer_key_once, sgb_make_buffer_key);
+    if (!sgb_buffer_key_made) return 0;
+    sgb_buffer *buffer = pthread_getspecific(sgb_buffer_key);
+    if (!buffer || buffer->count < count) {
+        size_t bytes = (sizeof(sgb_buffer) + (size_t)count * sizeof(float) + 63) / 64 * 64;
+        sgb_buffer *fresh = aligned_alloc(64, bytes);
         if (!fresh) return 0;
         if (pthread_setspecific(sgb_buffer_key, fresh) != 0) { free(fresh); return 0; }
-        free(sgb_buffer);
-        sgb_buffer = fresh;
-        sgb_buffer_count = count;
+        free(buffer);
+        fresh->count = count;
+        buffer = fresh;
     }
-    return sgb_buffer;
+    return buffer->floats;
 }
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #define SGB_TARGET __attribute__((target("avx512f,fma")))
+
+// The mask of the first w of 16 lanes (none for w ≤ 0, all for w ≥ 16): a 32-column panel with w
+// columns is sgb_lanes(w) and sgb_lanes(w - 16).
+static inline __mmask16 sgb_lanes(long w) {
+    return w >= 16 ? (__mmask16)0xFFFF : (w > 0 ? (__mmask16)((1u << w) - 1) : (__mmask16)0);
+}
 
 // dst[r·ldd + c] = src[c·lds + r] for an 8×8 block: eight rows loaded, transposed in registers.
 SGB_TARGET static inline void sgb_transpose8(const float *src, long lds, float *dst, long ldd) {
@@ -136,8 +149,7 @@ SGB_TARGET static void sgb_pack_b(int trans, const float *b, long ldb, long p0, 
         float *d = dst + t * kc;
         if (!trans) {
             // op(B)[p, j] = b[p·ldb + j]: 32 consecutive floats per p.
-            __mmask16 k0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
-            __mmask16 k1 = w >= 32 ? (__mmask16)0xFFFF : (w > 16 ? (__mmask16)((1u << (w - 16)) - 1) : 0);
+            __mmask16 k0 = sgb_lanes(w), k1 = sgb_lanes(w - 16);
             for (long p = 0; p < kc; p++) {
                 const float *src = b + (p0 + p) * ldb + j0 + t;
                 _mm512_storeu_ps(d + p * SGB_NR, _mm512_maskz_loadu_ps(k0, src));
@@ -218,12 +230,8 @@ SGB_TARGET static void sgb_gemm(int transA, int transB, long m, long n, long k, 
                     long rows = mb - s < SGB_MR ? mb - s : SGB_MR;
                     const float *ap = pa + s * kc;
                     for (long t = 0; t < cols; t += SGB_NR) {
-                        long w = cols - t;
-                        __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
-                        __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF
-                                               : (w > 16 ? (__mmask16)((1u << (w - 16)) - 1) : 0);
-                        sgb_kernel(kc, ap, pb + t * kc, cb + s * ldc + j0 + t, ldc, rows, m0, m1, alpha, beta,
-                                   mode);
+                        sgb_kernel(kc, ap, pb + t * kc, cb + s * ldc + j0 + t, ldc, rows, sgb_lanes(cols - t),
+                                   sgb_lanes(cols - t - 16), alpha, beta, mode);
                     }
                 }
             }
@@ -249,7 +257,7 @@ SGB_TARGET int sg_sgemm_blocked_avx512(int transA, int transB, long m, long n, l
 }
 
 #else
-// Other architectures never select this kernel (Kernels.blockedGemm is false there): it declines.
+// Other architectures never select this kernel (`Kernels.avx512` is false there): it declines.
 int sg_sgemm_blocked_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
                             long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b;

@@ -8,10 +8,7 @@ import CKernels
 /// leading-dimension combination, partial strips and panels, more rows than one 1,536-row block, and
 /// the public `matmul` with the kernel on and off. Skipped on CPUs without AVX-512F.
 @Suite struct BlockedGemmTests {
-    struct Case: CustomStringConvertible, Sendable {
-        let m: Int, n: Int, k: Int
-        var description: String { "[\(m), \(k)]·[\(k), \(n)]" }
-    }
+    typealias Case = GemmShape
 
     static let cases: [Case] = [
         Case(m: 1, n: 1, k: 1), Case(m: 12, n: 32, k: 16), Case(m: 13, n: 33, k: 2), Case(m: 25, n: 70, k: 385),
@@ -96,7 +93,7 @@ import CKernels
 
     @Test(arguments: cases)
     func documentedArithmeticBitForBit(_ c: Case) {
-        guard Kernels.blockedGemmAvailable else { return }
+        guard Kernels.avx512 else { return }
         for transA in [false, true] {
             for transB in [false, true] {
                 let ops = Operands(c, transA: transA, transB: transB)
@@ -113,7 +110,7 @@ import CKernels
 
     /// Splitting C by rows or columns (as `Kernels.gemm` does over threads) gives the same bits.
     @Test func splitsDoNotChangeResults() {
-        guard Kernels.blockedGemmAvailable else { return }
+        guard Kernels.avx512 else { return }
         for transA in [false, true] {
             for transB in [false, true] {
                 let ops = Operands(Case(m: 50, n: 100, k: 400), transA: transA, transB: transB)
@@ -130,7 +127,7 @@ import CKernels
 
     /// The shapes that go to the kernel: large enough, little column padding, not narrow over a long p.
     @Test func dispatchRule() {
-        guard Kernels.blockedGemmAvailable, Runtime.blockedGemm else { return }
+        guard Kernels.avx512, Runtime.blockedGemm else { return }
         #expect(Kernels.blockedGemmApplies(512, 1024, 1024))
         #expect(Kernels.blockedGemmApplies(1024, 512, 64))
         #expect(!Kernels.blockedGemmApplies(64, 32, 64))        // below 2²¹ multiply-adds
@@ -140,28 +137,30 @@ import CKernels
         #expect(!Kernels.blockedGemmApplies(4096, 10, 256))     // fewer than 32 columns
     }
 
-    /// `matmul` and a linear layer's gradients agree with the OpenBLAS path to float32 rounding,
-    /// forward and backward (the backward's products have transposed operands).
-    @Test func matmulAgreesWithOpenBLAS() {
-        guard Kernels.blockedGemmAvailable else { return }
-        func run(_ blocked: Bool) -> ([Float], [Float], [Float]) {
-            let saved = Runtime.blockedGemm
-            Runtime.blockedGemm = blocked
-            defer { Runtime.blockedGemm = saved }
-            // [200, 200]·[200, 160]: over two threads halves of 100 × 160 × 200 multiply-adds, above the
+    /// `matmul` and its gradients agree with the OpenBLAS path to float32 rounding, forward and
+    /// backward (the backward's products have transposed operands). A child process: the switch is
+    /// process-wide, and other tests compare results bit for bit while this one flips it.
+    @Test func matmulAgreesWithOpenBLAS() async {
+        guard Kernels.avx512 else { return }
+        await #expect(processExitsWith: .success) {
+            // [200, 200]·[200, 160] on two threads: halves of 100 × 160 × 200 multiply-adds, above the
             // kernel's threshold (as are the backward's two products).
-            let x = Tensor.randn([200, 200], generator: Generator(seed: 3)).requiringGrad()
-            let w = Tensor.randn([200, 160], generator: Generator(seed: 4)).requiringGrad()
-            #expect(Kernels.blockedGemmApplies(100, 160, 200) == blocked)
-            let y = x.matmul(w)
-            (y * y).sum().backward()
-            return (y.scalars, x.grad!.scalars, w.grad!.scalars)
-        }
-        let own = run(true), blas = run(false)
-        for (p, q) in [(own.0, blas.0), (own.1, blas.1), (own.2, blas.2)] {
-            let scale = q.map { abs($0) }.max()!
-            let err = zip(p, q).map { abs($0 - $1) }.max()!
-            #expect(err <= 1e-5 * scale, "max error \(err) of \(scale)")
+            Runtime.threadCount = 2
+            func run(_ blocked: Bool) -> [[Float]] {
+                Runtime.blockedGemm = blocked
+                precondition(Kernels.blockedGemmApplies(100, 160, 200) == blocked, "the switch is ignored")
+                let x = Tensor.randn([200, 200], generator: Generator(seed: 3)).requiringGrad()
+                let w = Tensor.randn([200, 160], generator: Generator(seed: 4)).requiringGrad()
+                let y = x.matmul(w)
+                (y * y).sum().backward()
+                return [y.scalars, x.grad!.scalars, w.grad!.scalars]
+            }
+            let own = run(true), blas = run(false)
+            for (p, q) in zip(own, blas) {
+                let scale = q.map { abs($0) }.max()!
+                let err = zip(p, q).map { abs($0 - $1) }.max()!
+                precondition(err <= 1e-5 * scale, "max error \(err) of \(scale)")
+            }
         }
     }
 }

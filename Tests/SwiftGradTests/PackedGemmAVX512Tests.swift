@@ -7,10 +7,7 @@ import CKernels
 /// count (tiles of 1-4 and 8 panels, a partial last panel), panel range, and each of the three
 /// ways of writing C (accumulate, bias, overwrite). Skipped on CPUs without AVX-512F.
 @Suite struct PackedGemmAVX512Tests {
-    struct Case: CustomStringConvertible, Sendable {
-        let m: Int, n: Int, k: Int
-        var description: String { "[\(m), \(k)]·[\(k), \(n)]" }
-    }
+    typealias Case = GemmShape
 
     static let cases: [Case] = [
         Case(m: 1, n: 200, k: 37), Case(m: 2, n: 129, k: 16), Case(m: 3, n: 64, k: 5), Case(m: 5, n: 33, k: 9),

@@ -24,11 +24,8 @@ extension Runtime {
 }
 
 extension Kernels {
-    /// Whether the CPU can run the blocked kernel (AVX-512F and FMA, own kernels allowed).
-    static let blockedGemmAvailable = avx512
-
-    /// Whether a float32 product of this shape goes to the blocked kernel (one thread, against OpenBLAS
-    /// 0.3.21's SkylakeX kernels on a Sapphire Rapids core):
+    /// Whether a float32 product of this shape goes to the blocked kernel, on CPUs where `avx512` holds
+    /// (each rule measured on one Sapphire Rapids core against OpenBLAS 0.3.21's SkylakeX kernels):
     /// - at least 2²¹ multiply-adds per call (after `gemm`'s split over threads), 16 rows and 16 values
     ///   of p: below, OpenBLAS's small-matrix kernels are faster ([64, 32]·[32, 64] took 1.3-1.7× its
     ///   time, [128, 256]·[256, 10] 1.4-5×);
@@ -39,7 +36,7 @@ extension Kernels {
     ///   layers: packing A costs 1/n per multiply-add; [512, 2048]·[2048, 128] took 1.06-1.09×).
     @inline(__always)
     static func blockedGemmApplies(_ m: Int, _ n: Int, _ k: Int) -> Bool {
-        guard blockedGemmAvailable, n >= 32, m >= 16, k >= 16, m * n * k >= 1 << 21 else { return false }
+        guard avx512, n >= 32, m >= 16, k >= 16, m * n * k >= 1 << 21 else { return false }
         let padded = (n + 31) / 32 * 32
         return (padded - n) * 8 <= padded && !(n <= 128 && k >= 1024) && Runtime.blockedGemm
     }
