@@ -129,6 +129,21 @@ void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi);
 /// formula with libm's tanhf.
 void sg_gelu_tanh_backward_f32(const float *g, const float *x, float *out, long lo, long hi);
 
+/// OpenBLAS's kernel set on CPUs newer than the installed OpenBLAS (BlasCore.c): the set to ask for
+/// when OpenBLAS fell back to `current`, a set below AVX2, on a CPU with AVX2 + FMA — "Cooperlake"
+/// (AVX-512 with BF16), "SkylakeX" (AVX-512 F/CD/BW/DQ/VL) or "Haswell", whichever is the best
+/// the CPU has and the OpenBLAS build contains (the three `has_` flags) — else NULL (keep).
+const char *sg_blas_core_choice(const char *current, int avx2_fma, int avx512, int avx512_bf16,
+                                int has_cooperlake, int has_skylakex, int has_haswell);
+
+/// Makes OpenBLAS select again when `sg_blas_core_choice` says its choice is a fallback. Runs once
+/// (later calls return at once), in a load-time constructor; does nothing when OPENBLAS_CORETYPE is
+/// set, when SWIFTGRAD_BLAS_CORE_FIX=0, or when OpenBLAS is not a DYNAMIC_ARCH build.
+void sg_blas_core_fix(void);
+
+/// The kernel set OpenBLAS had chosen before `sg_blas_core_fix` replaced it, or NULL if it did not.
+const char *sg_blas_core_replaced(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,7 @@ public enum Runtime {
 
     static func defaultThreadCount() -> Int {
         // Runs once, before the first kernel asks for the thread count.
+        sg_blas_core_fix()   // normally done already by its load-time constructor; idempotent
         openblas_set_num_threads(1)
         stopOpenBLASWorkers()
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
@@ -72,6 +73,20 @@ public enum Runtime {
         return ["skylakex", "cooperlake", "sapphirerapids"].contains(core)
     }()
 
+    /// The kernel set OpenBLAS picked for itself when SwiftGrad asked it to select again, or nil.
+    ///
+    /// A DYNAMIC_ARCH OpenBLAS that does not know the CPU falls back to old kernels (Debian 12's
+    /// OpenBLAS 0.3.21 runs its SSE3 "Prescott" set on Intel's Emerald Rapids Xeons, 1.4-1.75×
+    /// slower on the convolution and LSTM workloads). At load time, unless `OPENBLAS_CORETYPE` is
+    /// set or `SWIFTGRAD_BLAS_CORE_FIX=0`, SwiftGrad then has OpenBLAS select the best set the CPU
+    /// supports (Cooperlake, SkylakeX or Haswell) through OpenBLAS's own selection entry points.
+    ///
+    ///     if let old = Runtime.blasCoreReplaced { print("OpenBLAS had picked \(old)") }
+    public static var blasCoreReplaced: String? {
+        sg_blas_core_fix()
+        return sg_blas_core_replaced().map { String(cString: $0) }
+    }
+
     /// A one-line description of the numeric back end: OpenBLAS core (kernel set), its configuration
     /// and thread count, the instruction set of SwiftGrad's own kernels, and `OPENBLAS_CORETYPE` if
     /// the environment forces one.
@@ -83,6 +98,7 @@ public enum Runtime {
         var s = "SwiftGrad: OpenBLAS core \(core) (\(config)), BLAS threads \(openblas_get_num_threads()) (products split by SwiftGrad), SwiftGrad threads \(threads)"
         s += ", own kernels " + (Kernels.avx512 ? "AVX-512 (packed GEMM) + AVX2" : Kernels.ownKernels ? "AVX2" : "off")
         if let f = forced { s += ", OPENBLAS_CORETYPE=\(f) set by the environment" }
+        if let old = blasCoreReplaced { s += ", core selected by SwiftGrad (OpenBLAS's own pick for this CPU: \(old))" }
         return s
     }
 }
