@@ -12,29 +12,7 @@
 // anything is stored, so x and y may be the same array.
 #include "CKernels.h"
 #include "VectorTarget.h"
-#include <math.h>
-
-// The scalar formulas for the lanes the vector code does not take (shared with the fallback below).
-static inline float sg_sigmoid_scalar(float v) {
-    if (v >= 0) return 1.0f / (1.0f + expf(-v));
-    float e = expf(v);
-    return e / (1.0f + e);
-}
-
-static const float sg_gelu_k = 0x1.988452p-1f;   // √(2/π) as the Swift code computes it in float: sqrt(2 / Float.pi)
-static const float sg_gelu_c = 0.044715f;
-
-static inline float sg_gelu_scalar(float v) {
-    float inner = v + sg_gelu_c * v * v * v;
-    return v * (1.0f + tanhf(sg_gelu_k * inner)) / 2.0f;
-}
-
-static inline float sg_gelu_backward_scalar(float g, float x) {
-    float x2 = x * x;
-    float t = tanhf((x + x2 * x * sg_gelu_c) * sg_gelu_k);
-    float du = (x2 * (3.0f * sg_gelu_c) + 1.0f) * sg_gelu_k;
-    return g * ((t + 1.0f) * 0.5f + x * (1.0f - t * t) * du * 0.5f);
-}
+#include "VectorMathScalar.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -103,9 +81,6 @@ SG_AVX2 SG_INLINE __m256 sg_gelu_sigmoid(__m256 v, __m256 x2, __m256 *s1s) {
     return _mm256_blendv_ps(inv, ei, _mm256_cmp_ps(u, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
-// The ops: the vector formula on lanes in [low, high] (others are computed on 0 and replaced).
-enum { SG_EXP, SG_SIGMOID, SG_TANH, SG_GELU };
-
 SG_AVX2 SG_INLINE __m256 sg_vector_op(int op, __m256 v) {
     switch (op) {
     case SG_EXP: return sg_exp_core(v);
@@ -121,15 +96,6 @@ SG_AVX2 SG_INLINE __m256 sg_vector_op(int op, __m256 v) {
         __m256 s1s;
         return _mm256_mul_ps(v, sg_gelu_sigmoid(v, _mm256_mul_ps(v, v), &s1s));
     }
-    }
-}
-
-static inline float sg_scalar_op(int op, float v) {
-    switch (op) {
-    case SG_EXP: return expf(v);
-    case SG_SIGMOID: return sg_sigmoid_scalar(v);
-    case SG_TANH: return tanhf(v);
-    default: return sg_gelu_scalar(v);
     }
 }
 
@@ -162,27 +128,19 @@ SG_AVX2 SG_INLINE void sg_map(int op, const float *x, float *y, long lo, long hi
     }
 }
 
-SG_AVX2 void sg_exp_f32(const float *x, float *y, long lo, long hi) {
-    // expf is +0 below -104 (e^-104 is under half the least subnormal): causal masks' -∞ scores stay
-    // on the vector path.
-    sg_map(SG_EXP, x, y, lo, hi, 0.0f, -87.0f, 88.0f, -104.0f);
-}
+// Each op over its range (sg_op_ranges); `sg_exp_shifted_f32` subtracts base first.
+#define SG_MAP(op, x, y, lo, hi, shift) \
+    sg_map(op, x, y, lo, hi, shift, sg_op_ranges[op].low, sg_op_ranges[op].high, sg_op_ranges[op].zero_below)
 
-SG_AVX2 void sg_exp_shifted_f32(float *row, long n, float base) {
-    sg_map(SG_EXP, row, row, 0, n, base, -87.0f, 88.0f, -104.0f);
-}
+SG_AVX2 void sg_exp_f32(const float *x, float *y, long lo, long hi) { SG_MAP(SG_EXP, x, y, lo, hi, 0.0f); }
 
-SG_AVX2 void sg_sigmoid_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_SIGMOID, x, y, lo, hi, 0.0f, -87.0f, 87.0f, -INFINITY);
-}
+SG_AVX2 void sg_exp_shifted_f32(float *row, long n, float base) { SG_MAP(SG_EXP, row, row, 0, n, base); }
 
-SG_AVX2 void sg_tanh_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_TANH, x, y, lo, hi, 0.0f, -9.0f, 9.0f, -INFINITY);
-}
+SG_AVX2 void sg_sigmoid_f32(const float *x, float *y, long lo, long hi) { SG_MAP(SG_SIGMOID, x, y, lo, hi, 0.0f); }
 
-SG_AVX2 void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi) {
-    sg_map(SG_GELU, x, y, lo, hi, 0.0f, -__FLT_MAX__, __FLT_MAX__, -INFINITY);
-}
+SG_AVX2 void sg_tanh_f32(const float *x, float *y, long lo, long hi) { SG_MAP(SG_TANH, x, y, lo, hi, 0.0f); }
+
+SG_AVX2 void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi) { SG_MAP(SG_GELU, x, y, lo, hi, 0.0f); }
 
 // gelu'(x) = s + 2·x·du·s(1 - s) with s = s(2u) (`sg_gelu_sigmoid`), du = k·(1 + 3c·x²); the second
 // term is set to 0 where s(1 - s) is 0, where a huge x would otherwise give ∞·0 = NaN.

@@ -4,12 +4,12 @@ import CKernels
 @testable import SwiftGrad
 
 /// The float32 vector math (`VectorMath`): the AVX2 + FMA C kernels (Sources/CKernels/VectorMath.c)
-/// against a float64 reference and against the Swift SIMD fallback; results independent of where a
+/// and their sixteen-lane twins (VectorMathAVX512.c, bit for bit the same) against a float64 reference and against the Swift SIMD fallback; results independent of where a
 /// range starts or ends; lanes outside the vector range (±inf, NaN, huge) equal to the scalar libm
 /// formulas; in place equal to out of place.
 @Suite struct VectorMathKernelTests {
     enum Op: CaseIterable { case exp, sigmoid, tanh, gelu, geluBackward }
-    enum Path { case c, swift }
+    enum Path { case c, c16, swift }
 
     /// Runs `op` on x (and g for the backward) over the pieces [b0, b1), [b1, b2), ... of 0..<n.
     static func run(_ op: Op, _ path: Path, _ x: [Float], _ g: [Float], cuts: [Int] = []) -> [Float] {
@@ -31,6 +31,11 @@ import CKernels
                         case (.gelu, .swift): VectorMath.swiftGeluTanh(xp, yp, lo, hi)
                         case (.geluBackward, .c): sg_gelu_tanh_backward_f32(gp, xp, yp, lo, hi)
                         case (.geluBackward, .swift): VectorMath.swiftGeluTanhBackward(gp, xp, yp, lo, hi)
+                        case (.exp, .c16): sg_exp_f32_avx512(xp, yp, lo, hi)
+                        case (.sigmoid, .c16): sg_sigmoid_f32_avx512(xp, yp, lo, hi)
+                        case (.tanh, .c16): sg_tanh_f32_avx512(xp, yp, lo, hi)
+                        case (.gelu, .c16): sg_gelu_tanh_f32_avx512(xp, yp, lo, hi)
+                        case (.geluBackward, .c16): sg_gelu_tanh_backward_f32_avx512(gp, xp, yp, lo, hi)
                         }
                     }
                 }
@@ -231,6 +236,32 @@ import CKernels
             }
             #expect(got.map(\.bitPattern) == want, "C \(useC)")
         }
+    }
+
+    /// The sixteen-lane kernels (VectorMathAVX512.c) give the eight-lane kernels' floats bit for bit,
+    /// on the reference inputs, the values outside the vector ranges, and every tail length 0...33.
+    @Test func sixteenLaneKernelsEqualTheEightLaneOnes() {
+        guard Kernels.ownKernels && sg_cpu_has_avx512f() != 0 else { return }
+        let special: [Float] = [.nan, -.nan, .infinity, -.infinity, 1e30, -1e30, .greatestFiniteMagnitude,
+                                -.greatestFiniteMagnitude, 100, -100, 89, -89, -104, -105, -200, 43.6, -43.6]
+        var cuts: [Int] = []
+        var at = 0
+        for len in 0...33 { at += len; cuts.append(at) }
+        for op in Op.allCases {
+            let x = Self.inputs(op) + special + Self.inputs(op).prefix(700).map { $0 * 3.7 }
+            let g = x.indices.map { Float($0 % 13) * 0.25 - 1.5 }
+            let pieces = cuts.filter { $0 < x.count }
+            for c in [[], pieces] {
+                let eight = Self.run(op, .c, x, g, cuts: c), sixteen = Self.run(op, .c16, x, g, cuts: c)
+                let differing = x.indices.filter { eight[$0].bitPattern != sixteen[$0].bitPattern }
+                #expect(differing.isEmpty, "\(op): \(differing.count) differ, first at x = \(differing.first.map { x[$0] } ?? 0)")
+            }
+        }
+        // exp of shifted rows, in place.
+        var a = Self.inputs(.exp).map { $0 + 2 }, b = a
+        a.withUnsafeMutableBufferPointer { sg_exp_shifted_f32($0.baseAddress!, $0.count, 2) }
+        b.withUnsafeMutableBufferPointer { sg_exp_shifted_f32_avx512($0.baseAddress!, $0.count, 2) }
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
     }
 
     @Test func entryPointsFollowTheSwitch() {

@@ -129,6 +129,15 @@ void sg_gelu_tanh_f32(const float *x, float *y, long lo, long hi);
 /// formula with libm's tanhf.
 void sg_gelu_tanh_backward_f32(const float *g, const float *x, float *out, long lo, long hi);
 
+/// The six functions above on sixteen lanes (Sources/CKernels/VectorMathAVX512.c): the same
+/// arguments and bit for bit the same results. Require `sg_cpu_has_avx512f()`.
+void sg_exp_f32_avx512(const float *x, float *y, long lo, long hi);
+void sg_exp_shifted_f32_avx512(float *row, long n, float base);
+void sg_sigmoid_f32_avx512(const float *x, float *y, long lo, long hi);
+void sg_tanh_f32_avx512(const float *x, float *y, long lo, long hi);
+void sg_gelu_tanh_f32_avx512(const float *x, float *y, long lo, long hi);
+void sg_gelu_tanh_backward_f32_avx512(const float *g, const float *x, float *out, long lo, long hi);
+
 /// OpenBLAS's kernel set on CPUs newer than the installed OpenBLAS (BlasCore.c): the set to ask for
 /// when OpenBLAS fell back to `current`, a set below AVX2, on a CPU with AVX2 + FMA — "Cooperlake"
 /// (AVX-512 with BF16), "SkylakeX" (AVX-512 F/CD/BW/DQ/VL) or "Haswell", whichever is the best
