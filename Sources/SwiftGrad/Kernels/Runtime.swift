@@ -96,7 +96,7 @@ public enum Runtime {
         let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         let threads = threadCount   // first, so that OpenBLAS is already set to one thread
         var s = "SwiftGrad: OpenBLAS core \(core) (\(config)), BLAS threads \(openblas_get_num_threads()) (products split by SwiftGrad), SwiftGrad threads \(threads)"
-        s += ", own kernels " + (Kernels.avx512 ? "AVX-512 (packed GEMM) + AVX2" : Kernels.ownKernels ? "AVX2" : "off")
+        s += ", own kernels " + (Kernels.avx512 ? (VectorMath.wide ? "AVX-512 (GEMM, vector math) + AVX2" : "AVX-512 (GEMM) + AVX2") : Kernels.ownKernels ? "AVX2" : "off")
         if let f = forced { s += ", OPENBLAS_CORETYPE=\(f) set by the environment" }
         if let old = blasCoreReplaced { s += ", core selected by SwiftGrad (OpenBLAS's own pick for this CPU: \(old))" }
         return s
