@@ -91,7 +91,9 @@ for line in open(sys.argv[1]):
     rows.setdefault(d["workload"], {}).setdefault(side, []).append(d)
 
 def med(sides, side):
-    return statistics.median(d["median_ms"] for d in sides[side]) if side in sides else None
+    # Extra workloads may print JSON lines without a median (e.g. memory-only records): skip them.
+    times = [d["median_ms"] for d in sides.get(side, []) if "median_ms" in d]
+    return statistics.median(times) if times else None
 
 def rss(w, sides, side):
     if (w, side) in peak:
