@@ -107,19 +107,19 @@ import Testing
 
     @Test func emptyPrompt() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try GPT2LMHeadModel(directory: Fixture.directory("generate_gpt2"))
+            let model = childSetup("the generate_gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("generate_gpt2")) }
             _ = model.generate(inputIDs: [], maxNewTokens: 3)
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("generate: the prompt has no token ids"), "\(text)")
+        #expect(text.contains("generate: the prompt has no token ids"), "exit status \(r.map { "\($0.exitStatus)" } ?? "none"): \(text)")
     }
 
     @Test func promptIDOutsideTheVocabulary() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try LlamaForCausalLM(directory: Fixture.directory("generate_llama"))
+            let model = childSetup("the generate_llama fixture") { try LlamaForCausalLM(directory: Fixture.directory("generate_llama")) }
             _ = model.generate(inputIDs: [1, 100_000], maxNewTokens: 3)
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("generate: prompt ids must lie in 0..<"), "\(text)")
+        #expect(text.contains("generate: prompt ids must lie in 0..<"), "exit status \(r.map { "\($0.exitStatus)" } ?? "none"): \(text)")
     }
 }

@@ -7,12 +7,14 @@ import Testing
 @Suite struct ModelMisuseTests {
     func expectMessage(_ r: ExitTest.Result?, _ expected: [String]) {
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        for e in expected { #expect(text.contains(e), "\(text)") }
+        // The exit status tells a check's stop (a trap signal after the message) from a crash before it.
+        let status = r.map { "\($0.exitStatus)" } ?? "none"
+        for e in expected { #expect(text.contains(e), "stderr lacks \"\(e)\" (child's exit status \(status)):\n\(text)") }
     }
 
     @Test func tokenIDOutOfTheVocabulary() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try LlamaForCausalLM(directory: Fixture.directory("llama"))
+            let model = childSetup("the llama fixture") { try LlamaForCausalLM(directory: Fixture.directory("llama")) }
             _ = model.logits(inputIDs: Tensor([Int64(3), 96], shape: [1, 2]))
         }
         expectMessage(r, ["LlamaModel", "0..<96", "[1, 2]"])
@@ -20,7 +22,7 @@ import Testing
 
     @Test func floatIDsForALanguageModel() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try GPT2LMHeadModel(directory: Fixture.directory("gpt2"))
+            let model = childSetup("the gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("gpt2")) }
             _ = model.logits(inputIDs: Tensor.zeros([1, 3]))
         }
         expectMessage(r, ["GPT2Model", "int64", "[1, 3]"])
@@ -28,7 +30,7 @@ import Testing
 
     @Test func imagesOfTheWrongSizeForViT() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try ViTForImageClassification(directory: Fixture.directory("vit"))
+            let model = childSetup("the vit fixture") { try ViTForImageClassification(directory: Fixture.directory("vit")) }
             _ = model(Tensor.zeros([1, 3, 32, 32]))
         }
         expectMessage(r, ["ViTModel", "[n, 3, 16, 16]", "[1, 3, 32, 32]"])
@@ -36,8 +38,8 @@ import Testing
 
     @Test func paddingMaskOfTheWrongLength() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try LlamaForCausalLM(directory: Fixture.directory("mistral"))
-            let ids = try Fixture.io("mistral")["input"]!
+            let model = childSetup("the mistral fixture") { try LlamaForCausalLM(directory: Fixture.directory("mistral")) }
+            let ids = childSetup("mistral's io.safetensors") { try Fixture.io("mistral")["input"]! }
             _ = model.logits(inputIDs: ids, attentionMask: Tensor.ones([2, 5], dtype: .int64), cache: nil)
         }
         expectMessage(r, ["LlamaModel", "attention_mask", "[2, 7]", "[2, 5]"])
@@ -45,7 +47,7 @@ import Testing
 
     @Test func sequenceLongerThanGPT2Positions() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = try GPT2LMHeadModel(directory: Fixture.directory("gpt2"))
+            let model = childSetup("the gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("gpt2")) }
             _ = model.logits(inputIDs: Tensor.zeros([1, 33], dtype: .int64))
         }
         expectMessage(r, ["GPT2Model", "n_positions 32"])
