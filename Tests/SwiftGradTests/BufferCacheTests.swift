@@ -1,5 +1,8 @@
 import Testing
-import SwiftGrad
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import SwiftGrad
 
 /// The large-buffer cache: reuse, limit and trimming. Each check runs in a child process because
 /// the cache and its counters are process-wide and other tests allocate concurrently.
@@ -27,6 +30,18 @@ import SwiftGrad
             precondition(Memory.cachedBytes == 0, "limit 0 trims the cache")
             do { _ = Tensor.zeros([1 << 20]) }
             precondition(Memory.cachedBytes == 0, "limit 0 disables caching")
+        }
+    }
+
+    /// `SWIFTGRAD_HUGE_PAGES=1` (read once, at the first large allocation, so the child sets it
+    /// first): a buffer of at least 2 MiB starts on a 2 MiB boundary and holds what is written.
+    @Test func hugePagesOptInAlignsLargeBuffers() async {
+        await #expect(processExitsWith: .success) {
+            setenv("SWIFTGRAD_HUGE_PAGES", "1", 1)
+            let t = Tensor.ones([3 << 20])                     // 12 MiB
+            let aligned = Int(bitPattern: t.storage.pointer) % (1 << 21) == 0
+            precondition(aligned, "a 12 MiB buffer starts on a 2 MiB boundary")
+            precondition((t * 2).sum().item() == Double(6 << 20), "huge-page buffers hold their values")
         }
     }
 }
