@@ -55,7 +55,7 @@ enum BufferCache {
     /// waits for): a streaming loop over them then crosses no 4 KiB page, where the hardware
     /// prefetcher stops, and takes 512 times fewer TLB misses and first-touch faults.
     /// Opt-in with `SWIFTGRAD_HUGE_PAGES=1` (Docs/Performance.md, "Huge pages": on the AMD EPYC
-    /// host conv64_fwd_bwd was faster in 5 of 7 same-binary pairs, by 3-14 %, add_4m and
+    /// host conv64_fwd_bwd was faster in 4 of 5 same-binary pairs, by 5-14 %, add_4m and
     /// resnet18_train_step within the host's noise; not yet the default).
     static let hugeBytes = 1 << 21
     static let hugePages: Bool = {
