@@ -110,8 +110,7 @@ import Testing
             let model = childSetup("the generate_gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("generate_gpt2")) }
             _ = model.generate(inputIDs: [], maxNewTokens: 3)
         }
-        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("generate: the prompt has no token ids"), "exit status \(r.map { "\($0.exitStatus)" } ?? "none"): \(text)")
+        expectStderr(r, ["generate: the prompt has no token ids"])
     }
 
     @Test func promptIDOutsideTheVocabulary() async {
@@ -119,7 +118,6 @@ import Testing
             let model = childSetup("the generate_llama fixture") { try LlamaForCausalLM(directory: Fixture.directory("generate_llama")) }
             _ = model.generate(inputIDs: [1, 100_000], maxNewTokens: 3)
         }
-        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("generate: prompt ids must lie in 0..<"), "exit status \(r.map { "\($0.exitStatus)" } ?? "none"): \(text)")
+        expectStderr(r, ["generate: prompt ids must lie in 0..<"])
     }
 }

@@ -5,19 +5,12 @@ import Testing
 
 /// Misuse of a loaded model (programming errors) stops with a message naming the model and the shapes.
 @Suite struct ModelMisuseTests {
-    func expectMessage(_ r: ExitTest.Result?, _ expected: [String]) {
-        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        // The exit status tells a check's stop (a trap signal after the message) from a crash before it.
-        let status = r.map { "\($0.exitStatus)" } ?? "none"
-        for e in expected { #expect(text.contains(e), "stderr lacks \"\(e)\" (child's exit status \(status)):\n\(text)") }
-    }
-
     @Test func tokenIDOutOfTheVocabulary() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let model = childSetup("the llama fixture") { try LlamaForCausalLM(directory: Fixture.directory("llama")) }
             _ = model.logits(inputIDs: Tensor([Int64(3), 96], shape: [1, 2]))
         }
-        expectMessage(r, ["LlamaModel", "0..<96", "[1, 2]"])
+        expectStderr(r, ["LlamaModel", "0..<96", "[1, 2]"])
     }
 
     @Test func floatIDsForALanguageModel() async {
@@ -25,7 +18,7 @@ import Testing
             let model = childSetup("the gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("gpt2")) }
             _ = model.logits(inputIDs: Tensor.zeros([1, 3]))
         }
-        expectMessage(r, ["GPT2Model", "int64", "[1, 3]"])
+        expectStderr(r, ["GPT2Model", "int64", "[1, 3]"])
     }
 
     @Test func imagesOfTheWrongSizeForViT() async {
@@ -33,7 +26,7 @@ import Testing
             let model = childSetup("the vit fixture") { try ViTForImageClassification(directory: Fixture.directory("vit")) }
             _ = model(Tensor.zeros([1, 3, 32, 32]))
         }
-        expectMessage(r, ["ViTModel", "[n, 3, 16, 16]", "[1, 3, 32, 32]"])
+        expectStderr(r, ["ViTModel", "[n, 3, 16, 16]", "[1, 3, 32, 32]"])
     }
 
     @Test func paddingMaskOfTheWrongLength() async {
@@ -42,7 +35,7 @@ import Testing
             let ids = childSetup("mistral's io.safetensors") { try Fixture.io("mistral")["input"]! }
             _ = model.logits(inputIDs: ids, attentionMask: Tensor.ones([2, 5], dtype: .int64), cache: nil)
         }
-        expectMessage(r, ["LlamaModel", "attention_mask", "[2, 7]", "[2, 5]"])
+        expectStderr(r, ["LlamaModel", "attention_mask", "[2, 7]", "[2, 5]"])
     }
 
     @Test func sequenceLongerThanGPT2Positions() async {
@@ -50,6 +43,6 @@ import Testing
             let model = childSetup("the gpt2 fixture") { try GPT2LMHeadModel(directory: Fixture.directory("gpt2")) }
             _ = model.logits(inputIDs: Tensor.zeros([1, 33], dtype: .int64))
         }
-        expectMessage(r, ["GPT2Model", "n_positions 32"])
+        expectStderr(r, ["GPT2Model", "n_positions 32"])
     }
 }
