@@ -94,6 +94,12 @@ void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, long ow, l
 void sg_lstm_backward_rows_f32(const float *dh, const float *dc_next, const float *acts, const float *c_prev,
                                float *d_pre, float *dc, long r0, long r1, long h);
 
+/// c[i] = a[i] op b[i] for i in 0..<n (op 0 add, 1 subtract, 2 multiply, 3 divide) with
+/// non-temporal stores (for arrays beyond the last-level cache); c may be a. Requires
+/// `sg_cpu_has_avx2_fma()`; the same floats as the scalar loop.
+void sg_binary_stream_f32(int op, const float *a, const float *b, float *c, long n);
+void sg_binary_stream_f64(int op, const double *a, const double *b, double *c, long n);
+
 /// CPUs in the calling process's affinity mask (`taskset`, a container's cpuset); 0 where the mask
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);

@@ -227,6 +227,12 @@ enum Kernels {
         let out = into ?? Tensor(uninitializedShape: shape, dtype: a.dtype)
         if out.count == 0 { return out }
         let layout = ElementwiseLayout(a, b, out)
+        if (a.dtype == .float32 || a.dtype == .float64),
+           let code = streamingBinaryOp(op, layout, elementBytes: a.dtype == .float32 ? 4 : 8) {
+            // Beyond the cache: streaming stores (Kernels/StreamingStores.swift), the same floats.
+            binaryStreaming(code, a, b, out)
+            return out
+        }
         switch a.dtype {
         case .float32:
             inRanges(layout, a.stridedPtr(Float.self), b.stridedPtr(Float.self), out.stridedPtr(Float.self)) { binaryFloat(op, layout, $0, $1, $2, $3) }
