@@ -193,6 +193,15 @@ SGB_TARGET static void sgb_kernel(long kc, const float *ap, const float *bp, flo
                                   __mmask16 m0, __mmask16 m1, float alpha, float beta, int mode) {
     SGB_ACC(0) SGB_ACC(1) SGB_ACC(2) SGB_ACC(3) SGB_ACC(4) SGB_ACC(5)
     SGB_ACC(6) SGB_ACC(7) SGB_ACC(8) SGB_ACC(9) SGB_ACC(10) SGB_ACC(11)
+    // Ask for the tile of C now, so the loads and stores after the loop find it in L1: C is read or
+    // written once per block of p, a tile's 12 rows lie a row of C apart and, for large products, are
+    // not in any cache. Measured on AMD Zen 4 (gemm_1024 benchmark, same code with and without,
+    // alternating): one thread 22.2/21.3, 20.9/20.9, 21.0/21.0, 23.6/21.8 ms; two threads 11.8/11.3,
+    // 17.1/11.3, 11.2/11.1, 11.4/10.7 ms. A prefetch changes no value.
+    for (long i = 0; i < rows; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
     for (long p = 0; p < kc; p++) {
         __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
         SGB_FMA(0) SGB_FMA(1) SGB_FMA(2) SGB_FMA(3) SGB_FMA(4) SGB_FMA(5)
