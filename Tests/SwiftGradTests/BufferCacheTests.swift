@@ -33,6 +33,29 @@ import Glibc
         }
     }
 
+    /// The starting limit: a sixteenth of physical memory within [256 MiB, 1 GiB], unless
+    /// `SWIFTGRAD_CACHE_LIMIT_MIB` holds a whole number of MiB.
+    @Test func startingLimitFollowsMemoryAndEnvironment() {
+        let gib = 1 << 30, mib = 1 << 20
+        #expect(BufferCache.limit(setting: nil, physicalBytes: 24 * gib) == gib)
+        #expect(BufferCache.limit(setting: nil, physicalBytes: 8 * gib) == 512 * mib)
+        #expect(BufferCache.limit(setting: nil, physicalBytes: 2 * gib) == 256 * mib)
+        #expect(BufferCache.limit(setting: "64", physicalBytes: 24 * gib) == 64 * mib)
+        #expect(BufferCache.limit(setting: "0", physicalBytes: 24 * gib) == 0)
+        #expect(BufferCache.limit(setting: "lots", physicalBytes: 24 * gib) == gib)
+        #expect(BufferCache.limit(setting: "-5", physicalBytes: 24 * gib) == gib)
+    }
+
+    /// The environment variable is read at the first use of the cache (the child sets it first).
+    @Test func cacheLimitEnvironmentVariable() async {
+        await #expect(processExitsWith: .success) {
+            setenv("SWIFTGRAD_CACHE_LIMIT_MIB", "3", 1)
+            precondition(Memory.cacheLimit == 3 << 20, "limit \(Memory.cacheLimit) is not 3 MiB")
+            do { _ = Tensor.zeros([1 << 20]) }                 // 4 MiB: over the limit, not kept
+            precondition(Memory.cachedBytes == 0, "a buffer over the limit is freed")
+        }
+    }
+
     /// `SWIFTGRAD_HUGE_PAGES=1` (read once, at the first large allocation, so the child sets it
     /// first): a buffer of at least 2 MiB starts on a 2 MiB boundary and holds what is written.
     @Test func hugePagesOptInAlignsLargeBuffers() async {

@@ -17,13 +17,40 @@ enum BufferCache {
     struct State {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var cachedBytes = 0
-        var limit = 256 << 20
+        var limit = BufferCache.initialLimit
         var hits = 0
         var misses = 0
     }
     // Raw pointers are only handed out under the lock and never shared afterwards.
     struct Box: @unchecked Sendable { var state = State() }
     static let shared = Locked(Box())
+
+    /// The cache's starting limit: `SWIFTGRAD_CACHE_LIMIT_MIB` (a whole number of MiB, 0 disables
+    /// caching) when set, else `defaultLimit(physicalBytes:)` of this machine's memory.
+    /// `Memory.cacheLimit` changes it at run time.
+    static let initialLimit: Int = {
+        let physical = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        let setting = getenv("SWIFTGRAD_CACHE_LIMIT_MIB").map { String(cString: $0) }
+        return limit(setting: setting, physicalBytes: physical)
+    }()
+
+    /// The starting limit for an environment setting (nil when unset; a value that is not a whole
+    /// number of MiB is ignored) and the machine's physical memory.
+    static func limit(setting: String?, physicalBytes: Int) -> Int {
+        if let setting, let mib = Int(setting), mib >= 0, mib <= 1 << 30 {
+            return mib << 20
+        }
+        return defaultLimit(physicalBytes: physicalBytes)
+    }
+
+    /// A sixteenth of physical memory, at least 256 MiB and at most 1 GiB (1 GiB on the 24 GiB
+    /// benchmark machine). One ResNet-18 training step (batch 32, 224²) frees more than 256 MiB of
+    /// activations and gradients; with a 256 MiB cache the next step faulted that memory in afresh,
+    /// and zeroing fresh pages took 6-16 % of the step's samples (Docs/Performance.md, "Buffer cache
+    /// limit").
+    static func defaultLimit(physicalBytes: Int) -> Int {
+        Swift.min(1 << 30, Swift.max(256 << 20, physicalBytes / 16))
+    }
 
     /// Bucket size: page-rounded, so nearby sizes share a bucket.
     @inline(__always) static func bucket(_ n: Int) -> Int { (n + 4095) & ~4095 }
@@ -110,7 +137,9 @@ public enum Memory {
     /// Requests for large buffers served from the cache, and those that were not.
     public static var cacheHits: Int { BufferCache.shared.withLock { $0.state.hits } }
     public static var cacheMisses: Int { BufferCache.shared.withLock { $0.state.misses } }
-    /// The most the cache may hold (default 256 MiB); 0 disables caching. Lowering it trims the cache.
+    /// The most the cache may hold; 0 disables caching. Lowering it trims the cache. It starts at
+    /// `SWIFTGRAD_CACHE_LIMIT_MIB` MiB when that is set in the environment, else at a sixteenth of
+    /// physical memory, at least 256 MiB and at most 1 GiB.
     public static var cacheLimit: Int {
         get { BufferCache.shared.withLock { $0.state.limit } }
         set {
