@@ -20,40 +20,32 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-SG_AVX2 void sg_binary_stream_f32(int op, const float *a, const float *b, float *c, long n) {
-    long i = 0;
-    while (i < n && ((uintptr_t)(c + i) & 31)) { c[i] = SG_SCALAR_OP(op, a[i], b[i]); i++; }
-    switch (op) {
-    case 0: for (; i + 8 <= n; i += 8) _mm256_stream_ps(c + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))); break;
-    case 1: for (; i + 8 <= n; i += 8) _mm256_stream_ps(c + i, _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))); break;
-    case 2: for (; i + 8 <= n; i += 8) _mm256_stream_ps(c + i, _mm256_mul_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))); break;
-    default: for (; i + 8 <= n; i += 8) _mm256_stream_ps(c + i, _mm256_div_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))); break;
-    }
-    for (; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]);
-    _mm_sfence();   // streaming stores are weakly ordered: visible before the caller signals completion
+// One definition for both element types: T the element, W the lanes of a 256-bit vector, S the
+// intrinsics' suffix (ps, pd).
+#define SG_STREAM_LOOP(OPNAME, S, W) \
+    for (; i + W <= n; i += W) _mm256_stream_##S(c + i, _mm256_##OPNAME##_##S(_mm256_loadu_##S(a + i), _mm256_loadu_##S(b + i)))
+#define SG_DEF_STREAM(NAME, T, W, S) \
+SG_AVX2 void NAME(int op, const T *a, const T *b, T *c, long n) { \
+    long i = 0; \
+    while (i < n && ((uintptr_t)(c + i) & 31)) { c[i] = SG_SCALAR_OP(op, a[i], b[i]); i++; } \
+    switch (op) { \
+    case 0: SG_STREAM_LOOP(add, S, W); break; \
+    case 1: SG_STREAM_LOOP(sub, S, W); break; \
+    case 2: SG_STREAM_LOOP(mul, S, W); break; \
+    default: SG_STREAM_LOOP(div, S, W); break; \
+    } \
+    for (; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]); \
+    _mm_sfence();   /* streaming stores are weakly ordered: visible before the caller signals completion */ \
 }
 
-SG_AVX2 void sg_binary_stream_f64(int op, const double *a, const double *b, double *c, long n) {
-    long i = 0;
-    while (i < n && ((uintptr_t)(c + i) & 31)) { c[i] = SG_SCALAR_OP(op, a[i], b[i]); i++; }
-    switch (op) {
-    case 0: for (; i + 4 <= n; i += 4) _mm256_stream_pd(c + i, _mm256_add_pd(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i))); break;
-    case 1: for (; i + 4 <= n; i += 4) _mm256_stream_pd(c + i, _mm256_sub_pd(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i))); break;
-    case 2: for (; i + 4 <= n; i += 4) _mm256_stream_pd(c + i, _mm256_mul_pd(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i))); break;
-    default: for (; i + 4 <= n; i += 4) _mm256_stream_pd(c + i, _mm256_div_pd(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i))); break;
-    }
-    for (; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]);
-    _mm_sfence();
-}
+SG_DEF_STREAM(sg_binary_stream_f32, float, 8, ps)
+SG_DEF_STREAM(sg_binary_stream_f64, double, 4, pd)
 
 #else
 
-void sg_binary_stream_f32(int op, const float *a, const float *b, float *c, long n) {
-    for (long i = 0; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]);
-}
-
-void sg_binary_stream_f64(int op, const double *a, const double *b, double *c, long n) {
-    for (long i = 0; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]);
-}
+#define SG_DEF_STREAM_SCALAR(NAME, T) \
+void NAME(int op, const T *a, const T *b, T *c, long n) { for (long i = 0; i < n; i++) c[i] = SG_SCALAR_OP(op, a[i], b[i]); }
+SG_DEF_STREAM_SCALAR(sg_binary_stream_f32, float)
+SG_DEF_STREAM_SCALAR(sg_binary_stream_f64, double)
 
 #endif
