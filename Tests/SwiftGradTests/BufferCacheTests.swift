@@ -56,15 +56,26 @@ import Glibc
         }
     }
 
-    /// `SWIFTGRAD_HUGE_PAGES=1` (read once, at the first large allocation, so the child sets it
-    /// first): a buffer of at least 2 MiB starts on a 2 MiB boundary and holds what is written.
-    @Test func hugePagesOptInAlignsLargeBuffers() async {
+    /// Huge pages are on by default (`SWIFTGRAD_HUGE_PAGES` is read once, at the first large
+    /// allocation, so the child clears it first): a buffer of at least 2 MiB starts on a 2 MiB
+    /// boundary and holds what is written.
+    @Test func hugePagesByDefaultAlignLargeBuffers() async {
         await #expect(processExitsWith: .success) {
-            setenv("SWIFTGRAD_HUGE_PAGES", "1", 1)
+            unsetenv("SWIFTGRAD_HUGE_PAGES")
             let t = Tensor.ones([3 << 20])                     // 12 MiB
             let aligned = Int(bitPattern: t.storage.pointer) % (1 << 21) == 0
             precondition(aligned, "a 12 MiB buffer starts on a 2 MiB boundary")
             precondition((t * 2).sum().item() == Double(6 << 20), "huge-page buffers hold their values")
+        }
+    }
+
+    /// `SWIFTGRAD_HUGE_PAGES=0` turns huge pages off; buffers still hold their values.
+    @Test func hugePagesOffSwitch() async {
+        await #expect(processExitsWith: .success) {
+            setenv("SWIFTGRAD_HUGE_PAGES", "0", 1)
+            precondition(!BufferCache.hugePages, "SWIFTGRAD_HUGE_PAGES=0 turns huge pages off")
+            let t = Tensor.ones([3 << 20])
+            precondition((t * 2).sum().item() == Double(6 << 20), "buffers hold their values")
         }
     }
 }

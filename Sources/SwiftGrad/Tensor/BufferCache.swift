@@ -80,14 +80,14 @@ enum BufferCache {
     /// Buffers of at least 2 MiB start on a 2 MiB boundary and are offered to the kernel for
     /// transparent huge pages (`madvise(MADV_HUGEPAGE)`, which Debian's default "madvise" THP mode
     /// waits for): a streaming loop over them then crosses no 4 KiB page, where the hardware
-    /// prefetcher stops, and takes 512 times fewer TLB misses and first-touch faults.
-    /// Opt-in with `SWIFTGRAD_HUGE_PAGES=1` (Docs/Performance.md, "Huge pages": on the AMD EPYC
-    /// host conv64_fwd_bwd was faster in 4 of 5 same-binary pairs, by 5-14 %, add_4m and
-    /// resnet18_train_step within the host's noise; not yet the default).
+    /// prefetcher stops, and takes 512 times fewer TLB misses and first-touch faults. On by default
+    /// since the eighteenth session (Docs/Performance.md, "Huge pages by default": on the AMD Zen 4
+    /// host, same binary alternating, add_4m faster in 10 of 10 pairs, conv64_fwd_bwd in 9 of 10,
+    /// by 4-25 %, peak RSS unchanged); `SWIFTGRAD_HUGE_PAGES=0` turns it off.
     static let hugeBytes = 1 << 21
     static let hugePages: Bool = {
-        guard let v = getenv("SWIFTGRAD_HUGE_PAGES") else { return false }
-        return String(cString: v) == "1"
+        guard let v = getenv("SWIFTGRAD_HUGE_PAGES") else { return true }
+        return String(cString: v) != "0"
     }()
 
     static func fresh(_ size: Int) -> UnsafeMutableRawPointer {
