@@ -78,7 +78,8 @@ import Testing
 
     /// The float32 transforms in C (CKernels/WinogradTransforms.c, WinogradF4Transforms.c) give the
     /// floats of the Swift loops: forward, input, weight and bias gradients, on widths that run the
-    /// vector loops (eight and four lanes) and their scalar tails, every left padding mod 4.
+    /// vector loops (eight and four lanes) and their scalar tails, every left padding mod 4; the
+    /// weight transforms (WinogradWeightTransforms.c) on pair counts with and without a tail.
     @Test(arguments: cases + [
         Case(n: 2, c: 3, o: 4, h: 9, w: 33, padding: 1),
         Case(n: 1, c: 2, o: 3, h: 18, w: 36, padding: 0, bias: false),
@@ -87,6 +88,10 @@ import Testing
         Case(n: 1, c: 2, o: 2, h: 5, w: 50, padding: [2, 1]),
         Case(n: 2, c: 2, o: 3, h: 34, w: 66, padding: [1, 3]),
         Case(n: 1, c: 3, o: 2, h: 12, w: 17, padding: [0, 2]),
+        // weight transforms: 63 (o, c) pairs (seven groups of eight lanes and a tail of seven) and
+        // 132 (three blocks of up to 64 pairs, the last of four)
+        Case(n: 1, c: 9, o: 7, h: 8, w: 8, padding: 1),
+        Case(n: 1, c: 12, o: 11, h: 6, w: 9, padding: 1, bias: false),
     ], tiles)
     func vectorTransformsMatchTheSwiftLoops(_ s: Case, _ tile: Int) {
         let vector = Kernels.$winogradVectorKernels.withValue(true) { Self.run(s, .always, .float32, tile: tile) }

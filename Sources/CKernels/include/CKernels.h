@@ -47,6 +47,14 @@ void sg_gemm_packed_b_panels_f32_avx512(long m, long n, long k, const float *a, 
 int sg_sgemm_blocked_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
                             long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// U[ξ, i] = (G w[i] Gᵀ)[ξ] for the pairs i in lo..<hi of 3×3 kernels w [pairs, 9], U planes oc
+/// elements apart: Winograd F(m×m, 3×3)'s weight transform (m = 2 or 4; WinogradWeightTransforms.c,
+/// the same floats as the Swift loops). Requires AVX2 + FMA.
+void sg_winograd_weights_f32(const float *w, float *u, long oc, long lo, long hi, int m);
+
+/// dw[i] = Gᵀ dU[·, i] G for the pairs i in lo..<hi (the adjoint of `sg_winograd_weights_f32`).
+void sg_winograd_weights_adjoint_f32(const float *du, float *dw, long oc, long lo, long hi, int m);
+
 /// Floats of scratch every `sg_winograd_*_plane_f32` call needs, for th × tw tiles of 2×2 outputs.
 size_t sg_winograd_scratch_count_f32(long th, long tw);
 

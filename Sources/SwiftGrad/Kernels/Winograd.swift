@@ -206,6 +206,15 @@ extension Kernels {
     /// `winogradWeightBlock` into a local [16, block] tile whose rows are then copied to the planes,
     /// a whole run of lines at a time. Same arithmetic, same results.
     static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
+        if winogradVectorTransforms(T.self) {
+            #if arch(x86_64)
+            let oc = o * c, ws = SendablePointer(w), us = SendablePointer(u)
+            parallelRanges(oc, threshold: winogradWeightThreshold(m)) { lo, hi in
+                sg_winograd_weights_f32(readFloats(UnsafePointer(ws.p)), floats(us.p), oc, lo, hi, Int32(m))
+            }
+            #endif
+            return
+        }
         if m == 4 { return winograd4Weights(w, u, o: o, c: c) }
         let oc = o * c
         let ws = SendablePointer(w), us = SendablePointer(u)
@@ -240,12 +249,25 @@ extension Kernels {
         }
     }
 
+    /// Work threshold (pairs) for the weight transforms' parallel loops: a pair costs about 100
+    /// (2×2 tiles) or 250 (4×4) operations, as the Swift loops' thresholds assumed.
+    static func winogradWeightThreshold(_ m: Int) -> Int { Swift.max(2, parallelThreshold / (m == 4 ? 64 : 32)) }
+
     /// (o, c) pairs per block of `winogradWeights`: 64 pairs make each of the 16 rows it copies out
     /// four (float32) or eight (float64) whole cache lines.
     static let winogradWeightBlock = 64
 
     /// dw[o, c] = Gᵀ dU[·, o, c] G (the adjoint of `winogradWeights`), written as [o, c, 3, 3].
     static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
+        if winogradVectorTransforms(T.self) {
+            #if arch(x86_64)
+            let oc = o * c, us = SendablePointer(du), ws = SendablePointer(dw)
+            parallelRanges(oc, threshold: winogradWeightThreshold(m)) { lo, hi in
+                sg_winograd_weights_adjoint_f32(readFloats(UnsafePointer(us.p)), floats(ws.p), oc, lo, hi, Int32(m))
+            }
+            #endif
+            return
+        }
         if m == 4 { return winograd4WeightsAdjoint(du, dw, o: o, c: c) }
         let oc = o * c
         let us = SendablePointer(du), ws = SendablePointer(dw)
