@@ -3,8 +3,9 @@
 // U[ξ, pair] = (G w[pair] Gᵀ)[ξ] and its adjoint dw[pair] = Gᵀ dU[·, pair] G. The arithmetic is the
 // Swift loops', operation for operation and in the same order (the macros GK2/GK4/GT2/GT4 below and
 // the closures there, divisions kept as divisions), so both paths give the same floats; contraction
-// is off. The Swift loops ran one pair at a time with a division per value: 6.9 % of
-// resnet18_train_step's one-thread time (Docs/Performance.md).
+// is off. The loops over a transform's rows and lanes are unrolled by pragma: the package compiles C
+// at -O2, which left the adjoint's rolled (1.5-2× its time). The Swift loops ran one pair at a time:
+// 6.9 % of resnet18_train_step's one-thread time, 3.5 % with these (Docs/Performance.md).
 #include "CKernels.h"
 #include "VectorTarget.h"
 #include <string.h>
@@ -24,16 +25,16 @@
 // One pair (or eight, on lanes): t[ξ·ts] = (G k Gᵀ)[ξ] for the 3×3 kernel k[0..8] (row-major).
 // G k first, column by column (q[r][j] = (G k[·, j])[r]), then G over each row of that.
 #define WEIGHTS(V, M, GK, k, t, ts) do { V q[M][3], r[M]; \
-    for (int j = 0; j < 3; j++) { GK(k[j], k[3 + j], k[6 + j], r); for (int i = 0; i < M; i++) q[i][j] = r[i]; } \
-    for (int row = 0; row < M; row++) { GK(q[row][0], q[row][1], q[row][2], r); \
-        for (int i = 0; i < M; i++) t[(M * row + i) * (ts)] = r[i]; } } while (0)
+    _Pragma("clang loop unroll(full)") for (int j = 0; j < 3; j++) { GK(k[j], k[3 + j], k[6 + j], r); _Pragma("clang loop unroll(full)") for (int i = 0; i < M; i++) q[i][j] = r[i]; } \
+    _Pragma("clang loop unroll(full)") for (int row = 0; row < M; row++) { GK(q[row][0], q[row][1], q[row][2], r); \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < M; i++) t[(M * row + i) * (ts)] = r[i]; } } while (0)
 
 // One pair (or eight): out[0..8] = Gᵀ dU G for dU[ξ] = *(V *)(s + ξ·oc). Gᵀ over the rows first
 // (column j's M values → three), then over each of the three rows' M values.
 #define ADJOINT(V, M, GT, s, oc, out) do { V q[3][M], u[M], r[3]; \
-    for (int j = 0; j < M; j++) { for (int i = 0; i < M; i++) u[i] = *(const V *)(s + (M * i + j) * (oc)); GT(u, r); \
+    _Pragma("clang loop unroll(full)") for (int j = 0; j < M; j++) { _Pragma("clang loop unroll(full)") for (int i = 0; i < M; i++) u[i] = *(const V *)(s + (M * i + j) * (oc)); GT(u, r); \
         q[0][j] = r[0]; q[1][j] = r[1]; q[2][j] = r[2]; } \
-    for (int row = 0; row < 3; row++) { GT(q[row], r); out[3 * row] = r[0]; out[3 * row + 1] = r[1]; out[3 * row + 2] = r[2]; } \
+    _Pragma("clang loop unroll(full)") for (int row = 0; row < 3; row++) { GT(q[row], r); out[3 * row] = r[0]; out[3 * row + 1] = r[1]; out[3 * row + 2] = r[2]; } \
 } while (0)
 
 enum { BLOCK = 64 };   // pairs per block: each of the M² rows copied out is four whole cache lines
@@ -45,7 +46,7 @@ enum { BLOCK = 64 };   // pairs per block: each of the M² rows copied out is fo
         for (; col + 8 <= count; col += 8) { \
             /* the nine kernel values of eight pairs, one vector each */ \
             const float *src = w + 9 * (b0 + col); v8 k[9]; \
-            for (int e = 0; e < 9; e++) for (int l = 0; l < 8; l++) k[e][l] = src[9 * l + e]; \
+            _Pragma("clang loop unroll(full)") for (int e = 0; e < 9; e++) _Pragma("clang loop unroll(full)") for (int l = 0; l < 8; l++) k[e][l] = src[9 * l + e]; \
             v8 *t = (v8 *)(tile + col); \
             WEIGHTS(v8, M, GK, k, t, BLOCK / 8); } \
         for (; col < count; col++) { const float *k = w + 9 * (b0 + col); float *t = tile + col; WEIGHTS(float, M, GK, k, t, BLOCK); } \
@@ -59,7 +60,7 @@ DEF_WEIGHTS(weights4, 6, GK4)
         const float *s = du + i; v8 out[9]; \
         ADJOINT(v8, M, GT, s, oc, out); \
         float *d = dw + 9 * i; \
-        for (int l = 0; l < 8; l++) for (int e = 0; e < 9; e++) d[9 * l + e] = out[e][l]; } \
+        _Pragma("clang loop unroll(full)") for (int l = 0; l < 8; l++) _Pragma("clang loop unroll(full)") for (int e = 0; e < 9; e++) d[9 * l + e] = out[e][l]; } \
     for (; i < hi; i++) { const float *s = du + i; float *out = dw + 9 * i; ADJOINT(float, M, GT, s, oc, out); } }
 
 DEF_ADJOINT(adjoint2, 4, GT2)
