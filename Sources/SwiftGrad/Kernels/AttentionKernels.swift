@@ -101,16 +101,13 @@ extension Kernels {
                     attentionScores(p, z: z, i0: i0, br: br, j0: j0, bc: bc, Q.p, K.p, M?.p, sp)
                     for r in 0..<br {
                         let row = sp + r * bc
-                        var newMax = mx[r]
-                        for c in 0..<bc where row[c] > newMax || row[c].isNaN { newMax = row[c] }
+                        let newMax = Kernels.rowMax(row, bc, from: mx[r])
                         // Online softmax: rescale what was summed so far to the new running max;
                         // a row with every key masked so far keeps max -inf and exponent base 0.
                         let base = newMax == -T.infinity ? 0 : newMax
                         let correction = T.exp(mx[r] - base)
-                        var s: T = 0
                         T.expShifted(row, bc, minus: base, scratch: shifted)
-                        for c in 0..<bc { s += row[c] }
-                        sum[r] = sum[r] * correction + s
+                        sum[r] = sum[r] * correction + Kernels.rowSum(row, bc)
                         mx[r] = newMax
                         if correction != 1 {
                             let a = acc + r * p.ev
@@ -181,11 +178,7 @@ extension Kernels {
             for z in lo..<hi {
                 let o = O.p + p.offO[z], g = DO.p + p.offG[z], rowLse = LSE.p + z * p.l
                 // D_i = Σ_c dO·O = Σ_j P·dP: the softmax's row correction.
-                for i in 0..<p.l {
-                    var d: T = 0
-                    for c in 0..<p.ev { d += g[i * p.ldg + c] * o[i * p.ldo + c] }
-                    delta[i] = d
-                }
+                for i in 0..<p.l { delta[i] = Kernels.rowDot(g + i * p.ldg, o + i * p.ldo, p.ev) }
                 let qz = Q.p + p.offQ[z], kz = K.p + p.offK[z], vz = V.p + p.offV[z]
                 let dqz = DQ.p + p.offDQ[z], dkz = DK.p + p.offDK[z], dvz = DV.p + p.offDV[z]
                 var j0 = 0

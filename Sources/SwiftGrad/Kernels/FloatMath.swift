@@ -6,7 +6,7 @@ import Darwin
 
 /// The float element types kernels are written for (Float and Double), with the libm functions
 /// they need. Kernels are generic over this protocol and specialised inside the module.
-protocol FloatElement: BinaryFloatingPoint, TensorScalar {
+protocol FloatElement: BinaryFloatingPoint, TensorScalar, SIMDScalar {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
