@@ -5,7 +5,7 @@
 // the closures there, divisions kept as divisions), so both paths give the same floats; contraction
 // is off. The loops over a transform's rows and lanes are unrolled by pragma: the package compiles C
 // at -O2, which left the adjoint's rolled (1.5-2× its time). The Swift loops ran one pair at a time:
-// 6.9 % of resnet18_train_step's one-thread time, 3.5 % with these (Docs/Performance.md).
+// 6.9 % of resnet18_train_step's one-thread samples, 2.5 % with these (Docs/Performance.md).
 #include "CKernels.h"
 #include "VectorTarget.h"
 #include <string.h>

@@ -1,6 +1,6 @@
 /// Reductions over one contiguous row (the attention kernels' per-row maximum, sum and dot
-/// product): sums in eight SIMD lanes, the maximum in four independent running maxima. The scalar loops they replace ran one dependent addition or
-/// branch per element: 4.4 % of gpt_train_step's one-thread samples were attention's row loops
+/// product): sums in eight SIMD lanes, the maximum in four independent running maxima. The scalar
+/// loops they replace ran one dependent addition or branch per element: 4.4 % of gpt_train_step's one-thread samples were attention's row loops
 /// (Docs/Performance.md). Each result depends only on the row (a fixed order of lanes, then the
 /// tail), never on threads or on where the row sits in memory.
 extension Kernels {

@@ -208,10 +208,7 @@ extension Kernels {
     static func winogradWeights<T: FloatElement>(_ w: UnsafePointer<T>, _ u: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
         if winogradVectorTransforms(T.self) {
             #if arch(x86_64)
-            let oc = o * c, ws = SendablePointer(w), us = SendablePointer(u)
-            parallelRanges(oc, threshold: winogradWeightThreshold(m)) { lo, hi in
-                sg_winograd_weights_f32(readFloats(UnsafePointer(ws.p)), floats(us.p), oc, lo, hi, Int32(m))
-            }
+            winogradWeightKernel(sg_winograd_weights_f32, w, u, pairs: o * c, m: m)
             #endif
             return
         }
@@ -219,7 +216,7 @@ extension Kernels {
         let oc = o * c
         let ws = SendablePointer(w), us = SendablePointer(u)
         let nb = winogradWeightBlock
-        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
+        parallelRanges(oc, threshold: winogradWeightThreshold(2)) { lo, hi in
             withUnsafeTemporaryAllocation(of: T.self, capacity: 16 * nb) { tile in
                 let t = tile.baseAddress!
                 var b0 = lo
@@ -249,9 +246,21 @@ extension Kernels {
         }
     }
 
-    /// Work threshold (pairs) for the weight transforms' parallel loops: a pair costs about 100
-    /// (2×2 tiles) or 250 (4×4) operations, as the Swift loops' thresholds assumed.
+    /// Work threshold (pairs) for the weight transforms' parallel loops (C and Swift): a pair costs
+    /// about 100 (2×2 tiles) or 250 (4×4) operations.
     static func winogradWeightThreshold(_ m: Int) -> Int { Swift.max(2, parallelThreshold / (m == 4 ? 64 : 32)) }
+
+    /// Runs one of the C weight transforms (`sg_winograd_weights_f32` or its adjoint: src, dst,
+    /// pairs, lo, hi, m) over the pairs, split over the pool. float32 only (the caller checked
+    /// `winogradVectorTransforms`).
+    static func winogradWeightKernel<T>(_ kernel: @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                                                   Int, Int, Int, Int32) -> Void,
+                                        _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, pairs: Int, m: Int) {
+        let s = SendablePointer(src), d = SendablePointer(dst)
+        parallelRanges(pairs, threshold: winogradWeightThreshold(m)) { lo, hi in
+            kernel(readFloats(UnsafePointer(s.p)), floats(d.p), pairs, lo, hi, Int32(m))
+        }
+    }
 
     /// (o, c) pairs per block of `winogradWeights`: 64 pairs make each of the 16 rows it copies out
     /// four (float32) or eight (float64) whole cache lines.
@@ -261,17 +270,14 @@ extension Kernels {
     static func winogradWeightsAdjoint<T: FloatElement>(_ du: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, o: Int, c: Int, m: Int) {
         if winogradVectorTransforms(T.self) {
             #if arch(x86_64)
-            let oc = o * c, us = SendablePointer(du), ws = SendablePointer(dw)
-            parallelRanges(oc, threshold: winogradWeightThreshold(m)) { lo, hi in
-                sg_winograd_weights_adjoint_f32(readFloats(UnsafePointer(us.p)), floats(ws.p), oc, lo, hi, Int32(m))
-            }
+            winogradWeightKernel(sg_winograd_weights_adjoint_f32, du, dw, pairs: o * c, m: m)
             #endif
             return
         }
         if m == 4 { return winograd4WeightsAdjoint(du, dw, o: o, c: c) }
         let oc = o * c
         let us = SendablePointer(du), ws = SendablePointer(dw)
-        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 32)) { lo, hi in
+        parallelRanges(oc, threshold: winogradWeightThreshold(2)) { lo, hi in
             for i in lo..<hi {
                 // Gᵀ over the tile's rows: for each column j, 4 values → 3.
                 var r = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))

@@ -81,7 +81,7 @@ extension Kernels {
         @inline(__always) func gk(_ a: T, _ b: T, _ cc: T) -> (T, T, T, T, T, T) {
             (a / 4, -(a + b + cc) / 6, -(a - b + cc) / 6, (a + 2 * b + 4 * cc) / 24, (a - 2 * b + 4 * cc) / 24, cc)
         }
-        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 64)) { lo, hi in
+        parallelRanges(oc, threshold: winogradWeightThreshold(4)) { lo, hi in
             withUnsafeTemporaryAllocation(of: T.self, capacity: 36 * nb + 18) { tile in
                 let t = tile.baseAddress!, q = t + 36 * nb
                 var b0 = lo
@@ -115,7 +115,7 @@ extension Kernels {
         @inline(__always) func gt(_ u0: T, _ u1: T, _ u2: T, _ u3: T, _ u4: T, _ u5: T) -> (T, T, T) {
             (u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24, (u2 - u1) / 6 + (u3 - u4) / 12, ((u3 + u4) - (u1 + u2)) / 6 + u5)
         }
-        parallelRanges(oc, threshold: Swift.max(2, parallelThreshold / 64)) { lo, hi in
+        parallelRanges(oc, threshold: winogradWeightThreshold(4)) { lo, hi in
             withUnsafeTemporaryAllocation(of: T.self, capacity: 18) { buf in
                 let q = buf.baseAddress!
                 for i in lo..<hi {
