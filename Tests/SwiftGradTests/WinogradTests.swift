@@ -143,6 +143,46 @@ import Testing
         }
     }
 
+    /// The forward pass keeps its transformed input V for the weight gradient when it fits
+    /// `winogradKeepBudget` (and only when the weight needs a gradient); the gradients it gives are the
+    /// same floats as transforming the input again in backward, with one chunk and with several, in
+    /// float32 (the C transforms) and float64.
+    @Test(arguments: tiles, [DType.float32, .float64]) func keptTransformedInputMatchesRecompute(_ tile: Int, _ dtype: DType) {
+        let s = Case(n: 5, c: 3, o: 4, h: 6, w: 5, padding: 1)
+        let g = Self.geometry(s), t = WinogradTiles(g, m: tile)
+        let x = Self.rand([s.n, s.c, s.h, s.w], 1, dtype), w = Self.rand([s.o, s.c, 3, 3], 2, dtype)
+        Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(.always) {
+            #expect(Kernels.convForward(x, w, nil, g, keepColumns: true).1?.winograd == WinogradLayout(m: tile, chunk: 5))
+            #expect(Kernels.convForward(x, w, nil, g, keepColumns: false).1 == nil)
+            #expect(Kernels.$winogradKeepBudget.withValue(0) { Kernels.convForward(x, w, nil, g, keepColumns: true).1 } == nil)
+        } }
+        for budget in [Kernels.convColumnBudget, 2 * t.points * t.perSample * 4 * dtype.byteSize] {   // one chunk; chunks of 2
+            Kernels.$convColumnBudget.withValue(budget) {
+                let kept = Self.run(s, .always, dtype, tile: tile)
+                let again = Kernels.$winogradKeepBudget.withValue(0) { Self.run(s, .always, dtype, tile: tile) }
+                for i in kept.indices { #expect(kept[i].doubles == again[i].doubles, "result \(i), budget \(budget)") }
+            }
+        }
+    }
+
+    /// A kept V is used once: a second backward over the graph (retainGraph) transforms the input
+    /// again and adds the same gradients; a backward that no longer runs Winograd ignores it.
+    @Test(arguments: tiles) func keptTransformedInputIsUsedOnce(_ tile: Int) {
+        let x = Self.rand([2, 3, 6, 6], 1).requiringGrad(), w = Self.rand([4, 3, 3, 3], 2).requiringGrad()
+        let (gx, gw) = Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(.always) {
+            let loss = (conv2d(x, weight: w, padding: 1) * Self.rand([2, 4, 6, 6], 3)).sum()
+            loss.backward(retainGraph: true)
+            let first = (x.grad!.copy(), w.grad!.copy())
+            loss.backward()
+            #expect(x.grad!.doubles == (first.0 * 2).doubles && w.grad!.doubles == (first.1 * 2).doubles)
+            return first
+        } }
+        x.grad = nil; w.grad = nil
+        let y = Kernels.$winogradTileChoice.withValue(tile) { Kernels.$winogradChoice.withValue(.always) { conv2d(x, weight: w, padding: 1) } }
+        Kernels.$winogradChoice.withValue(.never) { (y * Self.rand([2, 4, 6, 6], 3)).sum().backward() }
+        #expect(Self.relativeError(x.grad!, gx) <= 1e-12 && Self.relativeError(w.grad!, gw) <= 1e-12)
+    }
+
     /// Float64 finite differences through the Winograd path: conv2d, and with the upstream gradient
     /// as an input, so the transposed convolution and weight gradient run Winograd too.
     @Test(arguments: [Case(n: 2, c: 2, o: 3, h: 5, w: 4, padding: 1), Case(n: 1, c: 3, o: 2, h: 4, w: 5, padding: 0)], tiles)

@@ -5,13 +5,20 @@
 // images). The parallel loops (im2col, col2im, transposes) never contain a BLAS call: OpenBLAS
 // threads the GEMMs itself.
 
+/// What a convolution's forward pass keeps for its weight gradient: im2col's column matrix, or a
+/// Winograd forward's transformed input V (every chunk's, cut as `winograd` says).
+struct SavedColumns {
+    let tensor: Tensor
+    let winograd: WinogradLayout?
+}
+
 /// The column buffer of a convolution forward pass, kept for its backward (weight gradient), and
 /// handed over exactly once: backward takes it (and reuses its memory for the input gradient's
 /// columns), so it never outlives the step. A second backward (retainGraph) recomputes the columns.
 final class ConvColumns {
-    var columns: Tensor?
-    init(_ columns: Tensor?) { self.columns = columns }
-    func take() -> Tensor? { defer { columns = nil }; return columns }
+    var columns: SavedColumns?
+    init(_ columns: SavedColumns?) { self.columns = columns }
+    func take() -> SavedColumns? { defer { columns = nil }; return columns }
 }
 
 extension Kernels {
@@ -26,11 +33,12 @@ extension Kernels {
         return Swift.max(1, Swift.min(g.n, convColumnBudget / perSample))
     }
 
-    /// y = conv(x, w) + bias. Returns the output and, when `keepColumns` and the batch fits in one
-    /// chunk, the column matrix (for the weight gradient).
+    /// y = conv(x, w) + bias. Returns the output and, when `keepColumns`, what the weight gradient
+    /// will read: im2col's column matrix when the batch fits in one chunk, or a Winograd layer's
+    /// transformed input when it fits `winogradKeepBudget`.
     static func convForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry,
-                            keepColumns: Bool) -> (Tensor, Tensor?) {
-        if useWinograd(g) { return (winogradForward(x, w, bias, g), nil) }
+                            keepColumns: Bool) -> (Tensor, SavedColumns?) {
+        if useWinograd(g) { return winogradForward(x, w, bias, g, keep: keepColumns) }
         let x = x.dense
         let w = w.dense
         let bias = bias?.dense
@@ -58,18 +66,21 @@ extension Kernels {
         case .float64: run(Double.self)
         default: fatalError("conv2d: needs a float tensor, got \(x.dtype)")
         }
-        return (out, keepColumns && nb == g.n ? cols : nil)
+        return (out, keepColumns && nb == g.n ? SavedColumns(tensor: cols, winograd: nil) : nil)
     }
 
     /// Gradients of a convolution: input gradient (GEMM then col2im) and weight gradient (GEMM against
     /// the columns), sharing one channel-major copy of `dy` per chunk. `columns` are the forward
     /// pass's columns if they were kept; otherwise they are recomputed from `x` once, here.
-    static func convBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry, columns: Tensor?,
+    static func convBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry, columns saved: SavedColumns?,
                              needInput: Bool, needWeight: Bool, needBias: Bool = false) -> (Tensor?, Tensor?, Tensor?) {
-        // Columns kept by an im2col forward are used; otherwise a 3×3 stride-1 layer goes to Winograd.
-        if columns == nil && useWinograd(g) {
-            return winogradBackward(x: x, w: w, dy: dy, g, needInput: needInput, needWeight: needWeight, needBias: needBias)
+        // Columns kept by an im2col forward are used; otherwise a 3×3 stride-1 layer goes to Winograd
+        // (with the transformed input its forward kept, if any).
+        if (saved == nil || saved?.winograd != nil) && useWinograd(g) {
+            return winogradBackward(x: x, w: w, dy: dy, g, needInput: needInput, needWeight: needWeight, needBias: needBias,
+                                    kept: saved)
         }
+        let columns = saved?.winograd == nil ? saved?.tensor : nil   // a Winograd V is no use to im2col
         let dy = dy.dense
         let x = x?.dense
         let w = w?.dense

@@ -53,6 +53,11 @@ struct WinogradTiles {
     init(_ g: ConvGeometry, m: Int = 2) { self.m = m; th = (g.oh + m - 1) / m; tw = (g.ow + m - 1) / m }
 }
 
+/// How a Winograd pass cuts its batch (`Kernels.winogradLayout`): tile size and samples per chunk.
+struct WinogradLayout: Equatable {
+    let m: Int, chunk: Int
+}
+
 extension Kernels {
     /// Which algorithm a 3×3 stride-1 convolution uses: chosen by shape (`automatic`), or forced to
     /// Winograd wherever the shape allows it, or to im2col. Set per task by tests; users switch
@@ -104,24 +109,45 @@ extension Kernels {
         points * (rows * p + 4096 / dtype.byteSize)
     }
 
-    /// y = conv(x, w) + bias for a 3×3 stride-1 convolution, by Winograd F(2×2, 3×3).
-    static func winogradForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    /// Largest transformed input (bytes, all chunks) a Winograd forward pass keeps for its weight
+    /// gradient, so that backward need not transform the input again (2.25× the input's size for
+    /// 4×4 tiles, 4× for 2×2). 64 MiB keeps every layer of a CIFAR ResNet-18 at batch 32 (the
+    /// largest: 18 MiB) and of an ImageNet one up to batch 32 (58 MiB); larger layers transform
+    /// again in backward, as every layer did before (Docs/Convolution.md). Tests set it per task.
+    @TaskLocal static var winogradKeepBudget: Int = 64 << 20
+
+    /// How a Winograd pass cuts its batch: tile size m and samples per chunk. A kept V is only
+    /// used by a backward pass that would cut it the same way.
+    static func winogradLayout(_ g: ConvGeometry, dtype: DType) -> WinogradLayout {
+        let t = WinogradTiles(g, m: winogradTileSize(g))
+        return WinogradLayout(m: t.m, chunk: winogradChunk(g, t, dtype: dtype))
+    }
+
+    /// y = conv(x, w) + bias for a 3×3 stride-1 convolution, by Winograd F(2×2, 3×3). With `keep`,
+    /// returns every chunk's transformed input V too (one buffer, chunk k at k · the chunk's count)
+    /// when it fits `winogradKeepBudget`, for `winogradBackward`'s weight gradient.
+    static func winogradForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry, keep: Bool = false)
+        -> (Tensor, SavedColumns?) {
         let x = x.dense, w = w.dense, bias = bias?.dense
         let dtype = x.dtype
         let out = Tensor(uninitializedShape: [g.n, g.o, g.oh, g.ow], dtype: dtype)
-        if g.n == 0 { return out }
-        let t = WinogradTiles(g, m: winogradTileSize(g)), nb = winogradChunk(g, t, dtype: dtype)
+        if g.n == 0 { return (out, nil) }
+        let layout = winogradLayout(g, dtype: dtype)
+        let t = WinogradTiles(g, m: layout.m), nb = layout.chunk
+        let chunks = (g.n + nb - 1) / nb, perChunk = winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)
+        let kept = keep && chunks * perChunk * dtype.byteSize <= winogradKeepBudget
         let u = Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype)
-        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)], dtype: dtype)
+        let v = Tensor(uninitializedShape: [(kept ? chunks : 1) * perChunk], dtype: dtype)
         let m = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample, points: t.points)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
             winogradWeights(w.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c, m: t.m)
-            let U = SendablePointer(u.ptr(T.self)), V = SendablePointer(v.ptr(T.self)), M = SendablePointer(m.ptr(T.self))
+            let U = SendablePointer(u.ptr(T.self)), M = SendablePointer(m.ptr(T.self))
             let bp = bias.map { UnsafePointer($0.ptr(T.self)) }
             var n0 = 0
             while n0 < g.n {
                 let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
                 let sv = winogradPlaneStride(T.self, rows: g.c, p: p), sm = winogradPlaneStride(T.self, rows: g.o, p: p)
+                let V = SendablePointer(v.ptr(T.self) + (kept ? n0 / nb * perChunk : 0))
                 winogradInput(x.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
                 WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                     gemm(false, false, g.o, p, g.c, 1, U.p + xi * g.o * g.c, g.c, V.p + xi * sv, p,
@@ -136,39 +162,46 @@ extension Kernels {
         case .float64: run(Double.self)
         default: fatalError("conv2d: needs a float tensor, got \(dtype)")
         }
-        return out
+        return (out, kept ? SavedColumns(tensor: v, winograd: layout) : nil)
     }
 
     /// Input, weight and bias gradients of a 3×3 stride-1 convolution by Winograd F(2×2, 3×3): per
     /// chunk, dM = A dY Aᵀ once, then dU += dM·Vᵀ (weight) and dV = Uᵀ·dM (input), 16 products each.
+    /// V is the forward pass's (`kept`, when it was cut the way this pass cuts the batch; its
+    /// memory then receives dV) or the input transformed again here.
     static func winogradBackward(x: Tensor?, w: Tensor?, dy: Tensor, _ g: ConvGeometry,
-                                 needInput: Bool, needWeight: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
+                                 needInput: Bool, needWeight: Bool, needBias: Bool,
+                                 kept: SavedColumns? = nil) -> (Tensor?, Tensor?, Tensor?) {
         let dy = dy.dense, x = x?.dense, w = w?.dense
         let dtype = dy.dtype
         let dx = needInput ? Tensor(uninitializedShape: [g.n, g.c, g.h, g.w], dtype: dtype) : nil
         let db = needBias ? Tensor.zeros([g.o], dtype: dtype) : nil
         if g.n == 0 { return (dx, needWeight ? Tensor.zeros([g.o, g.c, 3, 3], dtype: dtype) : nil, db) }
         let dw = needWeight ? Tensor(uninitializedShape: [g.o, g.c, 3, 3], dtype: dtype) : nil
-        let t = WinogradTiles(g, m: winogradTileSize(g)), nb = winogradChunk(g, t, dtype: dtype)
+        let layout = winogradLayout(g, dtype: dtype)
+        let t = WinogradTiles(g, m: layout.m), nb = layout.chunk
         let u = needInput ? Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype) : nil
         let du = needWeight ? Tensor(uninitializedShape: [t.points, g.o, g.c], dtype: dtype) : nil
-        let v = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)], dtype: dtype)
+        let perChunk = winogradBufferCount(dtype, rows: g.c, p: nb * t.perSample, points: t.points)
+        let kept = kept.flatMap { $0.winograd == layout && $0.tensor.dtype == dtype ? $0.tensor : nil }
+        let v = kept ?? Tensor(uninitializedShape: [perChunk], dtype: dtype)
         let dm = Tensor(uninitializedShape: [winogradBufferCount(dtype, rows: g.o, p: nb * t.perSample, points: t.points)], dtype: dtype)
         func run<T: FloatElement>(_: T.Type) {
             if let u { winogradWeights(w!.ptr(T.self), u.ptr(T.self), o: g.o, c: g.c, m: t.m) }
-            let V = SendablePointer(v.ptr(T.self)), DM = SendablePointer(dm.ptr(T.self))
+            let DM = SendablePointer(dm.ptr(T.self))
             let U = u.map { SendablePointer($0.ptr(T.self)) }, DU = du.map { SendablePointer($0.ptr(T.self)) }
             let dyp = dy.ptr(T.self)
             var n0 = 0
             while n0 < g.n {
                 let mc = Swift.min(nb, g.n - n0), p = mc * t.perSample
                 let sv = winogradPlaneStride(T.self, rows: g.c, p: p), sm = winogradPlaneStride(T.self, rows: g.o, p: p)
+                let V = SendablePointer(v.ptr(T.self) + (kept != nil ? n0 / nb * perChunk : 0))
                 if let db {
                     for s in n0..<(n0 + mc) { addRowSums(dyp + s * g.o * g.l, rows: g.o, cols: g.l, into: db.ptr(T.self)) }
                 }
                 if needInput || needWeight { winogradOutputAdjoint(dyp, DM.p, g, t, n0: n0, nb: mc) }
                 if let DU {
-                    winogradInput(x!.ptr(T.self), V.p, g, t, n0: n0, nb: mc)
+                    if kept == nil { winogradInput(x!.ptr(T.self), V.p, g, t, n0: n0, nb: mc) }
                     let beta: T = n0 == 0 ? 0 : 1   // chunks after the first accumulate
                     WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                         gemm(false, true, g.o, g.c, p, 1, DM.p + xi * sm, p, V.p + xi * sv, p,
@@ -176,7 +209,7 @@ extension Kernels {
                     }
                 }
                 if let U, let dx {
-                    // V is free again: it receives dV.
+                    // V (this chunk's, kept or not) is free again: it receives dV.
                     WorkerPool.shared.run(t.points, threads: Runtime.threadCount) { xi in
                         gemm(true, false, g.c, p, g.o, 1, U.p + xi * g.o * g.c, g.c, DM.p + xi * sm, p,
                              0, V.p + xi * sv, p, serial: true)

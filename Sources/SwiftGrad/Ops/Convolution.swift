@@ -180,7 +180,7 @@ func recordedConvTranspose2d(_ dx: Tensor, _ dy: Tensor, _ w: Tensor, _ b: Tenso
         let dy = ctx.input(0), w = ctx.input(1)
         let hasBias = ctx.node.inputs.count == 3
         let db = hasBias && ctx.needsGrad(2) ? gx.sum(axes: [0, 2, 3]) : nil
-        var ddy: Tensor? = nil, dw: Tensor? = nil, cols: Tensor? = nil
+        var ddy: Tensor? = nil, dw: Tensor? = nil, cols: SavedColumns? = nil
         if ctx.needsGrad(0) {
             let out: Tensor
             (out, cols) = Kernels.convForward(gx, w, nil, g, keepColumns: ctx.needsGrad(1))
