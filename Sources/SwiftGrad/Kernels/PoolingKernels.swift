@@ -33,6 +33,27 @@ struct Windows2d {
     var scale: Double = 1
 }
 
+/// An axis whose every output i reads the consecutive inputs `first + i·stride ..< + kernel`, none
+/// clipped by the edge: most pooling layers (`maxPool2d(x, kernelSize: 2)`). `Kernels.windowMax`
+/// reads such windows by arithmetic instead of through the tap tables.
+struct RegularTaps: Equatable {
+    let first: Int, stride: Int, kernel: Int
+}
+
+extension AxisTaps {
+    /// These taps as a regular window, if they are one.
+    var regular: RegularTaps? {
+        guard outputs > 0, offsets[1] > offsets[0] else { return nil }
+        let k = offsets[1] - offsets[0], first = index[0]
+        let stride = outputs > 1 && offsets[2] - offsets[1] == k ? index[k] - first : 0
+        for i in 0..<outputs {
+            guard offsets[i + 1] - offsets[i] == k else { return nil }
+            for j in 0..<k where index[offsets[i] + j] != first + i * stride + j { return nil }
+        }
+        return RegularTaps(first: first, stride: stride, kernel: k)
+    }
+}
+
 /// Raw copies of one axis' taps for the hot loops (no bounds checks, no reference counting).
 struct RawTaps<T> {
     let off: SendablePointer<Int>, idx: SendablePointer<Int>, wgt: SendablePointer<T>
@@ -53,9 +74,20 @@ struct RawTaps<T> {
 
 extension Kernels {
     /// Max over each window; `indices` receives the flat position iy·w + ix of the maximum (the first
-    /// one on ties; NaN wins, so NaN propagates, at its last position, as in PyTorch).
+    /// one on ties; NaN wins, so NaN propagates, at its last position, as in PyTorch). Windows that
+    /// are regular on both axes (`AxisTaps.regular`) take `windowMaxRegular`, the others the taps.
     static func windowMax(_ x: Tensor, _ out: Tensor, _ indices: Tensor, _ win: Windows2d) {
         let x = x.dense
+        if regularWindows, let r = win.rows.regular, let c = win.cols.regular {
+            let (oh, ow) = (win.rows.outputs, win.cols.outputs), planes = out.count / Swift.max(1, oh * ow)
+            switch x.dtype {
+            case .float32: return windowMaxRegular(x.ptr(Float.self), out.ptr(Float.self), indices.ptr(Int64.self), planes: planes,
+                                                   rows: r, cols: c, h: win.rows.size, w: win.cols.size, oh: oh, ow: ow)
+            case .float64: return windowMaxRegular(x.ptr(Double.self), out.ptr(Double.self), indices.ptr(Int64.self), planes: planes,
+                                                   rows: r, cols: c, h: win.rows.size, w: win.cols.size, oh: oh, ow: ow)
+            default: break
+            }
+        }
         func run<T: FloatElement>(_: T.Type) {
             let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
             defer { rows.free(); cols.free() }
@@ -96,6 +128,58 @@ extension Kernels {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         default: fatalError("max pooling: needs a float tensor, got \(x.dtype)")
+        }
+    }
+
+    /// Tests switch the regular-window path off per task, to compare it with the taps' loop.
+    @TaskLocal static var regularWindows = true
+
+    /// `windowMax` for windows regular on both axes, with the same results (values, first index on
+    /// ties, the last NaN): window positions by arithmetic, and 2×2 windows (`maxPool2d(x, 2)`)
+    /// unrolled, whose four values are compared in the taps' order.
+    static func windowMaxRegular<T: FloatElement>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                                  _ indices: UnsafeMutablePointer<Int64>, planes: Int,
+                                                  rows: RegularTaps, cols: RegularTaps, h: Int, w: Int, oh: Int, ow: Int) {
+        let (xs, os, ids) = (SendablePointer(x), SendablePointer(out), SendablePointer(indices))
+        let (kh, kw) = (rows.kernel, cols.kernel)
+        parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, oh * ow * 4))) { lo, hi in
+            for p in lo..<hi {
+                let src = UnsafePointer(xs.p) + p * h * w, dst = os.p + p * oh * ow, idx = ids.p + p * oh * ow
+                for oy in 0..<oh {
+                    let top = (rows.first + oy * rows.stride) * w
+                    for ox in 0..<ow {
+                        let p0 = top + cols.first + ox * cols.stride
+                        var best = src[p0], at = p0
+                        if kh == 2 && kw == 2 {
+                            let p1 = p0 + 1, p2 = p0 + w, p3 = p2 + 1
+                            let v1 = src[p1], v2 = src[p2], v3 = src[p3]
+                            // Selects, not branches: random data defeats branch prediction.
+                            if v1 > best { best = v1; at = p1 }
+                            if v2 > best { best = v2; at = p2 }
+                            if v3 > best { best = v3; at = p3 }
+                            if _slowPath(best.isNaN || v1.isNaN || v2.isNaN || v3.isNaN) {
+                                at = v3.isNaN ? p3 : v2.isNaN ? p2 : v1.isNaN ? p1 : p0
+                                best = src[at]
+                            }
+                        } else {
+                            var nanAt = -1
+                            for a in 0..<kh {
+                                let row = p0 + a * w
+                                for b in 0..<kw {
+                                    let pos = row + b, v = src[pos]
+                                    let greater = v > best
+                                    best = greater ? v : best
+                                    at = greater ? pos : at
+                                    nanAt = v.isNaN ? pos : nanAt
+                                }
+                            }
+                            if nanAt >= 0 { best = src[nanAt]; at = nanAt }
+                        }
+                        dst[oy * ow + ox] = best
+                        idx[oy * ow + ox] = Int64(at)
+                    }
+                }
+            }
         }
     }
 
