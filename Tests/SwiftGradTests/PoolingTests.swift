@@ -72,23 +72,29 @@ import Testing
 
     /// Max pooling over windows regular on both axes (`Kernels.windowMaxRegular`: 2×2 unrolled, others
     /// by arithmetic) gives the taps' loop's values and indices bit for bit: ties (small integers) go
-    /// to the first position, NaN (some planes) to its last, float32 and float64, 2-D and 1-D.
+    /// to the first position, NaN (some planes) to its last, float32 and float64, 2-D and 1-D; and
+    /// float32 2×2 windows of stride 2 in C (Sources/CKernels/MaxPool2x2.c: eight outputs at a time
+    /// and a tail) the same as the Swift loop.
     @Test(arguments: [DType.float32, .float64]) func regularWindowsMatchTheTaps(_ dtype: DType) {
-        let shape = [3, 4, 9, 10]
+        let shape = [3, 4, 9, 37]
         var values = Tensor.randint(0, 4, shape, generator: Generator(seed: 11)).to(.float64).doubles
         for i in stride(from: 5, to: values.count / 2, by: 37) { values[i] = .nan }   // the first half of the planes
         let x = Tensor(values, shape: shape, dtype: .float64).to(dtype)
         func both(_ f: () -> (values: Tensor, indices: Tensor)) {
             let fast = f(), taps = Kernels.$regularWindows.withValue(false) { f() }
-            #expect(fast.indices.ints == taps.indices.ints)
-            #expect(fast.values.doubles.map { $0.bitPattern } == taps.values.doubles.map { $0.bitPattern })
+            let swift = Kernels.$vectorPooling.withValue(false) { f() }
+            for other in [taps, swift] {
+                #expect(fast.indices.ints == other.indices.ints)
+                #expect(fast.values.doubles.map { $0.bitPattern } == other.values.doubles.map { $0.bitPattern })
+            }
         }
         for (k, st): (Size2, Size2?) in [(2, nil), (2, 1), (3, 2), (Size2(2, 3), Size2(1, 2)), (1, 1), (3, 3)] {
             both { maxPool2dWithIndices(x, kernelSize: k, stride: st) }
         }
         both { maxPool2dWithIndices(x, kernelSize: 3, stride: 2, padding: 1) }   // clipped: the taps
         both { maxPool2dWithIndices(x, kernelSize: 2, dilation: 2) }             // gaps: the taps
-        both { maxPool1dWithIndices(x.reshape([12, 9, 10]), kernelSize: 3, stride: 2) }
+        both { maxPool1dWithIndices(x.reshape([12, 9, 37]), kernelSize: 3, stride: 2) }
+        both { maxPool2dWithIndices(x.narrow(axis: 2, start: 1, length: 8).narrow(axis: 3, start: 3, length: 33), kernelSize: 2) }   // a view
         // The test reaches the regular path: 2×2 stride 2 is regular, padding and dilation are not.
         let taps = { (k: Int, s: Int, p: Int, d: Int) in
             AxisTaps.pooling(.maxPool2d, size: 9, kernel: k, stride: s, padding: p, dilation: d, ceilMode: false, shape: shape)

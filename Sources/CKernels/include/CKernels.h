@@ -108,6 +108,13 @@ void sg_lstm_backward_rows_f32(const float *dh, const float *dc_next, const floa
 void sg_binary_stream_f32(int op, const float *a, const float *b, float *c, long n);
 void sg_binary_stream_f64(int op, const double *a, const double *b, double *c, long n);
 
+/// 2×2 max pooling with stride 2 over one float32 plane of width w: out[oy, ox] (oh × ow) = the
+/// largest of x[row0 + 2oy + a, col0 + 2ox + b] (a, b in 0...1, compared in that order, the first
+/// on ties, the last NaN wins), idx[oy, ox] its position in the plane. Positions must fit an int32
+/// (h·w < 2³¹). Requires `sg_cpu_has_avx2_fma()`; the same results as the Swift loop.
+void sg_maxpool2x2_f32(const float *x, long w, long oh, long ow, long row0, long col0,
+                       float *out, long long *idx);
+
 /// CPUs in the calling process's affinity mask (`taskset`, a container's cpuset); 0 where the mask
 /// cannot be read (not Linux, or more CPUs than `cpu_set_t` holds).
 int sg_affinity_cpu_count(void);

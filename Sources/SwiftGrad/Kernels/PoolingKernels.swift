@@ -1,3 +1,5 @@
+import CKernels
+
 // Pooling and resampling kernels over separable windows.
 //
 // Every pooling or upsampling op here reads, for output pixel (oy, ox) of each [h, w] plane, the input
@@ -131,8 +133,10 @@ extension Kernels {
         }
     }
 
-    /// Tests switch the regular-window path off per task, to compare it with the taps' loop.
+    /// Tests switch the regular-window path off per task, to compare it with the taps' loop, and
+    /// the C kernel of 2×2 windows off, to compare it with the Swift loop.
     @TaskLocal static var regularWindows = true
+    @TaskLocal static var vectorPooling = true
 
     /// `windowMax` for windows regular on both axes, with the same results (values, first index on
     /// ties, the last NaN): window positions by arithmetic, and 2×2 windows (`maxPool2d(x, 2)`)
@@ -142,9 +146,18 @@ extension Kernels {
                                                   rows: RegularTaps, cols: RegularTaps, h: Int, w: Int, oh: Int, ow: Int) {
         let (xs, os, ids) = (SendablePointer(x), SendablePointer(out), SendablePointer(indices))
         let (kh, kw) = (rows.kernel, cols.kernel)
+        // float32 2×2 windows with stride 2 on AVX2: Sources/CKernels/MaxPool2x2.c, eight at a time.
+        let vector = T.self == Float.self && ownKernels && kh == 2 && kw == 2 && rows.stride == 2 && cols.stride == 2
+            && h * w < Int(Int32.max) && vectorPooling
         parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, oh * ow * 4))) { lo, hi in
             for p in lo..<hi {
                 let src = UnsafePointer(xs.p) + p * h * w, dst = os.p + p * oh * ow, idx = ids.p + p * oh * ow
+                if vector {
+                    sg_maxpool2x2_f32(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), w, oh, ow, rows.first, cols.first,
+                                      UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self),
+                                      UnsafeMutableRawPointer(idx).assumingMemoryBound(to: CLongLong.self))
+                    continue
+                }
                 for oy in 0..<oh {
                     let top = (rows.first + oy * rows.stride) * w
                     for ox in 0..<ow {
