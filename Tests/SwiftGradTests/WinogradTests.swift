@@ -215,8 +215,8 @@ import Testing
         for i in direct.indices { #expect(Self.relativeError(wino[i], direct[i]) <= 1e-12, "result \(i)") }
     }
 
-    /// Automatic selection: 3×3, stride 1, dilation 1, one group, at least `winogradMinChannels` (32,
-    /// or 64 on CPUs with AVX-512) channels each way and outputs of at least 4×4; never another
+    /// Automatic selection: 3×3, stride 1, dilation 1, one group, at least `winogradMinChannels` (32)
+    /// channels each way and outputs of at least 4×4; never another
     /// shape, whatever the choice.
     @Test func selection() {
         func g(c: Int = 64, o: Int = 64, hw: Int = 32, k: Int = 3, stride: Int = 1, dilation: Int = 1, groups: Int = 1) -> ConvGeometry {
@@ -226,7 +226,7 @@ import Testing
         Kernels.$winogradChoice.withValue(.automatic) {
             #expect(Kernels.useWinograd(g()))
             let least = Kernels.winogradMinChannels
-            #expect(least == 32 || least == 64)
+            #expect(least == 32)
             #expect(Kernels.useWinograd(g(c: least, o: 512, hw: 4)))
             #expect(!Kernels.useWinograd(g(c: least / 2, o: 512)))
             #expect(!Kernels.useWinograd(g(c: 3)))                 // the stem of a ResNet

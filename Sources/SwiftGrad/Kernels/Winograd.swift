@@ -65,13 +65,14 @@ extension Kernels {
     @TaskLocal static var winogradChoice: KernelChoice = .automatic
 
     /// Fewest input and output channels for which Winograd is chosen automatically: below, K = c (or
-    /// o) of its 16 products is too short for BLAS to run them near full speed, and the transforms
-    /// (AVX2) cost more than the multiplications they save. 32 where OpenBLAS multiplies on eight
-    /// lanes (AVX2: cnn_train_step's 32 → 64 layer 0.83× im2col's time), 64 on CPUs with AVX-512,
-    /// where its products run on sixteen and that layer took 1.1-1.3× im2col's time (same binary,
-    /// `SWIFTGRAD_WINOGRAD=0/1`, Sapphire Rapids, Docs/Performance.md); 64-channel layers (conv64,
-    /// ResNet) gain there too.
-    static let winogradMinChannels = sg_cpu_has_avx512f() != 0 ? 64 : 32
+    /// o) of its products is too short for them to run near full speed, and the transforms cost more
+    /// than the multiplications they save. 32 on every CPU since the forward pass keeps its
+    /// transformed input (the twentieth session): on the AMD Zen 4 host (AVX-512), cnn_train_step's
+    /// 32 → 64 layer through Winograd made the whole step faster in 5 of 6 alternating pairs with
+    /// one thread (medians 37.0 → 33.5 ms) and 6 of 6 with two (22.6 → 19.2 ms). It was 64 on
+    /// AVX-512 CPUs before, from a Sapphire Rapids measurement (that layer 1.1-1.3× im2col's time)
+    /// made before F(4×4) tiles, the C transforms and the kept V; not re-measured on Intel since.
+    static let winogradMinChannels = 32
 
     /// Whether the convolution `g` runs as Winograd F(2×2, 3×3) (see the top of this file).
     static func useWinograd(_ g: ConvGeometry) -> Bool {
