@@ -167,9 +167,9 @@ extension Kernels {
                             let p1 = p0 + 1, p2 = p0 + w, p3 = p2 + 1
                             let v1 = src[p1], v2 = src[p2], v3 = src[p3]
                             // Selects, not branches: random data defeats branch prediction.
-                            if v1 > best { best = v1; at = p1 }
-                            if v2 > best { best = v2; at = p2 }
-                            if v3 > best { best = v3; at = p3 }
+                            let g1 = v1 > best; best = g1 ? v1 : best; at = g1 ? p1 : at
+                            let g2 = v2 > best; best = g2 ? v2 : best; at = g2 ? p2 : at
+                            let g3 = v3 > best; best = g3 ? v3 : best; at = g3 ? p3 : at
                             if _slowPath(best.isNaN || v1.isNaN || v2.isNaN || v3.isNaN) {
                                 at = v3.isNaN ? p3 : v2.isNaN ? p2 : v1.isNaN ? p1 : p0
                                 best = src[at]
