@@ -56,6 +56,30 @@ extension AxisTaps {
     }
 }
 
+/// One window's running maximum for `Kernels.windowMax`, fed positions in the window's order: a
+/// value replaces the best only when strictly greater (the first position wins ties), and a NaN
+/// wins over everything, at its last position, as in PyTorch. Selects, not branches: random data
+/// defeats branch prediction.
+struct WindowMax<T: FloatElement> {
+    var best: T, at: Int, nanAt: Int
+
+    /// Starts at `src[p]` (fed again by the loop over the window, which changes nothing).
+    @inline(__always) init(_ src: UnsafePointer<T>, _ p: Int) { self.init(src[p], at: p) }
+
+    @inline(__always) init(_ v: T, at p: Int) { best = v; at = p; nanAt = v.isNaN ? p : -1 }
+
+    @inline(__always) mutating func take(_ src: UnsafePointer<T>, _ pos: Int) {
+        let v = src[pos], greater = v > best
+        best = greater ? v : best
+        at = greater ? pos : at
+        nanAt = v.isNaN ? pos : nanAt
+    }
+
+    /// The window's position and value (the last NaN's, with its own bits, if any was NaN).
+    var position: Int { nanAt >= 0 ? nanAt : at }
+    @inline(__always) func value(_ src: UnsafePointer<T>) -> T { nanAt >= 0 ? src[nanAt] : best }
+}
+
 /// Raw copies of one axis' taps for the hot loops (no bounds checks, no reference counting).
 struct RawTaps<T> {
     let off: SendablePointer<Int>, idx: SendablePointer<Int>, wgt: SendablePointer<T>
@@ -80,21 +104,16 @@ extension Kernels {
     /// are regular on both axes (`AxisTaps.regular`) take `windowMaxRegular`, the others the taps.
     static func windowMax(_ x: Tensor, _ out: Tensor, _ indices: Tensor, _ win: Windows2d) {
         let x = x.dense
-        if regularWindows, let r = win.rows.regular, let c = win.cols.regular {
-            let (oh, ow) = (win.rows.outputs, win.cols.outputs), planes = out.count / Swift.max(1, oh * ow)
-            switch x.dtype {
-            case .float32: return windowMaxRegular(x.ptr(Float.self), out.ptr(Float.self), indices.ptr(Int64.self), planes: planes,
-                                                   rows: r, cols: c, h: win.rows.size, w: win.cols.size, oh: oh, ow: ow)
-            case .float64: return windowMaxRegular(x.ptr(Double.self), out.ptr(Double.self), indices.ptr(Int64.self), planes: planes,
-                                                   rows: r, cols: c, h: win.rows.size, w: win.cols.size, oh: oh, ow: ow)
-            default: break
-            }
-        }
+        let (oh, ow) = (win.rows.outputs, win.cols.outputs), planes = out.count / Swift.max(1, oh * ow)
+        let regular = regularWindows ? win.rows.regular.flatMap { r in win.cols.regular.map { (r, $0) } } : nil
         func run<T: FloatElement>(_: T.Type) {
+            if let (r, c) = regular {
+                return windowMaxRegular(x.ptr(T.self), out.ptr(T.self), indices.ptr(Int64.self), planes: planes,
+                                        rows: r, cols: c, h: win.rows.size, w: win.cols.size, oh: oh, ow: ow)
+            }
             let rows = RawTaps(win.rows) { T($0) }, cols = RawTaps(win.cols) { T($0) }
             defer { rows.free(); cols.free() }
-            let (oh, ow, w, inPlane) = (rows.outputs, cols.outputs, cols.size, rows.size * cols.size)
-            let planes = out.count / Swift.max(1, oh * ow)
+            let (w, inPlane) = (cols.size, rows.size * cols.size)
             let (xs, os, ids) = (SendablePointer(x.ptr(T.self)), SendablePointer(out.ptr(T.self)),
                                  SendablePointer(indices.ptr(Int64.self)))
             parallelRanges(planes, threshold: Swift.max(2, parallelThreshold / Swift.max(1, oh * ow * 4))) { lo, hi in
@@ -103,24 +122,15 @@ extension Kernels {
                     let src = xs.p + p * inPlane, dst = os.p + p * oh * ow, idx = ids.p + p * oh * ow
                     for oy in 0..<oh {
                         for ox in 0..<ow {
-                            var best = -T.infinity, at = -1, nanAt = -1
                             let r0 = rOff[oy], r1 = rOff[oy &+ 1], c0 = cOff[ox], c1 = cOff[ox &+ 1]
-                            if r0 < r1 && c0 < c1 { at = rIdx[r0] &* w &+ cIdx[c0]; best = src[at] }
+                            // An empty window (none in PyTorch's shapes) gives -inf at position -1.
+                            var m = r0 < r1 && c0 < c1 ? WindowMax(src, rIdx[r0] &* w &+ cIdx[c0]) : WindowMax(-T.infinity, at: -1)
                             for a in r0..<r1 {
                                 let row = rIdx[a] &* w
-                                for b in c0..<c1 {
-                                    let pos = row &+ cIdx[b], v = src[pos]
-                                    // Selects, not branches: random data defeats branch prediction.
-                                    let greater = v > best
-                                    best = greater ? v : best
-                                    at = greater ? pos : at
-                                    nanAt = v.isNaN ? pos : nanAt
-                                }
+                                for b in c0..<c1 { m.take(src, row &+ cIdx[b]) }
                             }
-                            // NaN wins, at its last position, as in PyTorch.
-                            if nanAt >= 0 { best = src[nanAt]; at = nanAt }
-                            dst[oy * ow + ox] = best
-                            idx[oy * ow + ox] = Int64(at)
+                            dst[oy * ow + ox] = m.value(src)
+                            idx[oy * ow + ox] = Int64(m.position)
                         }
                     }
                 }
@@ -139,8 +149,8 @@ extension Kernels {
     @TaskLocal static var vectorPooling = true
 
     /// `windowMax` for windows regular on both axes, with the same results (values, first index on
-    /// ties, the last NaN): window positions by arithmetic, and 2×2 windows (`maxPool2d(x, 2)`)
-    /// unrolled, whose four values are compared in the taps' order.
+    /// ties, the last NaN: the same `WindowMax`): window positions by arithmetic, and 2×2 windows
+    /// (`maxPool2d(x, 2)`) unrolled.
     static func windowMaxRegular<T: FloatElement>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                   _ indices: UnsafeMutablePointer<Int64>, planes: Int,
                                                   rows: RegularTaps, cols: RegularTaps, h: Int, w: Int, oh: Int, ow: Int) {
@@ -162,34 +172,17 @@ extension Kernels {
                     let top = (rows.first + oy * rows.stride) * w
                     for ox in 0..<ow {
                         let p0 = top + cols.first + ox * cols.stride
-                        var best = src[p0], at = p0
+                        var m = WindowMax(src, p0)
                         if kh == 2 && kw == 2 {
-                            let p1 = p0 + 1, p2 = p0 + w, p3 = p2 + 1
-                            let v1 = src[p1], v2 = src[p2], v3 = src[p3]
-                            // Selects, not branches: random data defeats branch prediction.
-                            let g1 = v1 > best; best = g1 ? v1 : best; at = g1 ? p1 : at
-                            let g2 = v2 > best; best = g2 ? v2 : best; at = g2 ? p2 : at
-                            let g3 = v3 > best; best = g3 ? v3 : best; at = g3 ? p3 : at
-                            if _slowPath(best.isNaN || v1.isNaN || v2.isNaN || v3.isNaN) {
-                                at = v3.isNaN ? p3 : v2.isNaN ? p2 : v1.isNaN ? p1 : p0
-                                best = src[at]
-                            }
+                            m.take(src, p0 + 1); m.take(src, p0 + w); m.take(src, p0 + w + 1)
                         } else {
-                            var nanAt = -1
                             for a in 0..<kh {
                                 let row = p0 + a * w
-                                for b in 0..<kw {
-                                    let pos = row + b, v = src[pos]
-                                    let greater = v > best
-                                    best = greater ? v : best
-                                    at = greater ? pos : at
-                                    nanAt = v.isNaN ? pos : nanAt
-                                }
+                                for b in 0..<kw { m.take(src, row + b) }
                             }
-                            if nanAt >= 0 { best = src[nanAt]; at = nanAt }
                         }
-                        dst[oy * ow + ox] = best
-                        idx[oy * ow + ox] = Int64(at)
+                        dst[oy * ow + ox] = m.value(src)
+                        idx[oy * ow + ox] = Int64(m.position)
                     }
                 }
             }

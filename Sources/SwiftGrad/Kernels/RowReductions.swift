@@ -1,8 +1,9 @@
 /// Reductions over one contiguous row (the attention kernels' per-row maximum, sum and dot
 /// product): sums in eight SIMD lanes, the maximum in four independent running maxima. The scalar
-/// loops they replace ran one dependent addition or branch per element: 4.4 % of gpt_train_step's one-thread samples were attention's row loops
-/// (Docs/Performance.md). Each result depends only on the row (a fixed order of lanes, then the
-/// tail), never on threads or on where the row sits in memory.
+/// loops they replace ran one dependent addition or branch per element: 4.4 % of gpt_train_step's
+/// one-thread samples were attention's row loops (Docs/Performance.md). Each result depends only
+/// on the row (a fixed order of lanes, then the tail), never on threads or on where the row sits
+/// in memory.
 extension Kernels {
     /// The largest of `start` and x[0..<n], or NaN when `start` or any element is NaN (what the loop
     /// `for c in 0..<n where x[c] > m || x[c].isNaN { m = x[c] }` gives, up to NaN payloads).
