@@ -1,8 +1,9 @@
-// The LSTM cell's backward over rows r0..<r1 (Sources/SwiftGrad/Kernels/RecurrentKernels.swift,
-// `lstmBackwardRows`) on eight lanes with a scalar tail. The Swift loop is generic and the compiler
-// keeps it scalar (its five outputs may alias its inputs); this is the same arithmetic, operation
-// for operation and in the same order (contraction off), so both give the same floats
-// (RecurrentRowsKernelTests). dc may be dc_next (updated in place, element by element).
+// The LSTM cell's forward and backward over rows r0..<r1 (Sources/SwiftGrad/Kernels/
+// RecurrentKernels.swift, `lstmForwardRows` and `lstmBackwardRows`) on eight lanes with a scalar
+// tail. The Swift loops are generic and the compiler keeps them scalar (their outputs may alias their
+// inputs); these are the same arithmetic, operation for operation and in the same order
+// (contraction off), so both give the same floats (RecurrentRowsKernelTests). In the backward, dc
+// may be dc_next (updated in place, element by element).
 #include "CKernels.h"
 #include "VectorTarget.h"
 
@@ -28,5 +29,29 @@ SG_AVX2 void sg_lstm_backward_rows_f32(const float *dh, const float *dc_next, co
         long j = 0;
         for (; j + 8 <= h; j += 8) LSTM_BACKWARD(v8, j);
         for (; j < h; j++) LSTM_BACKWARD(float, j);
+    }
+}
+
+// The cell forward of one row, elementwise part: c' = f·c + i·g, then (after tanh) h' = o·tanh(c').
+#define LSTM_CELL(V, j) *(V *)(cn + (j)) = *(const V *)(a + h + (j)) * *(const V *)(cp + (j)) + \
+    *(const V *)(a + (j)) * *(const V *)(a + 2 * h + (j))
+#define LSTM_OUT(V, j) *(V *)(hp + (j)) = *(const V *)(a + 3 * h + (j)) * *(const V *)(a + 4 * h + (j))
+
+SG_AVX2 void sg_lstm_forward_rows_f32(const float *pre, const float *c_prev, float *h_out, float *c_out, float *acts,
+                                      long r0, long r1, long h, int wide) {
+    void (*sigmoid)(const float *, float *, long, long) = wide ? sg_sigmoid_f32_avx512 : sg_sigmoid_f32;
+    void (*tanh_)(const float *, float *, long, long) = wide ? sg_tanh_f32_avx512 : sg_tanh_f32;
+    for (long r = r0; r < r1; r++) {
+        const float *p = pre + r * 4 * h, *cp = c_prev + r * h;
+        float *a = acts + r * 5 * h, *hp = h_out + r * h, *cn = c_out + r * h;
+        sigmoid(p, a, 0, 2 * h);                 // i, f
+        tanh_(p + 2 * h, a + 2 * h, 0, h);       // g
+        sigmoid(p + 3 * h, a + 3 * h, 0, h);     // o
+        long j = 0;
+        for (; j + 8 <= h; j += 8) LSTM_CELL(v8, j);
+        for (; j < h; j++) LSTM_CELL(float, j);
+        tanh_(cn, a + 4 * h, 0, h);              // tanh(c')
+        for (j = 0; j + 8 <= h; j += 8) LSTM_OUT(v8, j);
+        for (; j < h; j++) LSTM_OUT(float, j);
     }
 }

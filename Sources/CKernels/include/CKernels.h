@@ -102,6 +102,13 @@ void sg_winograd4_output_adjoint_plane_f32(const float *src, long oh, long ow, l
 void sg_lstm_backward_rows_f32(const float *dh, const float *dc_next, const float *acts, const float *c_prev,
                                float *d_pre, float *dc, long r0, long r1, long h);
 
+/// The LSTM cell forward for rows r0..<r1 as `Kernels.lstmForwardRows`: from pre rows of 4h (i, f,
+/// g, o pre-activations) and c_prev, acts rows of 5h (sigmoid i, f, o, tanh g, tanh c'), c' and h';
+/// the activations through the sixteen-lane kernels when `wide`, else the eight-lane ones. Requires
+/// `sg_cpu_has_avx2_fma()` (and AVX-512F when `wide`).
+void sg_lstm_forward_rows_f32(const float *pre, const float *c_prev, float *h_out, float *c_out, float *acts,
+                              long r0, long r1, long h, int wide);
+
 /// c[i] = a[i] op b[i] for i in 0..<n (op 0 add, 1 subtract, 2 multiply, 3 divide) with
 /// non-temporal stores (for arrays beyond the last-level cache); c may be a. Requires
 /// `sg_cpu_has_avx2_fma()`; the same floats as the scalar loop.
