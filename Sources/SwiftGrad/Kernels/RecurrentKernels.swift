@@ -31,7 +31,8 @@ extension Kernels {
                                                  vector: Bool = VectorMath.useC) {
         #if arch(x86_64)
         // float32: the same row in C (Sources/CKernels/RecurrentRows.c), its two elementwise loops on
-        // eight lanes (this one keeps them scalar: 2.6 % of lstm_train_step on one thread).
+        // eight lanes (this one keeps them scalar: 1.9 % of lstm_train_step's one-thread samples,
+        // 0.5 % in C; Docs/Performance.md).
         if vector && T.self == Float.self {
             sg_lstm_forward_rows_f32(readFloats(pre), readFloats(cPrev), floats(hOut), floats(cOut), floats(acts),
                                      rows.lowerBound, rows.upperBound, h, VectorMath.wide ? 1 : 0)
